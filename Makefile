@@ -1,0 +1,36 @@
+# Marionette: `make run` builds and starts the server, `make test` runs every test (what CI runs).
+# Each target is a script under scripts/ or bench/; errors pass through as make's exit status.
+SHELL := /usr/bin/env bash
+.SHELLFLAGS := -euo pipefail -c
+export PATH := $(PATH):/opt/swift/usr/bin
+
+ARGS ?=
+
+.PHONY: all run test build bench deps clean
+
+all: build
+
+## run: build release binaries and start marionette-server (make run ARGS="--api-port 9000")
+run:
+	scripts/run.sh $(ARGS)
+
+## test: install deps, start a throwaway PostgreSQL, build and run all tests (make test ARGS="--filter Core")
+test:
+	scripts/test.sh $(ARGS)
+
+## build: debug build of everything, tests included
+build: deps
+	swift build --build-tests
+
+## bench: REST API benchmark on SQLite and PostgreSQL (prints RESULT lines)
+bench:
+	bench/api/run.sh
+
+## deps: install missing Debian packages, check the Swift toolchain
+deps:
+	scripts/install-deps.sh
+
+## clean: remove build products and benchmark output (keeps fetched package checkouts)
+clean:
+	if command -v swift >/dev/null; then swift package clean; fi
+	rm -rf bench/out

@@ -1,0 +1,2 @@
+/// The runner-side daemon. The fabric issue fills it in.
+public enum Agent {}

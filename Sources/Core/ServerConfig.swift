@@ -1,0 +1,189 @@
+/// The server's configuration model (orchestration.md §11). Defaults are the embedded default:
+/// SQLite in `./.marionette`, every listener on loopback. Loading (YAML, environment, flags) lives
+/// in the server executable; this type only knows keys, defaults and validation.
+public struct ServerConfig: Sendable, Equatable {
+    public enum DatabaseDriver: String, Sendable { case sqlite, postgres }
+
+    public var dataDir = "./.marionette"
+    public var apiHost = "127.0.0.1"
+    public var apiPort = 8080
+    public var adminHost = "127.0.0.1"
+    public var adminPort = 8081
+    public var grpcHost = "127.0.0.1"
+    public var grpcPort = 9090
+    /// The fabric data connection port; nil = grpc port + 2 (runner-protocol.md §10).
+    public var fabricDataPort: Int?
+    public var mediaPort = 7881
+    public var insecureFabric = false
+    public var devInsecureAdmin = false
+    public var publicURL: String?
+    public var corsOrigins = ["http://localhost:*", "http://127.0.0.1:*"]
+    public var trustedProxies: [String] = []
+    public var databaseDriver: DatabaseDriver?
+    public var sqlitePath: String?
+    public var databaseMaxConnections = 25
+    public var multiTenant = false
+    public var logLevel = "info"
+    public var logFormat = "json"
+    public var defaultTaskTimeoutSeconds = 3600
+    public var defaultNetworkPolicy = "none"
+    public var defaultPermissionPolicy = "ask"
+    public var providerDefault = "local"
+    public var maxBodyBytes = 1 << 20
+
+    /// Secrets: only from the environment, never from the file or flags.
+    public var databaseURL: String?
+    public var masterKey: String?
+    public var encryptionKey: String?
+    public var uiUsername: String?
+    public var uiPassword: String?
+
+    public init() {}
+
+    public var resolvedFabricDataPort: Int { fabricDataPort ?? grpcPort + 2 }
+    public var resolvedDriver: DatabaseDriver { databaseDriver ?? (databaseURL == nil ? .sqlite : .postgres) }
+    public var resolvedSQLitePath: String { sqlitePath ?? dataDir + "/marionette.db" }
+    public var resolvedPublicURL: String { publicURL ?? "http://localhost:\(apiPort)" }
+
+    /// Every key accepted in the config file and as `MARIONETTE_<KEY_PATH>`.
+    public static let keys: [String] = [
+        "server.data_dir", "server.public_url", "server.trusted_proxies",
+        "server.api.host", "server.api.port", "server.api.cors_origins", "server.api.max_body_bytes",
+        "server.admin.host", "server.admin.port", "server.admin.insecure",
+        "server.grpc.host", "server.grpc.port", "server.grpc.insecure", "server.grpc.data_port",
+        "sfu.port", "database.driver", "database.sqlite_path", "database.max_open_conns", "multi_tenant",
+        "logging.level", "logging.format", "tasks.default_timeout_seconds",
+        "sessions.default_network_policy", "sessions.default_permission_policy", "providers.default",
+    ]
+
+    public enum ConfigError: Error, Equatable, CustomStringConvertible {
+        case invalid(key: String, message: String)
+        case unknownKey(String)
+
+        public var description: String {
+            switch self {
+            case .invalid(let key, let message): return "config key \(key): \(message)"
+            case .unknownKey(let key): return "unknown config key \(key)"
+            }
+        }
+    }
+
+    /// Sets one dotted key from its textual value (YAML scalars and environment values alike).
+    /// Lists are given as YAML lists (`values`) or comma-separated text.
+    public mutating func apply(key: String, value: String, values: [String]? = nil) throws(ConfigError) {
+        func port() throws(ConfigError) -> Int {
+            guard let n = Int(value), (1...65535).contains(n) else {
+                throw .invalid(key: key, message: "must be a port number 1..65535, got \"\(value)\"")
+            }
+            return n
+        }
+        func int(min: Int = 0) throws(ConfigError) -> Int {
+            guard let n = Int(value), n >= min else {
+                throw .invalid(key: key, message: "must be an integer ≥ \(min), got \"\(value)\"")
+            }
+            return n
+        }
+        func bool() throws(ConfigError) -> Bool {
+            switch value.lowercased() {
+            case "true", "yes", "on", "1": return true
+            case "false", "no", "off", "0": return false
+            default: throw .invalid(key: key, message: "must be true or false, got \"\(value)\"")
+            }
+        }
+        func oneOf(_ allowed: [String]) throws(ConfigError) -> String {
+            guard allowed.contains(value) else {
+                throw .invalid(key: key, message: "must be one of \(allowed.joined(separator: ", ")), got \"\(value)\"")
+            }
+            return value
+        }
+        let list = values ?? value.split(separator: ",").map { $0.trimmingSpaces() }.filter { !$0.isEmpty }
+        switch key {
+        case "server.data_dir":
+            guard !value.isEmpty else { throw .invalid(key: key, message: "must not be empty") }
+            dataDir = value
+        case "server.public_url": publicURL = value
+        case "server.trusted_proxies": trustedProxies = list
+        case "server.api.host": apiHost = value
+        case "server.api.port": apiPort = try port()
+        case "server.api.cors_origins": corsOrigins = list
+        case "server.api.max_body_bytes": maxBodyBytes = try int(min: 1024)
+        case "server.admin.host": adminHost = value
+        case "server.admin.port": adminPort = try port()
+        case "server.admin.insecure": devInsecureAdmin = try bool()
+        case "server.grpc.host": grpcHost = value
+        case "server.grpc.port": grpcPort = try port()
+        case "server.grpc.insecure": insecureFabric = try bool()
+        case "server.grpc.data_port": fabricDataPort = try port()
+        case "sfu.port": mediaPort = try port()
+        case "database.driver":
+            databaseDriver = DatabaseDriver(rawValue: try oneOf(["sqlite", "postgres"]))
+        case "database.sqlite_path": sqlitePath = value
+        case "database.max_open_conns": databaseMaxConnections = try int(min: 1)
+        case "multi_tenant": multiTenant = try bool()
+        case "logging.level": logLevel = try oneOf(["trace", "debug", "info", "warn", "error"])
+        case "logging.format": logFormat = try oneOf(["json", "console"])
+        case "tasks.default_timeout_seconds": defaultTaskTimeoutSeconds = try int(min: 1)
+        case "sessions.default_network_policy":
+            defaultNetworkPolicy = try oneOf(["none", "allow_list", "proxy", "air_gapped"])
+        case "sessions.default_permission_policy": defaultPermissionPolicy = try oneOf(["ask", "auto"])
+        case "providers.default": providerDefault = try oneOf(["local", "docker", "kubernetes", "e2b", "pool"])
+        default: throw .unknownKey(key)
+        }
+    }
+
+    /// Maps `MARIONETTE_SERVER_API_PORT` to `server.api.port` by matching the known key set.
+    public static func key(forEnvironmentName name: String) -> String? {
+        guard name.hasPrefix("MARIONETTE_") else { return nil }
+        let path = name.dropFirst("MARIONETTE_".count)
+        return keys.first { $0.uppercased().replacingDots() == path }
+    }
+
+    /// Checks pairs and cross-field rules that single keys cannot.
+    public func validate() throws(ConfigError) {
+        if (uiUsername == nil) != (uiPassword == nil) {
+            throw .invalid(
+                key: "MARIONETTE_UI_USERNAME",
+                message: "set both MARIONETTE_UI_USERNAME and MARIONETTE_UI_PASSWORD, or neither")
+        }
+        if multiTenant, masterKey == nil {
+            throw .invalid(key: "multi_tenant", message: "multi-tenant mode requires MARIONETTE_MASTER_KEY")
+        }
+        if let key = masterKey, key.count < 32 {
+            throw .invalid(key: "MARIONETTE_MASTER_KEY", message: "must be at least 32 characters")
+        }
+        if resolvedDriver == .postgres, databaseURL == nil {
+            throw .invalid(key: "database.driver", message: "postgres needs MARIONETTE_DATABASE_URL")
+        }
+        let ports = [apiPort, adminPort, grpcPort, resolvedFabricDataPort]
+        if Set(ports).count != ports.count {
+            throw .invalid(key: "server.*.port", message: "api, admin, grpc and fabric data ports must differ: \(ports)")
+        }
+    }
+
+    /// Text for `config print`: secrets never appear.
+    public func redactedSummary() -> [(String, String)] {
+        func secret(_ value: String?) -> String { value == nil ? "[not set]" : "[redacted]" }
+        return [
+            ("server.data_dir", dataDir), ("server.api", "\(apiHost):\(apiPort)"),
+            ("server.admin", "\(adminHost):\(adminPort)"), ("server.grpc", "\(grpcHost):\(grpcPort)"),
+            ("server.grpc.data_port", String(resolvedFabricDataPort)), ("sfu.port", String(mediaPort)),
+            ("server.public_url", resolvedPublicURL), ("database.driver", resolvedDriver.rawValue),
+            ("database.sqlite_path", resolvedSQLitePath), ("multi_tenant", String(multiTenant)),
+            ("logging.level", logLevel), ("MARIONETTE_DATABASE_URL", secret(databaseURL)),
+            ("MARIONETTE_MASTER_KEY", secret(masterKey)), ("MARIONETTE_ENCRYPTION_KEY", secret(encryptionKey)),
+            ("MARIONETTE_UI_USERNAME", uiUsername ?? "[not set]"), ("MARIONETTE_UI_PASSWORD", secret(uiPassword)),
+        ]
+    }
+}
+
+extension Substring {
+    func trimmingSpaces() -> String {
+        String(self.drop { $0 == " " }.reversed().drop { $0 == " " }.reversed())
+    }
+}
+
+extension String {
+    fileprivate func replacingDots() -> String {
+        String(self.map { $0 == "." ? "_" : $0 })
+    }
+}

@@ -1,0 +1,124 @@
+import ArgumentParser
+import Core
+import Foundation
+import Gateway
+import Hummingbird
+import Logging
+import Orchestrator
+import ServiceLifecycle
+
+/// `marionette-server serve`: every listener and job; migrations at start; graceful stop on
+/// SIGTERM/SIGINT.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the server (default).")
+    @OptionGroup var options: ServerOptions
+
+    func run() async throws {
+        let (config, warnings) = try options.resolve()
+        let logger = Logging.makeLogger(config)
+        for warning in warnings { logger.warning("\(warning)") }
+        try DataDirLock.ensureDirectory(config.dataDir)
+        let opened = try await DatabaseFactory.open(config: config, logger: logger)
+        defer { _ = opened.lock }
+        let store = Store(database: opened.database)
+        logger.info(
+            "store ready",
+            metadata: ["driver": "\(config.resolvedDriver.rawValue)", "migrations_applied": "\(opened.appliedMigrations.count)"])
+
+        let services = GatewayServices(
+            config: config, store: store, admin: try adminCredentials(config, logger: logger), logger: logger)
+        if let path = try await services.apiKeys.bootstrapIfEmpty(dataDir: config.dataDir) {
+            logger.notice("created the bootstrap API key (scope *)", metadata: ["path": "\(path)"])
+        }
+
+        let (publicRouter, _) = GatewayBuilder.publicRouter(services)
+        let (adminRouter, _) = GatewayBuilder.adminRouter(services)
+        let publicApp = Application(
+            router: publicRouter,
+            configuration: .init(address: .hostname(config.apiHost, port: config.apiPort), serverName: "Marionette"),
+            onServerRunning: { _ in
+                logger.notice("public API listening", metadata: ["address": "\(config.apiHost):\(config.apiPort)"])
+            },
+            logger: logger)
+        let adminApp = Application(
+            router: adminRouter,
+            configuration: .init(address: .hostname(config.adminHost, port: config.adminPort), serverName: "Marionette"),
+            onServerRunning: { _ in
+                logger.notice("admin API listening", metadata: ["address": "\(config.adminHost):\(config.adminPort)"])
+            },
+            logger: logger)
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: publicApp), .init(service: adminApp)],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+        try await group.run()
+        await opened.database.close()
+        logger.notice("stopped")
+    }
+
+    /// Admin Basic credentials from the environment, else a generated password kept in
+    /// `<data-dir>/admin-password` (0600). Only the path is logged.
+    func adminCredentials(_ config: ServerConfig, logger: Logger) throws -> AdminAuthenticator {
+        if config.devInsecureAdmin {
+            logger.warning("admin API authentication is OFF (--dev-insecure-admin); never use this outside development")
+            return AdminAuthenticator(username: "admin", password: "", masterKey: config.masterKey, disabled: true)
+        }
+        if let user = config.uiUsername, let password = config.uiPassword {
+            return AdminAuthenticator(username: user, password: password, masterKey: config.masterKey)
+        }
+        let path = config.dataDir + "/admin-password"
+        if let existing = SecretFile.read(path), !existing.isEmpty {
+            return AdminAuthenticator(username: "admin", password: existing, masterKey: config.masterKey)
+        }
+        let password = Tokens.mint(.apiKey).raw.dropFirst(3).prefix(32)
+        try SecretFile.write(String(password) + "\n", to: path)
+        logger.notice("generated the admin password for user admin", metadata: ["path": "\(path)"])
+        return AdminAuthenticator(username: "admin", password: String(password), masterKey: config.masterKey)
+    }
+}
+
+/// `marionette-server migrate`: apply schema migrations and exit.
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Apply schema migrations and exit.")
+    @OptionGroup var options: ServerOptions
+
+    func run() async throws {
+        let (config, _) = try options.resolve()
+        let logger = Logging.makeLogger(config)
+        try DataDirLock.ensureDirectory(config.dataDir)
+        let opened = try await DatabaseFactory.open(config: config, logger: logger)
+        print(opened.appliedMigrations.isEmpty
+            ? "schema is up to date (version \(Migrations.latestVersion))"
+            : "applied: \(opened.appliedMigrations.joined(separator: ", "))")
+        await opened.database.close()
+    }
+}
+
+/// `marionette-server keys create`: an API key straight into the store.
+struct Keys: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Manage API keys in the store.", subcommands: [Create.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create an API key; prints the raw key once.")
+        @OptionGroup var options: ServerOptions
+        @Option(name: .long) var name: String
+        @Option(name: .customLong("scope"), parsing: .upToNextOption) var scopes: [String] = []
+        @Option(name: .long) var tenant: String?
+
+        func run() async throws {
+            let (config, _) = try options.resolve()
+            let logger = Logging.makeLogger(config)
+            try DataDirLock.ensureDirectory(config.dataDir)
+            let opened = try await DatabaseFactory.open(config: config, logger: logger)
+            let service = APIKeyService(store: Store(database: opened.database), multiTenant: config.multiTenant)
+            var request = CreateAPIKeyRequest(
+                name: name, scopes: scopes.flatMap { $0.split(separator: ",").map(String.init) })
+            request.tenantID = tenant
+            let created = try await service.create(request, createdBy: "cli")
+            print("ID: \(created.key.id)\nName: \(created.key.name)\nScopes: \(created.key.scopes.joined(separator: ","))")
+            print("Key: \(created.rawToken)")
+            await opened.database.close()
+        }
+    }
+}

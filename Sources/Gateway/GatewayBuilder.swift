@@ -1,0 +1,31 @@
+import Core
+import Hummingbird
+import Logging
+import Orchestrator
+
+/// Builds the routers of both listeners. main and the tests share it, so what is tested is what runs.
+public enum GatewayBuilder {
+    public static func publicRouter(_ services: GatewayServices) -> (Router<APIContext>, [RouteSpec]) {
+        let router = Router(context: APIContext.self)
+        router.add(middleware: ErrorMiddleware(logger: services.logger))
+        router.add(middleware: CORSMiddleware(origins: services.config.corsOrigins))
+        var table = RouteTable()
+        HealthRoutes.register(&table, router, services, admin: false)
+        let api = router.group("api/v1").add(middleware: APIKeyMiddleware(authenticator: services.authenticator))
+        SessionRoutes.register(&table, api, services)
+        TaskRoutes.register(&table, api, services)
+        RunnerRoutes.register(&table, api, services)
+        WorkspaceRoutes.register(&table, api, services)
+        return (router, table.specs)
+    }
+
+    public static func adminRouter(_ services: GatewayServices) -> (Router<APIContext>, [RouteSpec]) {
+        let router = Router(context: APIContext.self)
+        router.add(middleware: ErrorMiddleware(logger: services.logger))
+        var table = RouteTable()
+        HealthRoutes.register(&table, router, services, admin: true)
+        let admin = router.group("admin/api/v1").add(middleware: AdminAuthMiddleware(authenticator: services.admin))
+        AdminKeyRoutes.register(&table, admin, services)
+        return (router, table.specs)
+    }
+}

@@ -1,0 +1,70 @@
+import Core
+import HTTPTypes
+import Hummingbird
+import Orchestrator
+
+/// `Authorization: Bearer mk_…` on every `/api/v1` route (api.md §1.3). `?token=` is accepted
+/// only on routes a browser cannot always send headers to; the header wins when both exist.
+struct APIKeyMiddleware: RouterMiddleware {
+    typealias Context = APIContext
+    let authenticator: APIKeyAuthenticator
+
+    func handle(_ request: Request, context: APIContext, next: (Request, APIContext) async throws -> Response)
+        async throws -> Response
+    {
+        var context = context
+        context.principal = try await authenticator.authenticate(try Self.credential(request))
+        return try await next(request, context)
+    }
+
+    static func credential(_ request: Request) throws(APIError) -> String {
+        if let header = request.headers[.authorization] {
+            let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+            guard parts.count == 2, parts[0].lowercased() == "bearer" else {
+                throw .unauthenticated("invalid_auth", "Authorization must be \"Bearer <API key>\"")
+            }
+            return String(parts[1]).trimmingSpaces()
+        }
+        if queryTokenAllowed(request), let token = QueryParams(request).first("token"), !token.isEmpty {
+            return token
+        }
+        throw .unauthenticated("missing_auth", "an API key is required: send Authorization: Bearer mk_...")
+    }
+
+    /// Follow streams, WebSockets, tunnel connect, stream input and WHEP/WHIP (api.md §1.3).
+    static func queryTokenAllowed(_ request: Request) -> Bool {
+        let path = request.uri.path
+        if path.hasSuffix("/logs"), QueryParams(request).first("follow") == "true" { return true }
+        return path.hasSuffix("/events") || path.hasSuffix("/stream") || path.hasSuffix("/connect")
+            || path.hasSuffix("/input") || path.contains("/whep") || path.contains("/whip")
+    }
+}
+
+/// HTTP Basic or Bearer master key on the admin listener (auth-security.md §5).
+struct AdminAuthMiddleware: RouterMiddleware {
+    typealias Context = APIContext
+    let authenticator: AdminAuthenticator
+
+    func handle(_ request: Request, context: APIContext, next: (Request, APIContext) async throws -> Response)
+        async throws -> Response
+    {
+        var context = context
+        do {
+            context.adminActor = try authenticator.authenticate(authorization: request.headers[.authorization])
+        } catch {
+            var response = ErrorMiddleware.errorResponse(error, requestID: context.requestID)
+            response.headers[.wwwAuthenticate] = "Basic realm=\"Marionette Admin\""
+            return response
+        }
+        return try await next(request, context)
+    }
+}
+
+extension String {
+    func trimmingSpaces() -> String {
+        var s = Substring(self)
+        while s.first == " " || s.first == "\t" { s = s.dropFirst() }
+        while s.last == " " || s.last == "\t" { s = s.dropLast() }
+        return String(s)
+    }
+}

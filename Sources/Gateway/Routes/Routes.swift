@@ -1,0 +1,83 @@
+import Core
+import Hummingbird
+import Logging
+import Orchestrator
+
+/// Everything the HTTP edge calls into. Built once by `GatewayBuilder`, shared by main and tests.
+public struct GatewayServices: Sendable {
+    public let config: ServerConfig
+    public let store: Store
+    public let sessions: SessionService
+    public let tasks: TaskService
+    public let workspaces: WorkspaceService
+    public let apiKeys: APIKeyService
+    public let authenticator: APIKeyAuthenticator
+    public let admin: AdminAuthenticator
+    public let logger: Logger
+
+    public init(
+        config: ServerConfig, store: Store, admin: AdminAuthenticator, logger: Logger
+    ) {
+        self.config = config
+        self.store = store
+        var sessions = SessionService(store: store)
+        sessions.defaultNetworkPolicy = config.defaultNetworkPolicy
+        sessions.defaultPermissionPolicy = config.defaultPermissionPolicy
+        self.sessions = sessions
+        var tasks = TaskService(store: store)
+        tasks.defaultTimeoutSeconds = config.defaultTaskTimeoutSeconds
+        self.tasks = tasks
+        self.workspaces = WorkspaceService(store: store)
+        self.apiKeys = APIKeyService(store: store, multiTenant: config.multiTenant)
+        self.authenticator = APIKeyAuthenticator(store: store, logger: logger)
+        self.admin = admin
+        self.logger = logger
+    }
+}
+
+/// One registered route, kept so a contract test can compare the router with openapi.yaml.
+public struct RouteSpec: Sendable, Hashable, CustomStringConvertible {
+    public let method: String
+    public let path: String
+    public var description: String { "\(method) \(path)" }
+}
+
+/// Registers handlers on a router group and records them.
+struct RouteTable {
+    private(set) var specs: [RouteSpec] = []
+
+    mutating func add(
+        _ group: RouterGroup<APIContext>, prefix: String, _ method: HTTPRequest.Method, _ path: String,
+        _ handler: @escaping @Sendable (Request, APIContext) async throws -> Response
+    ) {
+        group.on(RouterPath(path), method: method, use: handler)
+        let full = path.isEmpty ? prefix : prefix + "/" + path
+        specs.append(RouteSpec(method: method.rawValue, path: full))
+    }
+
+    mutating func add(
+        _ router: Router<APIContext>, _ method: HTTPRequest.Method, _ path: String,
+        _ handler: @escaping @Sendable (Request, APIContext) async throws -> Response
+    ) {
+        router.on(RouterPath(path), method: method, use: handler)
+        specs.append(RouteSpec(method: method.rawValue, path: path))
+    }
+}
+
+extension APIContext {
+    /// The caller's store scope after checking it holds `scope`.
+    func authorize(_ scope: String, multiTenant: Bool) throws(APIError) -> TenantScope {
+        guard let principal else {
+            throw APIError.unauthenticated("not_authenticated", "this route needs an API key")
+        }
+        try principal.require(scope)
+        return principal.scope(multiTenant: multiTenant)
+    }
+
+    /// A path id: empty → 400 `invalid_id`; wrong shape or prefix → 404 (it cannot exist).
+    func pathID(_ name: String, _ prefix: IDPrefix, kind: String) throws(APIError) -> String {
+        guard let id = parameters.get(name), !id.isEmpty else { throw .invalidID("\(name) must not be empty") }
+        guard ID.isValid(id, prefix: prefix) else { throw .notFound(kind, id) }
+        return id
+    }
+}

@@ -1,0 +1,34 @@
+import Core
+
+public struct RunnerFilter: Sendable {
+    public var statuses: [String] = []
+    public var poolName: String?
+    public var labels: [String: String] = [:]
+    public init() {}
+}
+
+extension Store {
+    public func runner(_ id: String, scope: TenantScope) async throws -> RunnerRecord? {
+        try await database.read(scope) { db in
+            var filter = SQLFilter()
+            filter.add("id = ?", .text(id))
+            filter.tenant(scope)
+            return try await db.first("SELECT * FROM runners WHERE \(filter.sql)", filter.binds).map(RunnerRecord.init)
+        }
+    }
+
+    public func runners(_ criteria: RunnerFilter, page: PageRequest, scope: TenantScope) async throws
+        -> Page<RunnerRecord>
+    {
+        var filter = SQLFilter()
+        filter.tenant(scope)
+        filter.anyOf("status", criteria.statuses)
+        if let pool = criteria.poolName { filter.add("pool_name = ?", .text(pool)) }
+        filter.labels(criteria.labels, dialect: dialect)
+        return try await database.read(scope) { [filter] db in
+            try await keysetPage(
+                db, table: "runners", filter: filter, request: page, decode: RunnerRecord.init,
+                cursorOf: { Cursor(createdAt: $0.createdAt, id: $0.id) })
+        }
+    }
+}

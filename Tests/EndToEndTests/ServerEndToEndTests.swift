@@ -1,0 +1,66 @@
+import Foundation
+import Testing
+
+@Suite(.serialized) struct ServerEndToEndTests {
+    @Test func startsOnTheEmbeddedDefaultAndBootstraps() async throws {
+        let server = try ServerProcess()
+        defer { Task { await server.stop() } }
+        try await server.waitUntilReady()
+        let key = try #require(server.apiKey)
+        #expect(key.hasPrefix("mk_"))
+        for file in ["bootstrap-api-key", "admin-password"] {
+            let mode = try FileManager.default.attributesOfItem(atPath: server.dataDir + "/" + file)[.posixPermissions] as? Int
+            #expect(mode == 0o600, "\(file) must be private")
+        }
+        #expect(FileManager.default.fileExists(atPath: server.dataDir + "/marionette.db"))
+        // The log names the key file, never the key.
+        #expect(server.log.contains("bootstrap-api-key"))
+        #expect(!server.log.contains(key))
+        #expect(!server.log.contains(try #require(server.adminPassword)))
+
+        let created = try await HTTP.send(.POST, server.baseURL + "/api/v1/sessions", key: key, json: #"{"agent":"command"}"#)
+        #expect(created.status == 201)
+        #expect(await server.stop() == 0, "SIGTERM is a graceful, successful stop")
+    }
+
+    @Test func dataSurvivesARestartAndASecondServerIsRefused() async throws {
+        let first = try ServerProcess()
+        try await first.waitUntilReady()
+        let key = try #require(first.apiKey)
+        let created = try await HTTP.send(.POST, first.baseURL + "/api/v1/sessions", key: key, json: #"{"agent":"command","name":"keep"}"#)
+        let id = try #require(created.json["id"] as? String)
+
+        let second = try ServerProcess(dataDir: first.dataDir)
+        second.process.waitUntilExit()
+        #expect(second.process.terminationStatus != 0)
+        #expect(second.log.contains("another marionette-server already uses"))
+        await first.stop()
+
+        let restarted = try ServerProcess(dataDir: first.dataDir)
+        defer { Task { await restarted.stop() } }
+        try await restarted.waitUntilReady()
+        #expect(restarted.apiKey == key, "bootstrap happens once")
+        let fetched = try await HTTP.get(restarted.baseURL + "/api/v1/sessions/\(id)", key: key)
+        #expect(fetched.json["name"] as? String == "keep")
+    }
+
+    @Test func adminCredentialsFromTheEnvironment() async throws {
+        let server = try ServerProcess(environment: ["MARIONETTE_UI_USERNAME": "ops", "MARIONETTE_UI_PASSWORD": "s3cret-pass"])
+        defer { Task { await server.stop() } }
+        try await server.waitUntilReady()
+        #expect(server.adminPassword == nil, "no generated password when credentials are configured")
+        let result = try run("/usr/bin/curl", ["-s", "-u", "ops:s3cret-pass", server.adminURL + "/admin/api/v1/keys"])
+        #expect(result.stdout.contains("\"total_count\":1") || result.stdout.contains("\"total_count\": 1"))
+    }
+
+    @Test func misconfigurationFailsWithAClearMessage() throws {
+        let only = try run(
+            ServerProcess.binary("marionette-server"), ["--data-dir", ServerProcess.tempDir("bad"), "--api-port", "8"],
+            environment: ["MARIONETTE_UI_USERNAME": "x"])
+        #expect(only.status != 0)
+        #expect(only.stderr.contains("MARIONETTE_UI_PASSWORD"))
+        let port = try run(ServerProcess.binary("marionette-server"), ["--api-port", "70000"])
+        #expect(port.status != 0)
+        #expect(port.stderr.contains("server.api.port"))
+    }
+}

@@ -1,0 +1,146 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs the real `marionette-server` binary on loopback ports it picks itself.
+final class ServerProcess: @unchecked Sendable {
+    // @unchecked: `process` and the ports are set once in init; Process itself is thread-safe for
+    // the calls made here (terminate, waitUntilExit, terminationStatus).
+    let process: Process
+    let dataDir: String
+    let apiPort: Int
+    let adminPort: Int
+    let logPath: String
+
+    static var buildDir: URL {
+        // Tests/EndToEndTests/ServerProcess.swift → repository root → .build/debug
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent(".build/debug")
+    }
+
+    static func binary(_ name: String) -> String { buildDir.appendingPathComponent(name).path }
+
+    static func freePort() -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
+        }
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    static func tempDir(_ prefix: String) -> String {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("\(prefix)-\(UUID().uuidString)").path
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    init(dataDir: String? = nil, apiPort: Int? = nil, environment: [String: String] = [:], extraArguments: [String] = [])
+        throws
+    {
+        self.dataDir = dataDir ?? Self.tempDir("e2e")
+        self.apiPort = apiPort ?? Self.freePort()
+        self.adminPort = Self.freePort()
+        self.logPath = self.dataDir + ".log"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Self.binary("marionette-server"))
+        process.arguments = [
+            "--data-dir", self.dataDir, "--api-port", "\(self.apiPort)", "--admin-port", "\(adminPort)",
+            "--grpc-port", "\(Self.freePort())", "--fabric-data-port", "\(Self.freePort())",
+            "--media-port", "\(Self.freePort())",
+        ] + extraArguments
+        var env = ProcessInfo.processInfo.environment
+        env["MARIONETTE_DATABASE_URL"] = nil
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        FileManager.default.createFile(atPath: logPath, contents: nil)
+        let log = FileHandle(forWritingAtPath: logPath)
+        process.standardOutput = log
+        process.standardError = log
+        self.process = process
+        try process.run()
+    }
+
+    var baseURL: String { "http://127.0.0.1:\(apiPort)" }
+    var adminURL: String { "http://127.0.0.1:\(adminPort)" }
+    var apiKey: String? {
+        (try? String(contentsOfFile: dataDir + "/bootstrap-api-key", encoding: .utf8))?
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+    var adminPassword: String? {
+        (try? String(contentsOfFile: dataDir + "/admin-password", encoding: .utf8))?
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+    var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+
+    /// Polls `/health` until it answers, the process dies, or 30 s pass.
+    func waitUntilReady() async throws {
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            guard process.isRunning else { throw E2EError("server exited early:\n\(log)") }
+            if let status = try? await HTTP.get(baseURL + "/health").status, status == 200 { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw E2EError("server did not become ready within 30 s:\n\(log)")
+    }
+
+    /// SIGTERM, then the exit status (SIGKILL after 10 s).
+    @discardableResult
+    func stop() async -> Int32 {
+        guard process.isRunning else { return process.terminationStatus }
+        process.terminate()
+        let deadline = ContinuousClock.now + .seconds(10)
+        while process.isRunning && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+}
+
+struct E2EError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Runs a command-line binary to completion and captures its output.
+struct CommandResult {
+    let status: Int32
+    let stdout: String
+    let stderr: String
+}
+
+func run(_ binary: String, _ arguments: [String], environment: [String: String] = [:], cwd: String? = nil) throws
+    -> CommandResult
+{
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: binary)
+    process.arguments = arguments
+    var env = ProcessInfo.processInfo.environment
+    for key in env.keys where key.hasPrefix("MARIONETTE_") { env[key] = nil }
+    for (key, value) in environment { env[key] = value }
+    process.environment = env
+    if let cwd { process.currentDirectoryURL = URL(fileURLWithPath: cwd) }
+    let out = Pipe()
+    let err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    let stdout = out.fileHandleForReading.readDataToEndOfFile()
+    let stderr = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return CommandResult(
+        status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
+        stderr: String(decoding: stderr, as: UTF8.self))
+}

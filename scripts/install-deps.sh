@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Marionette's build, tests, run and benchmarks need, only those that are
+# missing, and checks that the Swift toolchain is there. Idempotent: a second run installs nothing and
+# does not touch the network. Runs as root (or with sudo available).
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+# The one list of Debian packages. Add new ones here (one word each; a comment says why).
+DEBIAN_PACKAGES=(
+    postgresql          # PostgreSQL 15 server for the store tests (scripts/pg-cluster.sh)
+    postgresql-client   # psql, pg_isready
+    wrk                 # HTTP load generator (bench/api)
+    curl                # health checks and seeding in scripts and benchmarks
+    jq                  # JSON on the command line
+    python3             # free-port picking and the Python e2e drivers
+    bubblewrap          # sandbox for runners started by the local provider
+)
+
+is_installed() {
+    [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null || true)" = "install ok installed" ]
+}
+
+missing=()
+for pkg in "${DEBIAN_PACKAGES[@]}"; do
+    is_installed "$pkg" || missing+=("$pkg")
+done
+
+if [ "${#missing[@]}" -gt 0 ]; then
+    log "installing missing Debian packages: ${missing[*]}"
+    SUDO=()
+    if [ "$(id -u)" -ne 0 ]; then
+        command -v sudo >/dev/null 2>&1 || die "not root and no sudo: install these by hand: ${missing[*]}"
+        SUDO=(sudo)
+    fi
+    export DEBIAN_FRONTEND=noninteractive
+    "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq -o DPkg::Lock::Timeout=300 >&2
+    "${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends -o DPkg::Lock::Timeout=300 \
+        -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "${missing[@]}" >&2
+    for pkg in "${missing[@]}"; do
+        is_installed "$pkg" || die "package $pkg is still not installed after apt-get install"
+    done
+else
+    log "all Debian packages present (${#DEBIAN_PACKAGES[@]})"
+fi
+
+swift_was_on_path=yes
+command -v swift >/dev/null 2>&1 || swift_was_on_path=no
+if ! ensure_swift_on_path; then
+    die "swift is not on PATH and not at /opt/swift/usr/bin/swift. Install the Swift 6.3 toolchain and add its usr/bin to PATH (e.g. export PATH=\$PATH:/opt/swift/usr/bin)."
+fi
+if [ "$swift_was_on_path" = no ]; then
+    log "note: swift is not on your PATH; the scripts add /opt/swift/usr/bin themselves (export PATH=\$PATH:/opt/swift/usr/bin to use it by hand)"
+fi
+log "swift: $(command -v swift) ($(swift --version 2>/dev/null | head -n 1))"

@@ -1,0 +1,41 @@
+# Shared helpers for the scripts in this folder. Source it; it sets no shell options.
+# shellcheck shell=bash
+
+# Repository root (the folder that holds Package.swift).
+MARIONETTE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+log() { printf '%s %s\n' "[${LOG_NAME:-$(basename "$0")}]" "$*" >&2; }
+die() { printf '%s ERROR: %s\n' "[${LOG_NAME:-$(basename "$0")}]" "$*" >&2; exit 1; }
+
+# Put the Swift toolchain on PATH when it is installed at its usual place but not on PATH yet.
+ensure_swift_on_path() {
+    if ! command -v swift >/dev/null 2>&1 && [ -x /opt/swift/usr/bin/swift ]; then
+        export PATH="$PATH:/opt/swift/usr/bin"
+    fi
+    command -v swift >/dev/null 2>&1
+}
+
+# Print N (default 1) distinct ports that are free for both TCP and UDP on 127.0.0.1, one a line.
+# All sockets are held open until every port is chosen, so the ports differ from each other.
+free_ports() {
+    python3 - "${1:-1}" <<'PY'
+import socket, sys
+n = int(sys.argv[1]); held = []; ports = []
+while len(ports) < n:
+    t = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    t.bind(("127.0.0.1", 0))
+    port = t.getsockname()[1]
+    u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        u.bind(("127.0.0.1", port))
+    except OSError:
+        held.append(t); u.close(); continue
+    held += [t, u]; ports.append(port)
+print("\n".join(map(str, ports)))
+for s in held: s.close()
+PY
+}
+
+# Seconds since the epoch with millisecond precision, and elapsed seconds since a start value.
+now_s() { date +%s.%N; }
+elapsed_s() { awk -v a="$1" -v b="$(now_s)" 'BEGIN { printf "%.1f", b - a }'; }

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# The whole test run (what `make test` and CI run):
+#   1. install missing Debian packages (scripts/install-deps.sh);
+#   2. start a throwaway PostgreSQL cluster and export MARIONETTE_TEST_DATABASE_URL (its
+#      marionette_test database); the cluster is always stopped and removed on exit;
+#   3. swift build --build-tests, then swift test --skip-build (extra arguments go to swift test,
+#      e.g. scripts/test.sh --filter OrchestratorTests).
+# Without PostgreSQL the run goes on with a warning (the PostgreSQL tests skip themselves), except
+# under CI=true, where that is an error.
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$MARIONETTE_ROOT"
+
+"$MARIONETTE_ROOT/scripts/install-deps.sh"
+ensure_swift_on_path || die "swift not found (see scripts/install-deps.sh)"
+
+PG_DIR="$(mktemp -d -t marionette-pg.XXXXXX)"
+cleanup() {
+    "$MARIONETTE_ROOT/scripts/pg-cluster.sh" stop "$PG_DIR" || log "WARNING: could not stop the cluster in $PG_DIR"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+if url="$("$MARIONETTE_ROOT/scripts/pg-cluster.sh" start "$PG_DIR")" && [ -n "$url" ]; then
+    export MARIONETTE_TEST_DATABASE_URL="${url%/*}/marionette_test"
+    log "MARIONETTE_TEST_DATABASE_URL=$MARIONETTE_TEST_DATABASE_URL"
+elif [ "${CI:-}" = true ]; then
+    die "PostgreSQL did not start; CI needs it for the PostgreSQL store tests"
+else
+    log "WARNING: PostgreSQL did not start; running without MARIONETTE_TEST_DATABASE_URL (PostgreSQL tests will be skipped)"
+    unset MARIONETTE_TEST_DATABASE_URL
+fi
+
+t0="$(now_s)"
+log "swift build --build-tests"
+build_rc=0
+swift build --build-tests || build_rc=$?
+log "build phase: $(elapsed_s "$t0") s (exit $build_rc)"
+[ "$build_rc" -eq 0 ] || die "build failed"
+
+t1="$(now_s)"
+log "swift test --skip-build $*"
+test_rc=0
+swift test --skip-build "$@" || test_rc=$?
+log "test phase: $(elapsed_s "$t1") s (exit $test_rc); total $(elapsed_s "$t0") s"
+exit "$test_rc"
