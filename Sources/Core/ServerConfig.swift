@@ -30,6 +30,10 @@ public struct ServerConfig: Sendable, Equatable {
     public var defaultPermissionPolicy = "ask"
     public var providerDefault = "local"
     public var maxBodyBytes = 1 << 20
+    public var heartbeatIntervalSeconds = 30
+    public var runnerStaleAfterSeconds = 90
+    public var disconnectGraceSeconds = 15
+    public var localMaxRunners = 4
 
     /// Secrets: only from the environment, never from the file or flags.
     public var databaseURL: String?
@@ -54,6 +58,8 @@ public struct ServerConfig: Sendable, Equatable {
         "sfu.port", "database.driver", "database.sqlite_path", "database.max_open_conns", "multi_tenant",
         "logging.level", "logging.format", "tasks.default_timeout_seconds",
         "sessions.default_network_policy", "sessions.default_permission_policy", "providers.default",
+        "runners.heartbeat_interval_seconds", "runners.stale_after_seconds", "runners.disconnect_grace_seconds",
+        "providers.local.max_runners",
     ]
 
     public enum ConfigError: Error, Equatable, CustomStringConvertible {
@@ -126,7 +132,11 @@ public struct ServerConfig: Sendable, Equatable {
         case "sessions.default_network_policy":
             defaultNetworkPolicy = try oneOf(["none", "allow_list", "proxy", "air_gapped"])
         case "sessions.default_permission_policy": defaultPermissionPolicy = try oneOf(["ask", "auto"])
-        case "providers.default": providerDefault = try oneOf(["local", "docker", "kubernetes", "e2b", "pool"])
+        case "providers.default": providerDefault = try oneOf(["local", "none", "docker", "kubernetes", "e2b", "pool"])
+        case "runners.heartbeat_interval_seconds": heartbeatIntervalSeconds = try int(min: 1)
+        case "runners.stale_after_seconds": runnerStaleAfterSeconds = try int(min: 3)
+        case "runners.disconnect_grace_seconds": disconnectGraceSeconds = try int(min: 0)
+        case "providers.local.max_runners": localMaxRunners = try int(min: 1)
         default: throw .unknownKey(key)
         }
     }

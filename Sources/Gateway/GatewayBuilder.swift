@@ -19,6 +19,13 @@ public enum GatewayBuilder {
         return (router, table.specs)
     }
 
+    /// Routes that upgrade to WebSocket on the public listener.
+    public static func webSocketRouter(_ services: GatewayServices) -> Router<WebSocketAPIContext> {
+        let router = Router(context: WebSocketAPIContext.self)
+        LogWebSocketRoutes.register(router, services)
+        return router
+    }
+
     public static func adminRouter(_ services: GatewayServices) -> (Router<APIContext>, [RouteSpec]) {
         let router = Router(context: APIContext.self)
         router.add(middleware: ErrorMiddleware(logger: services.logger))
@@ -26,6 +33,7 @@ public enum GatewayBuilder {
         HealthRoutes.register(&table, router, services, admin: true)
         let admin = router.group("admin/api/v1").add(middleware: AdminAuthMiddleware(authenticator: services.admin))
         AdminKeyRoutes.register(&table, admin, services)
+        AdminRunnerTokenRoutes.register(&table, admin, services)
         return (router, table.specs)
     }
 }

@@ -30,7 +30,7 @@ import Testing
         let created = try await HTTP.send(.POST, first.baseURL + "/api/v1/sessions", key: key, json: #"{"agent":"command","name":"keep"}"#)
         let id = try #require(created.json["id"] as? String)
 
-        let second = try ServerProcess(dataDir: first.dataDir)
+        let second = try ServerProcess(dataDir: first.dataDir, ports: ServerProcess.Ports())
         second.process.waitUntilExit()
         #expect(second.process.terminationStatus != 0)
         #expect(second.log.contains("another marionette-server already uses"))

@@ -46,31 +46,62 @@ final class ServerProcess: @unchecked Sendable {
         return dir
     }
 
-    init(dataDir: String? = nil, apiPort: Int? = nil, environment: [String: String] = [:], extraArguments: [String] = [])
-        throws
-    {
+    /// The listener ports of one server; keep them to restart a server in place.
+    struct Ports: Sendable {
+        var api = ServerProcess.freePort()
+        var admin = ServerProcess.freePort()
+        var grpc = ServerProcess.freePort()
+        var data = ServerProcess.freePort()
+        var media = ServerProcess.freePort()
+    }
+
+    let ports: Ports
+    let environment: [String: String]
+    let extraArguments: [String]
+
+    init(
+        dataDir: String? = nil, ports: Ports = Ports(), environment: [String: String] = [:],
+        extraArguments: [String] = []
+    ) throws {
         self.dataDir = dataDir ?? Self.tempDir("e2e")
-        self.apiPort = apiPort ?? Self.freePort()
-        self.adminPort = Self.freePort()
+        self.ports = ports
+        self.environment = environment
+        self.extraArguments = extraArguments
+        self.apiPort = ports.api
+        self.adminPort = ports.admin
         self.logPath = self.dataDir + ".log"
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.binary("marionette-server"))
         process.arguments = [
-            "--data-dir", self.dataDir, "--api-port", "\(self.apiPort)", "--admin-port", "\(adminPort)",
-            "--grpc-port", "\(Self.freePort())", "--fabric-data-port", "\(Self.freePort())",
-            "--media-port", "\(Self.freePort())",
+            "--data-dir", self.dataDir, "--api-port", "\(ports.api)", "--admin-port", "\(ports.admin)",
+            "--grpc-port", "\(ports.grpc)", "--fabric-data-port", "\(ports.data)", "--media-port", "\(ports.media)",
         ] + extraArguments
         var env = ProcessInfo.processInfo.environment
         env["MARIONETTE_DATABASE_URL"] = nil
         for (key, value) in environment { env[key] = value }
         process.environment = env
-        FileManager.default.createFile(atPath: logPath, contents: nil)
+        if !FileManager.default.fileExists(atPath: logPath) { FileManager.default.createFile(atPath: logPath, contents: nil) }
         let log = FileHandle(forWritingAtPath: logPath)
+        log?.seekToEndOfFile()
         process.standardOutput = log
         process.standardError = log
         self.process = process
         try process.run()
     }
+
+    /// A new server process on the same data directory and ports (after `stop()` or `kill()`).
+    func restarted() throws -> ServerProcess {
+        try ServerProcess(dataDir: dataDir, ports: ports, environment: environment, extraArguments: extraArguments)
+    }
+
+    /// SIGKILL: no graceful shutdown, as in a crash.
+    func kill() {
+        guard process.isRunning else { return }
+        signalProcess(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    var grpcAddress: String { "127.0.0.1:\(ports.grpc)" }
 
     var baseURL: String { "http://127.0.0.1:\(apiPort)" }
     var adminURL: String { "http://127.0.0.1:\(adminPort)" }
@@ -102,9 +133,16 @@ final class ServerProcess: @unchecked Sendable {
         process.terminate()
         let deadline = ContinuousClock.now + .seconds(10)
         while process.isRunning && ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(20)) }
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        if process.isRunning { signalProcess(process.processIdentifier, SIGKILL) }
         process.waitUntilExit()
+        killRunners()
         return process.terminationStatus
+    }
+
+    /// Local runners outlive their server on purpose (a restarted server picks them up again);
+    /// when a test is done with a server, its runners go too.
+    func killRunners() {
+        _ = try? run("/usr/bin/pkill", ["-9", "-f", dataDir + "/workspaces"])
     }
 }
 
@@ -144,3 +182,6 @@ func run(_ binary: String, _ arguments: [String], environment: [String: String] 
         status: process.terminationStatus, stdout: String(decoding: stdout, as: UTF8.self),
         stderr: String(decoding: stderr, as: UTF8.self))
 }
+
+/// `kill(2)`, outside the class whose `kill()` method would shadow it.
+func signalProcess(_ pid: pid_t, _ signal: Int32) { kill(pid, signal) }

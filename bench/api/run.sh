@@ -100,7 +100,9 @@ start_server() {
     else
         log "WARNING: $SERVER has no --fabric-data-port flag; leaving the fabric data port at its default"
     fi
-    local envs=(-u MARIONETTE_DATABASE_URL -u MARIONETTE_CONFIG)
+    # providers.default=none: this benchmark measures the REST API and the store, so the tasks it
+    # queues stay queued instead of starting local agents that would compete for the 2 cores.
+    local envs=(-u MARIONETTE_DATABASE_URL -u MARIONETTE_CONFIG MARIONETTE_PROVIDERS_DEFAULT=none)
     [ -z "$db_url" ] || envs+=(MARIONETTE_DATABASE_URL="$db_url")
     API_BASE="http://127.0.0.1:${ports[0]}"
     log "[$store] starting $SERVER ${args[*]}"

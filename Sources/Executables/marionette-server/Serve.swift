@@ -3,6 +3,7 @@ import Core
 import Foundation
 import Gateway
 import Hummingbird
+import HummingbirdWebSocket
 import Logging
 import Orchestrator
 import ServiceLifecycle
@@ -19,14 +20,27 @@ struct Serve: AsyncParsableCommand {
         for warning in warnings { logger.warning("\(warning)") }
         try DataDirLock.ensureDirectory(config.dataDir)
         let opened = try await DatabaseFactory.open(config: config, logger: logger)
-        defer { _ = opened.lock }
+        do {
+            try await serve(config: config, opened: opened, logger: logger)
+        } catch {
+            logger.error("server stopped with an error", metadata: ["error": "\(error)"])
+            await opened.database.close()
+            throw error
+        }
+        await opened.database.close()
+        _ = opened.lock
+        logger.notice("stopped")
+    }
+
+    private func serve(config: ServerConfig, opened: DatabaseFactory.Opened, logger: Logger) async throws {
         let store = Store(database: opened.database)
         logger.info(
             "store ready",
             metadata: ["driver": "\(config.resolvedDriver.rawValue)", "migrations_applied": "\(opened.appliedMigrations.count)"])
 
-        let services = GatewayServices(
+        let runtime = try ServerRuntime.build(
             config: config, store: store, admin: try adminCredentials(config, logger: logger), logger: logger)
+        let services = runtime.services
         if let path = try await services.apiKeys.bootstrapIfEmpty(dataDir: config.dataDir) {
             logger.notice("created the bootstrap API key (scope *)", metadata: ["path": "\(path)"])
         }
@@ -35,6 +49,7 @@ struct Serve: AsyncParsableCommand {
         let (adminRouter, _) = GatewayBuilder.adminRouter(services)
         let publicApp = Application(
             router: publicRouter,
+            server: .http1WebSocketUpgrade(webSocketRouter: GatewayBuilder.webSocketRouter(services)),
             configuration: .init(address: .hostname(config.apiHost, port: config.apiPort), serverName: "Marionette"),
             onServerRunning: { _ in
                 logger.notice("public API listening", metadata: ["address": "\(config.apiHost):\(config.apiPort)"])
@@ -49,12 +64,10 @@ struct Serve: AsyncParsableCommand {
             logger: logger)
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: publicApp), .init(service: adminApp)],
+                services: runtime.lifecycleServices(publicApp: publicApp, adminApp: adminApp),
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         try await group.run()
-        await opened.database.close()
-        logger.notice("stopped")
     }
 
     /// Admin Basic credentials from the environment, else a generated password kept in

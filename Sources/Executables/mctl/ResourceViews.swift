@@ -290,4 +290,34 @@ enum Views {
             return f.pairs
         }
     )
+
+    static let runnerToken = ResourceView(
+        plural: "runner tokens",
+        columns: [
+            .init(header: "ID") { cell($0, "id") },
+            .init(header: "POOL") { cell($0, "pool_name") },
+            .init(header: "PREFIX") { cell($0, "token_prefix") },
+            .init(header: "STATUS") { cell($0, "status") },
+            .init(header: "LAST USED") { timeCell($0, "last_used_at", absent: "never") },
+            .init(header: "CREATED") { timeCell($0, "created_at") },
+        ],
+        fields: { item in
+            var f = FieldList(item)
+            f.text("ID", "id")
+            f.text("Pool", "pool_name")
+            f.text("Token Prefix", "token_prefix")
+            f.text("Status", "status")
+            f.text("Runner", "runner_id")
+            f.text("Tenant", "tenant_id")
+            f.time("Rotation Deadline", "rotation_deadline")
+            f.map("Labels", "labels")
+            f.text("Created By", "created_by")
+            f.time("Created", "created_at")
+            f.time("Last Used", "last_used_at")
+            f.add("Expires", item["expires_at"]?.stringValue ?? "never")
+            f.time("Revoked", "revoked_at")
+            f.text("Revoke Reason", "revoke_reason")
+            return f.pairs
+        }
+    )
 }

@@ -11,25 +11,32 @@ public struct GatewayServices: Sendable {
     public let tasks: TaskService
     public let workspaces: WorkspaceService
     public let apiKeys: APIKeyService
+    public let runnerTokens: RunnerTokenService
     public let authenticator: APIKeyAuthenticator
+    public let hub: LogHub
     public let admin: AdminAuthenticator
     public let logger: Logger
 
     public init(
-        config: ServerConfig, store: Store, admin: AdminAuthenticator, logger: Logger
+        config: ServerConfig, store: Store, admin: AdminAuthenticator, hub: LogHub = LogHub(),
+        hooks: (any OrchestrationHooks)? = nil, logger: Logger
     ) {
         self.config = config
         self.store = store
         var sessions = SessionService(store: store)
+        sessions.hooks = hooks
         sessions.defaultNetworkPolicy = config.defaultNetworkPolicy
         sessions.defaultPermissionPolicy = config.defaultPermissionPolicy
         self.sessions = sessions
         var tasks = TaskService(store: store)
+        tasks.hooks = hooks
         tasks.defaultTimeoutSeconds = config.defaultTaskTimeoutSeconds
         self.tasks = tasks
         self.workspaces = WorkspaceService(store: store)
         self.apiKeys = APIKeyService(store: store, multiTenant: config.multiTenant)
+        self.runnerTokens = RunnerTokenService(store: store, multiTenant: config.multiTenant)
         self.authenticator = APIKeyAuthenticator(store: store, logger: logger)
+        self.hub = hub
         self.admin = admin
         self.logger = logger
     }

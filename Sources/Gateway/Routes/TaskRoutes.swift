@@ -1,4 +1,5 @@
 import Core
+import HTTPTypes
 import Hummingbird
 import Orchestrator
 
@@ -69,11 +70,51 @@ enum TaskRoutes {
             let scope = try context.authorize("tasks:read", multiTenant: mt)
             let id = try context.pathID("taskID", .task, kind: "task")
             let query = QueryParams(request)
-            if try query.bool("follow") {
-                throw APIError.notImplemented("log follow streams arrive with the runner fabric; poll this route without follow")
+            let logs = try logQuery(query)
+            guard try query.bool("follow") else {
+                return try JSONIO.response(try await s.store.logs(taskID: id, query: logs, scope: scope))
             }
-            return try JSONIO.response(try await s.store.logs(taskID: id, query: try logQuery(query), scope: scope))
+            _ = try await s.tasks.get(id, scope: scope)
+            let sse = request.headers[.accept]?.contains("text/event-stream") ?? false
+            let start = try await followStart(
+                taskID: id, logs: logs, lastEventID: sse ? request.headers[HTTPField.Name("Last-Event-ID")!] : nil,
+                store: s.store, scope: scope)
+            return LogFollow(services: s, taskID: id, scope: scope, query: logs, start: start)
+                .response(format: sse ? .sse : .ndjson)
         }
+    }
+
+    /// The position a follow stream starts after: `Last-Event-ID` (`<run_id>:<sequence>`) wins over
+    /// `after_sequence`/`run_id`, which win over `tail`; default the beginning.
+    static func followStart(
+        taskID: String, logs: LogQuery, lastEventID: String?, store: Store, scope: TenantScope
+    ) async throws -> LogFollow.Position {
+        var runID = logs.runID
+        var after = logs.afterSequence
+        if let last = lastEventID, let colon = last.lastIndex(of: ":"), let n = Int64(last[last.index(after: colon)...]) {
+            runID = String(last[..<colon])
+            after = n
+        }
+        if let after {
+            if let runID {
+                guard let run = try await store.run(runID), run.taskID == taskID else {
+                    throw APIError.validation("run_id \"\(runID)\" is not a run of task \(taskID)", field: "run_id")
+                }
+                return LogFollow.Position(attempt: run.attempt, sequence: after)
+            }
+            let latest = try await store.latestRun(taskID: taskID, scope: scope)
+            return LogFollow.Position(attempt: latest?.attempt ?? 1, sequence: after)
+        }
+        if let tail = logs.tail {
+            var tailQuery = logs
+            tailQuery.tail = tail
+            let lines = try await store.logs(taskID: taskID, query: tailQuery, scope: scope).items
+            if let first = lines.first { return LogFollow.Position(attempt: first.attempt ?? 1, sequence: first.sequence - 1) }
+        }
+        if let runID, let run = try await store.run(runID), run.taskID == taskID {
+            return LogFollow.Position(attempt: run.attempt, sequence: 0)
+        }
+        return LogFollow.Position(attempt: 0, sequence: 0)
     }
 
     static func logQuery(_ query: QueryParams) throws(APIError) -> LogQuery {

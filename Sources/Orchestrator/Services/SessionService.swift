@@ -15,6 +15,8 @@ public struct SessionService: Sendable {
     public let vault: CredentialVault
     public var defaultNetworkPolicy = "none"
     public var defaultPermissionPolicy = "ask"
+    /// The runtime that reaches runners; nil where no runner fabric runs (store-only tests).
+    public var hooks: (any OrchestrationHooks)?
 
     public init(store: Store, vault: CredentialVault = CredentialVault()) {
         self.store = store
@@ -145,11 +147,13 @@ public struct SessionService: Sendable {
 
     public func suspend(_ id: String, scope: TenantScope) async throws -> SessionRecord {
         let now = store.clock.now()
-        return try await store.transitionSession(
+        let session = try await store.transitionSession(
             id, from: ["active"], to: "suspended",
             extra: [("suspend_reason", .text("user_request")), ("suspended_at", .timestamp(now)),
-                    ("previous_runner_id", .optional(nil as String?))],
+                    ("suspend_strategy", .text("terminate_preserve_storage"))],
             scope: scope, expectedText: "active")
+        await hooks?.sessionSuspended(sessionID: id, reason: "user_request")
+        return session
     }
 
     /// suspended → resuming. A BYOK session whose key this process no longer holds needs it again.
@@ -164,9 +168,11 @@ public struct SessionService: Sendable {
                     "session \(id) uses a bring-your-own API key that the server no longer holds; resume with {\"api_key\": ...}")
             }
         }
-        return try await store.transitionSession(
+        let resumed = try await store.transitionSession(
             id, from: ["suspended"], to: "resuming", extra: [("resumed_at", .timestamp(store.clock.now()))],
             scope: scope, expectedText: "suspended")
+        await hooks?.sessionResumed(sessionID: id)
+        return resumed
     }
 
     public func terminate(_ id: String, scope: TenantScope) async throws -> SessionRecord {
@@ -175,6 +181,7 @@ public struct SessionService: Sendable {
             extra: [("terminated_at", .timestamp(store.clock.now()))], scope: scope,
             expectedText: "pending, active, suspended or resuming")
         await vault.remove(for: id)
+        await hooks?.sessionTerminated(sessionID: id)
         return session
     }
 }

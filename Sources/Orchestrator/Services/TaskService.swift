@@ -4,6 +4,8 @@ import Core
 public struct TaskService: Sendable {
     public let store: Store
     public var defaultTimeoutSeconds = 3600
+    /// The runtime that reaches runners; nil where no runner fabric runs (store-only tests).
+    public var hooks: (any OrchestrationHooks)?
     public static let maxPromptBytes = 1 << 20
 
     public init(store: Store) { self.store = store }
@@ -42,11 +44,13 @@ public struct TaskService: Sendable {
         try Labels.validate(labels)
         let annotations = request.annotations ?? [:]
         try Labels.validateAnnotations(annotations)
-        return try await store.createTask(
+        let task = try await store.createTask(
             NewTask(
                 sessionID: sessionID, prompt: prompt, continueFrom: request.continueFrom, timeoutSeconds: timeout,
                 maxRetries: retries, labels: labels, annotations: annotations),
             scope: scope)
+        await hooks?.taskCreated(sessionID: sessionID)
+        return task
     }
 
     public func get(_ id: String, scope: TenantScope) async throws -> TaskRecord {
@@ -55,11 +59,15 @@ public struct TaskService: Sendable {
     }
 
     public func cancel(_ id: String, scope: TenantScope) async throws -> TaskRecord {
-        try await store.cancelTask(id, scope: scope)
+        let (task, runners) = try await store.cancelTask(id, scope: scope)
+        await hooks?.taskCanceled(taskID: id, runnerIDs: runners)
+        return task
     }
 
     public func retry(_ id: String, force: Bool, scope: TenantScope) async throws -> TaskRecord {
-        try await store.retryTask(id, force: force, scope: scope)
+        let task = try await store.retryTask(id, force: force, scope: scope)
+        await hooks?.taskRetried(sessionID: task.sessionID)
+        return task
     }
 
     /// Dispatch needs a runner attached to the session; until the fabric delivers one the task

@@ -84,7 +84,7 @@ extension Store {
     }
 
     /// pending/running → canceled; open runs end canceled, pending permissions of the task too.
-    func cancelTask(_ id: String, scope: TenantScope) async throws -> TaskRecord {
+    func cancelTask(_ id: String, scope: TenantScope) async throws -> (TaskRecord, runners: [String]) {
         let now = now()
         return try await database.transaction(scope) { db in
             guard let task = try await Self.task(id, scope: scope, in: db) else { throw APIError.notFound("task", id) }
@@ -98,14 +98,15 @@ extension Store {
             guard let row = rows.first else {
                 throw APIError.invalidState("task \(id) changed state concurrently; retry the request")
             }
-            try await db.execute(
-                "UPDATE task_runs SET status = 'canceled', ended_at = ?, updated_at = ? WHERE task_id = ? "
-                    + "AND status IN ('pending','assigned','running')",
-                [.timestamp(now), .timestamp(now), .text(id)])
+            let runners = try await db.query(
+                "UPDATE task_runs SET status = 'canceled', error = 'canceled', ended_at = ?, updated_at = ? "
+                    + "WHERE task_id = ? AND status IN ('pending','assigned','running') RETURNING runner_id",
+                [.timestamp(now), .timestamp(now), .text(id)]
+            ).compactMap { $0.string("runner_id") }
             try await db.execute(
                 "UPDATE permission_requests SET status = 'canceled', updated_at = ? WHERE task_id = ? AND status = 'pending'",
                 [.timestamp(now), .text(id)])
-            return try TaskRecord(row: row)
+            return (try TaskRecord(row: row), runners)
         }
     }
 
@@ -168,6 +169,26 @@ extension Store {
                 nextCursor: hasMore
                     ? items.last.map { Cursor(createdAt: Timestamp(milliseconds: Int64($0.attempt)), id: $0.id).encoded }
                     : nil)
+        }
+    }
+}
+
+extension Store {
+    /// The run with the highest attempt, if any.
+    public func latestRun(taskID: String, scope: TenantScope) async throws -> TaskRunRecord? {
+        try await database.read(scope) { db in
+            var filter = SQLFilter()
+            filter.add("task_id = ?", .text(taskID))
+            filter.tenant(scope)
+            return try await db.first(
+                "SELECT * FROM task_runs WHERE \(filter.sql) ORDER BY attempt DESC LIMIT 1", filter.binds
+            ).map(TaskRunRecord.init)
+        }
+    }
+
+    public func run(_ runID: String) async throws -> TaskRunRecord? {
+        try await database.read(.system) { db in
+            try await db.first("SELECT * FROM task_runs WHERE id = ?", [.text(runID)]).map(TaskRunRecord.init)
         }
     }
 }

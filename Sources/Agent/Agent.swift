@@ -1,2 +1,0 @@
-/// The runner-side daemon. The fabric issue fills it in.
-public enum Agent {}

@@ -1,0 +1,71 @@
+import NIOCore
+import NIOHTTP2
+
+/// HTTP/2 parameters shared by both ends of the fabric data connection (runner-protocol.md §1, §10).
+///
+/// swift-nio-http2 1.46.0 over-grants connection WINDOW_UPDATEs under heavy two-way traffic when windows are
+/// 8 MiB or more, until the peer's window passes 2^31-1 and the whole connection dies
+/// (`InvalidFlowControlWindowSize`). Both the stream and the connection target windows are therefore set
+/// explicitly to 4 MiB on both sides; `DataConnectionSoakTests` keeps a two-way soak test in CI.
+public enum FabricDataSettings {
+    /// Stream AND connection flow-control target window, in bytes.
+    public static let windowSize = 4 * 1024 * 1024
+    /// SETTINGS_MAX_FRAME_SIZE, in bytes.
+    public static let maxFrameSize = 1024 * 1024
+    /// SETTINGS_MAX_CONCURRENT_STREAMS: one stream per open tunnel connection, so 5,000 idle ones fit.
+    public static let maxConcurrentStreams = 8192
+    /// SETTINGS_MAX_HEADER_LIST_SIZE (bytes). Data streams carry a handful of short headers.
+    public static let maxHeaderListSize = 16 * 1024
+    /// A stream channel turns unwritable when this many bytes wait for flow-control credit or the socket.
+    public static let streamOutboundHighWatermark = 1024 * 1024
+    /// ... and writable again below this.
+    public static let streamOutboundLowWatermark = 256 * 1024
+
+    /// Socket read buffers grow up to 256 KiB under load (the NIO default stops at 64 KiB).
+    public static var receiveAllocator: AdaptiveRecvByteBufferAllocator {
+        AdaptiveRecvByteBufferAllocator(minimum: 1024, initial: 64 * 1024, maximum: 256 * 1024)
+    }
+    /// The connection (socket) channel turns unwritable — and with it every stream — above 1 MiB queued.
+    public static var socketWriteWaterMark: ChannelOptions.Types.WriteBufferWaterMark {
+        .init(low: 256 * 1024, high: 1024 * 1024)
+    }
+
+    /// Request header carrying the runner's ID (`run_…`).
+    public static let runnerIDHeader = "x-runner-id"
+    /// Request header carrying the runner's token (`rtok_…`).
+    public static let runnerTokenHeader = "x-runner-token"
+
+    /// `GET` probe answered `200 ok` by the server.
+    public static let healthPath = "/v1/health"
+
+    /// The SETTINGS both sides send. Push is disabled (the server never opens streams).
+    public static var initialSettings: HTTP2Settings {
+        [
+            HTTP2Setting(parameter: .maxConcurrentStreams, value: maxConcurrentStreams),
+            HTTP2Setting(parameter: .initialWindowSize, value: windowSize),
+            HTTP2Setting(parameter: .maxFrameSize, value: maxFrameSize),
+            HTTP2Setting(parameter: .maxHeaderListSize, value: maxHeaderListSize),
+            HTTP2Setting(parameter: .enablePush, value: 0),
+        ]
+    }
+
+    /// Connection configuration with the explicit 4 MiB connection target window.
+    public static var connectionConfiguration: NIOHTTP2Handler.ConnectionConfiguration {
+        var configuration = NIOHTTP2Handler.ConnectionConfiguration()
+        configuration.initialSettings = initialSettings
+        configuration.targetWindowSize = windowSize
+        return configuration
+    }
+
+    /// Stream configuration with the explicit 4 MiB stream target window.
+    public static var streamConfiguration: NIOHTTP2Handler.StreamConfiguration {
+        var configuration = NIOHTTP2Handler.StreamConfiguration()
+        configuration.targetWindowSize = windowSize
+        configuration.outboundBufferSizeHighWatermark = streamOutboundHighWatermark
+        configuration.outboundBufferSizeLowWatermark = streamOutboundLowWatermark
+        // Every aborted tunnel connection is a RST_STREAM; the default (200 per 30 s, a rapid-reset guard) is
+        // tight for a busy runner whose users abort page loads. Both peers are authenticated runners/servers.
+        configuration.streamResetFrameRateLimit.maximumCount = 2000
+        return configuration
+    }
+}

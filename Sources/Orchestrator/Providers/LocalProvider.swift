@@ -1,0 +1,132 @@
+import Core
+import Foundation
+import Logging
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The embedded default (orchestration.md §2.4): each session's runner is a `marionette-agent`
+/// child process in its own process group, under bubblewrap when available, with a fresh runner
+/// token and the workspace `<data-dir>/workspaces/<workspace id>`.
+public actor LocalProvider: RunnerProvider {
+    public struct Settings: Sendable {
+        public var agentBinary: String
+        public var dataDir: String
+        /// The gRPC address handed to agents (loopback).
+        public var serverAddress: String
+        public var dataPort: Int
+        /// `bwrap` or `none`.
+        public var sandbox: String
+        public var maxRunners = 4
+        public var environment: [String: String] = [:]
+
+        public init(agentBinary: String, dataDir: String, serverAddress: String, dataPort: Int, sandbox: String) {
+            self.agentBinary = agentBinary
+            self.dataDir = dataDir
+            self.serverAddress = serverAddress
+            self.dataPort = dataPort
+            self.sandbox = sandbox
+        }
+    }
+
+    public nonisolated let name = "local"
+    private let settings: Settings
+    private let store: Store
+    private let tokens: RunnerTokenService
+    private let logger: Logger
+    private var processes: [String: pid_t] = [:]
+
+    public init(settings: Settings, store: Store, tokens: RunnerTokenService, logger: Logger) {
+        self.settings = settings
+        self.store = store
+        self.tokens = tokens
+        self.logger = logger
+    }
+
+    /// `bwrap` when installed, else `none`.
+    public static func defaultSandbox() -> String { ProcessSpawner.which("bwrap") != nil ? "bwrap" : "none" }
+
+    /// The agent binary next to this executable.
+    public static func agentBesideExecutable() -> String {
+        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        return URL(fileURLWithPath: exe).deletingLastPathComponent().appendingPathComponent("marionette-agent").path
+    }
+
+    public func spawn(for session: SessionRecord) async throws -> String {
+        guard processes.count < settings.maxRunners else { throw ProviderError.atCapacity(settings.maxRunners) }
+        guard FileManager.default.isExecutableFile(atPath: settings.agentBinary) else {
+            throw ProviderError.spawnFailed("agent binary not found at \(settings.agentBinary)")
+        }
+        let base = URL(fileURLWithPath: settings.dataDir).standardizedFileURL.path
+        let workspaces = base + "/workspaces"
+        let workspace = workspaces + "/" + session.workspaceID
+        try FileManager.default.createDirectory(atPath: workspace, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: base + "/logs", withIntermediateDirectories: true)
+        let sandboxMode = settings.sandbox == "bwrap" ? "runner-is-sandbox" : "none"
+        let runnerName = "local-\(session.id.suffix(8).lowercased())-\(Int.random(in: 1000...9999))"
+        let runnerID = try await store.createManagedRunner(
+            name: runnerName, pool: "local", tenantID: session.tenantID, claimSession: session.id,
+            sandboxMode: sandboxMode)
+        var request = CreateRunnerTokenRequest(poolName: "local")
+        request.tenantID = session.tenantID
+        let token = try await tokens.create(request, createdBy: "local-provider", runnerID: runnerID)
+
+        var env: [String: String] = [
+            "PATH": ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin",
+            "HOME": workspace,
+            "MARIONETTE_SERVER_ADDRESS": settings.serverAddress,
+            "MARIONETTE_RUNNER_TOKEN": token.rawToken,
+            "MARIONETTE_RUNNER_NAME": runnerName,
+            "MARIONETTE_RUNNER_POOL_NAME": "local",
+            "MARIONETTE_SANDBOX_MODE": sandboxMode,
+            "MARIONETTE_WORKSPACE_BASE_DIR": workspaces,
+            "MARIONETTE_LOG_FORMAT": "console",
+        ]
+        let passthrough = [
+            "MARIONETTE_CLAUDE_BIN", "MARIONETTE_CODEX_BIN", "MARIONETTE_ADB", "DISPLAY", "MARIONETTE_HEARTBEAT_INTERVAL",
+            "LANG", "TZ",
+        ]
+        for key in passthrough { if let value = ProcessInfo.processInfo.environment[key] { env[key] = value } }
+        for (key, value) in settings.environment { env[key] = value }
+
+        var executable = settings.agentBinary
+        var arguments = ["run", "--data-port", String(settings.dataPort)]
+        if settings.sandbox == "bwrap", let bwrap = ProcessSpawner.which("bwrap") {
+            // The workspace is the only writable place; no --die-with-parent: a server restart
+            // must not end running tasks.
+            arguments = [
+                "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
+                "--bind", workspace, workspace, "--unshare-pid", "--chdir", workspace, "--",
+                settings.agentBinary,
+            ] + arguments
+            executable = bwrap
+        }
+        let logPath = base + "/logs/\(runnerID).log"
+        let pid = try ProcessSpawner.spawn(
+            executable: executable, arguments: arguments, environment: env, logPath: logPath)
+        processes[runnerID] = pid
+        try await store.setRunnerInstance(runnerID, providerInstanceID: String(pid))
+        logger.info(
+            "started local runner",
+            metadata: ["runner_id": "\(runnerID)", "session_id": "\(session.id)", "pid": "\(pid)", "sandbox": "\(settings.sandbox)"])
+        return runnerID
+    }
+
+    public func destroy(runnerID: String) async {
+        var pid = processes.removeValue(forKey: runnerID)
+        if pid == nil, let row = try? await store.runnerRow(runnerID), row.string("pool_name") == "local",
+            let stored = row.string("provider_instance_id").flatMap({ pid_t($0) })
+        {
+            // Started by an earlier server process (restart): the pid was stored with the row.
+            pid = stored
+        }
+        if let pid { await ProcessSpawner.terminateGroup(pid, grace: .seconds(10)) }
+        try? await store.setRunnerInstance(runnerID, providerInstanceID: nil)
+        if let tokenID = try? await store.database.read(.system, { db in
+            try await db.first("SELECT id FROM runner_tokens WHERE runner_id = ?", [.text(runnerID)])?.string("id")
+        }) {
+            try? await tokens.revoke(tokenID, reason: "runner destroyed")
+        }
+    }
+}

@@ -1,0 +1,9 @@
+/// What the services tell the runtime after a state change committed, so it can reach runners.
+public protocol OrchestrationHooks: Sendable {
+    func taskCreated(sessionID: String) async
+    func taskCanceled(taskID: String, runnerIDs: [String]) async
+    func taskRetried(sessionID: String) async
+    func sessionSuspended(sessionID: String, reason: String) async
+    func sessionResumed(sessionID: String) async
+    func sessionTerminated(sessionID: String) async
+}

@@ -1,0 +1,494 @@
+import Core
+import Fabric
+import Foundation
+import Logging
+
+/// The control plane's view of connected runners: registration, the control streams, task
+/// dispatch and the consequences of runner events (runner-protocol.md §3–§8). Store writes come
+/// first; commands go out after they committed.
+public actor RunnerHub {
+    public struct Settings: Sendable {
+        public var heartbeatIntervalSeconds = 30
+        public var staleAfterSeconds: Int64 = 90
+        /// How long a dropped runner may take to come back before its runs fail and its sessions
+        /// suspend (runners.disconnect_grace_seconds).
+        public var disconnectGraceSeconds: Int64 = 15
+        public var enforcerInterval: Duration = .seconds(2)
+        /// Host path prefix of local workspaces, for AttachSession.workspace_path.
+        public var localWorkspaceBase: String?
+        public init() {}
+    }
+
+    let store: Store
+    let tokens: RunnerTokenService
+    let provider: (any RunnerProvider)?
+    let hub: LogHub
+    let logger: Logger
+    let settings: Settings
+
+    private var links: [String: any RunnerLink] = [:]
+    /// Runners whose first heartbeat after (re)connecting has not been reconciled yet.
+    private var awaitingFirstHeartbeat: Set<String> = []
+    /// Dropped runners and when their grace ends.
+    private var graceUntil: [String: Timestamp] = [:]
+    private var spawning: Set<String> = []
+    private var spawnBackoff: [String: (attempts: Int, next: Timestamp)] = [:]
+    private var enforcer: Task<Void, Never>?
+
+    public init(
+        store: Store, tokens: RunnerTokenService, provider: (any RunnerProvider)?, hub: LogHub, settings: Settings,
+        logger: Logger
+    ) {
+        self.store = store
+        self.tokens = tokens
+        self.provider = provider
+        self.hub = hub
+        self.settings = settings
+        self.logger = logger
+    }
+
+    // MARK: - Lifecycle
+
+    /// Starts the periodic enforcers (timeouts, stale runners, parked sessions).
+    public func start() {
+        guard enforcer == nil else { return }
+        // Runners the previous server process saw get one grace period to come back.
+        let interval = settings.enforcerInterval
+        enforcer = Task { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: interval)
+                await self?.enforce()
+            }
+        }
+    }
+
+    public func stop() {
+        enforcer?.cancel()
+        enforcer = nil
+        for link in links.values { link.close() }
+        links.removeAll()
+    }
+
+    public var connectedRunnerIDs: [String] { Array(links.keys) }
+
+    public func isConnected(_ runnerID: String) -> Bool { links[runnerID] != nil }
+
+    // MARK: - Registration and connection
+
+    public func register(token raw: String, _ registration: RunnerRegistration) async throws -> (String, String) {
+        let token = try await tokens.authenticate(raw)
+        if !registration.poolName.isEmpty && registration.poolName != token.poolName {
+            throw FabricAuthError.permissionDenied(
+                "pool \"\(registration.poolName)\" does not match the token's pool \"\(token.poolName)\"")
+        }
+        guard !registration.name.isEmpty else { throw FabricAuthError.permissionDenied("runner name is required") }
+        let (id, again) = try await store.registerRunner(token: token, registration)
+        logger.info("runner registered", metadata: ["runner_id": "\(id)", "pool": "\(token.poolName)"])
+        return (id, again ? "runner re-registered" : "runner registered")
+    }
+
+    /// Checks the credentials of a call other than RegisterRunner.
+    public func authenticate(runnerID: String, token raw: String) async throws -> RunnerTokenRecord {
+        guard !runnerID.isEmpty else { throw FabricAuthError.unauthenticated("x-runner-id is required") }
+        let token = try await tokens.authenticate(raw)
+        guard token.runnerID == runnerID else {
+            throw FabricAuthError.permissionDenied("runner token is bound to another runner")
+        }
+        guard try await store.runnerRow(runnerID) != nil else { throw FabricAuthError.notFound("runner \(runnerID) not found") }
+        return token
+    }
+
+    /// A control stream opened. A newer stream replaces an older one (the old one is usually a
+    /// half-dead connection the server has not noticed yet).
+    public func connected(runnerID: String, link: any RunnerLink) async {
+        if let old = links[runnerID], old !== link { old.close() }
+        links[runnerID] = link
+        graceUntil[runnerID] = nil
+        awaitingFirstHeartbeat.insert(runnerID)
+        do {
+            try await store.markRunnerConnected(runnerID)
+            if let session = try await store.activeSession(onRunner: runnerID) {
+                // Reconnect or server restart: the session is still on this runner.
+                try await attach(session, to: runnerID)
+            } else if let claimed = try await store.claimedWaitingSession(runnerID: runnerID) {
+                try await activate(sessionID: claimed, on: runnerID)
+            } else {
+                try await assignWaitingSession(to: runnerID)
+            }
+        } catch {
+            logger.error("runner connect handling failed", metadata: ["runner_id": "\(runnerID)", "error": "\(error)"])
+        }
+    }
+
+    /// A control stream ended. Consequences wait for the disconnect grace.
+    public func disconnected(runnerID: String, link: any RunnerLink) {
+        guard links[runnerID] === link else { return }
+        links[runnerID] = nil
+        awaitingFirstHeartbeat.remove(runnerID)
+        graceUntil[runnerID] = store.clock.now().adding(seconds: settings.disconnectGraceSeconds)
+        logger.warning("runner disconnected", metadata: ["runner_id": "\(runnerID)"])
+    }
+
+    // MARK: - Runner messages
+
+    public func handle(runnerID: String, message: Marionette_Runner_V1_RunnerMessage) async {
+        do {
+            switch message.payload {
+            case .heartbeat(let beat):
+                try await store.touchRunner(runnerID, status: nil)
+                if awaitingFirstHeartbeat.remove(runnerID) != nil { try await reconcile(runnerID: runnerID, beat) }
+            case .taskAccepted(let accepted):
+                try await store.touchRunner(runnerID, status: nil)
+                try await store.advanceRun(accepted.runID, to: "assigned")
+            case .taskStarted(let started):
+                try await store.advanceRun(started.runID, to: "running")
+                publish(taskID: started.taskID, status: "running", runID: started.runID, attempt: Int(started.attempt))
+            case .taskCompleted(let done):
+                try await completed(runnerID: runnerID, done)
+            case .sessionAttached(let attached):
+                logger.debug("session attached", metadata: ["session_id": "\(attached.sessionID)", "runner_id": "\(runnerID)"])
+            case .sessionSuspended(let suspended):
+                logger.debug("session detached", metadata: ["session_id": "\(suspended.sessionID)", "runner_id": "\(runnerID)"])
+            case .contextUpdate(let update):
+                try await store.setContextSnapshot(sessionID: update.sessionID, json: update.contextSnapshot)
+            case .taskProgress, .permissionRequest, .createTunnelRequest, .closeTunnel, .streamStatus,
+                .permissionResponseAck, .workspaceSynced, .none:
+                // Permissions, tunnels and streams arrive with their issues.
+                break
+            }
+        } catch {
+            logger.error("runner message handling failed", metadata: ["runner_id": "\(runnerID)", "error": "\(error)"])
+        }
+    }
+
+    /// First heartbeat after a (re)connect: runs the database thinks are on this runner but the
+    /// runner no longer lists fail with "runner lost run".
+    private func reconcile(runnerID: String, _ beat: Marionette_Runner_V1_Heartbeat) async throws {
+        let listed = Set(beat.runningRuns.map(\.runID))
+        for run in try await store.openRuns(runnerID: runnerID)
+        where run.status != "pending" && !listed.contains(run.runID) {
+            try await finish(runID: run.runID, status: "failed", error: "runner lost run", exitCode: nil, lastLog: nil)
+        }
+    }
+
+    private func completed(runnerID: String, _ done: Marionette_Runner_V1_TaskCompleted) async throws {
+        let status: String
+        if done.success {
+            status = "completed"
+        } else if done.error == "task execution timed out" || done.error == "timeout" {
+            status = "timeout"
+        } else if done.error == "canceled" {
+            status = "canceled"
+        } else {
+            status = "failed"
+        }
+        if status == "canceled" {
+            // The run was already ended by the cancel; only keep its log high-water mark.
+            _ = try await store.finishRun(
+                done.runID, runStatus: "canceled", error: "canceled", exitCode: Int(done.exitCode), tokensIn: nil,
+                tokensOut: nil, cost: nil, lastLogSequence: done.lastLogSequence)
+            return
+        }
+        try await finish(
+            runID: done.runID, status: status, error: done.error.isEmpty ? nil : done.error,
+            exitCode: Int(done.exitCode), lastLog: done.lastLogSequence,
+            tokensIn: done.tokensInput == 0 ? nil : done.tokensInput,
+            tokensOut: done.tokensOutput == 0 ? nil : done.tokensOutput, cost: done.costUsd == 0 ? nil : done.costUsd)
+    }
+
+    private func finish(
+        runID: String, status: String, error: String?, exitCode: Int?, lastLog: Int64?, tokensIn: Int64? = nil,
+        tokensOut: Int64? = nil, cost: Double? = nil
+    ) async throws {
+        let (outcome, task) = try await store.finishRun(
+            runID, runStatus: status, error: error, exitCode: exitCode, tokensIn: tokensIn, tokensOut: tokensOut,
+            cost: cost, lastLogSequence: lastLog)
+        guard let task else { return }
+        switch outcome {
+        case .completed, .failed:
+            publish(taskID: task.id, status: task.status, runID: runID, attempt: nil, exitCode: exitCode, error: error)
+            await dispatch(sessionID: task.sessionID)
+        case .retrying(let attempt):
+            publish(taskID: task.id, status: "running", runID: nil, attempt: attempt, exitCode: exitCode, error: error)
+            let delay = Self.retryDelay(attempt: attempt)
+            let session = task.sessionID
+            Task { [weak self] in
+                try? await Task.sleep(for: delay)
+                await self?.dispatch(sessionID: session)
+            }
+        case .ignored:
+            break
+        }
+    }
+
+    /// 2 s doubling to 2 min, ±25 % (runner-protocol.md §6 step 7).
+    static func retryDelay(attempt: Int) -> Duration {
+        let base = min(120.0, 2.0 * pow(2.0, Double(max(0, attempt - 2))))
+        return .milliseconds(Int(base * 1000 * Double.random(in: 0.75...1.25)))
+    }
+
+    private func publish(
+        taskID: String, status: String, runID: String?, attempt: Int?, exitCode: Int? = nil, error: String? = nil
+    ) {
+        hub.publish(
+            taskID: taskID,
+            .status(
+                TaskStatusChange(
+                    taskID: taskID, status: status, runID: runID, attempt: attempt, timestamp: store.clock.now(),
+                    exitCode: exitCode, error: error)))
+    }
+
+    // MARK: - Sessions and dispatch
+
+    /// Activates a waiting session on a runner, attaches it and dispatches its backlog.
+    private func activate(sessionID: String, on runnerID: String) async throws {
+        guard let session = try await store.activateSession(sessionID, runnerID: runnerID) else { return }
+        spawning.remove(sessionID)
+        spawnBackoff[sessionID] = nil
+        logger.info("session active", metadata: ["session_id": "\(sessionID)", "runner_id": "\(runnerID)"])
+        try await attach(session, to: runnerID)
+    }
+
+    private func attach(_ session: SessionRecord, to runnerID: String) async throws {
+        guard let link = links[runnerID] else { return }
+        var attach = Marionette_Runner_V1_AttachSession()
+        attach.sessionID = session.id
+        attach.workspaceID = session.workspaceID
+        attach.tenantID = session.tenantID ?? ""
+        attach.permissionPolicy = session.permissionPolicy
+        if let base = settings.localWorkspaceBase, try await store.runnerRow(runnerID)?.string("pool_name") == "local" {
+            attach.workspacePath = base + "/" + session.workspaceID
+        }
+        var agent = Marionette_Runner_V1_AgentConfig()
+        agent.agent = session.agent
+        attach.agentConfig = agent
+        if let snapshot = try await store.contextSnapshot(sessionID: session.id) { attach.contextSnapshot = snapshot }
+        var command = Marionette_Runner_V1_ServerCommand()
+        command.attachSession = attach
+        guard link.send(command) else { return }
+        await dispatch(sessionID: session.id)
+    }
+
+    /// Sends the session's next work: a pending retry run, else the oldest pending task (one at a time).
+    func dispatch(sessionID: String) async {
+        do {
+            guard let session = try await store.session(sessionID, scope: .system), session.status == "active",
+                let runnerID = session.runnerID
+            else { return }
+            guard let link = links[runnerID] else { return }
+            let run: DispatchedRun?
+            if let retry = try await store.pendingRun(sessionID: sessionID, runnerID: runnerID) {
+                run = retry
+            } else {
+                run = try await store.dispatchNext(sessionID: sessionID, runnerID: runnerID)
+            }
+            guard let run else { return }
+            var execute = Marionette_Runner_V1_ExecuteTask()
+            execute.taskID = run.task.id
+            execute.runID = run.runID
+            execute.attempt = Int32(run.attempt)
+            execute.sessionID = sessionID
+            execute.prompt = run.task.prompt
+            if let base = settings.localWorkspaceBase, try await store.runnerRow(runnerID)?.string("pool_name") == "local" {
+                execute.workDir = base + "/" + session.workspaceID
+            }
+            var sandbox = Marionette_Runner_V1_SandboxConfig()
+            sandbox.timeoutSeconds = Int64(run.task.timeoutSeconds)
+            execute.sandbox = sandbox
+            var agent = Marionette_Runner_V1_AgentConfig()
+            agent.agent = session.agent
+            execute.agentConfig = agent
+            var command = Marionette_Runner_V1_ServerCommand()
+            command.executeTask = execute
+            if link.send(command) {
+                publish(taskID: run.task.id, status: "running", runID: run.runID, attempt: run.attempt)
+            } else {
+                try await store.unwindDispatch(run, error: "failed to send command to runner: queue full or closed")
+            }
+        } catch {
+            logger.error("dispatch failed", metadata: ["session_id": "\(sessionID)", "error": "\(error)"])
+        }
+    }
+
+    /// A session with work but no runner: an idle connected runner of the same tenant takes it,
+    /// else the provider starts one.
+    private func acquireRunner(sessionID: String) async {
+        guard !spawning.contains(sessionID) else { return }
+        do {
+            guard let session = try await store.session(sessionID, scope: .system),
+                session.status == "pending" || session.status == "resuming", session.runnerID == nil
+            else { return }
+            for runnerID in links.keys {
+                guard let row = try await store.runnerRow(runnerID), row.string("status") == "idle",
+                    row.string("claim_session_id") == nil, row.string("tenant_id") == session.tenantID,
+                    row.string("pool_name") != "local",
+                    try await store.activeSession(onRunner: runnerID) == nil
+                else { continue }
+                try await activate(sessionID: sessionID, on: runnerID)
+                return
+            }
+            guard let provider else {
+                try await store.parkTasks(sessionID: sessionID, reason: "waiting for a runner to connect")
+                return
+            }
+            if let backoff = spawnBackoff[sessionID], backoff.next > store.clock.now() { return }
+            spawning.insert(sessionID)
+            do {
+                _ = try await provider.spawn(for: session)
+            } catch {
+                spawning.remove(sessionID)
+                let attempts = (spawnBackoff[sessionID]?.attempts ?? 0) + 1
+                spawnBackoff[sessionID] = (attempts, store.clock.now().adding(seconds: Int64(min(60, 1 << min(attempts, 6)))))
+                try await store.parkTasks(sessionID: sessionID, reason: "\(error)")
+                logger.error("runner spawn failed", metadata: ["session_id": "\(sessionID)", "error": "\(error)"])
+            }
+        } catch {
+            logger.error("runner acquisition failed", metadata: ["session_id": "\(sessionID)", "error": "\(error)"])
+        }
+    }
+
+    /// An idle runner without a claim picks up a session that waits for one.
+    private func assignWaitingSession(to runnerID: String) async throws {
+        guard let row = try await store.runnerRow(runnerID), row.string("pool_name") != "local" else { return }
+        for sessionID in try await store.pendingSessionsWithoutRunner() where !spawning.contains(sessionID) {
+            guard let session = try await store.session(sessionID, scope: .system),
+                session.tenantID == row.string("tenant_id")
+            else { continue }
+            try await activate(sessionID: sessionID, on: runnerID)
+            return
+        }
+    }
+
+    // MARK: - Enforcers
+
+    private func enforce() async {
+        do {
+            let now = store.clock.now()
+            for run in try await store.overdueRuns() {
+                if let runnerID = run.runnerID, let link = links[runnerID] {
+                    var kill = Marionette_Runner_V1_KillTask()
+                    kill.taskID = run.taskID
+                    kill.runID = run.runID
+                    kill.reason = "timeout"
+                    var command = Marionette_Runner_V1_ServerCommand()
+                    command.killTask = kill
+                    _ = link.send(command)
+                }
+                try await finish(runID: run.runID, status: "timeout", error: "task execution timed out", exitCode: nil, lastLog: nil)
+            }
+            for (runnerID, deadline) in graceUntil where deadline <= now {
+                graceUntil[runnerID] = nil
+                guard links[runnerID] == nil else { continue }
+                try await runnerGone(runnerID)
+            }
+            for runnerID in try await store.staleRunners(olderThan: settings.staleAfterSeconds)
+            where graceUntil[runnerID] == nil {
+                if let link = links.removeValue(forKey: runnerID) { link.close() }
+                try await runnerGone(runnerID)
+            }
+            for sessionID in try await store.pendingSessionsWithoutRunner() {
+                await acquireRunner(sessionID: sessionID)
+            }
+        } catch {
+            logger.error("enforcer pass failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Disconnect consequences (runner-protocol.md §5).
+    private func runnerGone(_ runnerID: String) async throws {
+        let (runs, sessions) = try await store.runnerDisconnected(runnerID)
+        for run in runs {
+            try await finish(runID: run, status: "failed", error: "runner disconnected", exitCode: nil, lastLog: nil)
+        }
+        for session in sessions {
+            _ = try await store.requeueOpenRuns(sessionID: session, reason: "runner disconnected")
+        }
+        if let provider { await provider.destroy(runnerID: runnerID) }
+        logger.warning(
+            "runner offline", metadata: ["runner_id": "\(runnerID)", "failed_runs": "\(runs.count)", "suspended_sessions": "\(sessions.count)"])
+    }
+}
+
+// MARK: - Hooks from the services
+
+extension RunnerHub: OrchestrationHooks {
+    public func taskCreated(sessionID: String) async {
+        guard let session = try? await store.session(sessionID, scope: .system) else { return }
+        if session.status == "active" {
+            await dispatch(sessionID: sessionID)
+        } else if session.runnerID == nil && (session.status == "pending" || session.status == "resuming") {
+            await acquireRunner(sessionID: sessionID)
+        } else if session.status == "suspended" {
+            // Creating a task on a suspended session resumes it (data-model.md §4.1).
+            if (try? await store.transitionSession(
+                sessionID, from: ["suspended"], to: "resuming", extra: [("resumed_at", .timestamp(store.clock.now()))],
+                scope: .system, expectedText: "suspended")) != nil
+            {
+                await acquireRunner(sessionID: sessionID)
+            }
+        }
+    }
+
+    public func taskCanceled(taskID: String, runnerIDs: [String]) async {
+        for runnerID in Set(runnerIDs) {
+            guard let link = links[runnerID] else { continue }
+            var kill = Marionette_Runner_V1_KillTask()
+            kill.taskID = taskID
+            kill.reason = "canceled"
+            var command = Marionette_Runner_V1_ServerCommand()
+            command.killTask = kill
+            _ = link.send(command)
+        }
+        publish(taskID: taskID, status: "canceled", runID: nil, attempt: nil)
+        if let task = try? await store.task(taskID, scope: .system) { await dispatch(sessionID: task.sessionID) }
+    }
+
+    public func taskRetried(sessionID: String) async {
+        await dispatch(sessionID: sessionID)
+    }
+
+    public func sessionSuspended(sessionID: String, reason: String) async {
+        await release(sessionID: sessionID, reason: reason, requeue: true)
+    }
+
+    public func sessionResumed(sessionID: String) async {
+        await acquireRunner(sessionID: sessionID)
+    }
+
+    public func sessionTerminated(sessionID: String) async {
+        await release(sessionID: sessionID, reason: "terminated", requeue: false)
+        spawning.remove(sessionID)
+        spawnBackoff[sessionID] = nil
+    }
+
+    /// Detaches the session from its runner and ends a provider-managed runner.
+    private func release(sessionID: String, reason: String, requeue: Bool) async {
+        do {
+            if requeue { _ = try await store.requeueOpenRuns(sessionID: sessionID, reason: "session suspended") }
+            guard let runnerID = try await store.releaseRunner(of: sessionID) else { return }
+            if let link = links[runnerID] {
+                var detach = Marionette_Runner_V1_DetachSession()
+                detach.sessionID = sessionID
+                detach.saveContext = true
+                var suspend = Marionette_Runner_V1_SuspendConfig()
+                suspend.strategy = "terminate_preserve_storage"
+                suspend.reason = reason
+                detach.suspend = suspend
+                var command = Marionette_Runner_V1_ServerCommand()
+                command.detachSession = detach
+                _ = link.send(command)
+            }
+            if let row = try await store.runnerRow(runnerID), row.string("pool_name") == "local", let provider {
+                // Give the agent a moment to kill the session's process groups itself.
+                try? await Task.sleep(for: .milliseconds(300))
+                if let link = links.removeValue(forKey: runnerID) { link.close() }
+                await provider.destroy(runnerID: runnerID)
+                try await store.setRunnerStatus(runnerID, "offline", clearClaim: true)
+            } else {
+                try await store.setRunnerStatus(runnerID, "idle", clearClaim: true)
+            }
+        } catch {
+            logger.error("session release failed", metadata: ["session_id": "\(sessionID)", "error": "\(error)"])
+        }
+    }
+}

@@ -1,0 +1,260 @@
+import Core
+import Fabric
+import Foundation
+import GRPCCore
+import Logging
+import Synchronization
+
+/// The gRPC `RunnerService` of the fabric (runner-protocol.md §2–§9), over the `RunnerHub`.
+public struct RunnerService: Marionette_Runner_V1_RunnerService.ServiceProtocol {
+    let hub: RunnerHub
+    let store: Store
+    let logs: LogHub
+    let logger: Logger
+    let heartbeatIntervalSeconds: Int
+
+    public init(hub: RunnerHub, store: Store, logs: LogHub, heartbeatIntervalSeconds: Int, logger: Logger) {
+        self.hub = hub
+        self.store = store
+        self.logs = logs
+        self.heartbeatIntervalSeconds = heartbeatIntervalSeconds
+        self.logger = logger
+    }
+
+    static func value(_ metadata: Metadata, _ key: String) -> String? {
+        metadata[stringValues: key].first(where: { _ in true })
+    }
+
+    static func rpcError(_ error: any Error) -> RPCError {
+        switch error {
+        case let error as RPCError: return error
+        case FabricAuthError.unauthenticated(let m): return RPCError(code: .unauthenticated, message: m)
+        case FabricAuthError.permissionDenied(let m): return RPCError(code: .permissionDenied, message: m)
+        case FabricAuthError.notFound(let m): return RPCError(code: .notFound, message: m)
+        case LogIngestError.outOfOrder(let expected, let got):
+            return RPCError(code: .invalidArgument, message: "expected sequence \(expected), got \(got); resend from the ack")
+        default: return RPCError(code: .internalError, message: "internal error")
+        }
+    }
+
+    /// Authenticates a call other than RegisterRunner from its metadata.
+    func authenticate(_ metadata: Metadata) async throws -> (String, RunnerTokenRecord) {
+        guard let token = Self.value(metadata, "x-runner-token"), let runnerID = Self.value(metadata, "x-runner-id") else {
+            throw RPCError(code: .unauthenticated, message: "x-runner-token and x-runner-id metadata are required")
+        }
+        do {
+            return (runnerID, try await hub.authenticate(runnerID: runnerID, token: token))
+        } catch {
+            throw Self.rpcError(error)
+        }
+    }
+
+    // MARK: RegisterRunner
+
+    public func registerRunner(
+        request: ServerRequest<Marionette_Runner_V1_RegisterRunnerRequest>, context: ServerContext
+    ) async throws -> ServerResponse<Marionette_Runner_V1_RegisterRunnerResponse> {
+        let body = request.message
+        let token = body.token.isEmpty ? (Self.value(request.metadata, "x-runner-token") ?? "") : body.token
+        do {
+            let (id, message) = try await hub.register(
+                token: token,
+                RunnerRegistration(
+                    name: body.name, hostname: body.hostname.isEmpty ? body.name : body.hostname,
+                    capabilities: body.capabilities, sandboxMode: body.sandboxMode, sandboxTypes: body.sandboxTypes,
+                    poolName: body.poolName, labels: body.labels, annotations: body.annotations,
+                    agentVersion: body.agentVersion, os: body.os, arch: body.arch))
+            var response = Marionette_Runner_V1_RegisterRunnerResponse()
+            response.runnerID = id
+            response.accepted = true
+            response.message = message
+            response.heartbeatIntervalSeconds = Int32(heartbeatIntervalSeconds)
+            response.serverVersion = "0.1.0"
+            return ServerResponse(message: response)
+        } catch {
+            logger.warning("runner registration refused", metadata: ["reason": "\(error)"])
+            return ServerResponse(error: Self.rpcError(error))
+        }
+    }
+
+    // MARK: Connect
+
+    public func connect(
+        request: StreamingServerRequest<Marionette_Runner_V1_RunnerMessage>, context: ServerContext
+    ) async throws -> StreamingServerResponse<Marionette_Runner_V1_ServerCommand> {
+        let runnerID: String
+        do {
+            (runnerID, _) = try await authenticate(request.metadata)
+        } catch let error as RPCError {
+            return StreamingServerResponse(error: error)
+        }
+        let hub = self.hub
+        let logger = self.logger
+        return StreamingServerResponse { writer in
+            let link = ControlLink()
+            await hub.connected(runnerID: runnerID, link: link)
+            defer { Task { await hub.disconnected(runnerID: runnerID, link: link) } }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    for await command in link.commands { try await writer.write(command) }
+                    throw CancellationError()
+                }
+                group.addTask {
+                    for try await message in request.messages {
+                        await hub.handle(runnerID: runnerID, message: message)
+                    }
+                }
+                do {
+                    try await group.next()
+                } catch is CancellationError {
+                } catch {
+                    logger.debug("control stream ended", metadata: ["runner_id": "\(runnerID)", "error": "\(error)"])
+                }
+                link.close()
+                group.cancelAll()
+            }
+            return [:]
+        }
+    }
+
+    // MARK: StreamLogs
+
+    public func streamLogs(
+        request: StreamingServerRequest<Marionette_Runner_V1_StreamLogsMessage>, context: ServerContext
+    ) async throws -> StreamingServerResponse<Marionette_Runner_V1_StreamLogsResponse> {
+        let runnerID: String
+        do {
+            (runnerID, _) = try await authenticate(request.metadata)
+        } catch let error as RPCError {
+            return StreamingServerResponse(error: error)
+        }
+        let store = self.store
+        let logs = self.logs
+        return StreamingServerResponse { writer in
+            var iterator = request.messages.makeAsyncIterator()
+            guard let first = try await iterator.next(), case .init_p(let initial) = first.payload else {
+                throw RPCError(code: .invalidArgument, message: "the first StreamLogs message must be init")
+            }
+            guard initial.runnerID.isEmpty || initial.runnerID == runnerID else {
+                throw RPCError(code: .permissionDenied, message: "init.runner_id does not match x-runner-id")
+            }
+            let context: LogRunContext
+            do {
+                context = try await store.logRunContext(
+                    runID: initial.runID, taskID: initial.taskID, sessionID: initial.sessionID, runnerID: runnerID)
+            } catch {
+                throw Self.rpcError(error)
+            }
+            guard initial.tenantID == (context.tenantID ?? "") else {
+                throw RPCError(code: .permissionDenied, message: "init.tenant_id does not match the runner's tenant")
+            }
+            var ack = Marionette_Runner_V1_StreamLogsResponse()
+            ack.ackedSequence = try await store.storedLogSequence(runID: context.runID)
+            try await writer.write(ack)
+            var received: Int64 = 0
+            var storedCount: Int64 = 0
+            var dropped: Int64 = 0
+            while let message = try await iterator.next() {
+                var lines: [IncomingLogLine] = []
+                var gaps: [(first: Int64, last: Int64, reason: String)] = []
+                switch message.payload {
+                case .logEntry(let entry): lines.append(try Self.line(entry, context: context))
+                case .batch(let batch): lines = try batch.entries.map { try Self.line($0, context: context) }
+                case .gap(let gap): gaps.append((gap.firstSequence, gap.lastSequence, gap.reason.isEmpty ? "runner buffer overflow" : gap.reason))
+                case .init_p: throw RPCError(code: .invalidArgument, message: "init may only be sent once")
+                case .none: continue
+                }
+                received += Int64(lines.count)
+                let result: LogIngestResult
+                do {
+                    result = try await store.ingestLogs(lines, gaps: gaps, context: context)
+                } catch {
+                    throw Self.rpcError(error)
+                }
+                storedCount += Int64(result.stored.count)
+                dropped += Int64(result.duplicates)
+                if !result.stored.isEmpty { logs.publish(taskID: context.taskID, .logs(result.stored)) }
+                var response = Marionette_Runner_V1_StreamLogsResponse()
+                response.ackedSequence = result.ackedSequence
+                response.logsReceived = received
+                response.logsStored = storedCount
+                response.logsDropped = dropped
+                try await writer.write(response)
+            }
+            var final = Marionette_Runner_V1_StreamLogsResponse()
+            final.final = true
+            final.ackedSequence = try await store.storedLogSequence(runID: context.runID)
+            final.logsReceived = received
+            final.logsStored = storedCount
+            final.logsDropped = dropped
+            try await writer.write(final)
+            return [:]
+        }
+    }
+
+    static func line(_ entry: Marionette_Runner_V1_LogEntry, context: LogRunContext) throws -> IncomingLogLine {
+        guard (entry.runID.isEmpty || entry.runID == context.runID) && (entry.taskID.isEmpty || entry.taskID == context.taskID)
+        else { throw RPCError(code: .permissionDenied, message: "log entry of another run on this stream") }
+        let stream = ["stdout", "stderr", "system"].contains(entry.stream) ? entry.stream : "stdout"
+        let level = ["debug", "info", "warn", "error"].contains(entry.level) ? entry.level : "info"
+        var content = entry.content
+        var metadata = entry.metadata
+        if content.utf8.count > 1 << 20 {
+            content = String(decoding: content.utf8.prefix(1 << 20), as: UTF8.self)
+            metadata["truncated"] = "true"
+        }
+        return IncomingLogLine(
+            sequence: entry.sequence, stream: stream, level: level, content: content,
+            emittedAt: entry.timestampUnixMs > 0 ? Timestamp(milliseconds: entry.timestampUnixMs) : nil, metadata: metadata)
+    }
+
+    // MARK: Media, status
+
+    public func media(
+        request: StreamingServerRequest<Marionette_Runner_V1_MediaUp>, context: ServerContext
+    ) async throws -> StreamingServerResponse<Marionette_Runner_V1_MediaDown> {
+        StreamingServerResponse(error: RPCError(code: .unimplemented, message: "media streams arrive with the SFU"))
+    }
+
+    public func getRunnerStatus(
+        request: ServerRequest<Marionette_Runner_V1_GetRunnerStatusRequest>, context: ServerContext
+    ) async throws -> ServerResponse<Marionette_Runner_V1_RunnerStatus> {
+        let (runnerID, _) = try await authenticate(request.metadata)
+        guard request.message.runnerID.isEmpty || request.message.runnerID == runnerID else {
+            return ServerResponse(error: RPCError(code: .permissionDenied, message: "a runner may only query itself"))
+        }
+        var status = Marionette_Runner_V1_RunnerStatus()
+        status.runnerID = runnerID
+        status.connected = await hub.isConnected(runnerID)
+        if let row = try await store.runnerRow(runnerID) {
+            status.status = row.string("status") ?? "unknown"
+            status.lastSeenUnixMs = row.timestamp("last_seen_at")?.milliseconds ?? 0
+            status.sessionID = row.string("claim_session_id") ?? ""
+        } else {
+            status.status = "unknown"
+        }
+        return ServerResponse(message: status)
+    }
+}
+
+/// One runner's outbound command queue: bounded (100), written by the stream's sender loop.
+final class ControlLink: RunnerLink {
+    let commands: AsyncStream<Marionette_Runner_V1_ServerCommand>
+    private let continuation: AsyncStream<Marionette_Runner_V1_ServerCommand>.Continuation
+    private let closed = Atomic<Bool>(false)
+
+    init() {
+        (commands, continuation) = AsyncStream.makeStream(bufferingPolicy: .bufferingOldest(100))
+    }
+
+    func send(_ command: Marionette_Runner_V1_ServerCommand) -> Bool {
+        guard !closed.load(ordering: .acquiring) else { return false }
+        if case .enqueued = continuation.yield(command) { return true }
+        return false
+    }
+
+    func close() {
+        closed.store(true, ordering: .releasing)
+        continuation.finish()
+    }
+}

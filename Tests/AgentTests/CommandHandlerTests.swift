@@ -1,0 +1,177 @@
+import Foundation
+import Testing
+
+@testable import Agent
+
+@Suite(.serialized) struct CommandHandlerTests {
+    struct Fixture {
+        let base = temporaryDirectory("handler")
+        let buffer = LogBuffer()
+        let sink = RecordingSink()
+        let handler: CommandHandler
+
+        init(killGrace: Duration = .seconds(5)) {
+            handler = CommandHandler(
+                configuration: .init(
+                    workspaceBase: base, baseEnvironment: ["PATH": "/usr/bin:/bin", "MARIONETTE_RUNNER_TOKEN": "rtok_secret"],
+                    killGrace: killGrace, sequenceWait: .milliseconds(1)),
+                logs: buffer, events: sink, executors: [CommandExecutor()], logger: testLogger)
+        }
+
+        func attach(_ session: String = "sess_1") async {
+            await handler.handle(
+                .attachSession(AttachSessionCommand(sessionID: session, workspaceID: "ws_\(session)", agentSettings: AgentSettings(agent: "command"))))
+        }
+
+        func execute(_ prompt: String, run: String, session: String = "sess_1", timeout: Int64 = 0) async {
+            await handler.handle(
+                .executeTask(ExecuteTaskCommand(taskID: "task_\(run)", runID: run, sessionID: session, prompt: prompt, timeoutSeconds: timeout)))
+        }
+    }
+
+    private func processStat(_ pid: Int32) -> ProcFS.ProcessStat? {
+        guard let stat = ProcFS.stat(of: pid), stat.state != "Z" else { return nil }
+        return stat
+    }
+
+    @Test func attachExecuteComplete() async throws {
+        let fixture = Fixture()
+        await fixture.execute("true", run: "trun_0")
+        let refused = await fixture.sink.completion(run: "trun_0")
+        #expect(refused?.error == "session not attached")
+
+        await fixture.attach()
+        #expect(FileManager.default.fileExists(atPath: fixture.base + "/ws_sess_1"))
+        #expect(fixture.sink.all.contains(.sessionAttached(sessionID: "sess_1", restored: false, workspaceRestored: false)))
+
+        await fixture.execute("echo $MARIONETTE_RUN_ID ${MARIONETTE_RUNNER_TOKEN:-no-token}; exit 4", run: "trun_1")
+        let key = RunKey(taskID: "task_trun_1", runID: "trun_1", attempt: 1)
+        let completion = try #require(await fixture.sink.completion(run: "trun_1"))
+        #expect(!completion.success && completion.exitCode == 4)
+        let lines = await bufferedLines(fixture.buffer, run: "trun_1")
+        #expect(completion.lastLogSequence == Int64(lines.count))
+        #expect(lines.contains { $0.content == "trun_1 no-token" })
+
+        // Order of events for the run: accepted, started, completed.
+        let runEvents = fixture.sink.all.filter {
+            switch $0 {
+            case .taskAccepted(let k), .taskStarted(let k): k == key
+            case .taskCompleted(let c): c.key == key
+            default: false
+            }
+        }
+        #expect(runEvents.count == 3)
+        #expect(runEvents.first == .taskAccepted(key) && runEvents[1] == .taskStarted(key))
+
+        // A redelivery of the completed run re-sends the same result without running it.
+        await fixture.execute("exit 0", run: "trun_1")
+        let resent = fixture.sink.all.filter { if case .taskCompleted(let c) = $0 { c.key == key } else { false } }
+        #expect(resent.count == 2 && resent[0] == resent[1])
+    }
+
+    @Test func killTaskCancelsTheProcessGroup() async throws {
+        let fixture = Fixture()
+        await fixture.attach()
+        await fixture.execute("sleep 30; echo never", run: "trun_k")
+        // Redelivery while running is ignored.
+        await fixture.execute("sleep 30", run: "trun_k")
+        _ = await fixture.sink.waitFor { $0 == .taskStarted(RunKey(taskID: "task_trun_k", runID: "trun_k", attempt: 1)) }
+        let status = await fixture.handler.status()
+        #expect(status.busy && status.runningRuns.map(\.runID) == ["trun_k"])
+        let started = ContinuousClock.now
+        await fixture.handler.handle(.killTask(KillTaskCommand(taskID: "task_trun_k", runID: "trun_k", reason: "canceled")))
+        let completion = try #require(await fixture.sink.completion(run: "trun_k"))
+        #expect(started.duration(to: .now) < .seconds(4))
+        #expect(!completion.success && completion.error == "canceled")
+        #expect(completion.exitCode == 128 + SIGTERM)
+        let accepted = fixture.sink.all.filter { $0 == .taskAccepted(RunKey(taskID: "task_trun_k", runID: "trun_k", attempt: 1)) }
+        #expect(accepted.count == 1)
+        #expect(await !fixture.handler.status().busy)
+    }
+
+    @Test func killEscalatesToSIGKILL() async throws {
+        let fixture = Fixture(killGrace: .milliseconds(300))
+        await fixture.attach()
+        await fixture.execute("trap '' TERM; sleep 30", run: "trun_hard")
+        _ = await fixture.sink.waitFor { $0 == .taskStarted(RunKey(taskID: "task_trun_hard", runID: "trun_hard", attempt: 1)) }
+        try await Task.sleep(for: .milliseconds(200))
+        await fixture.handler.handle(.killTask(KillTaskCommand(taskID: "task_trun_hard", runID: "trun_hard", reason: "timeout")))
+        let completion = try #require(await fixture.sink.completion(run: "trun_hard"))
+        #expect(completion.error == "timeout")
+        #expect(completion.exitCode == 128 + SIGKILL)
+    }
+
+    @Test func agentEnforcesTheTaskTimeout() async throws {
+        let fixture = Fixture()
+        await fixture.attach()
+        await fixture.execute("sleep 30", run: "trun_t", timeout: 1)
+        let completion = try #require(await fixture.sink.completion(run: "trun_t"))
+        #expect(!completion.success && completion.error == "task execution timed out")
+    }
+
+    @Test func backgroundProcessSurvivesTheTaskButNotTheDetach() async throws {
+        let fixture = Fixture()
+        await fixture.attach()
+        let pidFile = fixture.base + "/bg.pid"
+        let started = ContinuousClock.now
+        await fixture.execute("sleep 30 & echo $! > \(pidFile); echo started", run: "trun_bg")
+        let completion = try #require(await fixture.sink.completion(run: "trun_bg"))
+        #expect(completion.success)
+        // The task ended within the 1 s drain although the background sleep holds its pipes.
+        #expect(started.duration(to: .now) < .seconds(5))
+        let pid = try #require(Int32(try String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+        let stat = try #require(processStat(pid), "background sleep should still run after the task")
+        #expect(await fixture.handler.status().processGroups.contains(stat.processGroup))
+        #expect(!(await fixture.handler.status().busy))
+
+        await fixture.handler.handle(
+            .detachSession(DetachSessionCommand(sessionID: "sess_1", strategy: "release_to_pool", reason: "user_request")))
+        let suspended = await fixture.sink.waitFor {
+            if case .sessionSuspended(let s) = $0 { return s.sessionID == "sess_1" }
+            return false
+        }
+        guard case .sessionSuspended(let suspension)? = suspended else { Issue.record("no SessionSuspended"); return }
+        #expect(suspension.success && suspension.strategy == "release_to_pool")
+        #expect(processStat(pid) == nil, "background sleep must die on detach")
+        #expect(await fixture.handler.status().activeSessionID == "")
+
+        // After the detach the session is unknown.
+        await fixture.execute("true", run: "trun_after")
+        #expect(await fixture.sink.completion(run: "trun_after")?.error == "session not attached")
+    }
+
+    @Test func detachDuringATaskForgetsTheRun() async throws {
+        let fixture = Fixture()
+        await fixture.attach()
+        await fixture.execute("echo hi; sleep 30", run: "trun_d")
+        _ = await fixture.sink.waitFor { $0 == .taskStarted(RunKey(taskID: "task_trun_d", runID: "trun_d", attempt: 1)) }
+        await fixture.handler.handle(.detachSession(DetachSessionCommand(sessionID: "sess_1", strategy: "terminate")))
+        #expect(fixture.sink.all.contains { if case .sessionSuspended = $0 { true } else { false } })
+        // No result for the killed run, and it may run again after a resume.
+        #expect(await fixture.sink.completion(run: "trun_d", timeout: .milliseconds(300)) == nil)
+        await fixture.attach()
+        await fixture.execute("echo again", run: "trun_d")
+        let completion = try #require(await fixture.sink.completion(run: "trun_d"))
+        #expect(completion.success)
+        // Log numbering continued instead of restarting at 1.
+        let lines = await bufferedLines(fixture.buffer, run: "trun_d")
+        #expect(lines.map(\.sequence) == Array(1...Int64(lines.count)))
+        #expect(lines.contains { $0.content == "again" } && lines.contains { $0.content == "hi" })
+    }
+
+    @Test func permissionAnswersAreAcknowledged() async {
+        let fixture = Fixture()
+        await fixture.handler.handle(
+            .attachSession(
+                AttachSessionCommand(
+                    sessionID: "sess_p", contextSnapshot: Array("{}".utf8),
+                    pendingPermissions: [PendingPermissionAnswer(requestID: "tu_1", permissionID: "perm_1", approved: true)])))
+        await fixture.handler.handle(
+            .approvePermission(ApprovePermissionCommand(answer: PendingPermissionAnswer(requestID: "tu_2", permissionID: "perm_2", approved: false))))
+        #expect(fixture.sink.all == [
+            .sessionAttached(sessionID: "sess_p", restored: true, workspaceRestored: false),
+            .permissionResponseAck(requestID: "tu_1", permissionID: "perm_1"),
+            .permissionResponseAck(requestID: "tu_2", permissionID: "perm_2"),
+        ])
+    }
+}

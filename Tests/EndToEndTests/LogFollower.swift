@@ -1,0 +1,70 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+
+/// Reads `?follow=true` NDJSON like `mctl tasks logs -f`: reconnects after a dropped stream and
+/// resumes from the last line it saw, until the `end` record.
+struct LogFollower {
+    struct Line: Equatable, Sendable {
+        let runID: String
+        let sequence: Int64
+        let content: String
+        let stream: String
+    }
+
+    struct Result: Sendable {
+        var lines: [Line] = []
+        /// The `end` record's status, once seen.
+        var endStatus: String?
+        var reconnects = 0
+    }
+
+    let baseURL: @Sendable () -> String
+    let key: String
+    let taskID: String
+
+    func follow(timeout: Duration = .seconds(120)) async throws -> Result {
+        var result = Result()
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            var url = baseURL() + "/api/v1/tasks/\(taskID)/logs?follow=true"
+            if let last = result.lines.last { url += "&after_sequence=\(last.sequence)&run_id=\(last.runID)" }
+            var request = HTTPClientRequest(url: url)
+            request.headers.add(name: "Authorization", value: "Bearer \(key)")
+            do {
+                let response = try await HTTPClient.shared.execute(request, timeout: .seconds(600))
+                guard response.status == .ok else {
+                    throw E2EError("follow answered \(response.status.code)")
+                }
+                var pending = Data()
+                for try await chunk in response.body {
+                    pending.append(contentsOf: chunk.readableBytesView)
+                    while let newline = pending.firstIndex(of: 10) {
+                        let line = pending[pending.startIndex..<newline]
+                        pending = Data(pending[(newline + 1)...])
+                        guard let object = try JSONSerialization.jsonObject(with: line) as? [String: Any] else { continue }
+                        switch object["type"] as? String {
+                        case "log":
+                            result.lines.append(
+                                Line(
+                                    runID: object["run_id"] as? String ?? "", sequence: (object["sequence"] as? NSNumber)?.int64Value ?? -1,
+                                    content: object["content"] as? String ?? "", stream: object["stream"] as? String ?? ""))
+                        case "end":
+                            result.endStatus = object["status"] as? String
+                            return result
+                        default:
+                            break
+                        }
+                    }
+                }
+            } catch let error as E2EError {
+                throw error
+            } catch {
+                // The server went away mid-stream: resume like mctl does.
+            }
+            result.reconnects += 1
+            try await Task.sleep(for: .milliseconds(300))
+        }
+        throw E2EError("follow did not reach the end record in time; got \(result.lines.count) lines")
+    }
+}

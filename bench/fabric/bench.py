@@ -1,0 +1,212 @@
+#!/usr/bin/env python3
+"""Fabric benchmark: log throughput, dispatch latency over 20 runners, session start.
+
+Runs against a server started by run.sh (MARIONETTE_BENCH_API, _ADMIN, _GRPC, _DATA, _KEY,
+_ADMIN_PASSWORD, _AGENT) and prints `RESULT <name> <value> <unit>` lines, each with the
+baseline measured in the same run and the ratio.
+"""
+import base64
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+
+API = os.environ["MARIONETTE_BENCH_API"]
+ADMIN = os.environ["MARIONETTE_BENCH_ADMIN"]
+KEY = os.environ["MARIONETTE_BENCH_KEY"]
+ADMIN_PASSWORD = os.environ["MARIONETTE_BENCH_ADMIN_PASSWORD"]
+GRPC = os.environ["MARIONETTE_BENCH_GRPC"]
+DATA_PORT = os.environ["MARIONETTE_BENCH_DATA"]
+AGENT = os.environ["MARIONETTE_BENCH_AGENT"]
+STORE = os.environ.get("MARIONETTE_BENCH_STORE", "sqlite")
+LOG_LINES = int(os.environ.get("BENCH_LOG_LINES", "1000000"))
+DISPATCH_TASKS = int(os.environ.get("BENCH_DISPATCH_TASKS", "500"))
+RUNNERS = int(os.environ.get("BENCH_RUNNERS", "20"))
+SESSIONS = int(os.environ.get("BENCH_SESSIONS", "50"))
+
+
+def log(*args):
+    print("[bench/fabric]", *args, file=sys.stderr, flush=True)
+
+
+def result(name, value, unit):
+    print(f"RESULT {STORE}_{name} {value:.3f} {unit}" if isinstance(value, float) else f"RESULT {STORE}_{name} {value} {unit}", flush=True)
+
+
+def call(method, url, body=None, admin=False, timeout=60):
+    data = json.dumps(body).encode() if body is not None else None
+    request = urllib.request.Request(url, data=data, method=method)
+    if admin:
+        request.add_header("Authorization", "Basic " + base64.b64encode(f"admin:{ADMIN_PASSWORD}".encode()).decode())
+    else:
+        request.add_header("Authorization", f"Bearer {KEY}")
+    request.add_header("Content-Type", "application/json")
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        text = response.read()
+        return json.loads(text) if text else {}
+
+
+def session(agent="command"):
+    return call("POST", f"{API}/api/v1/sessions", {"agent": agent})["id"]
+
+
+def task(session_id, prompt):
+    return call("POST", f"{API}/api/v1/sessions/{session_id}/tasks", {"prompt": prompt})["id"]
+
+
+def wait_terminal(task_id, timeout=300):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        status = call("GET", f"{API}/api/v1/tasks/{task_id}")["status"]
+        if status in ("completed", "failed", "canceled"):
+            return status
+        time.sleep(0.02)
+    raise RuntimeError(f"task {task_id} did not finish")
+
+
+def percentile(values, p):
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+
+
+def follow_count(task_id):
+    """Reads the NDJSON follow stream to its end record; returns (log lines, seconds)."""
+    started = time.time()
+    request = urllib.request.Request(f"{API}/api/v1/tasks/{task_id}/logs?follow=true")
+    request.add_header("Authorization", f"Bearer {KEY}")
+    lines = 0
+    with urllib.request.urlopen(request, timeout=600) as response:
+        for raw in response:
+            if raw.startswith(b'{"type":"log"') or b'"type":"log"' in raw[:40]:
+                lines += 1
+            elif b'"type":"end"' in raw:
+                break
+    return lines, time.time() - started
+
+
+def log_throughput():
+    prompt = f"yes {'x' * 99} | head -n {LOG_LINES}"
+    # Baseline: the same command into a pipe that counts lines, no fabric.
+    t0 = time.time()
+    out = subprocess.run(["sh", "-c", prompt + " | wc -l"], capture_output=True, text=True, check=True)
+    baseline = LOG_LINES / (time.time() - t0)
+    assert int(out.stdout.strip()) == LOG_LINES
+    sid = session()
+    warm = task(sid, "true")  # starts the local agent: not part of the measurement
+    wait_terminal(warm)
+    tid = task(sid, prompt)
+    counted, seconds = follow_count(tid)
+    stored = call("GET", f"{API}/api/v1/tasks/{tid}/logs?limit=1")["total_count"]
+    rate = counted / seconds
+    log(f"log throughput: {counted} lines followed in {seconds:.2f} s, {stored} stored")
+    result("log_lines_per_s", rate, "lines/s")
+    result("log_baseline_pipe_lines_per_s", baseline, "lines/s")
+    result("log_vs_pipe_ratio", rate / baseline, "x")
+    call("DELETE", f"{API}/api/v1/sessions/{sid}")
+    return counted == LOG_LINES
+
+
+def start_runners(count):
+    token = call("POST", f"{ADMIN}/admin/api/v1/runner-tokens", {"pool_name": "bench"}, admin=True)
+    processes = []
+    base = tempfile.mkdtemp(prefix="bench-runners-")
+    for i in range(count):
+        # One token per runner: a token binds to the first runner that registers with it.
+        raw = call("POST", f"{ADMIN}/admin/api/v1/runner-tokens", {"pool_name": "bench"}, admin=True)["raw_token"] if i else token["raw_token"]
+        env = dict(os.environ, MARIONETTE_HEARTBEAT_INTERVAL="5s")
+        processes.append(subprocess.Popen(
+            [AGENT, "--server", GRPC, "--data-port", DATA_PORT, "--token", raw, "--name", f"bench-{i}", "--pool", "bench",
+             "--workspace", os.path.join(base, str(i))],
+            env=env, stdout=subprocess.DEVNULL, stderr=open(os.path.join(base, f"{i}.log"), "w")))
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        items = call("GET", f"{API}/api/v1/runners?pool_name=bench&status=idle&limit=200")["items"]
+        if len(items) >= count:
+            return processes
+        time.sleep(0.2)
+    raise RuntimeError(f"only {len(items)} of {count} runners connected")
+
+
+def dispatch_latency():
+    runners = start_runners(RUNNERS)
+    try:
+        sessions = [session() for _ in range(RUNNERS)]
+        for sid in sessions:  # attaches each session to an idle external runner
+            wait_terminal(task(sid, "true"))
+        latencies = []
+        lock = threading.Lock()
+        per_session = DISPATCH_TASKS // RUNNERS
+
+        def worker(sid):
+            for _ in range(per_session):
+                t0 = time.time_ns()
+                tid = task(sid, "echo START $(date +%s%N)")
+                wait_terminal(tid)
+                line = call("GET", f"{API}/api/v1/tasks/{tid}/logs?stream=stdout&limit=5")["items"][0]["content"]
+                with lock:
+                    latencies.append((int(line.split()[1]) - t0) / 1e6)
+
+        threads = [threading.Thread(target=worker, args=(sid,)) for sid in sessions]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        # Baseline: starting the same shell command directly (fork + exec, no fabric).
+        direct = []
+        for _ in range(50):
+            t0 = time.time_ns()
+            out = subprocess.run(["sh", "-c", "echo START $(date +%s%N)"], capture_output=True, text=True)
+            direct.append((int(out.stdout.split()[1]) - t0) / 1e6)
+        p50, p99 = statistics.median(latencies), percentile(latencies, 99)
+        result("dispatch_p50", p50, "ms")
+        result("dispatch_p99", p99, "ms")
+        result("dispatch_tasks", len(latencies), "tasks")
+        result("dispatch_baseline_direct_exec_p50", statistics.median(direct), "ms")
+        result("dispatch_vs_direct_exec_ratio", p50 / statistics.median(direct), "x")
+        for sid in sessions:
+            call("DELETE", f"{API}/api/v1/sessions/{sid}")
+    finally:
+        for p in runners:
+            p.terminate()
+        for p in runners:
+            p.wait(timeout=15)
+
+
+def session_start():
+    durations = []
+    for _ in range(SESSIONS):
+        t0 = time.time_ns()
+        sid = session()
+        tid = task(sid, "echo START $(date +%s%N)")
+        wait_terminal(tid)
+        line = call("GET", f"{API}/api/v1/tasks/{tid}/logs?stream=stdout&limit=5")["items"][0]["content"]
+        durations.append((int(line.split()[1]) - t0) / 1e6)
+        call("DELETE", f"{API}/api/v1/sessions/{sid}")
+    # Baseline: starting the agent binary itself (`version`), the floor of any local runner start.
+    direct = []
+    for _ in range(10):
+        t0 = time.time()
+        subprocess.run([AGENT, "version"], capture_output=True)
+        direct.append((time.time() - t0) * 1000)
+    p50 = statistics.median(durations)
+    result("session_start_p50", p50, "ms")
+    result("session_start_p99", percentile(durations, 99), "ms")
+    result("session_start_baseline_agent_exec_p50", statistics.median(direct), "ms")
+    result("session_start_vs_agent_exec_ratio", p50 / statistics.median(direct), "x")
+
+
+if __name__ == "__main__":
+    which = sys.argv[1:] or ["logs", "dispatch", "session"]
+    ok = True
+    if "logs" in which:
+        ok = log_throughput() and ok
+    if "dispatch" in which:
+        dispatch_latency()
+    if "session" in which:
+        session_start()
+    sys.exit(0 if ok else 1)
