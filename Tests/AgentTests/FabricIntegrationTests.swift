@@ -183,6 +183,7 @@ import Testing
         #expect(await harness.waitUntil { await !state.connectMetadata.isEmpty })
         #expect(await harness.attachAndExecute(run: "trun_s", prompt: "echo before; sleep 30"))
         #expect(await harness.waitUntil { await (state.stored["trun_s"]?.count ?? 0) >= 3 })
+        FileHandle.standardError.write(Data("test: stored \(await state.stored["trun_s"]?.count ?? -1)\n".utf8))
         let started = ContinuousClock.now
         harness.runtime.requestShutdown()
         _ = try await harness.run.value

@@ -181,6 +181,9 @@ struct FakeFabricService: Marionette_Runner_V1_RunnerService.ServiceProtocol {
                     runID = initMessage.runID
                     try await answer()
                 case .batch(let batch):
+                    if ProcessInfo.processInfo.environment["AGENT_TEST_LOG"] != nil {
+                        FileHandle.standardError.write(Data("fake server: batch of \(batch.entries.count) at \(Date())\n".utf8))
+                    }
                     guard let runID else { throw RPCError(code: .invalidArgument, message: "init must be first") }
                     var expectedMax = await state.highestContiguous(runID) + 1
                     for entry in batch.entries {

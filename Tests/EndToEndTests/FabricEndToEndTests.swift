@@ -147,8 +147,9 @@ import Glibc
         try await server.waitUntilReady()
         let key = try #require(server.apiKey)
         let session = try await Self.session(server, key: key)
-        let marker = "marionette-bg-\(UUID().uuidString.prefix(8))"
-        let bg = try await Self.task(server, key: key, session: session, prompt: "(exec -a \(marker) sleep 300) >/dev/null 2>&1 & echo started")
+        // A sleep with a unique duration is easy to find with pgrep (dash has no `exec -a`).
+        let marker = "sleep \(Int.random(in: 700_000...799_999))"
+        let bg = try await Self.task(server, key: key, session: session, prompt: "\(marker) >/dev/null 2>&1 & echo started")
         _ = try await Self.waitForStatus(server, key: key, task: bg, ["completed"])
         #expect(try run("/usr/bin/pgrep", ["-f", marker]).status == 0, "background process should outlive its task")
         #expect(try await HTTP.send(.POST, server.baseURL + "/api/v1/sessions/\(session)/suspend", key: key).status == 204)
