@@ -6,7 +6,7 @@ export PATH := $(PATH):/opt/swift/usr/bin
 
 ARGS ?=
 
-.PHONY: all run test build bench deps clean
+.PHONY: all run test build bench bench-fabric deps clean
 
 all: build
 
@@ -25,6 +25,10 @@ build: deps
 ## bench: REST API benchmark on SQLite and PostgreSQL (prints RESULT lines)
 bench:
 	bench/api/run.sh
+
+## bench-fabric: fabric benchmark (log throughput, dispatch latency, session start)
+bench-fabric:
+	bench/fabric/run.sh
 
 ## deps: install missing Debian packages, check the Swift toolchain
 deps:
