@@ -214,30 +214,40 @@ public final class AgentRuntime: Sendable {
         case shutdown
     }
 
+    /// Whichever comes first: the end of the control stream or a shutdown request. (Not a task
+    /// group: awaiting `control.value` cannot be cancelled, and a group waits for its children.)
     private func firstOf(control: Task<ControlOutcome, any Error>) async -> First {
-        await withTaskGroup(of: First.self) { group in
-            group.addTask {
-                do { return .control(.success(try await control.value)) } catch { return .control(.failure(error)) }
+        let (events, continuation) = AsyncStream.makeStream(of: First.self, bufferingPolicy: .bufferingNewest(2))
+        let controlWatcher = Task {
+            do { continuation.yield(.control(.success(try await control.value))) } catch {
+                continuation.yield(.control(.failure(error)))
             }
-            group.addTask {
-                await self.shutdownLatch.wait()
-                return .shutdown
-            }
-            let first = await group.next() ?? .shutdown
-            group.cancelAll()
-            return first
         }
+        let shutdownWatcher = Task {
+            await shutdownLatch.wait()
+            if !Task.isCancelled { continuation.yield(.shutdown) }
+        }
+        var iterator = events.makeAsyncIterator()
+        let first = await iterator.next() ?? .shutdown
+        shutdownWatcher.cancel()
+        _ = controlWatcher  // ends with the control task
+        return first
     }
 
     /// Shutdown while connected (orchestration.md §3.2 step 6): kill the tasks while the control
-    /// stream can still report them, let the outbox drain, stop the control stream (and with it the
-    /// heartbeats), flush logs for at most 5 s.
+    /// stream can still report them, let the outbox drain and half-close the control stream (which
+    /// stops the heartbeats; cut after 3 s), flush logs for at most 5 s.
     private func gracefulStop(control: Task<ControlOutcome, any Error>) async {
         logger.info("shutting down")
         await handler.shutdown(grace: .seconds(5))
-        _ = await outbox.waitUntilEmpty(timeout: .seconds(1))
-        control.cancel()
+        // The writer sends what is queued (the killed runs' results), then half-closes.
+        await outbox.close()
+        let closer = Task {
+            try? await Task.sleep(for: .seconds(3))
+            control.cancel()
+        }
         _ = try? await control.value
+        closer.cancel()
         if await !logs.waitUntilDrained(timeout: .seconds(5)) {
             let pending = await logs.runsNeedingUpload.count
             logger.warning("log flush incomplete at shutdown", metadata: ["runs": "\(pending)"])

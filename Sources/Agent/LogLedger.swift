@@ -197,17 +197,12 @@ public struct LogLedger: Sendable {
         return state.ended && state.acked >= state.lastSequence
     }
 
-    /// Unacknowledged sequences exist (lines, spilled lines or gaps not yet acknowledged) or the
-    /// run has not ended.
-    public func needsUpload(_ runID: String) -> Bool {
-        guard let state = runs[runID] else { return false }
-        return !(state.ended && state.acked >= state.lastSequence)
-    }
+    /// The run still needs a `StreamLogs` call: it has unacknowledged sequences, has not ended, or
+    /// its upload has not been closed with `final=true` yet (`remove`).
+    public func needsUpload(_ runID: String) -> Bool { runs[runID] != nil }
 
-    /// Runs with something to upload (reopened after every reconnect).
-    public var runsNeedingUpload: [RunLogContext] {
-        runs.values.filter { $0.acked < $0.lastSequence }.map(\.context)
-    }
+    /// Runs to (re)open `StreamLogs` for after every reconnect: every run not yet removed.
+    public var runsNeedingUpload: [RunLogContext] { runs.values.map(\.context) }
 
     /// Does the run have any spilled item left (else its spill file can go)?
     public func hasSpilledItems(_ runID: String) -> Bool {

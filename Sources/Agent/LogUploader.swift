@@ -24,6 +24,8 @@ struct LogUploader<Transport: ClientTransport>: Sendable {
     var batchBytes = 3 << 20
     /// How long to wait for the server's first answer after `init`.
     var firstAnswerTimeout: Duration = .seconds(30)
+    /// An ended run whose last lines stay unacknowledged this long is resent on a new stream.
+    var ackStallTimeout: Duration = .seconds(30)
 
     func upload(_ context: RunLogContext) async throws -> Outcome {
         let (answers, answered) = AsyncStream.makeStream(of: Int64.self, bufferingPolicy: .bufferingNewest(1))
@@ -34,6 +36,7 @@ struct LogUploader<Transport: ClientTransport>: Sendable {
         let batchLines = self.batchLines
         let batchBytes = self.batchBytes
         let firstAnswerTimeout = self.firstAnswerTimeout
+        let ackStallTimeout = self.ackStallTimeout
         let logger = self.logger
 
         return try await client.streamLogs(
@@ -48,6 +51,7 @@ struct LogUploader<Transport: ClientTransport>: Sendable {
                 var cursor = start
                 logger.trace("log upload: stream open", metadata: ["run_id": "\(runID)", "after": "\(start)"])
                 var pendingSince: ContinuousClock.Instant?
+                var sentAllSince: ContinuousClock.Instant?
                 while !Task.isCancelled {
                     let version = await buffer.version(of: runID)
                     let items = await buffer.nextBatch(
@@ -55,9 +59,19 @@ struct LogUploader<Transport: ClientTransport>: Sendable {
                     if items.isEmpty {
                         pendingSince = nil
                         if await buffer.isComplete(runID) { return }  // half-close
+                        if await buffer.isEnded(runID) {
+                            // Everything is sent; only acknowledgements are missing. A server that
+                            // stops acknowledging gets a fresh stream (resend from its ack).
+                            let waitingSince = sentAllSince ?? ContinuousClock.now
+                            sentAllSince = waitingSince
+                            if waitingSince.duration(to: .now) > ackStallTimeout {
+                                throw OperationTimedOut(description: "no acknowledgement for \(ackStallTimeout)")
+                            }
+                        }
                         await buffer.changed(runID, since: version, timeout: .seconds(5))
                         continue
                     }
+                    sentAllSince = nil
                     let lineCount = items.count(where: { if case .line = $0 { true } else { false } })
                     if lineCount < batchLines, await !buffer.isEnded(runID) {
                         // Not a full batch yet: collect for up to the flush interval.

@@ -9,6 +9,7 @@ public actor Outbox: AgentEventSink {
     private var receiver: (id: Int, continuation: CheckedContinuation<AgentEvent?, Never>)?
     private var spaceWaiters: [CheckedContinuation<Void, Never>] = []
     private var nextReceiverID = 0
+    private var closed = false
     private let onDrop: @Sendable (AgentEvent) -> Void
 
     public init(capacity: Int = 100, onDrop: @escaping @Sendable (AgentEvent) -> Void = { _ in }) {
@@ -19,6 +20,7 @@ public actor Outbox: AgentEventSink {
     public var count: Int { queue.count - head }
 
     public func send(_ event: AgentEvent) async {
+        if closed, !event.isCritical { return }
         if let receiver {
             self.receiver = nil
             receiver.continuation.resume(returning: event)
@@ -34,14 +36,14 @@ public actor Outbox: AgentEventSink {
         queue.append(event)
     }
 
-    /// Waits until the queue is empty (all handed to the writer), at most `timeout`.
-    public func waitUntilEmpty(timeout: Duration) async -> Bool {
-        let deadline = ContinuousClock.now.advanced(by: timeout)
-        while count > 0 {
-            if ContinuousClock.now >= deadline { return false }
-            try? await Task.sleep(for: .milliseconds(20))
+    /// Agent shutdown: `next()` hands out what is queued, then returns nil, so the control stream's
+    /// writer finishes and half-closes after the last message.
+    public func close() {
+        closed = true
+        if let receiver {
+            self.receiver = nil
+            receiver.continuation.resume(returning: nil)
         }
-        return true
     }
 
     /// Puts an event back at the front (its write failed).
@@ -74,7 +76,7 @@ public actor Outbox: AgentEventSink {
             wakeSpaceWaiters()
             return event
         }
-        if Task.isCancelled { return nil }
+        if Task.isCancelled || closed { return nil }
         let id = nextReceiverID
         nextReceiverID += 1
         return await withTaskCancellationHandler {

@@ -97,6 +97,8 @@ struct GRPCServerService: Service {
             try await server.serve()
         } onGracefulShutdown: {
             server.beginGracefulShutdown()
+            // Control streams never end by themselves: close them so the shutdown can finish.
+            Task { await runners.stop() }
         }
         await runners.stop()
     }

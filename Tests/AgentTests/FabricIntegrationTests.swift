@@ -128,11 +128,18 @@ import Testing
         #expect(await harness.waitUntil { await !state.connectMetadata.isEmpty })
         let prompt = "for i in $(seq 1 3000); do echo line $i; if [ $((i % 300)) = 0 ]; then sleep 0.2; fi; done"
         #expect(await harness.attachAndExecute(run: "trun_crash", prompt: prompt))
-        #expect(await harness.waitUntil { await (state.stored["trun_crash"]?.count ?? 0) > 500 })
+        #expect(await harness.waitUntil { await state.storedCount("trun_crash") > 500 })
+        // Commits stall: lines keep arriving but are not acknowledged...
+        await state.freezeAcks(true)
+        let frozenAt = await state.storedCount("trun_crash")
+        #expect(await harness.waitUntil { await state.storedCount("trun_crash") >= frozenAt + 150 })
 
-        // Crash: connections cut, everything not yet acknowledged is lost.
+        // ...and the server crashes: connections cut, everything unacknowledged is lost.
         await server.kill()
+        let before = await state.storedCount("trun_crash")
         await state.loseUnacknowledged(await state.lastAcked)
+        #expect(await state.storedCount("trun_crash") < before - 100)
+        await state.freezeAcks(false)
         try await Task.sleep(for: .milliseconds(700))
         try await server.restart()
 
@@ -183,7 +190,6 @@ import Testing
         #expect(await harness.waitUntil { await !state.connectMetadata.isEmpty })
         #expect(await harness.attachAndExecute(run: "trun_s", prompt: "echo before; sleep 30"))
         #expect(await harness.waitUntil { await (state.stored["trun_s"]?.count ?? 0) >= 3 })
-        FileHandle.standardError.write(Data("test: stored \(await state.stored["trun_s"]?.count ?? -1)\n".utf8))
         let started = ContinuousClock.now
         harness.runtime.requestShutdown()
         _ = try await harness.run.value

@@ -2,6 +2,7 @@ import Fabric
 import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
+import Synchronization
 
 @testable import Agent
 
@@ -18,12 +19,17 @@ actor FakeFabricState {
     var finals: Set<String> = []
     var protocolViolations: [String] = []
     var rejectRegistration: RPCError.Code?
-    /// Acknowledge only every N-th batch (simulates commits lagging behind receipt).
+    /// > 1: acknowledgements lag one batch behind, catching up after 150 ms of quiet (so a crash
+    /// loses stored but unacknowledged lines).
     var ackEvery = 1
     private var commands: AsyncStream<Marionette_Runner_V1_ServerCommand>.Continuation?
 
     func setRejectRegistration(_ code: RPCError.Code?) { rejectRegistration = code }
     func setAckEvery(_ n: Int) { ackEvery = n }
+    /// While frozen no acknowledgement is sent (a commit stall).
+    var acksFrozen = false
+    func freezeAcks(_ frozen: Bool) { acksFrozen = frozen }
+    func storedCount(_ runID: String) -> Int { stored[runID]?.count ?? 0 }
 
     func register(_ request: Marionette_Runner_V1_RegisterRunnerRequest, token: String) { registrations.append((token, request)) }
     func connected(_ metadata: [String: String], commands: AsyncStream<Marionette_Runner_V1_ServerCommand>.Continuation) {
@@ -161,56 +167,82 @@ struct FakeFabricService: Marionette_Runner_V1_RunnerService.ServiceProtocol {
         await state.logsOpened(metadata)
         let state = self.state
         return StreamingServerResponse { writer in
+            // Answers go through one writer task; the reader, and timers standing in for the
+            // server's 100 ms commit flush, queue them.
+            let (answers, answerQueue) = AsyncStream.makeStream(of: Marionette_Runner_V1_StreamLogsResponse.self)
+            let writerTask = Task {
+                for await answer in answers { try await writer.write(answer) }
+            }
             var runID: String?
-            var batches = 0
-            func answer(final: Bool = false) async throws {
-                guard let runID else { return }
+            var lagging: Int64 = 0
+            var flushTimer: Task<Void, Never>?
+            @Sendable func answer(_ runID: String, _ value: Int64? = nil, final: Bool = false) async {
+                if await state.acksFrozen, !final { return }
                 var response = Marionette_Runner_V1_StreamLogsResponse()
-                response.ackedSequence = await state.highestContiguous(runID)
+                var acked = value ?? 0
+                if value == nil { acked = await state.highestContiguous(runID) }
+                response.ackedSequence = acked
                 response.final = final
-                await state.noteAck(runID, response.ackedSequence)
-                try await writer.write(response)
+                await state.noteAck(runID, acked)
+                answerQueue.yield(response)
             }
-            for try await message in request.messages {
-                switch message.payload {
-                case .init_p(let initMessage):
-                    guard runID == nil, initMessage.runnerID == Self.runnerID else {
-                        await state.violation("bad or repeated init")
-                        throw RPCError(code: .invalidArgument, message: "bad init")
-                    }
-                    runID = initMessage.runID
-                    try await answer()
-                case .batch(let batch):
-                    if ProcessInfo.processInfo.environment["AGENT_TEST_LOG"] != nil {
-                        FileHandle.standardError.write(Data("fake server: batch of \(batch.entries.count) at \(Date())\n".utf8))
-                    }
-                    guard let runID else { throw RPCError(code: .invalidArgument, message: "init must be first") }
-                    var expectedMax = await state.highestContiguous(runID) + 1
-                    for entry in batch.entries {
-                        if entry.runID != runID || entry.runnerID != Self.runnerID {
-                            await state.violation("entry ids differ from init")
+            do {
+                for try await message in request.messages {
+                    switch message.payload {
+                    case .init_p(let initMessage):
+                        guard runID == nil, initMessage.runnerID == Self.runnerID else {
+                            await state.violation("bad or repeated init")
+                            throw RPCError(code: .invalidArgument, message: "bad init")
                         }
-                        if entry.sequence > expectedMax {
-                            await state.violation("entry \(entry.sequence) beyond ack+1 (\(expectedMax))")
-                            throw RPCError(code: .invalidArgument, message: "sequence gap")
+                        runID = initMessage.runID
+                        await answer(initMessage.runID)
+                    case .batch(let batch):
+                        guard let runID else { throw RPCError(code: .invalidArgument, message: "init must be first") }
+                        var expectedMax = await state.highestContiguous(runID) + 1
+                        for entry in batch.entries {
+                            if entry.runID != runID || entry.runnerID != Self.runnerID {
+                                await state.violation("entry ids differ from init")
+                            }
+                            if entry.sequence > expectedMax {
+                                await state.violation("entry \(entry.sequence) beyond ack+1 (\(expectedMax))")
+                                throw RPCError(code: .invalidArgument, message: "sequence gap")
+                            }
+                            expectedMax = max(expectedMax, entry.sequence + 1)
                         }
-                        expectedMax = max(expectedMax, entry.sequence + 1)
+                        await state.store(batch.entries, runID: runID)
+                        if await state.ackEvery <= 1 {
+                            await answer(runID)
+                        } else {
+                            // Commits lag: acknowledge what was stored one batch ago now, the rest
+                            // after a quiet 150 ms.
+                            await answer(runID, lagging)
+                            lagging = await state.highestContiguous(runID)
+                            flushTimer?.cancel()
+                            flushTimer = Task {
+                                try? await Task.sleep(for: .milliseconds(150))
+                                if !Task.isCancelled { await answer(runID) }
+                            }
+                        }
+                    case .gap(let gap):
+                        guard let runID else { throw RPCError(code: .invalidArgument, message: "init must be first") }
+                        await state.storeGap(gap, runID: runID)
+                        await answer(runID)
+                    case .logEntry, nil:
+                        await state.violation("unexpected message")
                     }
-                    await state.store(batch.entries, runID: runID)
-                    batches += 1
-                    if batches % (await state.ackEvery) == 0 { try await answer() }
-                case .gap(let gap):
-                    guard let runID else { throw RPCError(code: .invalidArgument, message: "init must be first") }
-                    await state.storeGap(gap, runID: runID)
-                    try await answer()
-                case .logEntry, nil:
-                    await state.violation("unexpected message")
                 }
+                flushTimer?.cancel()
+                if let runID {
+                    await state.markFinal(runID)
+                    await answer(runID, final: true)
+                }
+            } catch {
+                flushTimer?.cancel()
+                writerTask.cancel()
+                throw error
             }
-            if let runID {
-                await state.markFinal(runID)
-                try await answer(final: true)
-            }
+            answerQueue.finish()
+            try await writerTask.value
             return [:]
         }
     }
@@ -286,8 +318,6 @@ final class FakeFabricServer: Sendable {
         return await state.send(command)
     }
 }
-
-import Synchronization
 
 /// A lock-protected optional value shared between tasks.
 final class MutexBox<Value: Sendable>: Sendable {

@@ -131,3 +131,19 @@ import Testing
         #expect(await outbox.next() == .taskStarted(key))
     }
 }
+
+@Suite struct OutboxCloseTests {
+    @Test func closeDrainsThenEnds() async {
+        let key = RunKey(taskID: "t", runID: "r", attempt: 1)
+        let outbox = Outbox()
+        let waiting = Task { await outbox.next() }
+        try? await Task.sleep(for: .milliseconds(50))
+        await outbox.send(.taskStarted(key))
+        #expect(await waiting.value == .taskStarted(key))
+        await outbox.send(.taskCompleted(TaskCompletion(key: key, success: true)))
+        await outbox.close()
+        await outbox.send(.heartbeat(HeartbeatSnapshot(status: "idle", uptimeSeconds: 0)))
+        #expect(await outbox.next() == .taskCompleted(TaskCompletion(key: key, success: true)))
+        #expect(await outbox.next() == nil)
+    }
+}

@@ -184,14 +184,16 @@ import Testing
         #expect(ledger.lastWireSequence(of: "trun_1") == 3)
     }
 
-    @Test func runsNeedingUploadListsUnacknowledgedRuns() {
+    @Test func runsNeedingUploadListsRunsUntilRemoved() {
         var ledger = LogLedger()
         ledger.open(context)
-        #expect(ledger.runsNeedingUpload.isEmpty)
         _ = append(&ledger, 1)
         #expect(ledger.runsNeedingUpload.map(\.runID) == ["trun_1"])
         ledger.acknowledge("trun_1", wireSequence: 1)
-        #expect(ledger.runsNeedingUpload.isEmpty)
-        #expect(ledger.needsUpload("trun_1"))  // not ended yet
+        ledger.end("trun_1")
+        // Everything acknowledged but `final` not seen yet: still reopened after a reconnect.
+        #expect(ledger.isComplete("trun_1") && ledger.needsUpload("trun_1"))
+        ledger.remove("trun_1")
+        #expect(ledger.runsNeedingUpload.isEmpty && !ledger.needsUpload("trun_1"))
     }
 }

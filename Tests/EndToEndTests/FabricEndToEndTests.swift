@@ -55,7 +55,7 @@ import Glibc
 
     @Test func twentyThousandLinesArriveInOrderThroughFollow() async throws {
         let server = try ServerProcess(environment: Self.environment)
-        defer { Task { await server.stop() } }
+        defer { server.stopNow() }
         try await server.waitUntilReady()
         let key = try #require(server.apiKey)
         let session = try await Self.session(server, key: key)
@@ -90,7 +90,7 @@ import Glibc
         }
         let result = try await follower.value
         let last = server
-        defer { Task { await last.stop() } }
+        defer { last.stopNow() }
         var lines = result.lines.map(\.content)
         lines.removeAll { !$0.hasPrefix("line ") }
         #expect(lines == (1...20000).map { "line \($0)" }, "got \(lines.count) lines")
@@ -102,7 +102,7 @@ import Glibc
 
     @Test func failingTimeoutCancelAndRetry() async throws {
         let server = try ServerProcess(environment: Self.environment)
-        defer { Task { await server.stop() } }
+        defer { server.stopNow() }
         try await server.waitUntilReady()
         let key = try #require(server.apiKey)
         let session = try await Self.session(server, key: key)
@@ -143,7 +143,7 @@ import Glibc
 
     @Test func backgroundProcessesLiveUntilSuspendAndResumeRunsAgain() async throws {
         let server = try ServerProcess(environment: Self.environment)
-        defer { Task { await server.stop() } }
+        defer { server.stopNow() }
         try await server.waitUntilReady()
         let key = try #require(server.apiKey)
         let session = try await Self.session(server, key: key)
@@ -164,7 +164,7 @@ import Glibc
 
     @Test func externalRunnerWithTokenAndConnectionCut() async throws {
         let server = try ServerProcess(environment: Self.environment, extraArguments: [])
-        defer { Task { await server.stop() } }
+        defer { server.stopNow() }
         try await server.waitUntilReady()
         let key = try #require(server.apiKey)
         let password = try #require(server.adminPassword)

@@ -7,7 +7,7 @@ import Testing
 
     @Test func tourCommandsWork() async throws {
         let server = try ServerProcess()
-        defer { Task { await server.stop() } }
+        defer { server.stopNow() }
         try await server.waitUntilReady()
         let key = try #require(server.apiKey)
         let home = ServerProcess.tempDir("mctl-home")
@@ -25,15 +25,17 @@ import Testing
         #expect(list.stdout.contains("STATUS"))
         #expect(list.stdout.contains(sid))
 
-        let task = try run(Self.mctl, ["tasks", "create", "--session", sid, "--prompt", "echo hello", "-o", "json"], environment: env)
+        // Long enough to still be running when it is canceled below.
+        let task = try run(Self.mctl, ["tasks", "create", "--session", sid, "--prompt", "sleep 30", "-o", "json"], environment: env)
         #expect(task.status == 0, "\(task.stderr)")
         let tid = try #require((try JSONSerialization.jsonObject(with: Data(task.stdout.utf8)) as? [String: Any])?["id"] as? String)
 
         let yaml = try run(Self.mctl, ["tasks", "get", tid, "-o", "yaml"], environment: env)
-        #expect(yaml.stdout.contains("prompt: echo hello"))
+        #expect(yaml.stdout.contains("prompt: sleep 30"))
         let tasks = try run(Self.mctl, ["tasks", "list", "--session", sid], environment: env)
         #expect(tasks.stdout.contains(tid))
-        #expect(try run(Self.mctl, ["tasks", "cancel", tid], environment: env).stdout.contains("canceled"))
+        let cancel = try run(Self.mctl, ["tasks", "cancel", tid], environment: env)
+        #expect(cancel.stdout.contains("canceled"), "\(cancel.stdout) \(cancel.stderr)")
 
         let missing = try run(Self.mctl, ["sessions", "get", "sess_AAAAAAAA00000000"], environment: env)
         #expect(missing.status == 1)
@@ -48,7 +50,7 @@ import Testing
 
     @Test func contextsAndZeroConfigFallback() async throws {
         let server = try ServerProcess()
-        defer { Task { await server.stop() } }
+        defer { server.stopNow() }
         try await server.waitUntilReady()
         let key = try #require(server.apiKey)
         let home = ServerProcess.tempDir("mctl-ctx")
@@ -81,7 +83,7 @@ import Testing
 
     @Test func adminKeysWithTheGeneratedPassword() async throws {
         let server = try ServerProcess()
-        defer { Task { await server.stop() } }
+        defer { server.stopNow() }
         try await server.waitUntilReady()
         let password = try #require(server.adminPassword)
         let env = ["HOME": ServerProcess.tempDir("mctl-admin"), "MARIONETTE_API_URL": server.baseURL]

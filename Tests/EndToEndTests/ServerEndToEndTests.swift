@@ -4,7 +4,7 @@ import Testing
 @Suite(.serialized) struct ServerEndToEndTests {
     @Test func startsOnTheEmbeddedDefaultAndBootstraps() async throws {
         let server = try ServerProcess()
-        defer { Task { await server.stop() } }
+        defer { server.stopNow() }
         try await server.waitUntilReady()
         let key = try #require(server.apiKey)
         #expect(key.hasPrefix("mk_"))
@@ -37,7 +37,7 @@ import Testing
         await first.stop()
 
         let restarted = try ServerProcess(dataDir: first.dataDir)
-        defer { Task { await restarted.stop() } }
+        defer { restarted.stopNow() }
         try await restarted.waitUntilReady()
         #expect(restarted.apiKey == key, "bootstrap happens once")
         let fetched = try await HTTP.get(restarted.baseURL + "/api/v1/sessions/\(id)", key: key)
@@ -46,7 +46,7 @@ import Testing
 
     @Test func adminCredentialsFromTheEnvironment() async throws {
         let server = try ServerProcess(environment: ["MARIONETTE_UI_USERNAME": "ops", "MARIONETTE_UI_PASSWORD": "s3cret-pass"])
-        defer { Task { await server.stop() } }
+        defer { server.stopNow() }
         try await server.waitUntilReady()
         #expect(server.adminPassword == nil, "no generated password when credentials are configured")
         let result = try run("/usr/bin/curl", ["-s", "-u", "ops:s3cret-pass", server.adminURL + "/admin/api/v1/keys"])

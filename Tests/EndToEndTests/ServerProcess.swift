@@ -139,6 +139,18 @@ final class ServerProcess: @unchecked Sendable {
         return process.terminationStatus
     }
 
+    /// Synchronous stop for `defer`: SIGTERM, wait up to 10 s, SIGKILL, then the runners.
+    func stopNow() {
+        if process.isRunning {
+            process.terminate()
+            let deadline = Date().addingTimeInterval(10)
+            while process.isRunning && Date() < deadline { usleep(20_000) }
+            if process.isRunning { signalProcess(process.processIdentifier, SIGKILL) }
+            process.waitUntilExit()
+        }
+        killRunners()
+    }
+
     /// Local runners outlive their server on purpose (a restarted server picks them up again);
     /// when a test is done with a server, its runners go too.
     func killRunners() {

@@ -62,12 +62,13 @@ struct Serve: AsyncParsableCommand {
                 logger.notice("admin API listening", metadata: ["address": "\(config.adminHost):\(config.adminPort)"])
             },
             logger: logger)
-        let group = ServiceGroup(
-            configuration: .init(
-                services: runtime.lifecycleServices(publicApp: publicApp, adminApp: adminApp),
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger))
-        try await group.run()
+        var groupConfig = ServiceGroupConfiguration(
+            services: runtime.lifecycleServices(publicApp: publicApp, adminApp: adminApp),
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger)
+        // Long-lived streams (follows, uploads) get 10 s to end, then they are cancelled.
+        groupConfig.maximumGracefulShutdownDuration = .seconds(10)
+        try await ServiceGroup(configuration: groupConfig).run()
     }
 
     /// Admin Basic credentials from the environment, else a generated password kept in

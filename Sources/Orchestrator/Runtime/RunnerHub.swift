@@ -31,7 +31,10 @@ public actor RunnerHub {
     private var awaitingFirstHeartbeat: Set<String> = []
     /// Dropped runners and when their grace ends.
     private var graceUntil: [String: Timestamp] = [:]
-    private var spawning: Set<String> = []
+    /// Sessions whose runner is being started, and when the start began.
+    private var spawning: [String: Timestamp] = [:]
+    /// A started runner that has not connected within this time is given up on.
+    static let spawnTimeoutMilliseconds: Int64 = 60_000
     private var spawnBackoff: [String: (attempts: Int, next: Timestamp)] = [:]
     private var enforcer: Task<Void, Never>?
 
@@ -243,7 +246,7 @@ public actor RunnerHub {
     /// Activates a waiting session on a runner, attaches it and dispatches its backlog.
     private func activate(sessionID: String, on runnerID: String) async throws {
         guard let session = try await store.activateSession(sessionID, runnerID: runnerID) else { return }
-        spawning.remove(sessionID)
+        spawning[sessionID] = nil
         spawnBackoff[sessionID] = nil
         logger.info("session active", metadata: ["session_id": "\(sessionID)", "runner_id": "\(runnerID)"])
         try await attach(session, to: runnerID)
@@ -313,7 +316,7 @@ public actor RunnerHub {
     /// A session with work but no runner: an idle connected runner of the same tenant takes it,
     /// else the provider starts one.
     private func acquireRunner(sessionID: String) async {
-        guard !spawning.contains(sessionID) else { return }
+        guard spawning[sessionID] == nil else { return }
         do {
             guard let session = try await store.session(sessionID, scope: .system),
                 session.status == "pending" || session.status == "resuming", session.runnerID == nil
@@ -332,11 +335,11 @@ public actor RunnerHub {
                 return
             }
             if let backoff = spawnBackoff[sessionID], backoff.next > store.clock.now() { return }
-            spawning.insert(sessionID)
+            spawning[sessionID] = store.clock.now()
             do {
                 _ = try await provider.spawn(for: session)
             } catch {
-                spawning.remove(sessionID)
+                spawning[sessionID] = nil
                 let attempts = (spawnBackoff[sessionID]?.attempts ?? 0) + 1
                 spawnBackoff[sessionID] = (attempts, store.clock.now().adding(seconds: Int64(min(60, 1 << min(attempts, 6)))))
                 try await store.parkTasks(sessionID: sessionID, reason: "\(error)")
@@ -350,7 +353,7 @@ public actor RunnerHub {
     /// An idle runner without a claim picks up a session that waits for one.
     private func assignWaitingSession(to runnerID: String) async throws {
         guard let row = try await store.runnerRow(runnerID), row.string("pool_name") != "local" else { return }
-        for sessionID in try await store.pendingSessionsWithoutRunner() where !spawning.contains(sessionID) {
+        for sessionID in try await store.pendingSessionsWithoutRunner() where spawning[sessionID] == nil {
             guard let session = try await store.session(sessionID, scope: .system),
                 session.tenantID == row.string("tenant_id")
             else { continue }
@@ -375,6 +378,11 @@ public actor RunnerHub {
                     _ = link.send(command)
                 }
                 try await finish(runID: run.runID, status: "timeout", error: "task execution timed out", exitCode: nil, lastLog: nil)
+            }
+            for (sessionID, started) in spawning where now.milliseconds - started.milliseconds > Self.spawnTimeoutMilliseconds {
+                // The runner never connected: let the next pass start another one.
+                spawning[sessionID] = nil
+                logger.warning("runner did not connect in time", metadata: ["session_id": "\(sessionID)"])
             }
             for (runnerID, deadline) in graceUntil where deadline <= now {
                 graceUntil[runnerID] = nil
@@ -457,7 +465,7 @@ extension RunnerHub: OrchestrationHooks {
 
     public func sessionTerminated(sessionID: String) async {
         await release(sessionID: sessionID, reason: "terminated", requeue: false)
-        spawning.remove(sessionID)
+        spawning[sessionID] = nil
         spawnBackoff[sessionID] = nil
     }
 

@@ -1,4 +1,3 @@
-import Foundation
 import Synchronization
 
 /// A one-shot signal many tasks can wait for (agent shutdown).
@@ -60,39 +59,6 @@ public final class ShutdownLatch: Sendable {
             let first = await group.next() ?? false
             group.cancelAll()
             return first && !isTriggered
-        }
-    }
-}
-
-public struct OperationTimedOut: Error, CustomStringConvertible {
-    public var description: String
-}
-
-/// Runs `operation`, throwing `OperationTimedOut` when it takes longer than `timeout` (the
-/// operation is cancelled).
-public func withTimeout<T: Sendable>(
-    _ timeout: Duration, _ what: String, _ operation: @escaping @Sendable () async throws -> T
-) async throws -> T {
-    try await withThrowingTaskGroup(of: T.self) { group in
-        group.addTask { try await operation() }
-        group.addTask {
-            try await Task.sleep(for: timeout)
-            throw OperationTimedOut(description: "\(what) timed out after \(timeout)")
-        }
-        defer { group.cancelAll() }
-        guard let result = try await group.next() else { throw CancellationError() }
-        return result
-    }
-}
-
-/// Runs blocking work (directory walks, `/proc` scans) on a dedicated thread instead of the
-/// cooperative pool.
-public enum BlockingThread {
-    public static func run<T: Sendable>(name: String = "marionette-blocking", _ body: @escaping @Sendable () -> T) async -> T {
-        await withCheckedContinuation { continuation in
-            let thread = Thread { continuation.resume(returning: body()) }
-            thread.name = name
-            thread.start()
         }
     }
 }
