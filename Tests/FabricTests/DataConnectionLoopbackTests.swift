@@ -39,13 +39,26 @@ struct DataConnectionLoopbackTests {
     @Test func healthAuthRoutesAndReconnect() async throws {
         let auth = CountingAuthenticator()
         let echo = EchoStreamHandler()
-        let server = FabricDataServer(
-            configuration: FabricDataServerConfiguration(host: "127.0.0.1", port: 0),
-            authenticator: auth.authenticate,
-            streamHandler: echo
-        )
-        let serverTask = Task { try await server.run() }
-        let port = try #require(try await server.listeningAddress().port)
+        // The server restarts on the same port below. Ports from the kernel's ephemeral range
+        // (32768+) can be taken meanwhile as the source port of another test's connection, so
+        // pick one below it.
+        var started: (FabricDataServer, Task<Void, any Error>, Int)?
+        for _ in 0..<50 where started == nil {
+            let candidate = Int.random(in: 10_000...19_999)
+            let attempt = FabricDataServer(
+                configuration: FabricDataServerConfiguration(host: "127.0.0.1", port: candidate),
+                authenticator: auth.authenticate,
+                streamHandler: echo
+            )
+            let task = Task { try await attempt.run() }
+            if (try? await attempt.listeningAddress()) != nil {
+                started = (attempt, task, candidate)
+            } else {
+                task.cancel()
+                _ = try? await task.value
+            }
+        }
+        let (server, serverTask, port) = try #require(started)
         var serverEvents = server.runnerEvents().makeAsyncIterator()
 
         let client = FabricDataClient(configuration: self.clientConfiguration(port: port))
