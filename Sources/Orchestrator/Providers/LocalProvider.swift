@@ -95,10 +95,13 @@ public actor LocalProvider: RunnerProvider {
         if settings.sandbox == "bwrap", let bwrap = ProcessSpawner.which("bwrap") {
             // The workspace is the only writable place; no --die-with-parent: a server restart
             // must not end running tasks.
+            // The agent binary may itself live under /tmp (a checkout there): bind its folder
+            // back over the private /tmp, read-only.
+            let agentDir = URL(fileURLWithPath: settings.agentBinary).deletingLastPathComponent().path
             arguments = [
                 "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
-                "--bind", workspace, workspace, "--unshare-pid", "--chdir", workspace, "--",
-                settings.agentBinary,
+                "--ro-bind", agentDir, agentDir, "--bind", workspace, workspace, "--unshare-pid",
+                "--chdir", workspace, "--", settings.agentBinary,
             ] + arguments
             executable = bwrap
         }
