@@ -128,9 +128,11 @@ let package = Package(
         .executableTarget(
             name: "MarionetteServer",
             dependencies: [
-                "Core", "Orchestrator", "Gateway",
+                "Core", "Orchestrator", "Gateway", "Fabric",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -158,6 +160,12 @@ let package = Package(
             path: "Sources/Executables/mctl",
             swiftSettings: strict
         ),
+        // Test-only helpers shared by several test targets (never linked into a product).
+        .target(
+            name: "TestSupport",
+            path: "Tests/TestSupport",
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "CoreTests",
             dependencies: ["Core"],
@@ -180,7 +188,7 @@ let package = Package(
         .testTarget(
             name: "FabricTests",
             dependencies: [
-                "Fabric",
+                "Fabric", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -212,8 +220,9 @@ let package = Package(
         .testTarget(
             name: "EndToEndTests",
             dependencies: [
-                "Client",
+                "Client", "TestSupport",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             swiftSettings: strict
         ),

@@ -43,16 +43,6 @@ log "build phase: $(elapsed_s "$t0") s (exit $build_rc)"
 t1="$(now_s)"
 log "swift test --skip-build $*"
 test_rc=0
-out="$(mktemp)"
-swift test --skip-build "$@" 2>&1 | tee "$out" || test_rc=${PIPESTATUS[0]}
-# A debug-build assertion inside swift-nio-http2 (re-entrant flush in ControlFrameBuffer) can
-# abort the whole test process under HTTP/2 load; see the closing notes. A run that died of a
-# signal (not one that had failing tests) is repeated once, loudly.
-if [ "$test_rc" -ne 0 ] && grep -q "exited with unexpected signal code" "$out"; then
-    log "WARNING: the test process crashed (signal); running the tests once more"
-    test_rc=0
-    swift test --skip-build "$@" || test_rc=$?
-fi
-rm -f "$out"
+swift test --skip-build "$@" || test_rc=$?
 log "test phase: $(elapsed_s "$t1") s (exit $test_rc); total $(elapsed_s "$t0") s"
 exit "$test_rc"

@@ -85,6 +85,11 @@ public final class AgentRuntime: Sendable {
                 "connecting without TLS to a non-loopback server (the server must run with --insecure-fabric)",
                 metadata: ["server": "\(configuration.server)"])
         }
+        if configuration.tls.enabled, configuration.tls.skipVerify, !configuration.server.isLoopback {
+            logger.warning(
+                "TLS certificate verification is OFF (--tls-skip-verify); anyone on the path can impersonate the server",
+                metadata: ["server": "\(configuration.server)"])
+        }
         var backoff = ReconnectBackoff()
         var flushed = false
         while !shutdownLatch.isTriggered {

@@ -34,6 +34,18 @@ public struct ServerConfig: Sendable, Equatable {
     public var runnerStaleAfterSeconds = 90
     public var disconnectGraceSeconds = 15
     public var localMaxRunners = 4
+    /// TLS for the public, admin, gRPC and fabric data listeners (auth-security.md "TLS").
+    public var tls = TLSFiles()
+
+    /// The `tls.*` keys: a certificate and key to serve, and for mTLS the CA runners' certificates chain to.
+    public struct TLSFiles: Sendable, Equatable {
+        public var enabled = false
+        public var certFile = ""
+        public var keyFile = ""
+        public var caFile = ""
+        public var verifyClient = false
+        public init() {}
+    }
 
     /// Secrets: only from the environment, never from the file or flags.
     public var databaseURL: String?
@@ -47,7 +59,7 @@ public struct ServerConfig: Sendable, Equatable {
     public var resolvedFabricDataPort: Int { fabricDataPort ?? grpcPort + 2 }
     public var resolvedDriver: DatabaseDriver { databaseDriver ?? (databaseURL == nil ? .sqlite : .postgres) }
     public var resolvedSQLitePath: String { sqlitePath ?? dataDir + "/marionette.db" }
-    public var resolvedPublicURL: String { publicURL ?? "http://localhost:\(apiPort)" }
+    public var resolvedPublicURL: String { publicURL ?? "\(tls.enabled ? "https" : "http")://localhost:\(apiPort)" }
 
     /// Every key accepted in the config file and as `MARIONETTE_<KEY_PATH>`.
     public static let keys: [String] = [
@@ -60,6 +72,7 @@ public struct ServerConfig: Sendable, Equatable {
         "sessions.default_network_policy", "sessions.default_permission_policy", "providers.default",
         "runners.heartbeat_interval_seconds", "runners.stale_after_seconds", "runners.disconnect_grace_seconds",
         "providers.local.max_runners",
+        "tls.enabled", "tls.cert_file", "tls.key_file", "tls.ca_file", "tls.verify_client",
     ]
 
     public enum ConfigError: Error, Equatable, CustomStringConvertible {
@@ -137,6 +150,11 @@ public struct ServerConfig: Sendable, Equatable {
         case "runners.stale_after_seconds": runnerStaleAfterSeconds = try int(min: 3)
         case "runners.disconnect_grace_seconds": disconnectGraceSeconds = try int(min: 0)
         case "providers.local.max_runners": localMaxRunners = try int(min: 1)
+        case "tls.enabled": tls.enabled = try bool()
+        case "tls.cert_file": tls.certFile = value
+        case "tls.key_file": tls.keyFile = value
+        case "tls.ca_file": tls.caFile = value
+        case "tls.verify_client": tls.verifyClient = try bool()
         default: throw .unknownKey(key)
         }
     }
@@ -164,6 +182,12 @@ public struct ServerConfig: Sendable, Equatable {
         if resolvedDriver == .postgres, databaseURL == nil {
             throw .invalid(key: "database.driver", message: "postgres needs MARIONETTE_DATABASE_URL")
         }
+        if tls.enabled, tls.certFile.isEmpty || tls.keyFile.isEmpty {
+            throw .invalid(key: "tls.enabled", message: "TLS needs both tls.cert_file and tls.key_file")
+        }
+        if tls.verifyClient, !tls.enabled || tls.caFile.isEmpty {
+            throw .invalid(key: "tls.verify_client", message: "client verification needs tls.enabled and tls.ca_file")
+        }
         let ports = [apiPort, adminPort, grpcPort, resolvedFabricDataPort]
         if Set(ports).count != ports.count {
             throw .invalid(key: "server.*.port", message: "api, admin, grpc and fabric data ports must differ: \(ports)")
@@ -179,7 +203,8 @@ public struct ServerConfig: Sendable, Equatable {
             ("server.grpc.data_port", String(resolvedFabricDataPort)), ("sfu.port", String(mediaPort)),
             ("server.public_url", resolvedPublicURL), ("database.driver", resolvedDriver.rawValue),
             ("database.sqlite_path", resolvedSQLitePath), ("multi_tenant", String(multiTenant)),
-            ("logging.level", logLevel), ("MARIONETTE_DATABASE_URL", secret(databaseURL)),
+            ("logging.level", logLevel), ("tls.enabled", String(tls.enabled)),
+            ("tls.verify_client", String(tls.verifyClient)), ("MARIONETTE_DATABASE_URL", secret(databaseURL)),
             ("MARIONETTE_MASTER_KEY", secret(masterKey)), ("MARIONETTE_ENCRYPTION_KEY", secret(encryptionKey)),
             ("MARIONETTE_UI_USERNAME", uiUsername ?? "[not set]"), ("MARIONETTE_UI_PASSWORD", secret(uiPassword)),
         ]

@@ -27,6 +27,12 @@ public enum FabricServerTransport {
             address: .ipv4(host: host, port: port), transportSecurity: .plaintext, config: config())
     }
 
+    /// TLS (mTLS with client verification) from the configured PEM files.
+    public static func secure(host: String, port: Int, tls: FabricServerTLS) throws(FabricTLSError) -> HTTP2ServerTransport.Posix {
+        HTTP2ServerTransport.Posix(
+            address: .ipv4(host: host, port: port), transportSecurity: try tls.grpcSecurity(), config: config())
+    }
+
     public static func isLoopback(_ host: String) -> Bool {
         host == "localhost" || host == "::1" || host.hasPrefix("127.")
     }

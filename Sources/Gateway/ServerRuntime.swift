@@ -20,8 +20,12 @@ public struct ServerRuntime: Sendable {
 
     public enum StartupError: Error, CustomStringConvertible {
         case insecureFabric(String)
+        case localProviderWithClientVerification
         public var description: String {
             switch self {
+            case .localProviderWithClientVerification:
+                return "tls.verify_client requires every runner to present a client certificate, which agents of the "
+                    + "local provider do not have; set providers.default to none and start runners with --tls-cert/--tls-key"
             case .insecureFabric(let host):
                 return "the fabric would listen in plaintext on \(host), which is not loopback; "
                     + "configure TLS or pass --insecure-fabric"
@@ -29,13 +33,22 @@ public struct ServerRuntime: Sendable {
         }
     }
 
+    /// The TLS files of every listener (`tls.*`).
+    public static func serverTLS(_ files: ServerConfig.TLSFiles) -> FabricServerTLS {
+        FabricServerTLS(certFile: files.certFile, keyFile: files.keyFile, caFile: files.caFile, verifyClient: files.verifyClient)
+    }
+
     public static func build(
         config: ServerConfig, store: Store, admin: AdminAuthenticator, logger: Logger,
         agentBinary: String = LocalProvider.agentBesideExecutable(), localSandbox: String = LocalProvider.defaultSandbox()
     ) throws -> ServerRuntime {
-        if !FabricServerTransport.isLoopback(config.grpcHost) && !config.insecureFabric {
+        if !config.tls.enabled && !FabricServerTransport.isLoopback(config.grpcHost) && !config.insecureFabric {
             throw StartupError.insecureFabric(config.grpcHost)
         }
+        if config.tls.verifyClient && config.providerDefault == "local" {
+            throw StartupError.localProviderWithClientVerification
+        }
+        let tls = config.tls.enabled ? Self.serverTLS(config.tls) : nil
         let logs = LogHub()
         let tokens = RunnerTokenService(store: store, multiTenant: config.multiTenant)
         let dataDir = URL(fileURLWithPath: config.dataDir).standardizedFileURL.path
@@ -46,6 +59,12 @@ public struct ServerRuntime: Sendable {
                 serverAddress: "127.0.0.1:\(config.grpcPort)", dataPort: config.resolvedFabricDataPort,
                 sandbox: localSandbox)
             settings.maxRunners = config.localMaxRunners
+            if tls != nil {
+                // Local agents dial the server's own loopback listener, which a certificate issued for the
+                // public name need not cover; the channel never leaves this machine.
+                settings.environment["MARIONETTE_TLS_ENABLED"] = "true"
+                settings.environment["MARIONETTE_TLS_SKIP_VERIFY"] = "true"
+            }
             provider = LocalProvider(settings: settings, store: store, tokens: tokens, logger: logger)
         } else {
             provider = nil
@@ -60,14 +79,16 @@ public struct ServerRuntime: Sendable {
         let services = GatewayServices(
             config: config, store: store, admin: admin, hub: logs, hooks: runners, logger: logger)
         let grpc = GRPCServer(
-            transport: FabricServerTransport.plaintext(host: config.grpcHost, port: config.grpcPort),
+            transport: try tls.map { try FabricServerTransport.secure(host: config.grpcHost, port: config.grpcPort, tls: $0) }
+                ?? FabricServerTransport.plaintext(host: config.grpcHost, port: config.grpcPort),
             services: [
                 RunnerService(
                     hub: runners, store: store, logs: logs, heartbeatIntervalSeconds: config.heartbeatIntervalSeconds,
                     logger: logger)
             ])
         let data = FabricDataServer(
-            configuration: FabricDataServerConfiguration(host: config.grpcHost, port: config.resolvedFabricDataPort),
+            configuration: FabricDataServerConfiguration(
+                host: config.grpcHost, port: config.resolvedFabricDataPort, tls: try tls?.dataContext()),
             authenticator: { runnerID, token in
                 (try? await runners.authenticate(runnerID: runnerID, token: token)) != nil
             },

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -186,20 +187,10 @@ import Glibc
         // The real runner dials through a relay that the test can cut.
         let relay = try TCPRelay(target: server.ports.grpc)
         defer { relay.stop() }
-        let workspace = ServerProcess.tempDir("ext-ws")
-        let agent = Process()
-        agent.executableURL = URL(fileURLWithPath: ServerProcess.binary("marionette-agent"))
-        agent.arguments = [
-            "--server", "127.0.0.1:\(relay.port)", "--data-port", "\(server.ports.data)", "--token", token, "--name", "ext-1",
-            "--pool", "ci", "--workspace", workspace,
-        ]
-        agent.environment = ProcessInfo.processInfo.environment.merging(Self.environment) { $1 }
-        let agentLog = workspace + ".log"
-        FileManager.default.createFile(atPath: agentLog, contents: nil)
-        agent.standardOutput = FileHandle(forWritingAtPath: agentLog)
-        agent.standardError = FileHandle(forWritingAtPath: agentLog)
-        try agent.run()
-        defer { agent.terminate() }
+        let agent = try AgentProcess(
+            ["--server", "127.0.0.1:\(relay.port)", "--data-port", "\(server.ports.data)", "--token", token, "--name", "ext-1", "--pool", "ci"],
+            environment: Self.environment)
+        defer { agent.stop() }
         let deadline = ContinuousClock.now + .seconds(20)
         var runners: [[String: Any]] = []
         while ContinuousClock.now < deadline {

@@ -2,9 +2,18 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOHTTP1
+import NIOSSL
 
-/// Minimal HTTP calls for the end-to-end tests, on AsyncHTTPClient's shared client.
+/// Minimal HTTP calls for the end-to-end tests, on AsyncHTTPClient's shared client; `https` URLs go
+/// through a client that trusts the test CA (``TestPKI``) and nothing else.
 enum HTTP {
+    static let tlsClient: HTTPClient? = {
+        guard let pki = try? TestPKI.shared.get(), let ca = try? NIOSSLCertificate.fromPEMFile(pki.caCert) else { return nil }
+        var tls = TLSConfiguration.makeClientConfiguration()
+        tls.trustRoots = .certificates(ca)
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(tlsConfiguration: tls))
+    }()
+
     struct Reply {
         let status: Int
         let body: String
@@ -23,7 +32,15 @@ enum HTTP {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(string: json))
         }
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        var client = HTTPClient.shared
+        if url.hasPrefix("https:") {
+            guard let tlsClient else {
+                _ = try TestPKI.shared.get()  // the reason, when the PKI itself failed
+                throw E2EError("cannot load the test CA into a TLS client")
+            }
+            client = tlsClient
+        }
+        let response = try await client.execute(request, timeout: .seconds(10))
         let body = try await response.body.collect(upTo: 16 << 20)
         return Reply(status: Int(response.status.code), body: String(buffer: body))
     }

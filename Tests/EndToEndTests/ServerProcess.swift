@@ -103,8 +103,10 @@ final class ServerProcess: @unchecked Sendable {
 
     var grpcAddress: String { "127.0.0.1:\(ports.grpc)" }
 
-    var baseURL: String { "http://127.0.0.1:\(apiPort)" }
-    var adminURL: String { "http://127.0.0.1:\(adminPort)" }
+    /// `https` when the server was started with `MARIONETTE_TLS_ENABLED=true` (the test CA signs its certificate).
+    var scheme: String { environment["MARIONETTE_TLS_ENABLED"] == "true" ? "https" : "http" }
+    var baseURL: String { "\(scheme)://127.0.0.1:\(apiPort)" }
+    var adminURL: String { "\(scheme)://127.0.0.1:\(adminPort)" }
     var apiKey: String? {
         (try? String(contentsOfFile: dataDir + "/bootstrap-api-key", encoding: .utf8))?
             .trimmingCharacters(in: .whitespacesAndNewlines)
@@ -197,3 +199,31 @@ func run(_ binary: String, _ arguments: [String], environment: [String: String] 
 
 /// `kill(2)`, outside the class whose `kill()` method would shadow it.
 func signalProcess(_ pid: pid_t, _ signal: Int32) { kill(pid, signal) }
+
+/// A `marionette-agent` started by hand, as an operator starts an external runner; output goes to `logPath`.
+final class AgentProcess: @unchecked Sendable {
+    // @unchecked: `process` is set once in init; Process is thread-safe for terminate/isRunning.
+    let process: Process
+    let logPath: String
+
+    init(_ arguments: [String], environment: [String: String] = [:]) throws {
+        let workspace = ServerProcess.tempDir("ext-ws")
+        logPath = workspace + ".log"
+        FileManager.default.createFile(atPath: logPath, contents: nil)
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: ServerProcess.binary("marionette-agent"))
+        process.arguments = arguments + ["--workspace", workspace]
+        var env = ProcessInfo.processInfo.environment
+        for key in env.keys where key.hasPrefix("MARIONETTE_") { env[key] = nil }
+        process.environment = env.merging(environment) { $1 }
+        process.standardOutput = FileHandle(forWritingAtPath: logPath)
+        process.standardError = FileHandle(forWritingAtPath: logPath)
+        try process.run()
+    }
+
+    var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+
+    func stop() {
+        if process.isRunning { process.terminate() }
+    }
+}

@@ -4,6 +4,7 @@ import NIOCore
 import NIOHPACK
 import NIOHTTP2
 import NIOSSL
+import TestSupport
 import Testing
 
 @Suite("DataConnection loopback", .serialized)
@@ -39,26 +40,17 @@ struct DataConnectionLoopbackTests {
     @Test func healthAuthRoutesAndReconnect() async throws {
         let auth = CountingAuthenticator()
         let echo = EchoStreamHandler()
-        // The server restarts on the same port below. Ports from the kernel's ephemeral range
-        // (32768+) can be taken meanwhile as the source port of another test's connection, so
-        // pick one below it.
-        var started: (FabricDataServer, Task<Void, any Error>, Int)?
-        for _ in 0..<50 where started == nil {
-            let candidate = Int.random(in: 10_000...19_999)
-            let attempt = FabricDataServer(
-                configuration: FabricDataServerConfiguration(host: "127.0.0.1", port: candidate),
-                authenticator: auth.authenticate,
-                streamHandler: echo
-            )
-            let task = Task { try await attempt.run() }
-            if (try? await attempt.listeningAddress()) != nil {
-                started = (attempt, task, candidate)
-            } else {
-                task.cancel()
-                _ = try? await task.value
-            }
-        }
-        let (server, serverTask, port) = try #require(started)
+        let server = FabricDataServer(
+            configuration: FabricDataServerConfiguration(host: "127.0.0.1", port: 0),
+            authenticator: auth.authenticate,
+            streamHandler: echo
+        )
+        let serverTask = Task { try await server.run() }
+        // The client dials a relay whose port stays bound while the server behind it restarts on a
+        // fresh port: rebinding the server's old port would race every other socket on the machine.
+        let relay = try TCPRelay(target: try #require(try await server.listeningAddress().port))
+        defer { relay.stop() }
+        let port = relay.port
         var serverEvents = server.runnerEvents().makeAsyncIterator()
 
         let client = FabricDataClient(configuration: self.clientConfiguration(port: port))
@@ -131,15 +123,15 @@ struct DataConnectionLoopbackTests {
             _ = try await client.openStream(path: "/v1/health")
         }
 
-        // Restart on the same port: the client reconnects by itself.
+        // Restart behind the same relay address: the client reconnects by itself.
         let restarted = FabricDataServer(
-            configuration: FabricDataServerConfiguration(host: "127.0.0.1", port: port),
+            configuration: FabricDataServerConfiguration(host: "127.0.0.1", port: 0),
             authenticator: auth.authenticate,
             streamHandler: echo
         )
         let restartedTask = Task { try await restarted.run() }
         defer { restartedTask.cancel() }
-        _ = try await restarted.listeningAddress()
+        relay.retarget(try #require(try await restarted.listeningAddress().port))
         try await eventually("client reconnected") { client.state == .connected }
         #expect(restarted.isConnected(runnerID: Self.runnerID))
         #expect(client.connection !== connection)

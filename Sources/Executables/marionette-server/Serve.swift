@@ -3,6 +3,8 @@ import Core
 import Foundation
 import Gateway
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import HummingbirdWebSocket
 import Logging
 import Orchestrator
@@ -47,9 +49,15 @@ struct Serve: AsyncParsableCommand {
 
         let (publicRouter, _) = GatewayBuilder.publicRouter(services)
         let (adminRouter, _) = GatewayBuilder.adminRouter(services)
+        let publicServer: HTTPServerBuilder = .http1WebSocketUpgrade(webSocketRouter: GatewayBuilder.webSocketRouter(services))
+        let adminServer: HTTPServerBuilder = .http1()
+        // Client certificates (tls.verify_client) are for runners on the fabric; people and browsers use keys.
+        var httpTLS = config.tls
+        httpTLS.verifyClient = false
+        let tls = try config.tls.enabled ? ServerRuntime.serverTLS(httpTLS).configuration(applicationProtocols: ["http/1.1"]) : nil
         let publicApp = Application(
             router: publicRouter,
-            server: .http1WebSocketUpgrade(webSocketRouter: GatewayBuilder.webSocketRouter(services)),
+            server: try tls.map { try .tls(publicServer, tlsConfiguration: $0) } ?? publicServer,
             configuration: .init(address: .hostname(config.apiHost, port: config.apiPort), serverName: "Marionette"),
             onServerRunning: { _ in
                 logger.notice("public API listening", metadata: ["address": "\(config.apiHost):\(config.apiPort)"])
@@ -57,6 +65,7 @@ struct Serve: AsyncParsableCommand {
             logger: logger)
         let adminApp = Application(
             router: adminRouter,
+            server: try tls.map { try .tls(adminServer, tlsConfiguration: $0) } ?? adminServer,
             configuration: .init(address: .hostname(config.adminHost, port: config.adminPort), serverName: "Marionette"),
             onServerRunning: { _ in
                 logger.notice("admin API listening", metadata: ["address": "\(config.adminHost):\(config.adminPort)"])

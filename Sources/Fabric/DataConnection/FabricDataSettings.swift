@@ -25,9 +25,14 @@ public enum FabricDataSettings {
     public static var receiveAllocator: AdaptiveRecvByteBufferAllocator {
         AdaptiveRecvByteBufferAllocator(minimum: 1024, initial: 64 * 1024, maximum: 256 * 1024)
     }
-    /// The connection (socket) channel turns unwritable — and with it every stream — above 1 MiB queued.
+    /// Socket-level watermarks, set above anything HTTP/2 can queue so the connection channel never turns
+    /// unwritable: DATA waiting for the socket already counts against the 4 MiB connection window, so flow
+    /// control (and each stream's own watermarks above) is the backpressure. An unwritable connection
+    /// channel makes swift-nio-http2 1.x buffer control frames, and a DATA frame written right after it
+    /// turns writable again trips its `ControlFrameBuffer` debug assertion ("Received flush data frames
+    /// while buffering control frames"), which killed whole test runs under the soak tests.
     public static var socketWriteWaterMark: ChannelOptions.Types.WriteBufferWaterMark {
-        .init(low: 256 * 1024, high: 1024 * 1024)
+        .init(low: 12 * 1024 * 1024, high: 16 * 1024 * 1024)
     }
 
     /// Request header carrying the runner's ID (`run_…`).
