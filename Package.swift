@@ -80,9 +80,24 @@ let package = Package(
         ),
         .target(
             name: "SFU",
-            dependencies: ["Core"],
+            dependencies: [
+                "Core", "COpenSSL", "CSRTP", "CShims",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: strict
         ),
+        .systemLibrary(
+            name: "COpenSSL", path: "Sources/CSystem/COpenSSL", pkgConfig: "openssl",
+            providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(
+            name: "CSRTP", path: "Sources/CSystem/CSRTP", pkgConfig: "libsrtp2",
+            providers: [.apt(["libsrtp2-dev"])]),
+        .target(
+            name: "CShims", path: "Sources/CSystem/CShims",
+            linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto")]),
         .target(
             name: "Capture",
             dependencies: ["Core"],
@@ -164,6 +179,11 @@ let package = Package(
         .target(
             name: "TestSupport",
             path: "Tests/TestSupport",
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "SFUTests",
+            dependencies: ["SFU", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strict
         ),
         .testTarget(

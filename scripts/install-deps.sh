@@ -15,6 +15,10 @@ DEBIAN_PACKAGES=(
     jq                  # JSON on the command line
     python3             # free-port picking and the Python e2e drivers
     bubblewrap          # sandbox for runners started by the local provider
+    openssl             # the TLS end-to-end tests make a throwaway CA with the command line
+    pkg-config          # SwiftPM finds the system C libraries below through it
+    libssl-dev          # OpenSSL 3: DTLS for the SFU (COpenSSL, CShims)
+    libsrtp2-dev        # SRTP/SRTCP for the SFU (CSRTP)
 )
 
 is_installed() {

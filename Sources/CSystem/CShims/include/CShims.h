@@ -1,0 +1,54 @@
+#ifndef MARIONETTE_CSHIMS_H
+#define MARIONETTE_CSHIMS_H
+
+// Small C wrappers for what Swift cannot call: OpenSSL macros (DTLS_set_link_mtu, DTLSv1_get_timeout,
+// DTLSv1_handle_timeout, SSL_CTX_set_min_proto_version), the variadic EVP_PKEY_Q_keygen, and a datagram
+// BIO that keeps each DTLS record flight's datagram boundaries (a memory BIO would concatenate them).
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct ssl_st SSL;
+typedef struct ssl_ctx_st SSL_CTX;
+typedef struct bio_st BIO;
+typedef struct evp_pkey_st EVP_PKEY;
+typedef struct x509_st X509;
+
+/// A self-signed ECDSA P-256 certificate valid from yesterday for `days`, CN `common_name`.
+/// Returns 1 on success; the caller owns *pkey and *cert.
+int mshim_generate_ecdsa_certificate(const char *common_name, int days, EVP_PKEY **pkey, X509 **cert);
+
+/// SHA-256 of the DER certificate into out[32]. Returns 1 on success.
+int mshim_certificate_sha256(X509 *cert, uint8_t out[32]);
+
+/// A DTLS 1.2 context with the certificate, ECDHE-ECDSA AES-GCM suites, use_srtp profiles
+/// `srtp_profiles` (OpenSSL names, colon-separated) and a peer-certificate requirement whose
+/// chain check is left to the caller (WebRTC peers are self-signed; the SDP fingerprint is checked).
+SSL_CTX *mshim_dtls_context_new(EVP_PKEY *pkey, X509 *cert, const char *srtp_profiles);
+
+/// An SSL for one peer: reads from a memory BIO, writes to a datagram-queue BIO; MTU `mtu`.
+/// `server` 1 = accept (passive), 0 = connect (active).
+SSL *mshim_dtls_new(SSL_CTX *ctx, int server, long mtu);
+
+/// Feeds one received datagram. Returns 1 on success.
+int mshim_dtls_feed(SSL *ssl, const uint8_t *data, size_t length);
+
+/// Pops the next datagram DTLS wants sent into buf (capacity cap). Returns its length, 0 when none,
+/// -1 when buf is too small (the datagram stays queued).
+long mshim_dtls_pop(SSL *ssl, uint8_t *buf, size_t cap);
+
+/// Milliseconds until the DTLS retransmission timer fires, or -1 when no timer runs.
+long mshim_dtls_timeout_ms(SSL *ssl);
+/// Handles an expired retransmission timer (queues retransmissions). Returns OpenSSL's result.
+int mshim_dtls_handle_timeout(SSL *ssl);
+
+/// The negotiated use_srtp profile id (1 = AES128_CM_SHA1_80, 7 = AEAD_AES_128_GCM), 0 when none.
+int mshim_dtls_srtp_profile(SSL *ssl);
+
+/// SHA-256 of the peer's certificate into out[32]. Returns 1 when there is a peer certificate.
+int mshim_dtls_peer_sha256(SSL *ssl, uint8_t out[32]);
+
+/// The last OpenSSL error as text into buf (for error messages). Clears the error queue.
+void mshim_last_error(char *buf, size_t cap);
+
+#endif
