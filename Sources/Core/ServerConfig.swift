@@ -14,6 +14,13 @@ public struct ServerConfig: Sendable, Equatable {
     /// The fabric data connection port; nil = grpc port + 2 (runner-protocol.md §10).
     public var fabricDataPort: Int?
     public var mediaPort = 7881
+    /// `sfu.*` beyond the port (streaming.md §8); nil bind host = the API host.
+    public var sfuBindHost: String?
+    public var sfuPublicIPs: [String] = []
+    public var sfuMaxViewersPerStream = 50
+    public var sfuMaxViewersTotal = 1000
+    /// Test builds only: share of outgoing media packets the SFU drops on purpose.
+    public var sfuTestDropEgressPercent = 0
     public var insecureFabric = false
     public var devInsecureAdmin = false
     public var publicURL: String?
@@ -67,7 +74,8 @@ public struct ServerConfig: Sendable, Equatable {
         "server.api.host", "server.api.port", "server.api.cors_origins", "server.api.max_body_bytes",
         "server.admin.host", "server.admin.port", "server.admin.insecure",
         "server.grpc.host", "server.grpc.port", "server.grpc.insecure", "server.grpc.data_port",
-        "sfu.port", "database.driver", "database.sqlite_path", "database.max_open_conns", "multi_tenant",
+        "sfu.port", "sfu.udp_port", "sfu.bind_host", "sfu.public_ips", "sfu.max_viewers_per_stream",
+        "sfu.max_viewers_total", "sfu.test_drop_egress_percent", "database.driver", "database.sqlite_path", "database.max_open_conns", "multi_tenant",
         "logging.level", "logging.format", "tasks.default_timeout_seconds",
         "sessions.default_network_policy", "sessions.default_permission_policy", "providers.default",
         "runners.heartbeat_interval_seconds", "runners.stale_after_seconds", "runners.disconnect_grace_seconds",
@@ -133,7 +141,15 @@ public struct ServerConfig: Sendable, Equatable {
         case "server.grpc.port": grpcPort = try port()
         case "server.grpc.insecure": insecureFabric = try bool()
         case "server.grpc.data_port": fabricDataPort = try port()
-        case "sfu.port": mediaPort = try port()
+        case "sfu.port", "sfu.udp_port": mediaPort = try port()
+        case "sfu.bind_host": sfuBindHost = value
+        case "sfu.public_ips": sfuPublicIPs = list
+        case "sfu.max_viewers_per_stream": sfuMaxViewersPerStream = try int(min: 1)
+        case "sfu.max_viewers_total": sfuMaxViewersTotal = try int(min: 1)
+        case "sfu.test_drop_egress_percent":
+            let percent = try int(min: 0)
+            guard percent <= 100 else { throw .invalid(key: key, message: "must be 0..100, got \(percent)") }
+            sfuTestDropEgressPercent = percent
         case "database.driver":
             databaseDriver = DatabaseDriver(rawValue: try oneOf(["sqlite", "postgres"]))
         case "database.sqlite_path": sqlitePath = value

@@ -11,6 +11,7 @@ public enum GatewayBuilder {
         router.add(middleware: CORSMiddleware(origins: services.config.corsOrigins))
         var table = RouteTable()
         HealthRoutes.register(&table, router, services, admin: false)
+        WebPageRoutes.register(router)
         let api = router.group("api/v1").add(middleware: APIKeyMiddleware(authenticator: services.authenticator))
         SessionRoutes.register(&table, api, services)
         TaskRoutes.register(&table, api, services)

@@ -1,0 +1,29 @@
+/// The `sfu.*` settings the packet path needs (streaming.md §8), with the spec's defaults.
+public struct SFUConfiguration: Sendable, Equatable {
+    /// Address the UDP socket binds (the server's `--host`).
+    public var bindHost = "127.0.0.1"
+    /// The one UDP port of every peer (`--media-port`).
+    public var udpPort = 7881
+    /// Addresses put into answers as host candidates; empty = the bound address.
+    public var publicIPs: [String] = []
+    public var rtpMTU = 1200
+    public var dtlsMTU = 1200
+    public var dtlsHandshakeTimeoutMilliseconds = 10_000
+    public var consentTimeoutMilliseconds = 30_000
+    public var nackBufferPacketsVideo = 2048
+    public var nackBufferPacketsAudio = 512
+    public var nackMaxAgeMillisecondsVideo = 1000
+    public var nackMaxAgeMillisecondsAudio = 500
+    public var keyframeRequestMinIntervalMilliseconds = 500
+    public var keyframeRequestRetryMilliseconds = 1000
+    public var keyframeCacheMaxBytes = 4 << 20
+    public var joinBurstMaxMilliseconds = 2000
+    public var playoutDelayMaxMilliseconds = 100
+    public var maxViewersPerStream = 50
+    public var maxViewersTotal = 1000
+    public var srtpProfiles: [SRTPProfile] = [.aeadAES128GCM, .aes128CMSHA1_80]
+    /// Test builds only: drop this share of outgoing media packets on purpose (loss tests).
+    public var testDropEgressPercent = 0
+
+    public init() {}
+}

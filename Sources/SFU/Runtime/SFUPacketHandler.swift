@@ -1,0 +1,504 @@
+import Logging
+import NIOCore
+
+/// The SFU's packet path on the UDP socket's event loop (streaming.md §3.10): demultiplex (RFC 7983),
+/// answer ICE checks, run DTLS, unprotect publisher media, cache it once per track and fan it out to
+/// every connected viewer (header written per viewer into its SRTP output buffer, protected, queued
+/// and flushed once per read batch, which NIO sends with `sendmmsg`). Everything here is synchronous
+/// on the loop: no task or actor hop per packet. Control operations (add/remove peers) arrive as
+/// closures submitted to the same loop by ``SFUServer``.
+final class SFUPacketHandler: ChannelInboundHandler {
+    typealias InboundIn = AddressedEnvelope<ByteBuffer>
+    typealias OutboundOut = AddressedEnvelope<ByteBuffer>
+
+    let configuration: SFUConfiguration
+    let dtlsContext: DTLSContext
+    let events: AsyncStream<SFUEvent>.Continuation
+    let logger: Logger
+    private var context: ChannelHandlerContext?
+    private var peersByUfrag: [String: SFUPeer] = [:]
+    private var peersByAddress: [SocketAddress: SFUPeer] = [:]
+    private var peersByID: [String: SFUPeer] = [:]
+    private(set) var rooms: [String: SFURoom] = [:]
+    private var timer: RepeatedTask?
+    private var pendingFlush = false
+    private var dtlsScratch = [UInt8](repeating: 0, count: 2048)
+    private(set) var counters = SFUCounters()
+
+    init(configuration: SFUConfiguration, dtlsContext: DTLSContext, events: AsyncStream<SFUEvent>.Continuation, logger: Logger) {
+        self.configuration = configuration
+        self.dtlsContext = dtlsContext
+        self.events = events
+        self.logger = logger
+    }
+
+    static func now() -> UInt64 { NIODeadline.now().uptimeNanoseconds }
+
+    // MARK: Channel events
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        timer = context.eventLoop.scheduleRepeatedTask(initialDelay: .milliseconds(20), delay: .milliseconds(20)) { _ in
+            bound.value.tick()
+        }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        timer?.cancel()
+        for peer in Array(peersByID.values) { close(peer, reason: "SFU stopped") }
+        events.finish()
+        self.context = nil
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let envelope = unwrapInboundIn(data)
+        var buffer = envelope.data
+        guard let first = buffer.getInteger(at: buffer.readerIndex, as: UInt8.self) else { return }
+        let second = buffer.getInteger(at: buffer.readerIndex + 1, as: UInt8.self)
+        switch PacketDemux.classify(firstByte: first, secondByte: second) {
+        case .stun: receiveSTUN(buffer, from: envelope.remoteAddress)
+        case .dtls: receiveDTLS(buffer, from: envelope.remoteAddress)
+        case .rtp: receiveRTP(&buffer, from: envelope.remoteAddress)
+        case .rtcp: receiveRTCP(&buffer, from: envelope.remoteAddress)
+        case .unknown: counters.droppedUnknown += 1
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        flushIfNeeded()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        // ICMP port unreachable and friends surface here per datagram; the socket stays usable.
+        logger.debug("SFU socket error", metadata: ["error": "\(error)"])
+    }
+
+    private func send(_ buffer: ByteBuffer, to address: SocketAddress) {
+        guard let context else { return }
+        context.write(wrapOutboundOut(AddressedEnvelope(remoteAddress: address, data: buffer)), promise: nil)
+        pendingFlush = true
+    }
+
+    private func flushIfNeeded() {
+        guard pendingFlush, let context else { return }
+        pendingFlush = false
+        context.flush()
+    }
+
+    // MARK: ICE
+
+    private func receiveSTUN(_ buffer: ByteBuffer, from remote: SocketAddress) {
+        guard let iceAddress = ICEAddress(remote) else { return }
+        let now = Self.now()
+        // The local ufrag (before ':' in USERNAME) finds the peer; unknown ones get no answer at all.
+        let peer: SFUPeer? = buffer.withUnsafeReadableBytes { bytes in
+            guard let message = try? STUNMessage(parsing: bytes), let username = message.username,
+                let colon = username.firstIndex(of: UInt8(ascii: ":"))
+            else { return nil }
+            return peersByUfrag[String(decoding: username[..<colon], as: UTF8.self)]
+        }
+        guard let peer else {
+            counters.droppedUnknown += 1
+            return
+        }
+        let action = buffer.withUnsafeReadableBytes { peer.ice.handle(datagram: $0, from: iceAddress, now: now) }
+        guard case .respond(let bytes, let nominated) = action else { return }
+        guard let context else { return }
+        send(context.channel.allocator.buffer(bytes: bytes), to: remote)
+        // The first valid check gives DTLS a destination; a nominated one (USE-CANDIDATE) moves the pair.
+        if nominated || peer.address == nil {
+            move(peer, to: remote)
+        }
+        if peer.state == .new {
+            peer.state = .connecting
+            flushDTLS(peer)  // as DTLS client our ClientHello has waited for an address
+        }
+    }
+
+    private func move(_ peer: SFUPeer, to address: SocketAddress) {
+        if let old = peer.address, old != address, peersByAddress[old] === peer { peersByAddress[old] = nil }
+        peer.address = address
+        peersByAddress[address] = peer
+    }
+
+    // MARK: DTLS
+
+    private func receiveDTLS(_ buffer: ByteBuffer, from remote: SocketAddress) {
+        guard let peer = peersByAddress[remote] else { return }
+        let wasHandshaking = peer.dtls.state == .handshaking
+        buffer.withUnsafeReadableBytes { peer.dtls.receive($0) }
+        flushDTLS(peer)
+        switch peer.dtls.state {
+        case .connected(let keys) where wasHandshaking:
+            dtlsConnected(peer, keys: keys)
+        case .failed(let error):
+            counters.dtlsFailures += 1
+            close(peer, reason: error.description)
+        case .closed where !wasHandshaking:
+            close(peer, reason: "DTLS close_notify")
+        default:
+            break
+        }
+    }
+
+    private func flushDTLS(_ peer: SFUPeer) {
+        guard let address = peer.address, let context else { return }
+        while let length = dtlsScratch.withUnsafeMutableBytes({ peer.dtls.popDatagram(into: $0) }) {
+            send(context.channel.allocator.buffer(bytes: dtlsScratch[0..<length]), to: address)
+        }
+    }
+
+    private func dtlsConnected(_ peer: SFUPeer, keys: SRTPKeys) {
+        do {
+            peer.outbound = try SRTPSession(profile: keys.profile, keyAndSalt: keys.localKeyAndSalt, direction: .outbound)
+            peer.inbound = try SRTPSession(profile: keys.profile, keyAndSalt: keys.remoteKeyAndSalt, direction: .inbound)
+        } catch {
+            close(peer, reason: "SRTP setup failed: \(error)")
+            return
+        }
+        let now = Self.now()
+        peer.state = .connected
+        peer.connectedAt = now
+        peer.srtpProfile = keys.profile
+        peer.playoutDelayUntil = now + 1_000_000_000
+        events.yield(.peerConnected(streamID: peer.streamID, peerID: peer.id, publisher: peer.role == .publisher, srtpProfile: keys.profile))
+        guard peer.role == .viewer, let room = rooms[peer.streamID] else {
+            if peer.role == .publisher, let room = rooms[peer.streamID] { requestKeyframe(room, now: now) }
+            return
+        }
+        // A late joiner sees a picture at once: replay the cached keyframe group, then ask for a fresh one.
+        for packet in room.video.keyframes.joinBurst(
+            maxMilliseconds: configuration.joinBurstMaxMilliseconds, clockRate: room.video.codec.clockRate)
+        {
+            sendMedia(packet, track: room.video, to: peer, retransmission: false, now: now)
+        }
+        requestKeyframe(room, now: now)
+    }
+
+    // MARK: Media from publishers
+
+    private func receiveRTP(_ buffer: inout ByteBuffer, from remote: SocketAddress) {
+        guard let peer = peersByAddress[remote], peer.role == .publisher, let inbound = peer.inbound,
+            let room = rooms[peer.streamID]
+        else { return }
+        do { try inbound.unprotect(&buffer, rtcp: false) } catch {
+            counters.droppedUnprotect += 1
+            return
+        }
+        let now = Self.now()
+        guard let header = buffer.withUnsafeReadableBytes({ try? RTPHeader(parsing: $0) }) else { return }
+        let isVideo: Bool
+        if header.payloadType == peer.negotiation.video.payloadType {
+            isVideo = true
+        } else if let audio = peer.negotiation.audio, header.payloadType == audio.payloadType, room.audio != nil {
+            isVideo = false
+        } else {
+            return  // RTX or FEC from the publisher: not requested, not forwarded
+        }
+        guard header.payloadLength > 0,
+            let payload = buffer.getSlice(at: buffer.readerIndex + header.payloadOffset, length: header.payloadLength)
+        else { return }
+        var keyframeStart = false
+        if isVideo, case .vp8 = room.video.codec {
+            keyframeStart = payload.withUnsafeReadableBytes { VP8FrameInspector.isKeyframe(rtpPayload: $0) }
+        }
+        let (sequenceNumber, timestamp) =
+            isVideo
+            ? room.video.translate(ssrc: header.ssrc, sequenceNumber: header.sequenceNumber, timestamp: header.timestamp)
+            : room.audio!.translate(ssrc: header.ssrc, sequenceNumber: header.sequenceNumber, timestamp: header.timestamp)
+        let packet = SFUCachedPacket(
+            sequenceNumber: sequenceNumber, timestamp: timestamp, marker: header.marker, keyframeStart: keyframeStart,
+            arrivalNanoseconds: now, payload: payload)
+        if !room.mediaStarted {
+            room.mediaStarted = true
+            events.yield(.mediaStarted(streamID: room.streamID))
+        }
+        if isVideo {
+            room.video.cache.insert(packet)
+            room.video.keyframes.record(packet)
+            room.video.packetsForwarded += 1
+            if keyframeStart { room.keyframeThrottle.keyframeReceived() }
+            for viewer in room.viewers where viewer.isConnected {
+                sendMedia(packet, track: room.video, to: viewer, retransmission: false, now: now)
+            }
+        } else if var audio = room.audio {
+            audio.cache.insert(packet)
+            audio.packetsForwarded += 1
+            room.audio = audio
+            for viewer in room.viewers where viewer.isConnected {
+                sendMedia(packet, track: audio, to: viewer, retransmission: false, now: now)
+            }
+        }
+    }
+
+    /// Writes one packet for one viewer: that viewer's header (payload type, extension ids, RTX
+    /// numbering) into a fresh buffer, the shared payload after it, SRTP in place, queued for send.
+    private func sendMedia(_ packet: SFUCachedPacket, track: SFUTrack, to viewer: SFUPeer, retransmission: Bool, now: UInt64) {
+        guard let context, let address = viewer.address, let srtp = viewer.outbound else { return }
+        let negotiated: SDPNegotiatedTrack
+        let mid: String
+        if track.kind == .video {
+            negotiated = viewer.negotiation.video
+            mid = viewer.mid.video
+        } else {
+            guard let audio = viewer.negotiation.audio, let audioMid = viewer.mid.audio else { return }
+            negotiated = audio
+            mid = audioMid
+        }
+        var writer: RTPHeaderWriter
+        var rtx = false
+        if retransmission, let rtxPayloadType = negotiated.rtxPayloadType {
+            writer = RTPHeaderWriter(
+                payloadType: rtxPayloadType, marker: packet.marker, sequenceNumber: viewer.rtxSequenceNumber,
+                timestamp: packet.timestamp, ssrc: track.rtxSSRC)
+            viewer.rtxSequenceNumber &+= 1
+            rtx = true
+        } else {
+            writer = RTPHeaderWriter(
+                payloadType: negotiated.payloadType, marker: packet.marker, sequenceNumber: packet.sequenceNumber,
+                timestamp: packet.timestamp, ssrc: track.ssrc)
+        }
+        let extensions = negotiated.headerExtensions
+        if let id = extensions.mid {
+            writer.midID = id
+            writer.mid = mid
+        }
+        if let id = extensions.absSendTime {
+            writer.absSendTimeID = id
+            writer.absSendTime = RTPAbsSendTime.encode(nanoseconds: now)
+        }
+        if track.kind == .video, let id = extensions.playoutDelay {
+            // min 0 makes Chrome use its low-latency renderer (streaming.md §3.8).
+            writer.playoutDelayID = id
+            writer.playoutDelayMin = 0
+            writer.playoutDelayMax = UInt16(configuration.playoutDelayMaxMilliseconds / 10)
+        }
+        guard let headerLength = try? writer.headerLength() else { return }
+        var buffer = context.channel.allocator.buffer(
+            capacity: headerLength + 2 + packet.payload.readableBytes + SRTPSession.maxTrailer)
+        let written = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: headerLength) { bytes in
+            (try? writer.write(into: bytes)) ?? 0
+        }
+        guard written == headerLength else { return }
+        if rtx { buffer.writeInteger(packet.sequenceNumber) }  // RFC 4588: the original sequence number
+        var payload = packet.payload
+        buffer.writeBuffer(&payload)
+        do { try srtp.protect(&buffer, rtcp: false) } catch {
+            counters.droppedProtect += 1
+            return
+        }
+        if configuration.testDropEgressPercent > 0, Int.random(in: 0..<100) < configuration.testDropEgressPercent {
+            counters.droppedOnPurpose += 1
+            return
+        }
+        if viewer.firstMediaSentAt == nil { viewer.firstMediaSentAt = now }
+        viewer.packetsSent += 1
+        viewer.bytesSent += UInt64(buffer.readableBytes)
+        counters.packetsSent += 1
+        if rtx { counters.retransmissionsSent += 1 }
+        send(buffer, to: address)
+    }
+
+    // MARK: RTCP
+
+    private func receiveRTCP(_ buffer: inout ByteBuffer, from remote: SocketAddress) {
+        guard let peer = peersByAddress[remote], let inbound = peer.inbound, let room = rooms[peer.streamID] else { return }
+        do { try inbound.unprotect(&buffer, rtcp: true) } catch {
+            counters.droppedUnprotect += 1
+            return
+        }
+        guard peer.role == .viewer else { return }  // publisher SR/SDES: nothing to act on yet
+        var nacks: [(ssrc: UInt32, sequence: UInt16)] = []
+        var wantsKeyframe = false
+        buffer.withUnsafeReadableBytes { bytes in
+            var iterator = RTCPCompoundIterator(bytes)
+            while let packet = try? iterator.next() {
+                switch packet {
+                case .nack(let nack):
+                    for sequence in nack.lostSequenceNumbers(in: bytes) { nacks.append((nack.mediaSSRC, sequence)) }
+                case .pictureLossIndication, .fullIntraRequest:
+                    wantsKeyframe = true
+                default:
+                    break
+                }
+            }
+        }
+        let now = Self.now()
+        if !nacks.isEmpty {
+            peer.nacksReceived += UInt64(nacks.count)
+            counters.nacksReceived += UInt64(nacks.count)
+            for (ssrc, sequence) in nacks {
+                if ssrc == room.video.ssrc, let cached = room.video.cache.lookup(sequence, now: now) {
+                    sendMedia(cached, track: room.video, to: peer, retransmission: true, now: now)
+                } else if let audio = room.audio, ssrc == audio.ssrc, let cached = audio.cache.lookup(sequence, now: now) {
+                    sendMedia(cached, track: audio, to: peer, retransmission: true, now: now)
+                }
+            }
+        }
+        if wantsKeyframe {
+            peer.keyframeRequestsReceived += 1
+            counters.keyframeRequestsReceived += 1
+            requestKeyframe(room, now: now)
+        }
+    }
+
+    /// Throttled keyframe request (streaming.md §3.6): a PLI to the WHIP publisher.
+    private func requestKeyframe(_ room: SFURoom, now: UInt64) {
+        if room.keyframeThrottle.request(now: now) { sendKeyframeRequest(room) }
+    }
+
+    private func sendKeyframeRequest(_ room: SFURoom) {
+        guard let publisher = room.publisher, publisher.isConnected, let address = publisher.address,
+            let srtp = publisher.outbound, let mediaSSRC = room.video.sourceSSRC ?? publisher.negotiation.video.remoteSSRCs.first,
+            let context
+        else { return }
+        var buffer = context.channel.allocator.buffer(capacity: 12 + SRTPSession.maxTrailer)
+        let written = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 12) { bytes in
+            (try? RTCPWriter.pictureLossIndication(senderSSRC: room.video.ssrc, mediaSSRC: mediaSSRC, into: bytes)) ?? 0
+        }
+        guard written == 12, (try? srtp.protect(&buffer, rtcp: true)) != nil else { return }
+        counters.keyframeRequestsSent += 1
+        send(buffer, to: address)
+    }
+
+    // MARK: Timers
+
+    private func tick() {
+        let now = Self.now()
+        for peer in Array(peersByID.values) {
+            if case .handshaking = peer.dtls.state {
+                if now &- peer.createdAt > UInt64(configuration.dtlsHandshakeTimeoutMilliseconds) * 1_000_000,
+                    peer.state != .new || now &- peer.createdAt > UInt64(configuration.consentTimeoutMilliseconds) * 1_000_000
+                {
+                    peer.dtls.expire()
+                    counters.dtlsFailures += 1
+                    close(peer, reason: "DTLS handshake did not finish in time")
+                    continue
+                }
+                if peer.address != nil, peer.dtls.retransmitDelayMilliseconds == 0 {
+                    peer.dtls.handleTimeout()
+                    flushDTLS(peer)
+                }
+            }
+            let lastCheck = peer.ice.lastValidCheck ?? peer.createdAt
+            if now &- lastCheck > UInt64(configuration.consentTimeoutMilliseconds) * 1_000_000 {
+                counters.consentTimeouts += 1
+                close(peer, reason: "ICE consent expired")
+            }
+        }
+        for room in rooms.values where room.keyframeThrottle.tick(now: now) {
+            sendKeyframeRequest(room)
+        }
+        flushIfNeeded()
+    }
+
+    // MARK: Control (called on the loop by SFUServer)
+
+    func addPeer(
+        streamID: String, media: SDPStreamMedia, publisher: Bool, offer: String, candidates: [SDPHostCandidate]
+    ) -> Result<(id: String, answer: String), SFUError> {
+        let room = rooms[streamID] ?? SFURoom(streamID: streamID, media: media, configuration: configuration)
+        if publisher, room.publisher != nil { return .failure(.publisherExists) }
+        if !publisher {
+            if room.viewers.count >= configuration.maxViewersPerStream { return .failure(.atCapacity) }
+            let total = rooms.values.reduce(0) { $0 + $1.viewers.count }
+            if total >= configuration.maxViewersTotal { return .failure(.atCapacity) }
+        }
+        let credentials = ICECredentials.random()
+        let config = SDPNegotiatorConfig(
+            role: publisher ? .publisher : .viewer(room.outgoingTracks), media: room.media,
+            transport: SDPLocalTransport(
+                iceUfrag: credentials.ufrag, icePwd: credentials.password,
+                fingerprintSHA256: dtlsContext.certificate.fingerprint, candidates: candidates),
+            sessionID: UInt64.random(in: 1...(1 << 62)))
+        let answer: SDPAnswer
+        do { answer = try SDPNegotiator.negotiate(offer: offer, config: config) } catch {
+            return .failure(Self.map(error))
+        }
+        let negotiation = answer.negotiation
+        guard negotiation.remoteFingerprint.hashFunction.lowercased() == "sha-256", negotiation.remoteFingerprint.bytes.count == 32
+        else { return .failure(.invalidSDP("the DTLS fingerprint must be sha-256")) }
+        let dtls: DTLSEndpoint
+        do {
+            dtls = try DTLSEndpoint(
+                context: dtlsContext, role: negotiation.dtlsRole == .server ? .server : .client,
+                expectedFingerprint: negotiation.remoteFingerprint.bytes, mtu: configuration.dtlsMTU)
+        } catch { return .failure(.dtls(error)) }
+        let id = (publisher ? "pub_" : "view_") + credentials.ufrag.filter { $0.isLetter || $0.isNumber } + String(UInt32.random(in: 0...UInt32.max), radix: 36)
+        let peer = SFUPeer(
+            id: id, streamID: streamID, role: publisher ? .publisher : .viewer, negotiation: negotiation,
+            ice: ICELiteResponder(credentials: credentials, remoteUfrag: negotiation.remoteICEUfrag), dtls: dtls, now: Self.now())
+        rooms[streamID] = room
+        if publisher { room.publisher = peer } else { room.viewers.append(peer) }
+        peersByID[id] = peer
+        peersByUfrag[credentials.ufrag] = peer
+        return .success((id, answer.text))
+    }
+
+    func removePeer(id: String) -> Bool {
+        guard let peer = peersByID[id] else { return false }
+        close(peer, reason: "removed")
+        flushIfNeeded()
+        return true
+    }
+
+    func closeStream(_ streamID: String) {
+        guard let room = rooms[streamID] else { return }
+        for peer in room.viewers + [room.publisher].compactMap({ $0 }) { close(peer, reason: "stream stopped") }
+        rooms[streamID] = nil
+        flushIfNeeded()
+    }
+
+    func snapshot() -> SFUStats {
+        SFUStats(
+            counters: counters,
+            viewers: rooms.values.reduce(0) { $0 + $1.viewers.count },
+            publishers: rooms.values.reduce(0) { $0 + ($1.publisher == nil ? 0 : 1) })
+    }
+
+    private func close(_ peer: SFUPeer, reason: String) {
+        guard peer.state != .closed else { return }
+        if case .connected = peer.dtls.state {
+            peer.dtls.close()
+            flushDTLS(peer)  // close_notify, so the browser notices at once
+        }
+        peer.state = .closed
+        peersByID[peer.id] = nil
+        for (ufrag, candidate) in peersByUfrag where candidate === peer { peersByUfrag[ufrag] = nil }
+        if let address = peer.address, peersByAddress[address] === peer { peersByAddress[address] = nil }
+        if let room = rooms[peer.streamID] {
+            if room.publisher === peer { room.publisher = nil }
+            room.viewers.removeAll { $0 === peer }
+        }
+        events.yield(.peerClosed(streamID: peer.streamID, peerID: peer.id, publisher: peer.role == .publisher, reason: reason))
+    }
+
+    static func map(_ error: SDPNegotiationError) -> SFUError {
+        switch error {
+        case .unsupportedCodec(let reason): return .unsupportedCodec(reason)
+        case .invalidSDP(let reason): return .invalidSDP(reason)
+        }
+    }
+}
+
+/// Packet-path counters, read by the stats endpoint and metrics.
+public struct SFUCounters: Sendable, Equatable {
+    public var packetsSent: UInt64 = 0
+    public var retransmissionsSent: UInt64 = 0
+    public var nacksReceived: UInt64 = 0
+    public var keyframeRequestsReceived: UInt64 = 0
+    public var keyframeRequestsSent: UInt64 = 0
+    public var droppedUnknown: UInt64 = 0
+    public var droppedUnprotect: UInt64 = 0
+    public var droppedProtect: UInt64 = 0
+    public var droppedOnPurpose: UInt64 = 0
+    public var dtlsFailures: UInt64 = 0
+    public var consentTimeouts: UInt64 = 0
+}
+
+public struct SFUStats: Sendable, Equatable {
+    public var counters: SFUCounters
+    public var viewers: Int
+    public var publishers: Int
+}

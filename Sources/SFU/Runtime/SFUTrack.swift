@@ -1,0 +1,51 @@
+/// One outgoing track of a stream (video or audio) as every viewer receives it: our SSRCs, the
+/// translation from the publisher's numbering (which survives a publisher restart), and the caches.
+struct SFUTrack {
+    enum Kind: Sendable, Equatable { case video, audio }
+
+    let kind: Kind
+    let codec: WebRTCCodec
+    let ssrc: UInt32
+    let rtxSSRC: UInt32
+    var cache: SFURetransmissionCache
+    var keyframes: SFUKeyframeCache
+    var translator = RTPOffsetTranslator()
+    /// The publisher SSRC being forwarded; a new one is a source switch.
+    var sourceSSRC: UInt32?
+    var packetsForwarded: UInt64 = 0
+
+    init(kind: Kind, codec: WebRTCCodec, configuration: SFUConfiguration) {
+        self.kind = kind
+        self.codec = codec
+        var ssrc = UInt32.random(in: 1 ... .max)
+        var rtx = UInt32.random(in: 1 ... .max)
+        while rtx == ssrc { rtx = UInt32.random(in: 1 ... .max) }
+        if ssrc == 0 { ssrc = 1 }
+        self.ssrc = ssrc
+        self.rtxSSRC = rtx
+        switch kind {
+        case .video:
+            cache = SFURetransmissionCache(
+                capacity: configuration.nackBufferPacketsVideo, maxAgeMilliseconds: configuration.nackMaxAgeMillisecondsVideo)
+            keyframes = SFUKeyframeCache(maxBytes: configuration.keyframeCacheMaxBytes)
+        case .audio:
+            cache = SFURetransmissionCache(
+                capacity: configuration.nackBufferPacketsAudio, maxAgeMilliseconds: configuration.nackMaxAgeMillisecondsAudio)
+            keyframes = SFUKeyframeCache(maxBytes: 0)
+        }
+    }
+
+    /// Maps a publisher packet's numbering to ours; a new publisher SSRC continues our sequence
+    /// numbers and timestamps instead of jumping (viewers would otherwise see a gap or a rewind).
+    mutating func translate(ssrc source: UInt32, sequenceNumber: UInt16, timestamp: UInt32) -> (UInt16, UInt32) {
+        if sourceSSRC != source {
+            if sourceSSRC != nil {
+                // One frame interval of timestamp gap: 90 kHz / 30 fps, or 20 ms of 48 kHz audio.
+                translator.switchSource(
+                    firstSequenceNumber: sequenceNumber, firstTimestamp: timestamp, timestampGap: kind == .video ? 3000 : 960)
+            }
+            sourceSSRC = source
+        }
+        return translator.translate(sequenceNumber: sequenceNumber, timestamp: timestamp)
+    }
+}

@@ -1,0 +1,31 @@
+/// `a=ssrc:<ssrc> <attribute>[:<value>]` (RFC 5576 §4.1), e.g. `a=ssrc:1 cname:abc`.
+public struct SDPSsrc: Sendable, Hashable {
+    public var ssrc: UInt32
+    /// Source attribute name (`cname`, `msid`, `mslabel`, `label`, ...).
+    public var attribute: String
+    public var attributeValue: String?
+
+    public init(ssrc: UInt32, attribute: String, value: String? = nil) {
+        self.ssrc = ssrc
+        self.attribute = attribute
+        self.attributeValue = value
+    }
+
+    public init(parsing value: some StringProtocol) throws(SDPParseError) {
+        let (ssrcText, rest) = SDPText.splitOnce(SDPText.trimmed(Substring(value)), 0x20)
+        guard let ssrc = SDPText.decimal(ssrcText, max: UInt64(UInt32.max)) else {
+            throw SDPParseError(reason: "ssrc must be a 32-bit unsigned integer")
+        }
+        let attributeText = SDPText.trimmed(rest ?? "")
+        guard !attributeText.isEmpty else { throw SDPParseError(reason: "ssrc has no source attribute") }
+        let (name, attrValue) = SDPText.splitOnce(attributeText, 0x3A)
+        guard !name.isEmpty else { throw SDPParseError(reason: "ssrc source attribute has no name") }
+        self.init(ssrc: UInt32(ssrc), attribute: String(name), value: attrValue.map(String.init))
+    }
+
+    public var value: String {
+        attributeValue.map { "\(ssrc) \(attribute):\($0)" } ?? "\(ssrc) \(attribute)"
+    }
+
+    public var line: SDPLine { .attribute("ssrc", value) }
+}

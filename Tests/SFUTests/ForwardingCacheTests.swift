@@ -1,0 +1,74 @@
+import NIOCore
+import Testing
+
+@testable import SFU
+
+@Suite struct ForwardingCacheTests {
+    static func packet(_ sequence: UInt16, ts: UInt32 = 0, key: Bool = false, at ms: UInt64 = 0, size: Int = 100) -> SFUCachedPacket {
+        SFUCachedPacket(
+            sequenceNumber: sequence, timestamp: ts, marker: false, keyframeStart: key, arrivalNanoseconds: ms * 1_000_000,
+            payload: ByteBuffer(repeating: UInt8(truncatingIfNeeded: sequence), count: size))
+    }
+
+    @Test func retransmissionCacheAnswersWithinCapacityAndAge() {
+        var cache = SFURetransmissionCache(capacity: 2000, maxAgeMilliseconds: 1000)
+        #expect(cache.capacity == 2048)
+        for sequence in UInt16(65000)...UInt16(65535) { cache.insert(Self.packet(sequence, at: 10)) }
+        for sequence in UInt16(0)..<UInt16(1000) { cache.insert(Self.packet(sequence, at: 20)) }
+        let wrapped = cache.lookup(65535, now: 500_000_000)
+        #expect(wrapped?.payload.readableBytes == 100)  // across the wrap
+        #expect(cache.lookup(999, now: 500_000_000) != nil)
+        #expect(cache.lookup(1000, now: 500_000_000) == nil)  // never sent
+        #expect(cache.lookup(0, now: 1_021_000_000) == nil)  // too old
+        // A slot overwritten by a newer packet does not answer for the old number.
+        cache.insert(Self.packet(65000 &+ 2048, at: 30))
+        #expect(cache.lookup(65000, now: 40_000_000) == nil)
+    }
+
+    @Test func keyframeCacheKeepsTheLastGroupWithinBytesAndSpan() {
+        var cache = SFUKeyframeCache(maxBytes: 1000)
+        cache.record(Self.packet(1))  // before any keyframe: nothing to replay
+        #expect(cache.packets.isEmpty)
+        cache.record(Self.packet(2, ts: 0, key: true))
+        cache.record(Self.packet(3, ts: 3000))
+        #expect(cache.packets.map(\.sequenceNumber) == [2, 3])
+        #expect(cache.joinBurst(maxMilliseconds: 2000, clockRate: 90000).count == 2)
+        cache.record(Self.packet(4, ts: 200_000))  // 2.2 s after the keyframe
+        #expect(cache.joinBurst(maxMilliseconds: 2000, clockRate: 90000).isEmpty)
+        cache.record(Self.packet(5, ts: 300_000, key: true))
+        #expect(cache.packets.map(\.sequenceNumber) == [5])
+        for sequence in UInt16(6)...UInt16(20) { cache.record(Self.packet(sequence, ts: 300_000)) }
+        #expect(cache.packets.isEmpty && cache.bytes == 0, "over 1000 bytes: dropped until the next keyframe")
+        cache.record(Self.packet(21, ts: 400_000))
+        #expect(cache.packets.isEmpty)
+        cache.record(Self.packet(22, ts: 500_000, key: true))
+        #expect(cache.packets.count == 1)
+    }
+
+    @Test func keyframeRequestsAreCoalescedAndRetried() {
+        var throttle = SFUKeyframeRequestThrottle(minimumIntervalMilliseconds: 500, retryMilliseconds: 1000)
+        let ms: UInt64 = 1_000_000
+        var sent: Bool
+        sent = throttle.request(now: 0)
+        #expect(sent)
+        sent = throttle.request(now: 100 * ms)
+        #expect(!sent)  // coalesced
+        sent = throttle.request(now: 200 * ms)
+        #expect(!sent)
+        sent = throttle.tick(now: 400 * ms)
+        #expect(!sent)
+        sent = throttle.tick(now: 500 * ms)
+        #expect(sent)  // the coalesced one goes out
+        sent = throttle.tick(now: 600 * ms)
+        #expect(!sent)
+        throttle.keyframeReceived()
+        sent = throttle.tick(now: 5000 * ms)
+        #expect(!sent)  // answered: no retry
+        sent = throttle.request(now: 6000 * ms)
+        #expect(sent)
+        sent = throttle.tick(now: 6900 * ms)
+        #expect(!sent)
+        sent = throttle.tick(now: 7000 * ms)
+        #expect(sent)  // no keyframe within 1 s: ask again
+    }
+}

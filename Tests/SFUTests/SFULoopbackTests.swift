@@ -1,0 +1,161 @@
+import NIOCore
+import Testing
+
+@testable import SFU
+
+/// The SFU's packet path over real UDP on loopback: ICE-lite, DTLS, SRTP, forwarding with per-viewer
+/// rewriting, NACK → RTX from the cache, PLI coalescing up to the publisher, and the keyframe burst
+/// for a late joiner.
+@Suite(.serialized) struct SFULoopbackTests {
+    static func start(_ configure: (inout SFUConfiguration) -> Void = { _ in }) async throws -> SFUServer {
+        var configuration = SFUConfiguration()
+        configuration.udpPort = 0
+        configure(&configuration)
+        return try await SFUServer.start(configuration: configuration)
+    }
+
+    static let media = SDPStreamMedia(video: .vp8)
+
+    /// Publisher and viewer connected to one stream.
+    static func connectedPair(_ sfu: SFUServer, stream: String = "strm_test") async throws -> (TestWebRTCPeer, TestWebRTCPeer, SDPSession) {
+        let publisher = try TestWebRTCPeer()
+        let published = try await sfu.addPublisher(streamID: stream, media: media, offer: publisher.offer(sending: true))
+        try publisher.accept(answer: published.answer)
+        _ = try publisher.connect()
+        let viewer = try TestWebRTCPeer()
+        let viewed = try await sfu.addViewer(streamID: stream, media: media, offer: viewer.offer(sending: false))
+        try viewer.accept(answer: viewed.answer)
+        _ = try viewer.connect()
+        return (publisher, viewer, try SDPSession(parsing: viewed.answer))
+    }
+
+    @Test func forwardsMediaWithTheViewersNumberingAndAnswersNacksWithRTX() async throws {
+        let sfu = try await Self.start()
+        defer { Task { await sfu.stop() } }
+        let (publisher, viewer, answer) = try await Self.connectedPair(sfu)
+        let video = try #require(answer.media.first)
+        #expect(video.attributes.contains { $0.name == "ice-lite" } || answer.attributes.contains { $0.name == "ice-lite" })
+        let ssrcLine = try #require(video.attributes.first { $0.name == "ssrc" }?.value)
+        let announcedSSRC = UInt32(ssrcLine.split(separator: " ")[0])!
+
+        // Publisher sends a keyframe (3 packets) and a delta frame.
+        var sent: [[UInt8]] = []
+        for (index, sequence) in (UInt16(65534)...UInt16(65535)).enumerated() {
+            sent.append(vp8Packet(sequence: sequence, timestamp: 1000, start: index == 0, keyframe: true, marker: false))
+        }
+        sent.append(vp8Packet(sequence: 0, timestamp: 1000, start: false, keyframe: true, marker: true))
+        sent.append(vp8Packet(sequence: 1, timestamp: 4000, start: true, keyframe: false, marker: true))
+        for packet in sent { try publisher.sendRTP(packet) }
+
+        var received: [[UInt8]] = []
+        while received.count < 4, let packet = try viewer.receiveRTP() { received.append(packet) }
+        #expect(received.count == 4)
+        let headers = try received.map { bytes in try bytes.withUnsafeBytes { try RTPHeader(parsing: $0) } }
+        #expect(headers.allSatisfy { $0.ssrc == announcedSSRC && $0.payloadType == 96 })
+        // Sequence numbers stay consecutive across the publisher's wrap; timestamps keep their spacing.
+        for pair in zip(headers, headers.dropFirst()) { #expect(pair.1.sequenceNumber == pair.0.sequenceNumber &+ 1) }
+        #expect(headers[3].timestamp &- headers[0].timestamp == 3000)
+        #expect(headers[2].marker && headers[3].marker && !headers[0].marker)
+        // Payloads are forwarded byte for byte.
+        for (packet, header) in zip(received, headers) {
+            let payload = Array(packet[header.payloadRange])
+            #expect(sent.contains { Array($0[12...]) == payload })
+        }
+        // The viewer's header carries the mid extension with the viewer's id (4).
+        let midRange = try #require(received[0].withUnsafeBytes { headers[0].extensionValue(id: 4, in: $0) })
+        #expect(Array(received[0][midRange]) == Array("0".utf8))
+
+        // NACK (generic, RFC 4585) for the second packet: it comes back as RTX with the original number.
+        let lost = headers[1].sequenceNumber
+        var nack: [UInt8] = [0x81, 205, 0, 3, 0, 0, 0, 9]
+        nack += withUnsafeBytes(of: announcedSSRC.bigEndian, Array.init)
+        nack += [UInt8(lost >> 8), UInt8(lost & 0xff), 0, 0]
+        try viewer.sendRTCP(nack)
+        let rtx = try #require(try viewer.receiveRTP())
+        let rtxHeader = try rtx.withUnsafeBytes { try RTPHeader(parsing: $0) }
+        #expect(rtxHeader.payloadType == 97)
+        #expect(rtxHeader.ssrc != announcedSSRC)
+        #expect(UInt16(rtx[rtxHeader.payloadOffset]) << 8 | UInt16(rtx[rtxHeader.payloadOffset + 1]) == lost)
+        #expect(Array(rtx[(rtxHeader.payloadOffset + 2)..<rtxHeader.payloadRange.upperBound]) == Array(received[1][headers[1].payloadRange]))
+        let stats = try #require(await sfu.stats())
+        #expect(stats.counters.retransmissionsSent == 1 && stats.counters.nacksReceived == 1)
+    }
+
+    @Test func keyframeRequestsAreCoalescedToOnePLIAndALateJoinerGetsTheCachedKeyframe() async throws {
+        let sfu = try await Self.start()
+        defer { Task { await sfu.stop() } }
+        let (publisher, viewer, answer) = try await Self.connectedPair(sfu, stream: "strm_kf")
+        // Drain the PLIs the joins caused (one at most, throttled).
+        while (try publisher.receiveMedia(timeout: .milliseconds(300))) != nil {}
+
+        try publisher.sendRTP(vp8Packet(sequence: 10, timestamp: 9000, start: true, keyframe: true, marker: true))
+        _ = try #require(try viewer.receiveRTP())
+        let ssrcLine = try #require(answer.media.first?.attributes.first { $0.name == "ssrc" }?.value)
+        let viewerSSRC = UInt32(ssrcLine.split(separator: " ")[0])!
+
+        // Three PLIs from the viewer within the throttle interval: one PLI reaches the publisher.
+        var pli: [UInt8] = [0x81, 206, 0, 2, 0, 0, 0, 9]
+        pli += withUnsafeBytes(of: viewerSSRC.bigEndian, Array.init)
+        for _ in 0..<3 { try viewer.sendRTCP(pli) }
+        var plis = 0
+        while let received = try publisher.receiveMedia(timeout: .milliseconds(300)) {
+            if case .rtcp(let bytes) = received, bytes.count >= 12, bytes[1] == 206, bytes[0] & 0x1f == 1 {
+                plis += 1
+                #expect(Array(bytes[8..<12]) == [0, 0, 0x04, 0x57], "the PLI names the publisher's SSRC 1111")
+            }
+        }
+        #expect(plis == 1)
+
+        // A viewer joining now gets the cached keyframe as soon as DTLS is up.
+        let late = try TestWebRTCPeer()
+        let viewed = try await sfu.addViewer(streamID: "strm_kf", media: Self.media, offer: late.offer(sending: false))
+        try late.accept(answer: viewed.answer)
+        let joined = ContinuousClock.now
+        _ = try late.connect()
+        let first = try #require(try late.receiveRTP(timeout: .seconds(1)))
+        let elapsed = ContinuousClock.now - joined
+        #expect(elapsed < .milliseconds(300), "first packet after \(elapsed)")
+        let header = try first.withUnsafeBytes { try RTPHeader(parsing: $0) }
+        #expect(first[header.payloadOffset] & 0x10 != 0 && first[header.payloadOffset + 1] & 0x01 == 0, "a keyframe start")
+    }
+
+    @Test func badOffersAndDuplicatePublishersAreRefusedWithTheirCodes() async throws {
+        let sfu = try await Self.start()
+        defer { Task { await sfu.stop() } }
+        let peer = try TestWebRTCPeer()
+        let noBundle = peer.offer(sending: false).replacingOccurrences(of: "a=group:BUNDLE 0\r\n", with: "")
+        await #expect(throws: SFUError.self) { _ = try await sfu.addViewer(streamID: "s", media: Self.media, offer: noBundle) }
+        do {
+            _ = try await sfu.addViewer(streamID: "s", media: SDPStreamMedia(video: .vp9), offer: peer.offer(sending: false))
+            Issue.record("VP9 stream accepted a VP8-only offer")
+        } catch {
+            guard case .unsupportedCodec = error else { Issue.record("wrong error \(error)"); return }
+        }
+        _ = try await sfu.addPublisher(streamID: "s", media: Self.media, offer: peer.offer(sending: true))
+        await #expect(throws: SFUError.publisherExists) {
+            _ = try await sfu.addPublisher(streamID: "s", media: Self.media, offer: try TestWebRTCPeer().offer(sending: true))
+        }
+    }
+
+    @Test func deletingAViewerStopsItsMediaAndFreesItsPlace() async throws {
+        let sfu = try await Self.start { $0.maxViewersPerStream = 1 }
+        defer { Task { await sfu.stop() } }
+        let publisher = try TestWebRTCPeer()
+        let published = try await sfu.addPublisher(streamID: "strm_d", media: Self.media, offer: publisher.offer(sending: true))
+        try publisher.accept(answer: published.answer)
+        _ = try publisher.connect()
+        let viewer = try TestWebRTCPeer()
+        let viewed = try await sfu.addViewer(streamID: "strm_d", media: Self.media, offer: viewer.offer(sending: false))
+        try viewer.accept(answer: viewed.answer)
+        _ = try viewer.connect()
+        await #expect(throws: SFUError.atCapacity) {
+            _ = try await sfu.addViewer(streamID: "strm_d", media: Self.media, offer: try TestWebRTCPeer().offer(sending: false))
+        }
+        #expect(await sfu.removePeer(id: viewed.id))
+        #expect(!(await sfu.removePeer(id: viewed.id)))
+        try publisher.sendRTP(vp8Packet(sequence: 1, timestamp: 1, start: true, keyframe: true, marker: true))
+        #expect(try viewer.receiveRTP(timeout: .milliseconds(500)) == nil)
+        let again = try TestWebRTCPeer()
+        _ = try await sfu.addViewer(streamID: "strm_d", media: Self.media, offer: again.offer(sending: false))
+    }
+}

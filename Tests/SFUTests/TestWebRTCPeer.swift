@@ -1,0 +1,220 @@
+import Foundation
+import NIOCore
+
+@testable import SFU
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A minimal WebRTC endpoint for driving the SFU over real UDP in tests: it builds an offer, does
+/// ICE (as the controlling side), DTLS as client with its own certificate, and SRTP with the keys it
+/// exports — the same OpenSSL and libsrtp2 a browser-independent peer would use. Blocking sockets:
+/// test code, not a hot path. (Chromium and aiortc are the independent peers, in Tests/e2e.)
+final class TestWebRTCPeer {
+    let fd: Int32
+    let ufrag = "t" + String(UInt32.random(in: 0...UInt32.max), radix: 36)
+    let password = String(repeating: "p", count: 8) + String(UInt64.random(in: 0...UInt64.max), radix: 36) + "0123456789"
+    let context: DTLSContext
+    var dtls: DTLSEndpoint?
+    var outbound: SRTPSession?
+    var inbound: SRTPSession?
+    var server: (host: String, port: UInt16, ufrag: String, password: String, fingerprint: [UInt8])?
+    var answer: SDPSession?
+
+    init() throws {
+        context = try DTLSContext(certificate: try DTLSCertificate(commonName: "test-peer"))
+        fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        var timeout = timeval(tv_sec: 0, tv_usec: 200_000)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    }
+
+    deinit { close(fd) }
+
+    /// A Chrome-shaped offer: BUNDLE, rtcp-mux, VP8 (96) with RTX (97), NACK/PLI, mid + abs-send-time.
+    func offer(sending: Bool, audio: Bool = false) -> String {
+        let direction = sending ? "sendonly" : "recvonly"
+        var lines = [
+            "v=0", "o=- 4611731400430051336 2 IN IP4 127.0.0.1", "s=-", "t=0 0",
+            "a=group:BUNDLE 0" + (audio ? " 1" : ""), "a=extmap-allow-mixed", "a=msid-semantic: WMS",
+            "m=video 9 UDP/TLS/RTP/SAVPF 96 97", "c=IN IP4 0.0.0.0", "a=rtcp:9 IN IP4 0.0.0.0",
+            "a=ice-ufrag:\(ufrag)", "a=ice-pwd:\(password)", "a=ice-options:trickle",
+            "a=fingerprint:sha-256 \(context.certificate.fingerprintSDP)", "a=setup:actpass", "a=mid:0",
+            "a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid",
+            "a=extmap:2 http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time",
+            "a=extmap:12 http://www.webrtc.org/experiments/rtp-hdrext/playout-delay",
+            "a=\(direction)", "a=rtcp-mux", "a=rtcp-rsize",
+            "a=rtpmap:96 VP8/90000", "a=rtcp-fb:96 nack", "a=rtcp-fb:96 nack pli", "a=rtcp-fb:96 ccm fir",
+            "a=rtpmap:97 rtx/90000", "a=fmtp:97 apt=96",
+        ]
+        if sending { lines += ["a=ssrc-group:FID 1111 2222", "a=ssrc:1111 cname:pub", "a=ssrc:2222 cname:pub", "a=msid:cam v"] }
+        if audio {
+            lines += [
+                "m=audio 9 UDP/TLS/RTP/SAVPF 111", "c=IN IP4 0.0.0.0", "a=ice-ufrag:\(ufrag)", "a=ice-pwd:\(password)",
+                "a=fingerprint:sha-256 \(context.certificate.fingerprintSDP)", "a=setup:actpass", "a=mid:1",
+                "a=extmap:4 urn:ietf:params:rtp-hdrext:sdes:mid", "a=\(direction)", "a=rtcp-mux",
+                "a=rtpmap:111 opus/48000/2", "a=fmtp:111 minptime=10;useinbandfec=1",
+            ]
+            if sending { lines += ["a=ssrc:3333 cname:pub"] }
+        }
+        return lines.joined(separator: "\r\n") + "\r\n"
+    }
+
+    func accept(answer text: String) throws {
+        let session = try SDPSession(parsing: text)
+        answer = session
+        let media = try require(session.media.first, "answer without m-line")
+        let candidate = try require(media.candidates.first, "answer without candidates")
+        let fingerprint = try require(media.fingerprints.first ?? session.fingerprints.first, "answer without fingerprint")
+        server = (
+            candidate.address, candidate.port, try require(media.iceUfrag ?? session.iceUfrag, "no ufrag"),
+            try require(media.icePwd ?? session.icePwd, "no pwd"), fingerprint.bytes
+        )
+        let role: DTLSEndpoint.Role = media.setup == .active ? .server : .client
+        dtls = try DTLSEndpoint(context: context, role: role, expectedFingerprint: fingerprint.bytes)
+    }
+
+    // MARK: UDP
+
+    func sendDatagram(_ bytes: [UInt8]) {
+        guard let server else { return }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr(server.host)
+        address.sin_port = in_port_t(server.port.bigEndian)
+        _ = bytes.withUnsafeBytes { raw in
+            withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    sendto(fd, raw.baseAddress, raw.count, 0, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
+            }
+        }
+    }
+
+    func receiveDatagram() -> [UInt8]? {
+        var buffer = [UInt8](repeating: 0, count: 2048)
+        let n = recv(fd, &buffer, buffer.count, 0)
+        return n > 0 ? Array(buffer[0..<n]) : nil
+    }
+
+    // MARK: ICE + DTLS
+
+    func bindingRequest(nominate: Bool) -> [UInt8] {
+        guard let server else { return [] }
+        var builder = STUNMessageBuilder(messageClass: .request, transactionID: .random())
+        builder.append(.username(Array("\(server.ufrag):\(ufrag)".utf8)))
+        builder.append(.priority(0x6e7f_00ff))
+        builder.append(.iceControlling(tieBreaker: UInt64.random(in: 0...UInt64.max)))
+        if nominate { builder.append(.useCandidate) }
+        builder.appendMessageIntegrity(password: server.password)
+        builder.appendFingerprint()
+        return builder.bytes
+    }
+
+    /// ICE check (nominating), then the DTLS handshake; every other datagram meanwhile is dropped.
+    func connect(timeout: Duration = .seconds(5)) throws -> SRTPKeys {
+        guard let dtls else { throw TestPeerError("accept an answer first") }
+        let deadline = ContinuousClock.now + timeout
+        var answered = false
+        while ContinuousClock.now < deadline {
+            if !answered { sendDatagram(bindingRequest(nominate: true)) }
+            for datagram in dtls.popAllDatagrams() { sendDatagram(datagram) }
+            guard let datagram = receiveDatagram() else {
+                if dtls.retransmitDelayMilliseconds == 0 { dtls.handleTimeout() }
+                continue
+            }
+            switch PacketDemux.classify(firstByte: datagram[0], secondByte: datagram.count > 1 ? datagram[1] : nil) {
+            case .stun:
+                let message = try STUNMessage(parsing: datagram)
+                if message.messageClass == .success { answered = true }
+            case .dtls:
+                datagram.withUnsafeBytes { dtls.receive($0) }
+            default:
+                break
+            }
+            if case .connected(let keys) = dtls.state {
+                for datagram in dtls.popAllDatagrams() { sendDatagram(datagram) }
+                outbound = try SRTPSession(profile: keys.profile, keyAndSalt: keys.localKeyAndSalt, direction: .outbound)
+                inbound = try SRTPSession(profile: keys.profile, keyAndSalt: keys.remoteKeyAndSalt, direction: .inbound)
+                return keys
+            }
+            if case .failed(let error) = dtls.state { throw error }
+        }
+        throw TestPeerError("no DTLS connection within \(timeout) (ICE answered: \(answered))")
+    }
+
+    // MARK: SRTP
+
+    func sendRTP(_ plain: [UInt8]) throws {
+        var buffer = ByteBuffer(bytes: plain)
+        try require(outbound, "not connected").protect(&buffer, rtcp: false)
+        sendDatagram(Array(buffer.readableBytesView))
+    }
+
+    func sendRTCP(_ plain: [UInt8]) throws {
+        var buffer = ByteBuffer(bytes: plain)
+        try require(outbound, "not connected").protect(&buffer, rtcp: true)
+        sendDatagram(Array(buffer.readableBytesView))
+    }
+
+    enum Received { case rtp([UInt8]), rtcp([UInt8]) }
+
+    /// The next SRTP/SRTCP datagram, unprotected; nil after `timeout` without one.
+    func receiveMedia(timeout: Duration = .seconds(2)) throws -> Received? {
+        let inbound = try require(inbound, "not connected")
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            guard let datagram = receiveDatagram() else { continue }
+            let kind = PacketDemux.classify(firstByte: datagram[0], secondByte: datagram.count > 1 ? datagram[1] : nil)
+            var buffer = ByteBuffer(bytes: datagram)
+            switch kind {
+            case .rtp:
+                try inbound.unprotect(&buffer, rtcp: false)
+                return .rtp(Array(buffer.readableBytesView))
+            case .rtcp:
+                try inbound.unprotect(&buffer, rtcp: true)
+                return .rtcp(Array(buffer.readableBytesView))
+            default:
+                continue
+            }
+        }
+        return nil
+    }
+
+    func receiveRTP(timeout: Duration = .seconds(2)) throws -> [UInt8]? {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            guard let received = try receiveMedia(timeout: deadline - ContinuousClock.now) else { return nil }
+            if case .rtp(let bytes) = received { return bytes }
+        }
+        return nil
+    }
+}
+
+struct TestPeerError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+func require<T>(_ value: T?, _ message: String) throws -> T {
+    guard let value else { throw TestPeerError(message) }
+    return value
+}
+
+/// A plain RTP packet: VP8 payload descriptor (S=1 when `start`) and a frame byte whose bit 0 clear marks a keyframe.
+func vp8Packet(sequence: UInt16, timestamp: UInt32, ssrc: UInt32 = 1111, payloadType: UInt8 = 96, start: Bool, keyframe: Bool, marker: Bool, size: Int = 400)
+    -> [UInt8]
+{
+    var bytes: [UInt8] = [0x80, payloadType | (marker ? 0x80 : 0)]
+    bytes += [UInt8(sequence >> 8), UInt8(sequence & 0xff)]
+    bytes += withUnsafeBytes(of: timestamp.bigEndian, Array.init)
+    bytes += withUnsafeBytes(of: ssrc.bigEndian, Array.init)
+    bytes += [start ? 0x10 : 0x00]  // X=0, S, PID 0
+    bytes += [keyframe && start ? 0x00 : 0x01, 0x00, 0x00, 0x9d, 0x01, 0x2a, 0x80, 0x02, 0xe0, 0x01]
+    bytes += (0..<size).map { UInt8(truncatingIfNeeded: $0 &+ Int(sequence)) }
+    return bytes
+}
