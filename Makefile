@@ -6,7 +6,7 @@ export PATH := $(PATH):/opt/swift/usr/bin
 
 ARGS ?=
 
-.PHONY: all run test build bench bench-fabric deps clean
+.PHONY: fuzz all run test build bench bench-fabric deps clean
 
 all: build
 
@@ -29,6 +29,10 @@ bench:
 ## bench-fabric: fabric benchmark (log throughput, dispatch latency, session start)
 bench-fabric:
 	bench/fabric/run.sh
+
+## fuzz: libFuzzer on the SFU's STUN/RTP/RTCP/SDP parsers, 60 s each (FUZZ_SECONDS)
+fuzz:
+	scripts/fuzz.sh
 
 ## deps: install missing Debian packages, check the Swift toolchain
 deps:

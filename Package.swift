@@ -16,6 +16,8 @@ let package = Package(
         .executable(name: "marionette-server", targets: ["MarionetteServer"]),
         .executable(name: "marionette-agent", targets: ["MarionetteAgent"]),
         .executable(name: "mctl", targets: ["Mctl"]),
+        // For the libFuzzer package in fuzz/, which links the SFU's parsers with -sanitize=fuzzer.
+        .library(name: "MarionetteSFU", targets: ["SFU"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),

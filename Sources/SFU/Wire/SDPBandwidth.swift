@@ -8,15 +8,17 @@ public struct SDPBandwidth: Sendable, Hashable {
         self.bandwidth = bandwidth
     }
 
-    public init(parsing value: some StringProtocol) throws(SDPParseError) {
-        let (type, amount) = SDPText.splitOnce(SDPText.trimmed(Substring(value)), 0x3A)
+    public init(parsing value: String) throws(SDPParseError) {
+        let (type, amount) = SDPText.splitOnce(SDPText.trimmed(value), 0x3A)
         guard !type.isEmpty, let amount, let bandwidth = SDPText.decimal(amount, max: UInt64(UInt32.max) * 1000) else {
             throw SDPParseError(reason: "bandwidth needs \"<type>:<integer>\"")
         }
-        self.init(type: String(type), bandwidth: bandwidth)
+        self.init(type: type, bandwidth: bandwidth)
     }
 
+    /// The value as written after the line type or attribute name (canonical spacing).
     public var value: String { "\(type):\(bandwidth)" }
 
+    /// This value as an SDP line, ready to append to a section.
     public var line: SDPLine { SDPLine(type: "b", value: value) }
 }

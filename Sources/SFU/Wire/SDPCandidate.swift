@@ -43,10 +43,10 @@ public struct SDPCandidate: Sendable, Hashable {
         self.extensions = extensions
     }
 
-    public init(parsing value: some StringProtocol) throws(SDPParseError) {
-        var text = SDPText.trimmed(Substring(value))
+    public init(parsing value: String) throws(SDPParseError) {
+        var text = SDPText.trimmed(value)
         // Trickle fragments sometimes carry the attribute name twice ("candidate:candidate:...").
-        if text.utf8.starts(with: "candidate:".utf8) { text = text.dropFirst(10) }
+        if text.utf8.starts(with: "candidate:".utf8) { text = String(text.dropFirst(10)) }
         let fields = SDPText.fields(text)
         guard fields.count >= 8 else { throw SDPParseError(reason: "candidate has fewer than 8 fields") }
         guard !fields[0].isEmpty, fields[0].utf8.count <= 32 else {
@@ -73,20 +73,20 @@ public struct SDPCandidate: Sendable, Hashable {
             let name = fields[index]
             let value = fields[index + 1]
             if name == "raddr", relatedAddress == nil {
-                relatedAddress = String(value)
+                relatedAddress = value
             } else if name == "rport", relatedPort == nil {
                 guard let parsed = SDPText.int(value, max: 65535) else {
                     throw SDPParseError(reason: "candidate rport must be 0-65535")
                 }
                 relatedPort = UInt16(parsed)
             } else {
-                extensions.append(Extension(name: String(name), value: String(value)))
+                extensions.append(Extension(name: name, value: value))
             }
             index += 2
         }
         self.init(
-            foundation: String(fields[0]), component: component, transport: String(fields[2]),
-            priority: UInt32(priority), address: String(fields[4]), port: UInt16(port), type: String(fields[7]),
+            foundation: fields[0], component: component, transport: fields[2],
+            priority: UInt32(priority), address: fields[4], port: UInt16(port), type: fields[7],
             relatedAddress: relatedAddress, relatedPort: relatedPort, extensions: extensions)
     }
 
@@ -95,6 +95,7 @@ public struct SDPCandidate: Sendable, Hashable {
         extensions.first(where: { $0.name == "tcptype" })?.value
     }
 
+    /// The value as written after the line type or attribute name (canonical spacing).
     public var value: String {
         var text = "\(foundation) \(component) \(transport) \(priority) \(address) \(port) typ \(type)"
         if let relatedAddress { text += " raddr \(relatedAddress)" }
@@ -103,5 +104,6 @@ public struct SDPCandidate: Sendable, Hashable {
         return text
     }
 
+    /// This value as an `a=` line, ready to append to a section.
     public var line: SDPLine { .attribute("candidate", value) }
 }

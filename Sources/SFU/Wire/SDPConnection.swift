@@ -11,13 +11,15 @@ public struct SDPConnection: Sendable, Hashable {
         self.address = address
     }
 
-    public init(parsing value: some StringProtocol) throws(SDPParseError) {
-        let fields = SDPText.fields(Substring(value))
+    public init(parsing value: String) throws(SDPParseError) {
+        let fields = SDPText.fields(value)
         guard fields.count == 3 else { throw SDPParseError(reason: "connection needs \"<nettype> <addrtype> <address>\"") }
-        self.init(networkType: String(fields[0]), addressType: String(fields[1]), address: String(fields[2]))
+        self.init(networkType: fields[0], addressType: fields[1], address: fields[2])
     }
 
+    /// The value as written after the line type or attribute name (canonical spacing).
     public var value: String { "\(networkType) \(addressType) \(address)" }
 
+    /// This value as an SDP line, ready to append to a section.
     public var line: SDPLine { SDPLine(type: "c", value: value) }
 }

@@ -19,5 +19,6 @@ public enum SDPDirection: String, Sendable, Hashable, CaseIterable {
     /// Whether the writer of this direction receives media.
     public var receives: Bool { self == .sendrecv || self == .recvonly }
 
+    /// This value as an `a=` line, ready to append to a section.
     public var line: SDPLine { .attribute(rawValue) }
 }

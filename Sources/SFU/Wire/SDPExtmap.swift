@@ -14,8 +14,8 @@ public struct SDPExtmap: Sendable, Hashable {
         self.extensionAttributes = extensionAttributes
     }
 
-    public init(parsing value: some StringProtocol) throws(SDPParseError) {
-        let fields = SDPText.fields(Substring(value))
+    public init(parsing value: String) throws(SDPParseError) {
+        let fields = SDPText.fields(value)
         guard fields.count >= 2 else { throw SDPParseError(reason: "extmap needs \"<id>[/<direction>] <uri>\"") }
         let (idText, directionText) = SDPText.splitOnce(fields[0], 0x2F)
         guard let id = SDPText.int(idText, max: 4351), (1...255).contains(id) || id >= 4096 else {
@@ -23,13 +23,13 @@ public struct SDPExtmap: Sendable, Hashable {
         }
         var direction: SDPDirection?
         if let directionText {
-            guard let parsed = SDPDirection(rawValue: String(directionText)) else {
+            guard let parsed = SDPDirection(rawValue: directionText) else {
                 throw SDPParseError(reason: "extmap direction must be sendrecv, sendonly, recvonly or inactive")
             }
             direction = parsed
         }
-        let attributes = fields.count > 2 ? fields[2...].map(String.init).joined(separator: " ") : nil
-        self.init(id: id, direction: direction, uri: String(fields[1]), extensionAttributes: attributes)
+        let attributes = fields.count > 2 ? fields[2...].joined(separator: " ") : nil
+        self.init(id: id, direction: direction, uri: fields[1], extensionAttributes: attributes)
     }
 
     /// The attribute value, e.g. `3/recvonly http://...`.
@@ -41,6 +41,7 @@ public struct SDPExtmap: Sendable, Hashable {
         return text
     }
 
+    /// This value as an `a=` line, ready to append to a section.
     public var line: SDPLine { .attribute("extmap", value) }
 
     /// Header extension URIs the SFU understands (streaming.md §3.3).

@@ -16,8 +16,8 @@ public struct SDPFingerprint: Sendable, Hashable {
         self.bytes = bytes
     }
 
-    public init(parsing value: some StringProtocol) throws(SDPParseError) {
-        let fields = SDPText.fields(Substring(value))
+    public init(parsing value: String) throws(SDPParseError) {
+        let fields = SDPText.fields(value)
         guard fields.count == 2 else { throw SDPParseError(reason: "fingerprint needs \"<hash> <hex bytes>\"") }
         let hash = SDPText.lowercased(fields[0])
         var bytes: [UInt8] = []
@@ -39,7 +39,9 @@ public struct SDPFingerprint: Sendable, Hashable {
         bytes.map { SDPText.hexByte($0, uppercase: true) }.joined(separator: ":")
     }
 
+    /// The value as written after the line type or attribute name (canonical spacing).
     public var value: String { "\(hashFunction) \(hexString)" }
 
+    /// This value as an `a=` line, ready to append to a section.
     public var line: SDPLine { .attribute("fingerprint", value) }
 }

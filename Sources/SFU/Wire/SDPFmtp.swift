@@ -24,8 +24,8 @@ public struct SDPFmtp: Sendable, Hashable {
         self.init(format: String(payloadType), parameters: parameters)
     }
 
-    public init(parsing value: some StringProtocol) throws(SDPParseError) {
-        let (format, rest) = SDPText.splitOnce(SDPText.trimmed(Substring(value)), 0x20)
+    public init(parsing value: String) throws(SDPParseError) {
+        let (format, rest) = SDPText.splitOnce(SDPText.trimmed(value), 0x20)
         guard !format.isEmpty else { throw SDPParseError(reason: "fmtp has no format") }
         var parameters: [Parameter] = []
         for piece in SDPText.split(rest ?? "", 0x3B) {
@@ -34,9 +34,9 @@ public struct SDPFmtp: Sendable, Hashable {
             let (key, value) = SDPText.splitOnce(item, 0x3D)
             let trimmedKey = SDPText.trimmed(key)
             guard !trimmedKey.isEmpty else { throw SDPParseError(reason: "fmtp parameter without a name") }
-            parameters.append(Parameter(key: String(trimmedKey), value: value.map { String(SDPText.trimmed($0)) }))
+            parameters.append(Parameter(key: trimmedKey, value: value.map { SDPText.trimmed($0) }))
         }
-        self.init(format: String(format), parameters: parameters)
+        self.init(format: format, parameters: parameters)
     }
 
     /// The payload type when the format is numeric.
@@ -55,5 +55,6 @@ public struct SDPFmtp: Sendable, Hashable {
         return params.isEmpty ? format : "\(format) \(params)"
     }
 
+    /// This value as an `a=` line, ready to append to a section.
     public var line: SDPLine { .attribute("fmtp", value) }
 }

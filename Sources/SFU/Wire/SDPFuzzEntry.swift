@@ -1,8 +1,9 @@
 /// Fuzzing harness for the SDP parser, serializer and negotiator (libFuzzer-style entry point).
 ///
 /// Invariants checked for any input: decoding never traps; when the input parses, its
-/// serialization parses again to an equal session; the negotiator either answers or throws a
-/// typed error, and a produced answer parses. ``run(_:)`` traps only when an invariant is
+/// serialization parses again to an equal session; the negotiator (with one of three fixed
+/// configurations, picked from the input length) either answers or throws a typed error, and a
+/// produced answer parses, has one m-line per offered m-line and the reported BUNDLE group. ``run(_:)`` traps only when an invariant is
 /// violated — that is the crash the fuzzer reports; ``check(_:)`` returns the outcome instead.
 public enum SDPFuzzEntry {
     /// What happened to one input.
@@ -17,6 +18,7 @@ public enum SDPFuzzEntry {
         case invariantViolated(String)
     }
 
+    /// libFuzzer-style entry: lossy UTF-8 decode, then ``check(_:)``; traps only on an invariant violation.
     public static func run(_ data: UnsafeRawBufferPointer) {
         let text = String(decoding: data, as: UTF8.self)
         if case .invariantViolated(let message) = check(text) {
@@ -40,27 +42,27 @@ public enum SDPFuzzEntry {
         } catch {
             return .invariantViolated("serialized session does not parse: \(error.message)")
         }
-        var firstRefusal: SDPNegotiationError?
-        var answered = false
-        for config in configs {
-            let answer: SDPAnswer
-            do {
-                answer = try SDPNegotiator.negotiate(offer: session, config: config)
-            } catch {
-                if firstRefusal == nil { firstRefusal = error }
-                continue
-            }
-            answered = true
-            do {
-                let parsedAnswer = try SDPSession(parsing: answer.text)
-                guard parsedAnswer.media.count == session.media.count else {
-                    return .invariantViolated("answer has \(parsedAnswer.media.count) m-lines, offer has \(session.media.count)")
-                }
-            } catch {
-                return .invariantViolated("answer does not parse: \(error.message)")
-            }
+        // One fixed configuration per input, chosen from the input so that runs are
+        // reproducible and the viewer (VP8 + Opus), viewer (H.264, video-only) and publisher
+        // paths are all exercised across a corpus.
+        let config = configs[text.utf8.count % configs.count]
+        let answer: SDPAnswer
+        do {
+            answer = try SDPNegotiator.negotiate(offer: session, config: config)
+        } catch {
+            return .rejectedByNegotiator(error)
         }
-        if !answered, let firstRefusal { return .rejectedByNegotiator(firstRefusal) }
+        do {
+            let parsedAnswer = try SDPSession(parsing: answer.text)
+            guard parsedAnswer.media.count == session.media.count else {
+                return .invariantViolated("answer has \(parsedAnswer.media.count) m-lines, offer has \(session.media.count)")
+            }
+            guard parsedAnswer.bundleGroup?.mids == answer.negotiation.bundleMids else {
+                return .invariantViolated("answer BUNDLE group does not match the negotiation result")
+            }
+        } catch {
+            return .invariantViolated("answer does not parse: \(error.message)")
+        }
         return .answered
     }
 

@@ -8,12 +8,13 @@ public struct SDPGroup: Sendable, Hashable {
         self.mids = mids
     }
 
-    public init(parsing value: some StringProtocol) throws(SDPParseError) {
-        let fields = SDPText.fields(Substring(value))
+    public init(parsing value: String) throws(SDPParseError) {
+        let fields = SDPText.fields(value)
         guard let first = fields.first else { throw SDPParseError(reason: "group has no semantics") }
-        self.init(semantics: String(first), mids: fields.dropFirst().map(String.init))
+        self.init(semantics: first, mids: Array(fields.dropFirst()))
     }
 
+    /// Whether this is a BUNDLE group (RFC 9143).
     public var isBundle: Bool { SDPText.equalsIgnoringCase(semantics, "BUNDLE") }
 
     /// The attribute value, e.g. `BUNDLE 0 1`.
@@ -21,5 +22,6 @@ public struct SDPGroup: Sendable, Hashable {
         ([semantics] + mids).joined(separator: " ")
     }
 
+    /// This value as an `a=` line, ready to append to a section.
     public var line: SDPLine { .attribute("group", value) }
 }

@@ -40,15 +40,16 @@ public struct SDPAttribute: Sendable, Hashable {
     }
 
     init(lineValue: String) {
-        let (name, value) = SDPText.splitOnce(Substring(lineValue), 0x3A)
-        self.name = String(name)
-        self.value = value.map(String.init)
+        let (name, value) = SDPText.splitOnce(lineValue, 0x3A)
+        self.name = name
+        self.value = value
     }
 
     /// The value with surrounding blanks removed (empty when absent).
-    public var trimmedValue: Substring {
-        SDPText.trimmed(Substring(value ?? ""))
+    public var trimmedValue: String {
+        SDPText.trimmed(value ?? "")
     }
 
+    /// This value as an `a=` line, ready to append to a section.
     public var line: SDPLine { .attribute(name, value) }
 }

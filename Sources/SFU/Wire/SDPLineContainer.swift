@@ -11,29 +11,41 @@ extension SDPLineContainer {
         lines.compactMap(\.attribute)
     }
 
+    /// Every attribute with this exact name, in order.
     public func attributes(named name: String) -> [SDPAttribute] {
-        attributes.filter { $0.name == name }
+        let nameBytes = Array(name.utf8)
+        var result: [SDPAttribute] = []
+        for line in lines where line.type == "a" && SDPText.value(line.value, namesAttribute: nameBytes) {
+            result.append(SDPAttribute(lineValue: line.value))
+        }
+        return result
     }
 
+    /// The first attribute with this exact name.
     public func attribute(named name: String) -> SDPAttribute? {
-        for line in lines where line.type == "a" {
-            if let attribute = line.attribute, attribute.name == name { return attribute }
+        let nameBytes = Array(name.utf8)
+        for line in lines where line.type == "a" && SDPText.value(line.value, namesAttribute: nameBytes) {
+            return SDPAttribute(lineValue: line.value)
         }
         return nil
     }
 
+    /// Whether an attribute with this exact name is present (property or value attribute).
     public func hasAttribute(_ name: String) -> Bool {
         attribute(named: name) != nil
     }
 
+    /// Appends a line at the end of the section (order is kept on serialization).
     public mutating func append(_ line: SDPLine) {
         lines.append(line)
     }
 
+    /// Appends `a=<name>` or `a=<name>:<value>`.
     public mutating func appendAttribute(_ name: String, _ value: String? = nil) {
         lines.append(.attribute(name, value))
     }
 
+    /// Removes every attribute with this exact name.
     public mutating func removeAttributes(named name: String) {
         lines.removeAll { $0.attribute?.name == name }
     }
@@ -51,30 +63,37 @@ extension SDPLineContainer {
 
     // MARK: ICE and DTLS (valid at session or media level)
 
+    /// `a=ice-ufrag` (RFC 8839), trimmed.
     public var iceUfrag: String? { trimmedValue(of: "ice-ufrag") }
+    /// `a=ice-pwd` (RFC 8839), trimmed.
     public var icePwd: String? { trimmedValue(of: "ice-pwd") }
 
     /// Tokens of every `a=ice-options` line (`trickle`, `ice2`, `renomination`, ...).
     public var iceOptions: [String] {
-        attributes(named: "ice-options").flatMap { SDPText.fields($0.value ?? "").map(String.init) }
+        attributes(named: "ice-options").flatMap { SDPText.fields($0.value ?? "") }
     }
 
+    /// Every `a=fingerprint` (a client may offer several hash functions).
     public var fingerprints: [SDPFingerprint] {
         parsed("fingerprint") { v throws(SDPParseError) in try SDPFingerprint(parsing: v) }
     }
 
+    /// The first `a=setup`.
     public var setup: SDPSetupRole? {
         parsed("setup") { v throws(SDPParseError) in try SDPSetupRole(parsing: v) }.first
     }
 
+    /// `a=candidate` lines in order.
     public var candidates: [SDPCandidate] {
         parsed("candidate") { v throws(SDPParseError) in try SDPCandidate(parsing: v) }
     }
 
+    /// `a=end-of-candidates`: the writer will not trickle more candidates.
     public var endOfCandidates: Bool { hasAttribute("end-of-candidates") }
 
     // MARK: RTP
 
+    /// `a=extmap` lines in order.
     public var extmaps: [SDPExtmap] {
         parsed("extmap") { v throws(SDPParseError) in try SDPExtmap(parsing: v) }
     }
@@ -93,6 +112,7 @@ extension SDPLineContainer {
 
     // MARK: Other line types
 
+    /// The first valid `c=` line.
     public var connection: SDPConnection? {
         for line in lines where line.type == "c" {
             if let connection = try? SDPConnection(parsing: line.value) { return connection }
@@ -100,6 +120,7 @@ extension SDPLineContainer {
         return nil
     }
 
+    /// `b=` lines in order.
     public var bandwidths: [SDPBandwidth] {
         lines.filter { $0.type == "b" }.compactMap { try? SDPBandwidth(parsing: $0.value) }
     }

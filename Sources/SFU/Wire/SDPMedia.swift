@@ -23,8 +23,8 @@ public struct SDPMedia: SDPLineContainer, Sendable, Hashable {
     }
 
     /// Parses the value of an `m=` line (without its attributes).
-    public init(parsingMediaLine value: some StringProtocol) throws(SDPParseError) {
-        let fields = SDPText.fields(Substring(value))
+    public init(parsingMediaLine value: String) throws(SDPParseError) {
+        let fields = SDPText.fields(value)
         guard fields.count >= 4 else {
             throw SDPParseError(reason: "media line needs \"<media> <port> <proto> <fmt> ...\"")
         }
@@ -40,8 +40,8 @@ public struct SDPMedia: SDPLineContainer, Sendable, Hashable {
             count = parsed
         }
         self.init(
-            kind: String(fields[0]), port: UInt16(port), portCount: count, proto: String(fields[2]),
-            formats: fields[3...].map(String.init))
+            kind: fields[0], port: UInt16(port), portCount: count, proto: fields[2],
+            formats: Array(fields[3...]))
     }
 
     /// The value of the `m=` line.
@@ -50,6 +50,7 @@ public struct SDPMedia: SDPLineContainer, Sendable, Hashable {
         return ([kind, portText, proto] + formats).joined(separator: " ")
     }
 
+    /// `kind` as an enum.
     public var mediaKind: SDPMediaKind { SDPMediaKind(kind) }
 
     /// Whether the protocol carries RTP (`RTP/AVP`, `UDP/TLS/RTP/SAVPF`, ...).
@@ -66,24 +67,30 @@ public struct SDPMedia: SDPLineContainer, Sendable, Hashable {
         formats.compactMap { SDPText.int($0, max: 127).map(UInt8.init) }
     }
 
+    /// `a=mid` (RFC 5888), trimmed.
     public var mid: String? { trimmedValue(of: "mid") }
 
+    /// `a=rtpmap` lines in order.
     public var rtpMaps: [SDPRtpMap] {
         parsed("rtpmap") { v throws(SDPParseError) in try SDPRtpMap(parsing: v) }
     }
 
+    /// The `a=rtpmap` of a payload type.
     public func rtpMap(for payloadType: UInt8) -> SDPRtpMap? {
         rtpMaps.first { $0.payloadType == payloadType }
     }
 
+    /// `a=fmtp` lines in order.
     public var fmtps: [SDPFmtp] {
         parsed("fmtp") { v throws(SDPParseError) in try SDPFmtp(parsing: v) }
     }
 
+    /// The first `a=fmtp` of a payload type.
     public func fmtp(for payloadType: UInt8) -> SDPFmtp? {
         fmtps.first { $0.payloadType == payloadType }
     }
 
+    /// `a=rtcp-fb` lines in order.
     public var rtcpFeedback: [SDPRtcpFeedback] {
         parsed("rtcp-fb") { v throws(SDPParseError) in try SDPRtcpFeedback(parsing: v) }
     }
@@ -93,10 +100,12 @@ public struct SDPMedia: SDPLineContainer, Sendable, Hashable {
         rtcpFeedback.filter { $0.applies(to: payloadType) }
     }
 
+    /// The first `a=msid`.
     public var msid: SDPMsid? {
         parsed("msid") { v throws(SDPParseError) in try SDPMsid(parsing: v) }.first
     }
 
+    /// `a=ssrc` lines in order (several per SSRC: cname, msid, ...).
     public var ssrcs: [SDPSsrc] {
         parsed("ssrc") { v throws(SDPParseError) in try SDPSsrc(parsing: v) }
     }
@@ -107,11 +116,14 @@ public struct SDPMedia: SDPLineContainer, Sendable, Hashable {
         return ssrcs.compactMap { seen.insert($0.ssrc).inserted ? $0.ssrc : nil }
     }
 
+    /// `a=ssrc-group` lines in order.
     public var ssrcGroups: [SDPSsrcGroup] {
         parsed("ssrc-group") { v throws(SDPParseError) in try SDPSsrcGroup(parsing: v) }
     }
 
+    /// `a=rtcp-mux` (RFC 5761): RTP and RTCP share the port; required for BUNDLE.
     public var rtcpMux: Bool { hasAttribute("rtcp-mux") }
+    /// `a=rtcp-rsize` (RFC 5506): non-compound RTCP allowed.
     public var rtcpReducedSize: Bool { hasAttribute("rtcp-rsize") }
 }
 

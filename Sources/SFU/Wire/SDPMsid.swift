@@ -9,17 +9,19 @@ public struct SDPMsid: Sendable, Hashable {
         self.trackID = trackID
     }
 
-    public init(parsing value: some StringProtocol) throws(SDPParseError) {
-        let fields = SDPText.fields(Substring(value))
+    public init(parsing value: String) throws(SDPParseError) {
+        let fields = SDPText.fields(value)
         guard fields.count == 1 || fields.count == 2 else {
             throw SDPParseError(reason: "msid needs \"<stream id> [<track id>]\"")
         }
-        self.init(streamID: String(fields[0]), trackID: fields.count == 2 ? String(fields[1]) : nil)
+        self.init(streamID: fields[0], trackID: fields.count == 2 ? fields[1] : nil)
     }
 
+    /// The value as written after the line type or attribute name (canonical spacing).
     public var value: String {
         trackID.map { "\(streamID) \($0)" } ?? streamID
     }
 
+    /// This value as an `a=` line, ready to append to a section.
     public var line: SDPLine { .attribute("msid", value) }
 }

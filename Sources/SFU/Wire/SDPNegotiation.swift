@@ -120,7 +120,10 @@ public struct SDPNegotiation: Sendable, Hashable {
     /// Every `a=ssrc` the client announced, per mid (publishers: what to expect on each m-line).
     public var offeredSSRCsByMid: [String: [UInt32]]
 
+    /// The client's video payload type.
     public var videoPayloadType: UInt8 { video.payloadType }
+    /// The client's RTX payload type for video, when RTX was answered.
     public var rtxPayloadType: UInt8? { video.rtxPayloadType }
+    /// The client's Opus payload type, when audio is served.
     public var audioPayloadType: UInt8? { audio?.payloadType }
 }

@@ -14,6 +14,7 @@ public enum SDPNegotiationError: Error, Sendable, Hashable, CustomStringConverti
         }
     }
 
+    /// The human-readable reason, without the code.
     public var reason: String {
         switch self {
         case .invalidSDP(let reason), .unsupportedCodec(let reason): return reason

@@ -31,8 +31,8 @@ public enum SDPNegotiator {
 
     /// Negotiates an already parsed offer.
     public static func negotiate(offer: SDPSession, config: SDPNegotiatorConfig) throws(SDPNegotiationError) -> SDPAnswer {
-        let transport = try RemoteTransport(offer: offer)
         let sections = offer.media.map(OfferedMedia.init)
+        let transport = try RemoteTransport(offer: offer, sections: sections)
         let plan = try Plan(offer: offer, sections: sections, bundled: transport.bundledIndices, config: config)
         return build(offer: offer, sections: sections, plan: plan, remote: transport, config: config)
     }
@@ -48,25 +48,24 @@ public enum SDPNegotiator {
         var fingerprint: SDPFingerprint
         var dtlsRole: SDPDTLSRole
 
-        init(offer: SDPSession) throws(SDPNegotiationError) {
+        init(offer: SDPSession, sections: [OfferedMedia]) throws(SDPNegotiationError) {
             guard let bundle = offer.bundleGroup, !bundle.mids.isEmpty else {
                 throw .invalidSDP("offer has no a=group:BUNDLE (RFC 9143)")
             }
             var bundled = Set<Int>()
-            var tagged: SDPMedia?
+            var tagged: OfferedMedia?
             for mid in bundle.mids {
-                guard let index = offer.media.firstIndex(where: { $0.mid == mid }) else {
+                guard let index = sections.firstIndex(where: { $0.mid == mid }) else {
                     throw .invalidSDP("BUNDLE group names mid \"\(mid)\" but no m-line has it")
                 }
                 bundled.insert(index)
-                let media = offer.media[index]
-                if tagged == nil, !media.isRejected { tagged = media }
+                if tagged == nil, !sections[index].isRejected { tagged = sections[index] }
             }
             guard let tagged else { throw .invalidSDP("every m-line of the BUNDLE group is rejected") }
             for index in bundled.sorted() {
-                let media = offer.media[index]
-                if media.isRTP, !media.isRejected, !media.rtcpMux {
-                    throw .invalidSDP("bundled m-line mid \"\(media.mid ?? "")\" has no a=rtcp-mux (RFC 5761)")
+                let section = sections[index]
+                if section.media.isRTP, !section.isRejected, !section.rtcpMux {
+                    throw .invalidSDP("bundled m-line mid \"\(section.mid ?? "")\" has no a=rtcp-mux (RFC 5761)")
                 }
             }
             guard let ufrag = tagged.iceUfrag ?? offer.iceUfrag, let pwd = tagged.icePwd ?? offer.icePwd else {
@@ -91,25 +90,63 @@ public enum SDPNegotiator {
 
     // MARK: - Per m-line view of the offer
 
-    /// An offered m-line with its typed attributes parsed once.
+    /// An offered m-line with the attributes the negotiator reads, collected in one pass.
     struct OfferedMedia {
         var media: SDPMedia
+        var mid: String?
         var rtpMaps: [UInt8: SDPRtpMap] = [:]
         var fmtps: [UInt8: SDPFmtp] = [:]
-        var feedback: [SDPRtcpFeedback]
-        var extmaps: [SDPExtmap]
-        var direction: SDPDirection
+        var feedback: [SDPRtcpFeedback] = []
+        var extmaps: [SDPExtmap] = []
+        /// RFC 8866 §6.7: `sendrecv` when absent.
+        var direction: SDPDirection = .sendrecv
+        var rtcpMux = false
+        var rtcpReducedSize = false
+        var bundleOnly = false
+        var iceUfrag: String?
+        var icePwd: String?
+        var fingerprints: [SDPFingerprint] = []
+        var setup: SDPSetupRole?
+        /// Distinct `a=ssrc` values in order.
+        var ssrcs: [UInt32] = []
+        /// `a=ssrc-group:FID` pairs: media SSRC → RTX SSRC.
+        var rtxSSRCs: [UInt32: UInt32] = [:]
 
         init(_ media: SDPMedia) {
             self.media = media
-            for map in media.rtpMaps where rtpMaps[map.payloadType] == nil { rtpMaps[map.payloadType] = map }
-            for fmtp in media.fmtps {
-                if let pt = fmtp.payloadType, fmtps[pt] == nil { fmtps[pt] = fmtp }
+            var seenSSRCs = Set<UInt32>()
+            for line in media.lines where line.type == "a" {
+                let attribute = SDPAttribute(lineValue: line.value)
+                let value = attribute.value ?? ""
+                switch attribute.name {
+                case "mid": if mid == nil { mid = attribute.trimmedValue }
+                case "rtpmap":
+                    if let map = try? SDPRtpMap(parsing: value), rtpMaps[map.payloadType] == nil { rtpMaps[map.payloadType] = map }
+                case "fmtp":
+                    if let fmtp = try? SDPFmtp(parsing: value), let pt = fmtp.payloadType, fmtps[pt] == nil { fmtps[pt] = fmtp }
+                case "rtcp-fb": if let entry = try? SDPRtcpFeedback(parsing: value) { feedback.append(entry) }
+                case "extmap": if let ext = try? SDPExtmap(parsing: value) { extmaps.append(ext) }
+                case "rtcp-mux": rtcpMux = true
+                case "rtcp-rsize": rtcpReducedSize = true
+                case "bundle-only": bundleOnly = true
+                case "ice-ufrag": if iceUfrag == nil { iceUfrag = attribute.trimmedValue }
+                case "ice-pwd": if icePwd == nil { icePwd = attribute.trimmedValue }
+                case "fingerprint": if let fingerprint = try? SDPFingerprint(parsing: value) { fingerprints.append(fingerprint) }
+                case "setup": if setup == nil { setup = try? SDPSetupRole(parsing: value) }
+                case "ssrc":
+                    if let ssrc = try? SDPSsrc(parsing: value), seenSSRCs.insert(ssrc.ssrc).inserted { ssrcs.append(ssrc.ssrc) }
+                case "ssrc-group":
+                    if let group = try? SDPSsrcGroup(parsing: value), group.isFID, group.ssrcs.count == 2 {
+                        rtxSSRCs[group.ssrcs[0]] = group.ssrcs[1]
+                    }
+                default:
+                    if attribute.value == nil, let parsed = SDPDirection(rawValue: attribute.name) { direction = parsed }
+                }
             }
-            feedback = media.rtcpFeedback
-            extmaps = media.extmaps
-            direction = media.direction ?? .sendrecv
         }
+
+        /// Rejected or disabled by the offerer: port 0 and not `bundle-only`.
+        var isRejected: Bool { media.port == 0 && !bundleOnly }
 
         /// Payload types in the offerer's preference order, each with its rtpmap.
         var codecs: [(UInt8, SDPRtpMap)] {
@@ -218,10 +255,10 @@ public enum SDPNegotiator {
             var audioHandled = false
             var sawVideo = false
             var sawVideoWithDirection = false
-            var offeredVideo: [String] = []
+            var offeredVideo: [OfferedMedia] = []
 
             for (index, offered) in sections.enumerated() {
-                let usable = bundled.contains(index) && !offered.media.isRejected && offered.media.isRTP
+                let usable = bundled.contains(index) && !offered.isRejected && offered.media.isRTP
                 guard usable else {
                     decisions.append(.reject)
                     continue
@@ -229,7 +266,7 @@ public enum SDPNegotiator {
                 switch offered.media.mediaKind {
                 case .video where !videoServed:
                     sawVideo = true
-                    offeredVideo.append(offered.offeredCodecSummary)
+                    offeredVideo.append(offered)
                     guard offered.allows(role) else {
                         decisions.append(.reject)
                         continue
@@ -265,7 +302,7 @@ public enum SDPNegotiator {
                     throw .invalidSDP("video m-line direction must be \(need)")
                 }
                 let wanted = config.media.videoCodecs.map(\.description).joined(separator: " or ")
-                throw .unsupportedCodec("\(wanted.isEmpty ? "no codec configured" : wanted) not offered; offered: \(offeredVideo.joined(separator: "; "))")
+                throw .unsupportedCodec("\(wanted.isEmpty ? "no codec configured" : wanted) not offered; offered: \(offeredVideo.map(\.offeredCodecSummary).joined(separator: "; "))")
             }
             self.decisions = decisions
         }
@@ -304,14 +341,14 @@ public enum SDPNegotiator {
 
         for (offered, decision) in zip(sections, plan.decisions) {
             let media = offered.media
-            if let mid = media.mid, !media.ssrcValues.isEmpty { offeredSSRCs[mid] = media.ssrcValues }
+            if let mid = offered.mid, !offered.ssrcs.isEmpty { offeredSSRCs[mid] = offered.ssrcs }
 
             let match: CodecMatch
             let direction: SDPDirection
             switch decision {
             case .reject:
                 var lines = [SDPConnection().line]
-                if let mid = media.mid { lines.append(.attribute("mid", mid)) }
+                if let mid = offered.mid { lines.append(.attribute("mid", mid)) }
                 lines.append(SDPDirection.inactive.line)
                 answerMedia.append(SDPMedia(
                     kind: media.kind, port: 0, proto: media.proto, formats: [media.formats.first ?? "0"], lines: lines))
@@ -325,7 +362,7 @@ public enum SDPNegotiator {
             }
 
             // Bundled, non-rejected m-lines always have a mid (the BUNDLE group names them).
-            let mid = media.mid ?? ""
+            let mid = offered.mid ?? ""
             bundleMids.append(mid)
             var section = SDPMedia(
                 kind: media.kind, port: defaultCandidate?.port ?? 9, proto: media.proto, formats: [], lines: [connection.line])
@@ -358,7 +395,7 @@ public enum SDPNegotiator {
                 section.append(SDPMsid(streamID: outgoing.streamID, trackID: outgoing.trackID).line)
             }
             section.appendAttribute("rtcp-mux")
-            if media.rtcpReducedSize {
+            if offered.rtcpReducedSize {
                 section.appendAttribute("rtcp-rsize")
                 if media.mediaKind == .video { rtcpReducedSize = true }
             }
@@ -410,13 +447,9 @@ public enum SDPNegotiator {
             answerMedia.append(section)
 
             guard serving else { continue }
-            var remoteRTX: [UInt32: UInt32] = [:]
-            for group in media.ssrcGroups where group.isFID && group.ssrcs.count == 2 {
-                remoteRTX[group.ssrcs[0]] = group.ssrcs[1]
-            }
             let track = SDPNegotiatedTrack(
                 mid: mid, codec: match.codec, payloadType: pt, rtxPayloadType: rtxPT, headerExtensions: extensionIDs,
-                feedback: feedback, remoteSSRCs: media.ssrcValues, remoteRTXSSRCs: remoteRTX)
+                feedback: feedback, remoteSSRCs: offered.ssrcs, remoteRTXSSRCs: offered.rtxSSRCs)
             if case .serveVideo = decision { video = track } else { audio = track }
         }
 

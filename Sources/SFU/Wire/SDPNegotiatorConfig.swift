@@ -5,6 +5,7 @@ public enum SDPPeerRole: Sendable, Hashable {
     /// WHIP publisher: the SFU receives (`a=recvonly`).
     case publisher
 
+    /// Whether this is a WHEP viewer.
     public var isViewer: Bool {
         if case .viewer = self { return true }
         return false

@@ -20,14 +20,15 @@ public struct SDPOrigin: Sendable, Hashable {
         self.address = address
     }
 
-    public init(parsing value: some StringProtocol) throws(SDPParseError) {
-        let fields = SDPText.fields(Substring(value))
+    public init(parsing value: String) throws(SDPParseError) {
+        let fields = SDPText.fields(value)
         guard fields.count == 6 else { throw SDPParseError(reason: "origin needs 6 fields") }
         self.init(
-            username: String(fields[0]), sessionID: String(fields[1]), sessionVersion: String(fields[2]),
-            networkType: String(fields[3]), addressType: String(fields[4]), address: String(fields[5]))
+            username: fields[0], sessionID: fields[1], sessionVersion: fields[2],
+            networkType: fields[3], addressType: fields[4], address: fields[5])
     }
 
+    /// The value as written after the line type or attribute name (canonical spacing).
     public var value: String {
         "\(username) \(sessionID) \(sessionVersion) \(networkType) \(addressType) \(address)"
     }

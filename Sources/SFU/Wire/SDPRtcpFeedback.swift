@@ -17,16 +17,16 @@ public struct SDPRtcpFeedback: Sendable, Hashable {
         self.init(format: String(payloadType), type: type, parameter: parameter)
     }
 
-    public init(parsing value: some StringProtocol) throws(SDPParseError) {
-        let fields = SDPText.fields(Substring(value))
+    public init(parsing value: String) throws(SDPParseError) {
+        let fields = SDPText.fields(value)
         guard fields.count >= 2 else {
             throw SDPParseError(reason: "rtcp-fb needs \"<pt> <type> [<parameter>]\"")
         }
         guard fields[0] == "*" || SDPText.int(fields[0], max: 127) != nil else {
             throw SDPParseError(reason: "rtcp-fb format must be a payload type or *")
         }
-        let parameter = fields.count > 2 ? fields[2...].map(String.init).joined(separator: " ") : nil
-        self.init(format: String(fields[0]), type: String(fields[1]), parameter: parameter)
+        let parameter = fields.count > 2 ? fields[2...].joined(separator: " ") : nil
+        self.init(format: fields[0], type: fields[1], parameter: parameter)
     }
 
     /// Whether this entry applies to `payloadType` (directly or through `*`).
@@ -39,5 +39,6 @@ public struct SDPRtcpFeedback: Sendable, Hashable {
         parameter.map { "\(format) \(type) \($0)" } ?? "\(format) \(type)"
     }
 
+    /// This value as an `a=` line, ready to append to a section.
     public var line: SDPLine { .attribute("rtcp-fb", value) }
 }

@@ -14,8 +14,8 @@ public struct SDPRtpMap: Sendable, Hashable {
         self.channels = channels
     }
 
-    public init(parsing value: some StringProtocol) throws(SDPParseError) {
-        let fields = SDPText.fields(Substring(value))
+    public init(parsing value: String) throws(SDPParseError) {
+        let fields = SDPText.fields(value)
         guard fields.count == 2 else {
             throw SDPParseError(reason: "rtpmap needs \"<pt> <name>/<rate>[/<channels>]\"")
         }
@@ -36,7 +36,7 @@ public struct SDPRtpMap: Sendable, Hashable {
             }
             channels = count
         }
-        self.init(payloadType: UInt8(pt), encodingName: String(parts[0]), clockRate: UInt32(rate), channels: channels)
+        self.init(payloadType: UInt8(pt), encodingName: parts[0], clockRate: UInt32(rate), channels: channels)
     }
 
     /// The attribute value, e.g. `111 opus/48000/2`.
@@ -46,5 +46,6 @@ public struct SDPRtpMap: Sendable, Hashable {
         return text
     }
 
+    /// This value as an `a=` line, ready to append to a section.
     public var line: SDPLine { .attribute("rtpmap", value) }
 }

@@ -39,20 +39,23 @@ public struct SDPSession: SDPLineContainer, Sendable, Hashable {
         var media: [SDPMedia] = []
         var lineNumber = 0
 
-        for rawBytes in text.utf8.split(separator: 0x0A, omittingEmptySubsequences: false) {
+        let bytes = Array(text.utf8)
+        var lineStart = 0
+        while lineStart < bytes.count {
+            var lineEnd = lineStart
+            while lineEnd < bytes.count, bytes[lineEnd] != 0x0A { lineEnd += 1 }
+            let nextLine = lineEnd + 1
             lineNumber += 1
-            var bytes = rawBytes[...]
-            if bytes.last == 0x0D { bytes = bytes.dropLast() }
-            if bytes.isEmpty { continue }
-            let raw = String(decoding: bytes, as: UTF8.self)
-            let first = bytes[bytes.startIndex]
-            guard bytes.count >= 2, first >= 0x61, first <= 0x7A,
-                bytes[bytes.index(after: bytes.startIndex)] == 0x3D
-            else {
+            defer { lineStart = nextLine }
+            if lineEnd > lineStart, bytes[lineEnd - 1] == 0x0D { lineEnd -= 1 }
+            if lineEnd == lineStart { continue }
+            let raw = SDPText.string(bytes, lineStart..<lineEnd)
+            let first = bytes[lineStart]
+            guard lineEnd - lineStart >= 2, first >= 0x61, first <= 0x7A, bytes[lineStart + 1] == 0x3D else {
                 throw SDPParseError(lineNumber: lineNumber, line: raw, reason: "expected \"<type>=<value>\"")
             }
             let type = Character(Unicode.Scalar(first))
-            let value = String(decoding: bytes.dropFirst(2), as: UTF8.self)
+            let value = SDPText.string(bytes, (lineStart + 2)..<lineEnd)
 
             do throws(SDPParseError) {
                 if version == nil {
@@ -75,6 +78,19 @@ public struct SDPSession: SDPLineContainer, Sendable, Hashable {
                         throw SDPParseError(reason: "media section before o= and s=")
                     }
                     media.append(try SDPMedia(parsingMediaLine: value))
+                case "a":
+                    // Split the name off the bytes already at hand rather than re-scanning the value.
+                    var colon = lineStart + 2
+                    while colon < lineEnd, bytes[colon] != 0x3A { colon += 1 }
+                    let name = colon < lineEnd ? SDPText.string(bytes, (lineStart + 2)..<colon) : value
+                    let attributeValue = colon < lineEnd ? SDPText.string(bytes, (colon + 1)..<lineEnd) : nil
+                    try Self.validate(SDPAttribute(name: name, value: attributeValue))
+                    let line = SDPLine(type: type, value: value)
+                    if media.isEmpty {
+                        sessionLines.append(line)
+                    } else {
+                        media[media.count - 1].lines.append(line)
+                    }
                 default:
                     let line = SDPLine(type: type, value: value)
                     try Self.validate(line, inMedia: !media.isEmpty)
@@ -102,21 +118,32 @@ public struct SDPSession: SDPLineContainer, Sendable, Hashable {
 
     /// Serialized document with CRLF line ends (RFC 8866 §5).
     public var text: String {
-        var out = "v=\(version)\r\no=\(origin.value)\r\ns=\(sessionName)\r\n"
-        for line in lines { out += "\(line.type)=\(line.value)\r\n" }
+        var out = ""
+        func append(_ type: Character, _ value: String) {
+            out.append(type)
+            out.append("=")
+            out.append(value)
+            out.append("\r\n")
+        }
+        append("v", String(version))
+        append("o", origin.value)
+        append("s", sessionName)
+        for line in lines { append(line.type, line.value) }
         for section in media {
-            out += "m=\(section.mediaLineValue)\r\n"
-            for line in section.lines { out += "\(line.type)=\(line.value)\r\n" }
+            append("m", section.mediaLineValue)
+            for line in section.lines { append(line.type, line.value) }
         }
         return out
     }
 
     // MARK: Session-level accessors
 
+    /// `t=` lines in order.
     public var timings: [SDPTiming] {
         lines.filter { $0.type == "t" }.compactMap { try? SDPTiming(parsing: $0.value) }
     }
 
+    /// Every `a=group` line.
     public var groups: [SDPGroup] {
         parsed("group") { v throws(SDPParseError) in try SDPGroup(parsing: v) }
     }
@@ -130,6 +157,7 @@ public struct SDPSession: SDPLineContainer, Sendable, Hashable {
     /// `a=msid-semantic` value, trimmed (`WMS *`, `WMS stream-id ...`).
     public var msidSemantic: String? { trimmedValue(of: "msid-semantic") }
 
+    /// The media section with this `a=mid`.
     public func media(withMid mid: String) -> SDPMedia? {
         media.first { $0.mid == mid }
     }

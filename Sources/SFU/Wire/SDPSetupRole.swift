@@ -5,13 +5,14 @@ public enum SDPSetupRole: String, Sendable, Hashable, CaseIterable {
     case passive
     case holdconn
 
-    public init(parsing value: some StringProtocol) throws(SDPParseError) {
-        let text = SDPText.trimmed(Substring(value))
+    public init(parsing value: String) throws(SDPParseError) {
+        let text = SDPText.trimmed(value)
         guard let role = SDPSetupRole(rawValue: SDPText.lowercased(text)) else {
             throw SDPParseError(reason: "setup must be actpass, active, passive or holdconn")
         }
         self = role
     }
 
+    /// This value as an `a=` line, ready to append to a section.
     public var line: SDPLine { .attribute("setup", rawValue) }
 }

@@ -11,8 +11,8 @@ public struct SDPSsrc: Sendable, Hashable {
         self.attributeValue = value
     }
 
-    public init(parsing value: some StringProtocol) throws(SDPParseError) {
-        let (ssrcText, rest) = SDPText.splitOnce(SDPText.trimmed(Substring(value)), 0x20)
+    public init(parsing value: String) throws(SDPParseError) {
+        let (ssrcText, rest) = SDPText.splitOnce(SDPText.trimmed(value), 0x20)
         guard let ssrc = SDPText.decimal(ssrcText, max: UInt64(UInt32.max)) else {
             throw SDPParseError(reason: "ssrc must be a 32-bit unsigned integer")
         }
@@ -20,12 +20,14 @@ public struct SDPSsrc: Sendable, Hashable {
         guard !attributeText.isEmpty else { throw SDPParseError(reason: "ssrc has no source attribute") }
         let (name, attrValue) = SDPText.splitOnce(attributeText, 0x3A)
         guard !name.isEmpty else { throw SDPParseError(reason: "ssrc source attribute has no name") }
-        self.init(ssrc: UInt32(ssrc), attribute: String(name), value: attrValue.map(String.init))
+        self.init(ssrc: UInt32(ssrc), attribute: name, value: attrValue)
     }
 
+    /// The value as written after the line type or attribute name (canonical spacing).
     public var value: String {
         attributeValue.map { "\(ssrc) \(attribute):\($0)" } ?? "\(ssrc) \(attribute)"
     }
 
+    /// This value as an `a=` line, ready to append to a section.
     public var line: SDPLine { .attribute("ssrc", value) }
 }

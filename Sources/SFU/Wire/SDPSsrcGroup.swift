@@ -9,8 +9,8 @@ public struct SDPSsrcGroup: Sendable, Hashable {
         self.ssrcs = ssrcs
     }
 
-    public init(parsing value: some StringProtocol) throws(SDPParseError) {
-        let fields = SDPText.fields(Substring(value))
+    public init(parsing value: String) throws(SDPParseError) {
+        let fields = SDPText.fields(value)
         guard fields.count >= 2 else { throw SDPParseError(reason: "ssrc-group needs \"<semantics> <ssrc>...\"") }
         var ssrcs: [UInt32] = []
         for field in fields.dropFirst() {
@@ -19,15 +19,19 @@ public struct SDPSsrcGroup: Sendable, Hashable {
             }
             ssrcs.append(UInt32(ssrc))
         }
-        self.init(semantics: String(fields[0]), ssrcs: ssrcs)
+        self.init(semantics: fields[0], ssrcs: ssrcs)
     }
 
+    /// Media SSRC + RTX SSRC pair (RFC 4588 §8).
     public var isFID: Bool { SDPText.equalsIgnoringCase(semantics, "FID") }
+    /// Simulcast layer SSRCs.
     public var isSIM: Bool { SDPText.equalsIgnoringCase(semantics, "SIM") }
 
+    /// The value as written after the line type or attribute name (canonical spacing).
     public var value: String {
         ([semantics] + ssrcs.map { String($0) }).joined(separator: " ")
     }
 
+    /// This value as an `a=` line, ready to append to a section.
     public var line: SDPLine { .attribute("ssrc-group", value) }
 }

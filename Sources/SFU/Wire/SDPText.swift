@@ -1,71 +1,118 @@
-/// Small, allocation-light text helpers used by the SDP parser.
+/// Small text helpers used by the SDP parser.
 ///
-/// Splitting works on UTF-8 code units at ASCII separators only, so it never depends on
-/// grapheme clustering (a space followed by a combining mark is still split) and it is
-/// deterministic for any input, which the fuzz round-trip relies on.
+/// They work on UTF-8 bytes and split at ASCII separators only, so results never depend on
+/// grapheme clustering (a space followed by a combining mark is still a separator) and are
+/// deterministic for any input, which the fuzz round trip relies on. They are concrete
+/// (non-generic) and loop over byte arrays so that they stay fast in debug builds too.
 enum SDPText {
-    /// Splits on ASCII spaces and tabs, dropping empty fields.
-    static func fields(_ text: Substring) -> [Substring] {
-        text.utf8.split(whereSeparator: { $0 == 0x20 || $0 == 0x09 }).map { Substring($0) }
+    static func isBlank(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 }
+
+    /// Whether `text` is `name` or starts with `name` followed by `:` — how an `a=` line value
+    /// names its attribute. Compares bytes in place: attribute lookups run this on every line.
+    static func value(_ text: String, namesAttribute name: [UInt8]) -> Bool {
+        var text = text
+        return text.withUTF8 { buffer in
+            guard buffer.count >= name.count else { return false }
+            var index = 0
+            while index < name.count {
+                if buffer[index] != name[index] { return false }
+                index += 1
+            }
+            return buffer.count == name.count || buffer[name.count] == 0x3A
+        }
     }
 
-    static func fields(_ text: String) -> [Substring] {
-        fields(Substring(text))
+    static func string(_ bytes: [UInt8], _ range: Range<Int>) -> String {
+        String(decoding: bytes[range], as: UTF8.self)
+    }
+
+    /// Splits on ASCII spaces and tabs, dropping empty fields.
+    static func fields(_ text: String) -> [String] {
+        let bytes = Array(text.utf8)
+        var result: [String] = []
+        var index = 0
+        while index < bytes.count {
+            while index < bytes.count, isBlank(bytes[index]) { index += 1 }
+            let start = index
+            while index < bytes.count, !isBlank(bytes[index]) { index += 1 }
+            if index > start { result.append(string(bytes, start..<index)) }
+        }
+        return result
     }
 
     /// Splits once at the first occurrence of `separator` (an ASCII byte).
-    static func splitOnce(_ text: Substring, _ separator: UInt8) -> (Substring, Substring?) {
-        guard let index = text.utf8.firstIndex(of: separator) else { return (text, nil) }
-        let head = Substring(text.utf8[text.utf8.startIndex..<index])
-        let tail = Substring(text.utf8[text.utf8.index(after: index)...])
-        return (head, tail)
+    static func splitOnce(_ text: String, _ separator: UInt8) -> (String, String?) {
+        let bytes = Array(text.utf8)
+        var index = 0
+        while index < bytes.count, bytes[index] != separator { index += 1 }
+        guard index < bytes.count else { return (text, nil) }
+        return (string(bytes, 0..<index), string(bytes, (index + 1)..<bytes.count))
     }
 
     /// Splits on every occurrence of an ASCII byte, keeping empty fields.
-    static func split(_ text: Substring, _ separator: UInt8) -> [Substring] {
-        text.utf8.split(separator: separator, omittingEmptySubsequences: false).map { Substring($0) }
+    static func split(_ text: String, _ separator: UInt8) -> [String] {
+        let bytes = Array(text.utf8)
+        var result: [String] = []
+        var start = 0
+        var index = 0
+        while index < bytes.count {
+            if bytes[index] == separator {
+                result.append(string(bytes, start..<index))
+                start = index + 1
+            }
+            index += 1
+        }
+        result.append(string(bytes, start..<bytes.count))
+        return result
     }
 
     /// Trims ASCII spaces and tabs on both ends.
-    static func trimmed(_ text: Substring) -> Substring {
-        let utf8 = text.utf8
-        guard let first = utf8.firstIndex(where: { $0 != 0x20 && $0 != 0x09 }) else {
-            return Substring(utf8[utf8.endIndex...])
-        }
-        var last = utf8.index(before: utf8.endIndex)
-        while last > first, utf8[last] == 0x20 || utf8[last] == 0x09 {
-            last = utf8.index(before: last)
-        }
-        return Substring(utf8[first...last])
+    static func trimmed(_ text: String) -> String {
+        let bytes = Array(text.utf8)
+        var start = 0
+        var end = bytes.count
+        while start < end, isBlank(bytes[start]) { start += 1 }
+        while end > start, isBlank(bytes[end - 1]) { end -= 1 }
+        if start == 0 && end == bytes.count { return text }
+        return string(bytes, start..<end)
     }
 
     /// ASCII-only lowercase, leaving other bytes untouched.
-    static func lowercased(_ text: some StringProtocol) -> String {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(text.utf8.count)
-        for byte in text.utf8 {
-            bytes.append(byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte)
+    static func lowercased(_ text: String) -> String {
+        var bytes = Array(text.utf8)
+        var index = 0
+        while index < bytes.count {
+            if bytes[index] >= 0x41 && bytes[index] <= 0x5A { bytes[index] += 0x20 }
+            index += 1
         }
         return String(decoding: bytes, as: UTF8.self)
     }
 
     /// Case-insensitive ASCII comparison.
-    static func equalsIgnoringCase(_ lhs: some StringProtocol, _ rhs: some StringProtocol) -> Bool {
-        guard lhs.utf8.count == rhs.utf8.count else { return false }
-        for (a, b) in zip(lhs.utf8, rhs.utf8) {
-            let la = a >= 0x41 && a <= 0x5A ? a + 0x20 : a
-            let lb = b >= 0x41 && b <= 0x5A ? b + 0x20 : b
-            if la != lb { return false }
+    static func equalsIgnoringCase(_ lhs: String, _ rhs: String) -> Bool {
+        let a = Array(lhs.utf8)
+        let b = Array(rhs.utf8)
+        guard a.count == b.count else { return false }
+        var index = 0
+        while index < a.count {
+            let x = a[index] >= 0x41 && a[index] <= 0x5A ? a[index] + 0x20 : a[index]
+            let y = b[index] >= 0x41 && b[index] <= 0x5A ? b[index] + 0x20 : b[index]
+            if x != y { return false }
+            index += 1
         }
         return true
     }
 
     /// Parses a non-negative decimal integer made only of ASCII digits (no sign, no spaces),
     /// rejecting values above `max`.
-    static func decimal(_ text: some StringProtocol, max: UInt64) -> UInt64? {
-        guard !text.utf8.isEmpty, text.utf8.count <= 20 else { return nil }
+    static func decimal(_ text: String, max: UInt64) -> UInt64? {
+        let bytes = Array(text.utf8)
+        guard !bytes.isEmpty, bytes.count <= 20 else { return nil }
         var value: UInt64 = 0
-        for byte in text.utf8 {
+        var index = 0
+        while index < bytes.count {
+            let byte = bytes[index]
+            index += 1
             guard byte >= 0x30 && byte <= 0x39 else { return nil }
             let (m, o1) = value.multipliedReportingOverflow(by: 10)
             let (s, o2) = m.addingReportingOverflow(UInt64(byte - 0x30))
@@ -75,7 +122,7 @@ enum SDPText {
         return value <= max ? value : nil
     }
 
-    static func int(_ text: some StringProtocol, max: Int) -> Int? {
+    static func int(_ text: String, max: Int) -> Int? {
         guard max >= 0, let value = decimal(text, max: UInt64(max)) else { return nil }
         return Int(value)
     }
@@ -90,17 +137,18 @@ enum SDPText {
         }
     }
 
-    static let hexDigitsUpper: [Character] = Array("0123456789ABCDEF")
-    static let hexDigitsLower: [Character] = Array("0123456789abcdef")
+    static let hexDigitsUpper: [UInt8] = Array("0123456789ABCDEF".utf8)
+    static let hexDigitsLower: [UInt8] = Array("0123456789abcdef".utf8)
 
     static func hexByte(_ byte: UInt8, uppercase: Bool) -> String {
         let digits = uppercase ? hexDigitsUpper : hexDigitsLower
-        return String([digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]])
+        return String(decoding: [digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]], as: UTF8.self)
     }
 
     /// Keeps error messages bounded when the offending line is huge.
     static func truncated(_ text: String, limit: Int = 120) -> String {
-        guard text.utf8.count > limit else { return text }
-        return String(decoding: text.utf8.prefix(limit), as: UTF8.self) + "…"
+        let bytes = Array(text.utf8)
+        guard bytes.count > limit else { return text }
+        return string(bytes, 0..<limit) + "…"
     }
 }

@@ -19,6 +19,7 @@ public enum WebRTCCodec: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// RTP clock rate: 90 kHz for video, 48 kHz for Opus.
     public var clockRate: UInt32 {
         self == .opus ? 48_000 : 90_000
     }
@@ -28,6 +29,7 @@ public enum WebRTCCodec: Sendable, Hashable, CustomStringConvertible {
         self == .opus ? 2 : nil
     }
 
+    /// The m-line kind that carries this codec.
     public var kind: SDPMediaKind {
         self == .opus ? .audio : .video
     }

@@ -14,7 +14,7 @@ public struct WebRTCH264ProfileLevelID: Sendable, Hashable, CustomStringConverti
     }
 
     /// Parses six hex digits (case-insensitive), e.g. `42e01f`.
-    public init?(hex: some StringProtocol) {
+    public init?(hex: String) {
         let digits = Array(hex.utf8)
         guard digits.count == 6 else { return nil }
         var bytes: [UInt8] = []
