@@ -13,7 +13,7 @@ SECONDS_EACH="${FUZZ_SECONDS:-60}"
 SCRATCH="$MARIONETTE_ROOT/fuzz/.build-fuzz"
 log "building the fuzz targets (scratch $SCRATCH)"
 swift build --package-path fuzz --scratch-path "$SCRATCH" -c debug \
-    -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library >&2
+    -Xswiftc -sanitize=fuzzer,address >&2
 BIN="$(swift build --package-path fuzz --scratch-path "$SCRATCH" -c debug --show-bin-path)"
 mkdir -p fuzz/artifacts
 status=0
