@@ -17,6 +17,7 @@ public enum GatewayBuilder {
         TaskRoutes.register(&table, api, services)
         RunnerRoutes.register(&table, api, services)
         WorkspaceRoutes.register(&table, api, services)
+        StreamRoutes.register(&table, api, services)
         return (router, table.specs)
     }
 

@@ -4,7 +4,7 @@ import Testing
 @testable import Orchestrator
 
 @Suite struct SchemaTests {
-    /// Golden column lists (data-model.md §3) for the tables of migration 0001, per table.
+    /// Golden column lists (data-model.md §3), per table.
     static let golden: [String: [String]] = [
         "sessions": [
             "id", "name", "status", "runner_id", "previous_runner_id", "workspace_id", "profile_id", "agent",
@@ -38,6 +38,17 @@ import Testing
             "storage_size_bytes", "last_synced_at", "latest_manifest_id", "disk_quota_mb", "expires_at", "deleted_at",
             "tenant_id", "labels", "annotations", "created_at", "updated_at",
         ],
+        "streams": [
+            "id", "session_id", "runner_id", "type", "state", "provider_name", "provider_stream_id",
+            "resolution_width", "resolution_height", "frame_rate", "max_size", "bitrate_kbps", "video_codec",
+            "audio_codec", "audio_enabled", "input_enabled", "display", "device_serial", "ice_servers", "error",
+            "error_code", "metadata", "started_at", "stopped_at", "expires_at", "tenant_id", "labels", "created_at",
+            "updated_at",
+        ],
+        "stream_tokens": [
+            "id", "stream_id", "token_hash", "token_prefix", "hash_version", "role", "tenant_id", "created_at",
+            "created_by", "expires_at", "revoked_at", "last_used_at",
+        ],
     ]
 
     static func columns(_ store: Store, table: String) async throws -> [String] {
@@ -59,7 +70,7 @@ import Testing
     @Test(arguments: Engine.allCases)
     func everyTableHasTheSpecColumnsOnBothEngines(_ engine: Engine) async throws {
         try await TestDatabases.with(engine) { store in
-            for table in Migration0001Initial.tables {
+            for table in Migration0001Initial.tables + Migration0002Streams.tables {
                 let actual = try await Self.columns(store, table: table.name)
                 #expect(actual == table.columns.map(\.name), "table \(table.name)")
                 if let golden = Self.golden[table.name] {

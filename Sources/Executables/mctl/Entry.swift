@@ -70,6 +70,7 @@ struct Mctl: AsyncParsableCommand {
             TasksCommand.self,
             RunnersCommand.self,
             WorkspacesCommand.self,
+            StreamsCommand.self,
             AdminCommand.self,
             CompletionCommand.self,
         ]

@@ -41,6 +41,8 @@ tags:
     description: Runners connected to the fabric (read-only).
   - name: Workspaces
     description: Persistent workspaces shared by sessions.
+  - name: Streams
+    description: Live desktop, device and WebRTC streams of a session.
 
 paths:
   /health:
@@ -945,7 +947,7 @@ paths:
         '500':
           $ref: '#/components/responses/InternalError'
 
-components:
+\#(OpenAPIStreams.paths)components:
   securitySchemes:
     bearerAuth:
       type: http
@@ -1023,7 +1025,7 @@ components:
       schema:
         $ref: '#/components/schemas/WorkspaceID'
 
-  headers:
+\#(OpenAPIStreams.parameters)  headers:
     WWW-Authenticate:
       description: Always `Bearer realm="Marionette"`.
       schema:
@@ -1049,7 +1051,7 @@ components:
     BadRequest:
       description: >-
         Malformed request. Codes `invalid_json`, `invalid_id`, `invalid_cursor`, `validation_error`
-        (details.field names the field), `invalid_name`, `no_runner`, `network_policy_unsupported`.
+        (details.field names the field), `invalid_name`, `no_runner`, `network_policy_unsupported`, `unsupported_stream_type`.
       content:
         application/json:
           schema:
@@ -1257,7 +1259,7 @@ components:
       pattern: '^acfg_[A-Za-z]{8}[0-9A-Za-z]{8}$'
       examples: [acfg_BxYzAbCd12345678]
 
-    Labels:
+\#(OpenAPIStreams.schemas)    Labels:
       type: object
       description: >-
         String-to-string labels: keys up to 63 characters of `[A-Za-z0-9._/-]`, values up to 255

@@ -10,6 +10,9 @@ public struct GatewayServices: Sendable {
     public let sessions: SessionService
     public let tasks: TaskService
     public let workspaces: WorkspaceService
+    public let streams: StreamService
+    /// `stok_` checks for the WHEP/WHIP and input routes.
+    public let streamTokens: StreamTokenAuthenticator
     public let apiKeys: APIKeyService
     public let runnerTokens: RunnerTokenService
     public let authenticator: APIKeyAuthenticator
@@ -33,6 +36,8 @@ public struct GatewayServices: Sendable {
         tasks.defaultTimeoutSeconds = config.defaultTaskTimeoutSeconds
         self.tasks = tasks
         self.workspaces = WorkspaceService(store: store)
+        self.streams = StreamService(store: store, publicURL: config.resolvedPublicURL)
+        self.streamTokens = StreamTokenAuthenticator(store: store, logger: logger)
         self.apiKeys = APIKeyService(store: store, multiTenant: config.multiTenant)
         self.runnerTokens = RunnerTokenService(store: store, multiTenant: config.multiTenant)
         self.authenticator = APIKeyAuthenticator(store: store, logger: logger)

@@ -16,7 +16,8 @@ struct Migration: Sendable {
 
 public enum Migrations {
     static let all: [Migration] = [
-        Migration(version: 1, name: "0001_initial", statements: Migration0001Initial.statements)
+        Migration(version: 1, name: "0001_initial", statements: Migration0001Initial.statements),
+        Migration(version: 2, name: "0002_streams", statements: Migration0002Streams.statements),
     ]
 
     public static var latestVersion: Int { all.last?.version ?? 0 }

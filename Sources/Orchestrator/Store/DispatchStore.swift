@@ -257,6 +257,7 @@ extension Store {
                 """,
                 [.timestamp(now), .timestamp(now), .text(runnerID)]
             ).compactMap { $0.string("id") }
+            for session in sessions { try await Self.stopStreams(ofSession: session, now: now, in: db) }
             return (runs, sessions)
         }
         return (runs, sessions)

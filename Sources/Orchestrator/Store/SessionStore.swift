@@ -170,6 +170,9 @@ extension Store {
             guard let row = rows.first else {
                 throw APIError.invalidState("session \(id) changed state concurrently; retry the request")
             }
+            if status == "suspended" || status == "terminated" {
+                try await Self.stopStreams(ofSession: id, now: now, in: db)
+            }
             if status == "terminated" {
                 // Terminate is final: open runs and queued work of the session end with it.
                 try await db.execute(

@@ -1,0 +1,55 @@
+import Client
+
+extension Views {
+    /// `ID TYPE STATE SIZE VIEWERS CREATED` (cli.md §5).
+    static let stream = ResourceView(
+        plural: "streams",
+        columns: [
+            .init(header: "ID") { cell($0, "id") },
+            .init(header: "TYPE") { cell($0, "type") },
+            .init(header: "STATE") { cell($0, "state") },
+            .init(header: "SIZE") { streamSize($0) ?? "-" },
+            .init(header: "VIEWERS") { cell($0, "viewer_count") },
+            .init(header: "CREATED") { timeCell($0, "created_at") },
+        ],
+        fields: { item in
+            var f = FieldList(item)
+            f.text("ID", "id")
+            f.text("Session", "session_id")
+            f.text("Runner", "runner_id")
+            f.text("Type", "type")
+            f.text("State", "state")
+            f.add("Size", streamSize(item))
+            f.text("Max Size", "max_size")
+            f.text("FPS", "fps")
+            if let kbps = item["bitrate_kbps"]?.intValue { f.add("Bitrate", "\(kbps) kbit/s") }
+            f.text("Video Codec", "video_codec")
+            f.text("Audio Codec", "audio_codec")
+            f.bool("Audio", "audio")
+            f.bool("Input", "input")
+            f.text("Display", "display")
+            f.text("Serial", "serial")
+            f.text("Viewers", "viewer_count")
+            f.bool("Publisher Connected", "publisher_connected")
+            f.text("Viewer URL", "viewer_url")
+            f.text("WHEP URL", "whep_url")
+            f.text("WHIP URL", "whip_url")
+            f.text("Input URL", "input_url")
+            f.text("Error Code", "error_code")
+            f.text("Error", "error")
+            f.map("Labels", "labels")
+            f.map("Metadata", "metadata")
+            f.time("Started", "started_at")
+            f.time("Stopped", "stopped_at")
+            f.time("Expires", "expires_at")
+            f.time("Created", "created_at")
+            f.time("Updated", "updated_at")
+            return f.pairs
+        }
+    )
+
+    static func streamSize(_ item: JSONValue) -> String? {
+        guard let width = item["width"]?.intValue, let height = item["height"]?.intValue else { return nil }
+        return "\(width)x\(height)"
+    }
+}

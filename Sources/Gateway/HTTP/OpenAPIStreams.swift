@@ -1,0 +1,424 @@
+/// The stream management part of `OpenAPIDocument` (api.md §10.1), kept apart so the streams
+/// work touches the main document only where these pieces are spliced in.
+enum OpenAPIStreams {
+    static let paths = #"""
+  /api/v1/sessions/{sessionID}/streams:
+    parameters:
+      - $ref: '#/components/parameters/sessionID'
+    post:
+      tags: [Streams]
+      operationId: createStream
+      summary: Create a stream on a session
+      description: >-
+        Scope `streams:write`. The session must be `pending` or `active` (else 409 `invalid_state`) and
+        hold fewer than 4 streams that are not stopped or failed (else 409 `limit_exceeded`).
+        `browser` and `ios` answer 400 `unsupported_stream_type`. Runner-sourced types start `pending`;
+        `webrtc` starts `starting` and waits for its WHIP publisher. The response carries the one-time
+        `viewer_token` (role `control`, or `view` when `input` is false) and, for `webrtc`, `publish_token`.
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              $ref: '#/components/schemas/CreateStreamRequest'
+      responses:
+        '201':
+          description: The created stream with its one-time tokens.
+          content:
+            application/json:
+              schema:
+                $ref: '#/components/schemas/Stream'
+        '400':
+          $ref: '#/components/responses/BadRequest'
+        '401':
+          $ref: '#/components/responses/Unauthorized'
+        '403':
+          $ref: '#/components/responses/Forbidden'
+        '404':
+          $ref: '#/components/responses/NotFound'
+        '409':
+          $ref: '#/components/responses/Conflict'
+        '413':
+          $ref: '#/components/responses/PayloadTooLarge'
+        '500':
+          $ref: '#/components/responses/InternalError'
+    get:
+      tags: [Streams]
+      operationId: listStreams
+      summary: List a session's streams
+      description: Scope `streams:read`. Newest first; stopped streams only with `include_stopped` or `state=stopped`.
+      parameters:
+        - name: state
+          in: query
+          description: Keep streams in any of these states (repeat the key).
+          style: form
+          explode: true
+          schema:
+            type: array
+            items:
+              $ref: '#/components/schemas/StreamState'
+        - name: type
+          in: query
+          description: Keep streams of any of these types (repeat the key).
+          style: form
+          explode: true
+          schema:
+            type: array
+            items:
+              $ref: '#/components/schemas/StreamType'
+        - name: include_stopped
+          in: query
+          schema:
+            type: boolean
+            default: false
+        - $ref: '#/components/parameters/limit'
+        - $ref: '#/components/parameters/cursor'
+      responses:
+        '200':
+          description: One page of streams.
+          content:
+            application/json:
+              schema:
+                $ref: '#/components/schemas/StreamList'
+        '400':
+          $ref: '#/components/responses/BadRequest'
+        '401':
+          $ref: '#/components/responses/Unauthorized'
+        '403':
+          $ref: '#/components/responses/Forbidden'
+        '404':
+          $ref: '#/components/responses/NotFound'
+        '500':
+          $ref: '#/components/responses/InternalError'
+
+  /api/v1/streams/{streamID}:
+    parameters:
+      - $ref: '#/components/parameters/streamID'
+    get:
+      tags: [Streams]
+      operationId: getStream
+      summary: Get a stream
+      description: Scope `streams:read`. Never carries tokens.
+      responses:
+        '200':
+          description: The stream.
+          content:
+            application/json:
+              schema:
+                $ref: '#/components/schemas/Stream'
+        '400':
+          $ref: '#/components/responses/BadRequest'
+        '401':
+          $ref: '#/components/responses/Unauthorized'
+        '403':
+          $ref: '#/components/responses/Forbidden'
+        '404':
+          $ref: '#/components/responses/NotFound'
+        '500':
+          $ref: '#/components/responses/InternalError'
+    delete:
+      tags: [Streams]
+      operationId: stopStream
+      summary: Stop a stream
+      description: >-
+        Scope `streams:write`. The stream goes to `stopped` (`stopped_at` set) and its tokens are revoked.
+        Stopping a stopped stream succeeds again; a failed stream answers 409 `invalid_state`.
+      responses:
+        '204':
+          description: The stream is stopped.
+        '400':
+          $ref: '#/components/responses/BadRequest'
+        '401':
+          $ref: '#/components/responses/Unauthorized'
+        '403':
+          $ref: '#/components/responses/Forbidden'
+        '404':
+          $ref: '#/components/responses/NotFound'
+        '409':
+          $ref: '#/components/responses/Conflict'
+        '500':
+          $ref: '#/components/responses/InternalError'
+
+  /api/v1/streams/{streamID}/tokens:
+    parameters:
+      - $ref: '#/components/parameters/streamID'
+    post:
+      tags: [Streams]
+      operationId: createStreamToken
+      summary: Mint a stream token
+      description: >-
+        Scope `streams:write`. A `stok_` token valid only on this stream's WHEP, WHIP and input routes.
+        The body is optional (role `view`, one hour). Expiry is capped at the stream's `expires_at`;
+        `publish` needs a `webrtc` stream, `control` a stream with input. Stopped or failed streams
+        answer 409 `invalid_state`.
+      requestBody:
+        required: false
+        content:
+          application/json:
+            schema:
+              $ref: '#/components/schemas/CreateStreamTokenRequest'
+      responses:
+        '201':
+          description: The token, shown only here.
+          content:
+            application/json:
+              schema:
+                $ref: '#/components/schemas/StreamToken'
+        '400':
+          $ref: '#/components/responses/BadRequest'
+        '401':
+          $ref: '#/components/responses/Unauthorized'
+        '403':
+          $ref: '#/components/responses/Forbidden'
+        '404':
+          $ref: '#/components/responses/NotFound'
+        '409':
+          $ref: '#/components/responses/Conflict'
+        '500':
+          $ref: '#/components/responses/InternalError'
+
+"""#
+
+    static let parameters = #"""
+    streamID:
+      name: streamID
+      in: path
+      required: true
+      description: Stream ID (`strm_` prefix).
+      schema:
+        $ref: '#/components/schemas/StreamID'
+
+"""#
+
+    static let schemas = #"""
+    StreamID:
+      type: string
+      pattern: '^strm_[A-Za-z]{8}[0-9A-Za-z]{8}$'
+      examples: [strm_BxYzAbCd12345678]
+    StreamType:
+      type: string
+      description: '`browser` and `ios` are planned and answer 400 `unsupported_stream_type` on create.'
+      enum: [testsrc, desktop, android, webrtc, browser, ios]
+    StreamState:
+      type: string
+      enum: [pending, starting, active, paused, stopping, stopped, failed]
+    IceServer:
+      type: object
+      required: [urls]
+      properties:
+        urls:
+          type: array
+          items:
+            type: string
+        username:
+          type: string
+        credential:
+          type: string
+
+    CreateStreamRequest:
+      type: object
+      description: >-
+        Aliases accepted on input: `frame_rate`/`max_fps` for `fps`, `codec` for `video_codec`,
+        `audio_enabled` for `audio`, `input_enabled`/`control` for `input`, `device_serial` for `serial`.
+      properties:
+        type:
+          $ref: '#/components/schemas/StreamType'
+          default: desktop
+        width:
+          type: integer
+          minimum: 16
+          maximum: 7680
+          description: desktop 1920, testsrc 1280; android uses the device size.
+        height:
+          type: integer
+          minimum: 16
+          maximum: 4320
+          description: desktop 1080, testsrc 720.
+        max_size:
+          type: integer
+          description: android only; longest side, default 1920.
+        fps:
+          type: integer
+          minimum: 1
+          maximum: 120
+          description: desktop and testsrc 30, android 60.
+        bitrate_kbps:
+          type: integer
+          minimum: 100
+          maximum: 100000
+          description: desktop 2500, testsrc 4000, android 8000.
+        video_codec:
+          type: string
+          enum: [vp8, vp9, h264]
+          description: desktop and testsrc `vp8` (default) or `vp9`; android `h264` only.
+        audio:
+          type: boolean
+          default: false
+        input:
+          type: boolean
+          description: true for desktop and android; not available on other types.
+        display:
+          type: string
+          description: desktop X display, default `:99`.
+        xvfb:
+          type: boolean
+          description: desktop; start Xvfb when the display does not exist (default true).
+        serial:
+          type: string
+          description: android adb serial.
+        ttl_seconds:
+          type: integer
+          minimum: 0
+          description: 0 = until stopped or until the session leaves `active`.
+        labels:
+          $ref: '#/components/schemas/Labels'
+
+    CreateStreamTokenRequest:
+      type: object
+      properties:
+        role:
+          type: string
+          enum: [view, control, publish]
+          default: view
+        ttl_seconds:
+          type: integer
+          minimum: 1
+          maximum: 86400
+          default: 3600
+
+    StreamToken:
+      type: object
+      required: [token, role, expires_at]
+      properties:
+        token:
+          type: string
+          description: '`stok_` + 43 characters; shown once.'
+        role:
+          type: string
+          enum: [view, control, publish]
+        expires_at:
+          type: string
+          format: date-time
+
+    Stream:
+      type: object
+      required:
+        - id
+        - session_id
+        - type
+        - state
+        - audio
+        - input
+        - viewer_count
+        - publisher_connected
+        - whep_url
+        - viewer_url
+        - input_url
+        - ice_servers
+        - labels
+        - metadata
+        - created_at
+        - updated_at
+      properties:
+        id:
+          $ref: '#/components/schemas/StreamID'
+        session_id:
+          $ref: '#/components/schemas/SessionID'
+        runner_id:
+          $ref: '#/components/schemas/RunnerID'
+        type:
+          $ref: '#/components/schemas/StreamType'
+        state:
+          $ref: '#/components/schemas/StreamState'
+        width:
+          type: integer
+        height:
+          type: integer
+        fps:
+          type: integer
+        max_size:
+          type: integer
+        bitrate_kbps:
+          type: integer
+        video_codec:
+          type: string
+        audio_codec:
+          type: string
+        audio:
+          type: boolean
+        input:
+          type: boolean
+        display:
+          type: string
+        serial:
+          type: string
+        viewer_count:
+          type: integer
+        publisher_connected:
+          type: boolean
+        whep_url:
+          type: string
+          description: '`<public_url>/api/v1/streams/{id}/whep`'
+        whip_url:
+          type: string
+          description: webrtc streams only.
+        viewer_url:
+          type: string
+          description: '`<public_url>/streams/{id}/view`; pass a token as the fragment `#token=stok_...`.'
+        input_url:
+          type: string
+          description: WebSocket URL of the input channel.
+        ice_servers:
+          type: array
+          items:
+            $ref: '#/components/schemas/IceServer'
+        error:
+          type: string
+        error_code:
+          type: string
+        labels:
+          $ref: '#/components/schemas/Labels'
+        metadata:
+          type: object
+          additionalProperties: true
+        viewer_token:
+          type: string
+          description: Create response only.
+        publish_token:
+          type: string
+          description: Create response of webrtc streams only.
+        created_at:
+          type: string
+          format: date-time
+        updated_at:
+          type: string
+          format: date-time
+        started_at:
+          type: string
+          format: date-time
+        stopped_at:
+          type: string
+          format: date-time
+        expires_at:
+          type: string
+          format: date-time
+
+    StreamList:
+      type: object
+      required: [items, total_count, has_more]
+      properties:
+        items:
+          type: array
+          items:
+            $ref: '#/components/schemas/Stream'
+        total_count:
+          type: integer
+          format: int64
+        has_more:
+          type: boolean
+        next_cursor:
+          type: string
+          description: Omitted when there is no next page.
+
+"""#
+}
