@@ -12,6 +12,7 @@ public enum GatewayBuilder {
         var table = RouteTable()
         HealthRoutes.register(&table, router, services, admin: false)
         WebPageRoutes.register(router)
+        WebRTCSignalingRoutes.register(&table, router, services)
         let api = router.group("api/v1").add(middleware: APIKeyMiddleware(authenticator: services.authenticator))
         SessionRoutes.register(&table, api, services)
         TaskRoutes.register(&table, api, services)

@@ -77,7 +77,7 @@ public struct ServerRuntime: Sendable {
         let runners = RunnerHub(
             store: store, tokens: tokens, provider: provider, hub: logs, settings: hubSettings, logger: logger)
         let services = GatewayServices(
-            config: config, store: store, admin: admin, hub: logs, hooks: runners, logger: logger)
+            config: config, store: store, admin: admin, hub: logs, hooks: runners, sfu: SFUHolder(), logger: logger)
         let grpc = GRPCServer(
             transport: try tls.map { try FabricServerTransport.secure(host: config.grpcHost, port: config.grpcPort, tls: $0) }
                 ?? FabricServerTransport.plaintext(host: config.grpcHost, port: config.grpcPort),
@@ -101,6 +101,9 @@ public struct ServerRuntime: Sendable {
         [
             .init(service: GRPCServerService(server: grpc, runners: runners)),
             .init(service: data),
+            .init(service: SFUService(config: services.config, holder: services.sfu, logger: services.logger) { [services] event in
+                await StreamLifecycle.apply(event, streams: services.streams, logger: services.logger)
+            }),
             .init(service: publicApp),
             .init(service: adminApp),
         ]

@@ -18,12 +18,15 @@ public struct GatewayServices: Sendable {
     public let authenticator: APIKeyAuthenticator
     public let hub: LogHub
     public let admin: AdminAuthenticator
+    /// The running SFU (empty until its socket is bound).
+    public let sfu: SFUHolder
     public let logger: Logger
 
     public init(
         config: ServerConfig, store: Store, admin: AdminAuthenticator, hub: LogHub = LogHub(),
-        hooks: (any OrchestrationHooks)? = nil, logger: Logger
+        hooks: (any OrchestrationHooks)? = nil, sfu: SFUHolder = SFUHolder(), logger: Logger
     ) {
+        self.sfu = sfu
         self.config = config
         self.store = store
         var sessions = SessionService(store: store)

@@ -35,6 +35,7 @@ enum StreamRoutes {
             let scope = try context.authorize("streams:write", multiTenant: mt)
             let id = try context.pathID("streamID", .stream, kind: "stream")
             try await s.streams.stop(id, scope: scope)
+            await s.sfu.server?.closeStream(id)  // viewers and the publisher go at once
             return JSONIO.noContent()
         }
         table.add(api, prefix: "/api/v1", .post, "streams/{streamID}/tokens") { request, context in

@@ -141,7 +141,7 @@ public struct StreamService: Sendable {
         resource(try await record(id, scope: scope))
     }
 
-    func record(_ id: String, scope: TenantScope) async throws -> StreamRecord {
+    public func record(_ id: String, scope: TenantScope) async throws -> StreamRecord {
         guard let stream = try await store.stream(id, scope: scope) else { throw APIError.notFound("stream", id) }
         return stream
     }

@@ -468,7 +468,10 @@ final class SFUPacketHandler: ChannelInboundHandler {
         for (ufrag, candidate) in peersByUfrag where candidate === peer { peersByUfrag[ufrag] = nil }
         if let address = peer.address, peersByAddress[address] === peer { peersByAddress[address] = nil }
         if let room = rooms[peer.streamID] {
-            if room.publisher === peer { room.publisher = nil }
+            if room.publisher === peer {
+                room.publisher = nil
+                room.mediaStarted = false  // the next publisher's first packet makes the stream active again
+            }
             room.viewers.removeAll { $0 === peer }
         }
         events.yield(.peerClosed(streamID: peer.streamID, peerID: peer.id, publisher: peer.role == .publisher, reason: reason))
