@@ -21,6 +21,8 @@ public struct SFUConfiguration: Sendable, Equatable {
     public var playoutDelayMaxMilliseconds = 100
     public var maxViewersPerStream = 50
     public var maxViewersTotal = 1000
+    /// The bitrate REMB tells WHIP publishers they may send (until viewer estimates drive it, §3.7).
+    public var publisherBitrateBitsPerSecond: UInt64 = 4_000_000
     public var srtpProfiles: [SRTPProfile] = [.aeadAES128GCM, .aes128CMSHA1_80]
     /// Test builds only: drop this share of outgoing media packets on purpose (loss tests).
     public var testDropEgressPercent = 0

@@ -203,6 +203,7 @@ final class SFUPacketHandler: ChannelInboundHandler {
         if isVideo, case .vp8 = room.video.codec {
             keyframeStart = payload.withUnsafeReadableBytes { VP8FrameInspector.isKeyframe(rtpPayload: $0) }
         }
+        if isVideo { _ = room.video.sourceSequence.unwrap(header.sequenceNumber) } else { _ = room.audio?.sourceSequence.unwrap(header.sequenceNumber) }
         let (sequenceNumber, timestamp) =
             isVideo
             ? room.video.translate(ssrc: header.ssrc, sequenceNumber: header.sequenceNumber, timestamp: header.timestamp)
@@ -362,6 +363,34 @@ final class SFUPacketHandler: ChannelInboundHandler {
         send(buffer, to: address)
     }
 
+    /// Once a second to a WHIP publisher: a receiver report for each of its tracks and a REMB with the
+    /// bitrate it may use. Chrome's sender ramps up on these; without any feedback it stays at its floor.
+    private func sendPublisherFeedback(_ room: SFURoom, _ publisher: SFUPeer) {
+        guard let context, let address = publisher.address, let srtp = publisher.outbound else { return }
+        var blocks: [RTCPReportBlock] = []
+        var mediaSSRCs: [UInt32] = []
+        for track in [room.video] + (room.audio.map { [$0] } ?? []) {
+            guard let source = track.sourceSSRC, let highest = track.sourceSequence.highest else { continue }
+            mediaSSRCs.append(source)
+            blocks.append(
+                RTCPReportBlock(
+                    ssrc: source, fractionLost: 0, cumulativeLost: 0, highestSequenceNumber: UInt32(truncatingIfNeeded: highest),
+                    jitter: 0, lastSenderReport: 0, delaySinceLastSenderReport: 0))
+        }
+        guard !mediaSSRCs.isEmpty else { return }
+        var buffer = context.channel.allocator.buffer(capacity: 256)
+        let written = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 200) { bytes in
+            guard let rr = try? RTCPWriter.receiverReport(ssrc: room.video.ssrc, reportBlocks: blocks, into: bytes),
+                let remb = try? RTCPWriter.remb(
+                    senderSSRC: room.video.ssrc, bitrate: configuration.publisherBitrateBitsPerSecond, ssrcs: mediaSSRCs,
+                    into: bytes, at: rr)
+            else { return 0 }
+            return rr + remb
+        }
+        guard written > 0, (try? srtp.protect(&buffer, rtcp: true)) != nil else { return }
+        send(buffer, to: address)
+    }
+
     // MARK: Timers
 
     private func tick() {
@@ -387,8 +416,12 @@ final class SFUPacketHandler: ChannelInboundHandler {
                 close(peer, reason: "ICE consent expired")
             }
         }
-        for room in rooms.values where room.keyframeThrottle.tick(now: now) {
-            sendKeyframeRequest(room)
+        for room in rooms.values {
+            if room.keyframeThrottle.tick(now: now) { sendKeyframeRequest(room) }
+            if let publisher = room.publisher, publisher.isConnected, now &- publisher.lastFeedbackAt >= 1_000_000_000 {
+                publisher.lastFeedbackAt = now
+                sendPublisherFeedback(room, publisher)
+            }
         }
         flushIfNeeded()
     }

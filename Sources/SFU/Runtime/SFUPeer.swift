@@ -30,6 +30,8 @@ final class SFUPeer {
     var nacksReceived: UInt64 = 0
     var keyframeRequestsReceived: UInt64 = 0
     var srtpProfile: SRTPProfile?
+    /// Last receiver report + REMB sent (publishers).
+    var lastFeedbackAt: UInt64 = 0
 
     init(
         id: String, streamID: String, role: Role, negotiation: SDPNegotiation, ice: ICELiteResponder, dtls: DTLSEndpoint,

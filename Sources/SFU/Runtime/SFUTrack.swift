@@ -13,6 +13,8 @@ struct SFUTrack {
     /// The publisher SSRC being forwarded; a new one is a source switch.
     var sourceSSRC: UInt32?
     var packetsForwarded: UInt64 = 0
+    /// The publisher's own numbering, extended to 64 bits, for receiver reports.
+    var sourceSequence = RTPSequenceUnwrapper()
 
     init(kind: Kind, codec: WebRTCCodec, configuration: SFUConfiguration) {
         self.kind = kind

@@ -51,7 +51,9 @@ public struct SDPExtmap: Sendable, Hashable {
         public static let transportWideCC = "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01"
         public static let playoutDelay = "http://www.webrtc.org/experiments/rtp-hdrext/playout-delay"
         public static let absCaptureTime = "http://www.webrtc.org/experiments/rtp-hdrext/abs-capture-time"
-        /// All of the above, in the order the SFU answers them.
-        public static let supported: [String] = [mid, absSendTime, transportWideCC, playoutDelay, absCaptureTime]
+        /// What the SFU answers, in order. Not transport-wide-cc yet: answering it makes Chrome run its
+        /// send-side estimator on TWCC feedback the SFU does not produce, and a publisher then falls to
+        /// its minimum bitrate; REMB and receiver reports drive it instead (streaming.md §3.7).
+        public static let supported: [String] = [mid, absSendTime, playoutDelay, absCaptureTime]
     }
 }

@@ -310,9 +310,9 @@ public enum SDPNegotiator {
 
     // MARK: - Answer
 
+    /// `transport-cc` is left out until the SFU sends TWCC feedback (see `SDPExtmap.URI.supported`).
     static let answeredFeedback: [(type: String, parameter: String?, flag: SDPFeedbackSet)] = [
-        ("nack", nil, .nack), ("nack", "pli", .pli), ("ccm", "fir", .fir),
-        ("goog-remb", nil, .remb), ("transport-cc", nil, .transportCC),
+        ("nack", nil, .nack), ("nack", "pli", .pli), ("ccm", "fir", .fir), ("goog-remb", nil, .remb),
     ]
 
     static func build(

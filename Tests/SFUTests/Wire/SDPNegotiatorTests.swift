@@ -30,7 +30,6 @@ struct SDPViewerNegotiationTests {
         #expect(session.media[0].textLines == transport + [
             "a=mid:0",
             "a=extmap:2 http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time",
-            "a=extmap:4 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01",
             "a=extmap:5 http://www.webrtc.org/experiments/rtp-hdrext/playout-delay",
             "a=extmap:9 urn:ietf:params:rtp-hdrext:sdes:mid",
             "a=sendonly",
@@ -42,7 +41,6 @@ struct SDPViewerNegotiationTests {
             "a=rtcp-fb:96 nack pli",
             "a=rtcp-fb:96 ccm fir",
             "a=rtcp-fb:96 goog-remb",
-            "a=rtcp-fb:96 transport-cc",
             "a=rtpmap:97 rtx/90000",
             "a=fmtp:97 apt=96",
             "a=ssrc-group:FID 1001 1002",
@@ -54,13 +52,11 @@ struct SDPViewerNegotiationTests {
         #expect(session.media[1].textLines == transport + [
             "a=mid:1",
             "a=extmap:2 http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time",
-            "a=extmap:4 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01",
             "a=extmap:9 urn:ietf:params:rtp-hdrext:sdes:mid",
             "a=sendonly",
             "a=msid:sa at",
             "a=rtcp-mux",
             "a=rtpmap:111 opus/48000/2",
-            "a=rtcp-fb:111 transport-cc",
             "a=fmtp:111 minptime=10;useinbandfec=1",
             "a=ssrc:2001 cname:marionette",
             "a=ssrc:2001 msid:sa at",
@@ -78,10 +74,10 @@ struct SDPViewerNegotiationTests {
         #expect(result.rtxPayloadType == 97)
         #expect(result.audioPayloadType == 111)
         #expect(result.video.mid == "0" && result.audio?.mid == "1")
-        #expect(result.video.headerExtensions == SDPHeaderExtensionIDs(mid: 9, absSendTime: 2, transportWideCC: 4, playoutDelay: 5))
-        #expect(result.audio?.headerExtensions == SDPHeaderExtensionIDs(mid: 9, absSendTime: 2, transportWideCC: 4))
-        #expect(result.video.feedback == [.nack, .pli, .fir, .remb, .transportCC])
-        #expect(result.audio?.feedback == [.transportCC])
+        #expect(result.video.headerExtensions == SDPHeaderExtensionIDs(mid: 9, absSendTime: 2, transportWideCC: nil, playoutDelay: 5))
+        #expect(result.audio?.headerExtensions == SDPHeaderExtensionIDs(mid: 9, absSendTime: 2, transportWideCC: nil))
+        #expect(result.video.feedback == [.nack, .pli, .fir, .remb])  // transport-cc: not until TWCC feedback exists
+        #expect(result.audio?.feedback == [])
         #expect(result.remoteICEUfrag == "gydc")
         #expect(result.remoteICEPwd == "qEA+KCGezaoGknNYbpAADXBK")
         #expect(result.remoteFingerprint.hashFunction == "sha-256")
@@ -195,12 +191,12 @@ struct SDPViewerNegotiationTests {
             .replacingLine("a=rtcp-rsize", with: nil)
         let answer = try SDPNegotiator.negotiate(offer: offer, config: TestConfig.viewer(.vp8))
         let video = answer.session.media[0]
-        #expect(video.rtcpFeedback.map(\.value) == ["96 nack", "96 nack pli", "96 transport-cc"])
-        #expect(video.extmaps.map(\.id) == [4, 9])
+        #expect(video.rtcpFeedback.map(\.value) == ["96 nack", "96 nack pli"])
+        #expect(video.extmaps.map(\.id) == [9])
         #expect(!video.rtcpReducedSize)
-        #expect(answer.negotiation.video.feedback == [.nack, .pli, .transportCC])
+        #expect(answer.negotiation.video.feedback == [.nack, .pli])
         #expect(answer.negotiation.video.headerExtensions.absSendTime == nil)
-        #expect(answer.negotiation.video.headerExtensions.transportWideCC == 4)
+        #expect(answer.negotiation.video.headerExtensions.transportWideCC == nil)
         #expect(!answer.negotiation.rtcpReducedSize)
     }
 
@@ -211,7 +207,7 @@ struct SDPViewerNegotiationTests {
                            with: "a=extmap:7/recvonly http://www.webrtc.org/experiments/rtp-hdrext/abs-capture-time")
         let answer = try SDPNegotiator.negotiate(offer: offer, config: TestConfig.viewer(.vp8))
         let video = answer.session.media[0]
-        #expect(video.textLines.contains("a=rtcp-fb:120 transport-cc"))
+        #expect(!video.textLines.contains("a=rtcp-fb:120 transport-cc"))
         #expect(video.textLines.contains("a=extmap:7/sendonly http://www.webrtc.org/experiments/rtp-hdrext/abs-capture-time"))
         #expect(answer.negotiation.video.headerExtensions.absCaptureTime == 7)
     }
@@ -297,7 +293,7 @@ struct SDPPublisherNegotiationTests {
         #expect(result.video.remoteRTXSSRCs == [2136671120: 4095618910])
         #expect(result.audio?.remoteSSRCs == [2550536406])
         #expect(result.offeredSSRCsByMid == ["0": [2550536406], "1": [2136671120, 4095618910]])
-        #expect(result.video.headerExtensions == SDPHeaderExtensionIDs(mid: 4, absSendTime: 2, transportWideCC: 3, playoutDelay: 12))
+        #expect(result.video.headerExtensions == SDPHeaderExtensionIDs(mid: 4, absSendTime: 2, transportWideCC: nil, playoutDelay: 12))
     }
 
     @Test func publisherCodecPreferenceAndH264Profile() throws {
