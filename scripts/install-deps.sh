@@ -19,6 +19,9 @@ DEBIAN_PACKAGES=(
     pkg-config          # SwiftPM finds the system C libraries below through it
     libssl-dev          # OpenSSL 3: DTLS for the SFU (COpenSSL, CShims)
     libsrtp2-dev        # SRTP/SRTCP for the SFU (CSRTP)
+    chromium            # real WebRTC peer for the SFU tests (Tests/e2e, driven by Selenium)
+    chromium-driver     # chromedriver for Selenium
+    python3-pip         # installs Tests/e2e/requirements.txt (aiortc, selenium, pytest)
 )
 
 is_installed() {
@@ -46,6 +49,14 @@ if [ "${#missing[@]}" -gt 0 ]; then
     done
 else
     log "all Debian packages present (${#DEBIAN_PACKAGES[@]})"
+fi
+
+# Python packages of the real-peer drivers (Tests/e2e): only when one is missing.
+if ! python3 -c 'import aiortc, av, selenium, numpy, pytest' 2>/dev/null; then
+    log "installing Python packages for Tests/e2e (requirements.txt)"
+    python3 -m pip install --quiet --disable-pip-version-check -r "$MARIONETTE_ROOT/Tests/e2e/requirements.txt" >&2 \
+        || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages \
+            -r "$MARIONETTE_ROOT/Tests/e2e/requirements.txt" >&2
 fi
 
 swift_was_on_path=yes

@@ -4,7 +4,8 @@
 #   2. start a throwaway PostgreSQL cluster and export MARIONETTE_TEST_DATABASE_URL (its
 #      marionette_test database); the cluster is always stopped and removed on exit;
 #   3. swift build --build-tests, then swift test --skip-build (extra arguments go to swift test,
-#      e.g. scripts/test.sh --filter OrchestratorTests).
+#      e.g. scripts/test.sh --filter OrchestratorTests);
+#   4. on a full run (no arguments), Tests/e2e/run.sh: Chromium and aiortc against the real server's SFU.
 # Without PostgreSQL the run goes on with a warning (the PostgreSQL tests skip themselves), except
 # under CI=true, where that is an error.
 set -euo pipefail
@@ -44,5 +45,16 @@ t1="$(now_s)"
 log "swift test --skip-build $*"
 test_rc=0
 swift test --skip-build "$@" || test_rc=$?
-log "test phase: $(elapsed_s "$t1") s (exit $test_rc); total $(elapsed_s "$t0") s"
-exit "$test_rc"
+log "test phase: $(elapsed_s "$t1") s (exit $test_rc)"
+
+# Real WebRTC peers (Chromium, aiortc) against the real server: only for a full run.
+e2e_rc=0
+if [ "$#" -eq 0 ]; then
+    t2="$(now_s)"
+    log "Tests/e2e (Chromium + aiortc against the SFU)"
+    MARIONETTE_BIN="$(swift build --show-bin-path)" "$MARIONETTE_ROOT/Tests/e2e/run.sh" || e2e_rc=$?
+    log "e2e phase: $(elapsed_s "$t2") s (exit $e2e_rc)"
+fi
+log "total $(elapsed_s "$t0") s"
+[ "$test_rc" -eq 0 ] || exit "$test_rc"
+exit "$e2e_rc"

@@ -4,8 +4,6 @@ Chromium through Selenium, and aiortc WHEP/WHIP peers.
 Environment:
   MARIONETTE_BIN        marionette-server binary, or a folder holding it (default .build/debug
                         under the repository root; relative paths are taken from the repository root)
-  MARIONETTE_E2E_STUB=1 run tests against stub_server.py (aiortc) instead of the real server: a
-                        self-check of these drivers and the pages, not of the SFU
   CHROMIUM, CHROMEDRIVER  browser and driver paths (default: found on PATH)
   MARIONETTE_E2E_KEEP=1 keep the server's data folder and logs after the run
   CI=true               a missing part (binary, browser, package) fails the test instead of skipping it
@@ -40,7 +38,6 @@ HERE = Path(__file__).resolve().parent
 REPO_ROOT = HERE.parent.parent
 WEB_DIR = REPO_ROOT / "Sources" / "Gateway" / "Resources" / "web"
 CI = os.environ.get("CI", "").lower() == "true"
-STUB = os.environ.get("MARIONETTE_E2E_STUB") == "1"
 
 # Selenium must never try to download a browser or driver (no such egress in CI): the Debian
 # chromium/chromedriver pair is used, named explicitly below.
@@ -91,8 +88,6 @@ def free_port(udp_too: bool = False) -> int:
 
 
 def server_command() -> list[str]:
-    if STUB:
-        return [sys.executable, str(HERE / "stub_server.py")]
     path = Path(os.environ.get("MARIONETTE_BIN", ".build/debug"))
     if not path.is_absolute():
         path = REPO_ROOT / path
@@ -134,9 +129,10 @@ class StreamInfo:
 
 
 class Server:
-    """The real marionette-server (or the stub) on free loopback ports, in a throwaway data folder."""
+    """The real marionette-server on free loopback ports, in a throwaway data folder."""
 
-    def __init__(self) -> None:
+    def __init__(self, extra_env: dict[str, str] | None = None) -> None:
+        self.extra_env = extra_env or {}
         self.data_dir = tempfile.mkdtemp(prefix="marionette-e2e-")
         self.api_port = free_port()
         self.admin_port = free_port()
@@ -163,6 +159,7 @@ class Server:
         env = dict(os.environ)
         env.pop("MARIONETTE_DATABASE_URL", None)  # always the embedded SQLite in the data folder
         env["MARIONETTE_PROVIDERS_DEFAULT"] = "none"  # no local runners: webrtc streams need none
+        env.update(self.extra_env)
         log = open(self.log_path, "ab")
         self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                                         env=env, cwd=self.data_dir, start_new_session=True)
@@ -266,7 +263,7 @@ def new_chromium(log_name: str = "chromium") -> Any:
         "--autoplay-policy=no-user-gesture-required",
         "--disable-dev-shm-usage",             # containers often have a tiny /dev/shm
         # Real host candidates instead of random .local names: the ICE-lite SFU never resolves
-        # mDNS (it learns the address from our checks anyway) and the stub's aioice cannot.
+        # mDNS (it learns the address from our checks anyway).
         "--disable-features=WebRtcHideLocalIpsWithMdns",
         # Several browsers share two cores: keep timers and rendering of every page running.
         "--disable-background-timer-throttling",

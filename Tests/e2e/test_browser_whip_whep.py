@@ -53,11 +53,10 @@ def test_chromium_whip_to_chromium_whep(server, chromium) -> None:
 
     assert last - first >= MIN_FRAMES, f"only {last - first} frames decoded in {WATCH_SECONDS} s"
     assert worst_gap <= MAX_FREEZE_MS, f"framesDecoded stalled for {worst_gap:.0f} ms (limit {MAX_FREEZE_MS})"
-    if not common.STUB:
-        # The SFU prefers AEAD_AES_128_GCM and Chromium offers it (streaming.md §3.2). Chromium
-        # names the profile as BoringSSL does ("SRTP_AEAD_AES_128_GCM"; CM is reported as
-        # "SRTP_AES128_CM_HMAC_SHA1_80"), older builds without the prefix.
-        for side, t in (("viewer", transport), ("publisher", pub_stats.get("transport") or {})):
-            assert "AEAD_AES_128_GCM" in (t.get("srtpCipher") or ""), f"{side} negotiated {t}"
+    # The SFU prefers AEAD_AES_128_GCM and Chromium offers it (streaming.md §3.2). Chromium
+    # names the profile as BoringSSL does ("SRTP_AEAD_AES_128_GCM"; CM is reported as
+    # "SRTP_AES128_CM_HMAC_SHA1_80"), older builds without the prefix.
+    for side, t in (("viewer", transport), ("publisher", pub_stats.get("transport") or {})):
+        assert "AEAD_AES_128_GCM" in (t.get("srtpCipher") or ""), f"{side} negotiated {t}"
     errors = common.severe_errors(viewer) + common.severe_errors(publisher)
     assert not errors, f"console errors: {errors}"
