@@ -186,7 +186,10 @@ let package = Package(
         ),
         .testTarget(
             name: "SFUTests",
-            dependencies: ["SFU", .product(name: "NIOCore", package: "swift-nio")],
+            dependencies: [
+                "SFU", .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

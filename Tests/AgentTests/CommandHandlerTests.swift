@@ -81,7 +81,8 @@ import Testing
         let started = ContinuousClock.now
         await fixture.handler.handle(.killTask(KillTaskCommand(taskID: "task_trun_k", runID: "trun_k", reason: "canceled")))
         let completion = try #require(await fixture.sink.completion(run: "trun_k"))
-        #expect(started.duration(to: .now) < .seconds(4))
+        // Far below the 30 s sleep; generous because a loaded two-core CI machine is slow to reap.
+        #expect(started.duration(to: .now) < .seconds(10))
         #expect(!completion.success && completion.error == "canceled")
         #expect(completion.exitCode == 128 + SIGTERM)
         let accepted = fixture.sink.all.filter { $0 == .taskAccepted(RunKey(taskID: "task_trun_k", runID: "trun_k", attempt: 1)) }

@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 import NIOCore
 import Testing
 
@@ -157,5 +158,64 @@ import Testing
         #expect(try viewer.receiveRTP(timeout: .milliseconds(500)) == nil)
         let again = try TestWebRTCPeer()
         _ = try await sfu.addViewer(streamID: "strm_d", media: Self.media, offer: again.offer(sending: false))
+    }
+}
+
+/// Frames from a runner (the Media RPC path): packetized once, VP8 descriptors with a PictureID per
+/// frame, marker on the last packet, timestamps from the capture clock; viewer PLIs come back as
+/// keyframe requests through the source's callback.
+@Suite(.serialized) struct SFURunnerSourceTests {
+    final class Counter: Sendable {
+        let value = NIOLockedValueBox(0)
+    }
+
+    @Test func runnerFramesArePacketizedOnceAndKeyframeRequestsGoUpstream() async throws {
+        let sfu = try await SFULoopbackTests.start()
+        defer { Task { await sfu.stop() } }
+        let requests = Counter()
+        try await sfu.attachSource(streamID: "strm_src", media: SFULoopbackTests.media) { requests.value.withLockedValue { $0 += 1 } }
+        let viewer = try TestWebRTCPeer()
+        let viewed = try await sfu.addViewer(streamID: "strm_src", media: SFULoopbackTests.media, offer: viewer.offer(sending: false))
+        try viewer.accept(answer: viewed.answer)
+        _ = try viewer.connect()
+        // The join asked the source for a keyframe.
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(requests.value.withLockedValue { $0 } == 1)
+
+        // A 3,000-byte keyframe at pts 1 s, then a 500-byte delta frame 33,334 µs later.
+        let keyframe = [UInt8](repeating: 0x00, count: 1) + (1..<3000).map { UInt8(truncatingIfNeeded: $0) }
+        sfu.ingestVideoFrame(streamID: "strm_src", ptsMicroseconds: 1_000_000, keyframe: true, data: ByteBuffer(bytes: keyframe))
+        sfu.ingestVideoFrame(
+            streamID: "strm_src", ptsMicroseconds: 1_033_334, keyframe: false, data: ByteBuffer(bytes: [0x01] + [UInt8](repeating: 7, count: 499)))
+        var packets: [[UInt8]] = []
+        while packets.count < 4, let packet = try viewer.receiveRTP() { packets.append(packet) }
+        #expect(packets.count == 4)
+        let headers = try packets.map { bytes in try bytes.withUnsafeBytes { try RTPHeader(parsing: $0) } }
+        #expect(headers.map(\.marker) == [false, false, true, true])
+        #expect(Set(headers[0...2].map(\.timestamp)).count == 1)
+        #expect(headers[3].timestamp &- headers[0].timestamp == 3000)  // 33,334 µs at 90 kHz, truncated
+        for pair in zip(headers, headers.dropFirst()) { #expect(pair.1.sequenceNumber == pair.0.sequenceNumber &+ 1) }
+        // Reassemble the keyframe from the three payloads (4-byte descriptors), and check the PictureIDs.
+        var reassembled: [UInt8] = []
+        var pictureIDs: [UInt16] = []
+        for (packet, header) in zip(packets, headers) {
+            let payload = Array(packet[header.payloadRange])
+            let descriptor = try payload.withUnsafeBytes { try VP8PayloadDescriptor(parsing: $0) }
+            pictureIDs.append(try #require(descriptor.pictureID))
+            if header.timestamp == headers[0].timestamp { reassembled += payload[descriptor.length...] }
+        }
+        #expect(reassembled == keyframe)
+        #expect(pictureIDs[0] == pictureIDs[2] && pictureIDs[3] == (pictureIDs[0] + 1) & 0x7fff)
+        #expect(packets.allSatisfy { $0.count <= 1200 - SRTPSession.maxTrailer })
+
+        // Viewer PLIs, coalesced, reach the source once the throttle interval has passed.
+        let ssrcLine = try #require(try SDPSession(parsing: viewed.answer).media.first?.attributes.first { $0.name == "ssrc" }?.value)
+        var pli: [UInt8] = [0x81, 206, 0, 2, 0, 0, 0, 9]
+        pli += withUnsafeBytes(of: UInt32(ssrcLine.split(separator: " ")[0])!.bigEndian, Array.init)
+        try await Task.sleep(for: .milliseconds(600))
+        try viewer.sendRTCP(pli)
+        try viewer.sendRTCP(pli)
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(requests.value.withLockedValue { $0 } == 2)
     }
 }

@@ -48,7 +48,11 @@ public final class TCPRelay: Sendable {
     private func acceptLoop() {
         while !stopped.load(ordering: .relaxed) {
             let client = accept(listener, nil, nil)
-            guard client >= 0 else { return }
+            guard client >= 0 else {
+                // Signals (SIGCHLD from other tests' processes) interrupt accept; only stop() ends the loop.
+                if errno == EINTR || errno == ECONNABORTED { continue }
+                return
+            }
             let upstream = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
             var address = sockaddr_in()
             address.sin_family = sa_family_t(AF_INET)
@@ -73,10 +77,12 @@ public final class TCPRelay: Sendable {
         var buffer = [UInt8](repeating: 0, count: 65536)
         while true {
             let n = read(source, &buffer, buffer.count)
+            if n < 0 && errno == EINTR { continue }
             if n <= 0 { break }
             var offset = 0
             while offset < n {
                 let written = buffer[offset..<n].withUnsafeBytes { write(sink, $0.baseAddress, $0.count) }
+                if written < 0 && errno == EINTR { continue }
                 if written <= 0 { shutdown(source, Int32(SHUT_RDWR)); return }
                 offset += written
             }

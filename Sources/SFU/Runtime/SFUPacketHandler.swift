@@ -211,6 +211,11 @@ final class SFUPacketHandler: ChannelInboundHandler {
         let packet = SFUCachedPacket(
             sequenceNumber: sequenceNumber, timestamp: timestamp, marker: header.marker, keyframeStart: keyframeStart,
             arrivalNanoseconds: now, payload: payload)
+        distribute(packet, in: room, video: isVideo, now: now)
+    }
+
+    /// Caches a packet once for its track and sends it to every connected viewer.
+    private func distribute(_ packet: SFUCachedPacket, in room: SFURoom, video isVideo: Bool, now: UInt64) {
         if !room.mediaStarted {
             room.mediaStarted = true
             events.yield(.mediaStarted(streamID: room.streamID))
@@ -219,7 +224,7 @@ final class SFUPacketHandler: ChannelInboundHandler {
             room.video.cache.insert(packet)
             room.video.keyframes.record(packet)
             room.video.packetsForwarded += 1
-            if keyframeStart { room.keyframeThrottle.keyframeReceived() }
+            if packet.keyframeStart { room.keyframeThrottle.keyframeReceived() }
             for viewer in room.viewers where viewer.isConnected {
                 sendMedia(packet, track: room.video, to: viewer, retransmission: false, now: now)
             }
@@ -231,6 +236,50 @@ final class SFUPacketHandler: ChannelInboundHandler {
                 sendMedia(packet, track: audio, to: viewer, retransmission: false, now: now)
             }
         }
+    }
+
+    // MARK: Media from runners (Media RPC)
+
+    /// Packetizes one encoded VP8 frame from a runner once (RFC 7741, PictureID per frame) and
+    /// distributes the packets. Timestamps come from the capture clock: pts µs × 90 kHz.
+    func ingestVideoFrame(streamID: String, ptsMicroseconds: Int64, keyframe: Bool, data: ByteBuffer) {
+        guard let room = rooms[streamID], case .vp8 = room.video.codec, let context else { return }
+        // Room for the RTP header and its extensions (≤ 40 bytes) and the SRTP tag.
+        let maxPayload = configuration.rtpMTU - 40 - SRTPSession.maxTrailer
+        guard let packetizer = VP8Packetizer(frameLength: data.readableBytes, maxPayloadSize: maxPayload) else { return }
+        let now = Self.now()
+        let timestamp = room.video.timestampBase &+ UInt32(truncatingIfNeeded: ptsMicroseconds &* 9 / 100)
+        let pictureID = room.video.pictureID
+        room.video.pictureID = (pictureID &+ 1) & 0x7fff
+        for slice in packetizer {
+            var payload = context.channel.allocator.buffer(capacity: VP8Packetizer.descriptorLength + slice.frameRange.count)
+            payload.writeWithUnsafeMutableBytes(minimumWritableBytes: VP8Packetizer.descriptorLength) { bytes in
+                (try? VP8Packetizer.writeDescriptor(into: bytes, pictureID: pictureID, start: slice.isFirst)) ?? 0
+            }
+            guard var part = data.getSlice(at: data.readerIndex + slice.frameRange.lowerBound, length: slice.frameRange.count)
+            else { return }
+            payload.writeBuffer(&part)
+            let sequenceNumber = room.video.nextSequenceNumber
+            room.video.nextSequenceNumber &+= 1
+            let packet = SFUCachedPacket(
+                sequenceNumber: sequenceNumber, timestamp: timestamp, marker: slice.isLast,
+                keyframeStart: keyframe && slice.isFirst, arrivalNanoseconds: now, payload: payload)
+            distribute(packet, in: room, video: true, now: now)
+        }
+        flushIfNeeded()
+    }
+
+    /// A runner source starts (or comes back after a reconnect): its room keeps viewers and numbering.
+    func attachSource(streamID: String, media: SDPStreamMedia, onKeyframeRequest: @escaping @Sendable () -> Void) {
+        let room = rooms[streamID] ?? SFURoom(streamID: streamID, media: media, configuration: configuration)
+        rooms[streamID] = room
+        room.sourceKeyframeRequest = onKeyframeRequest
+    }
+
+    func detachSource(streamID: String) {
+        guard let room = rooms[streamID] else { return }
+        room.sourceKeyframeRequest = nil
+        room.mediaStarted = false
     }
 
     /// Writes one packet for one viewer: that viewer's header (payload type, extension ids, RTX
@@ -350,6 +399,11 @@ final class SFUPacketHandler: ChannelInboundHandler {
     }
 
     private func sendKeyframeRequest(_ room: SFURoom) {
+        if let request = room.sourceKeyframeRequest {
+            counters.keyframeRequestsSent += 1
+            request()
+            return
+        }
         guard let publisher = room.publisher, publisher.isConnected, let address = publisher.address,
             let srtp = publisher.outbound, let mediaSSRC = room.video.sourceSSRC ?? publisher.negotiation.video.remoteSSRCs.first,
             let context

@@ -12,6 +12,8 @@ final class SFURoom {
     /// Set once media arrived (the stream turns `active`).
     var mediaStarted = false
     var firSequence: UInt8 = 0
+    /// A runner source (testsrc, desktop, android) asks for keyframes through this (the Media RPC).
+    var sourceKeyframeRequest: (@Sendable () -> Void)?
 
     init(streamID: String, media: SDPStreamMedia, configuration: SFUConfiguration) {
         self.streamID = streamID

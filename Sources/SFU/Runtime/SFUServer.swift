@@ -97,6 +97,32 @@ public final class SFUServer: Sendable {
         return try result.get()
     }
 
+    /// A runner's media source for `streamID` (Media RPC): keyframe requests from viewers, coalesced and
+    /// throttled, come back through `onKeyframeRequest`.
+    public func attachSource(
+        streamID: String, media: SDPStreamMedia, onKeyframeRequest: @escaping @Sendable () -> Void
+    ) async throws(SFUError) {
+        let handler = self.handler
+        do {
+            try await channel.eventLoop.submit {
+                handler.value.attachSource(streamID: streamID, media: media, onKeyframeRequest: onKeyframeRequest)
+            }.get()
+        } catch { throw .notRunning }
+    }
+
+    /// One encoded video frame from a runner; packetized once on the SFU's loop (one hop per frame).
+    public func ingestVideoFrame(streamID: String, ptsMicroseconds: Int64, keyframe: Bool, data: ByteBuffer) {
+        let handler = self.handler
+        channel.eventLoop.execute {
+            handler.value.ingestVideoFrame(streamID: streamID, ptsMicroseconds: ptsMicroseconds, keyframe: keyframe, data: data)
+        }
+    }
+
+    public func detachSource(streamID: String) async {
+        let handler = self.handler
+        try? await channel.eventLoop.submit { handler.value.detachSource(streamID: streamID) }.get()
+    }
+
     /// Ends a viewer or publisher (WHEP/WHIP DELETE). False when there is no such peer.
     public func removePeer(id: String) async -> Bool {
         let handler = self.handler

@@ -15,6 +15,10 @@ struct SFUTrack {
     var packetsForwarded: UInt64 = 0
     /// The publisher's own numbering, extended to 64 bits, for receiver reports.
     var sourceSequence = RTPSequenceUnwrapper()
+    /// Runner sources (packetized here): next sequence number, random timestamp base, VP8 PictureID.
+    var nextSequenceNumber = UInt16.random(in: .min ... .max)
+    let timestampBase = UInt32.random(in: .min ... .max)
+    var pictureID = UInt16.random(in: 0...0x7fff)
 
     init(kind: Kind, codec: WebRTCCodec, configuration: SFUConfiguration) {
         self.kind = kind
