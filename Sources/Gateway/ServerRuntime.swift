@@ -84,7 +84,7 @@ public struct ServerRuntime: Sendable {
             services: [
                 RunnerService(
                     hub: runners, store: store, logs: logs, heartbeatIntervalSeconds: config.heartbeatIntervalSeconds,
-                    logger: logger)
+                    mediaSink: SFUMediaSink(holder: services.sfu), logger: logger)
             ])
         let data = FabricDataServer(
             configuration: FabricDataServerConfiguration(

@@ -39,7 +39,9 @@ public struct GatewayServices: Sendable {
         tasks.defaultTimeoutSeconds = config.defaultTaskTimeoutSeconds
         self.tasks = tasks
         self.workspaces = WorkspaceService(store: store)
-        self.streams = StreamService(store: store, publicURL: config.resolvedPublicURL)
+        var streams = StreamService(store: store, publicURL: config.resolvedPublicURL)
+        streams.hooks = hooks
+        self.streams = streams
         self.streamTokens = StreamTokenAuthenticator(store: store, logger: logger)
         self.apiKeys = APIKeyService(store: store, multiTenant: config.multiTenant)
         self.runnerTokens = RunnerTokenService(store: store, multiTenant: config.multiTenant)

@@ -6,4 +6,13 @@ public protocol OrchestrationHooks: Sendable {
     func sessionSuspended(sessionID: String, reason: String) async
     func sessionResumed(sessionID: String) async
     func sessionTerminated(sessionID: String) async
+    /// A runner-sourced stream was created: its runner should start capture (`StartStream`).
+    func streamCreated(streamID: String, sessionID: String) async
+    /// A stream was stopped: its runner ends capture (`StopStream`).
+    func streamStopped(streamID: String, sessionID: String) async
+}
+
+extension OrchestrationHooks {
+    public func streamCreated(streamID: String, sessionID: String) async {}
+    public func streamStopped(streamID: String, sessionID: String) async {}
 }

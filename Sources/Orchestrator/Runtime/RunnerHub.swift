@@ -269,7 +269,46 @@ public actor RunnerHub {
         var command = Marionette_Runner_V1_ServerCommand()
         command.attachSession = attach
         guard link.send(command) else { return }
+        await startStreams(sessionID: session.id)
         await dispatch(sessionID: session.id)
+    }
+
+    /// Sends `StartStream` for the session's runner-sourced streams that wait (`pending`) or whose
+    /// capture must resume (`starting`, e.g. after a runner reconnect); they go `starting`.
+    func startStreams(sessionID: String) async {
+        do {
+            guard let session = try await store.session(sessionID, scope: .system), session.status == "active",
+                let runnerID = session.runnerID, let link = links[runnerID]
+            else { return }
+            var filter = StreamFilter()
+            filter.states = ["pending", "starting"]
+            filter.types = ["testsrc", "desktop", "android"]
+            let streams = try await store.streams(sessionID: sessionID, filter, page: PageRequest(limit: 10), scope: .system)
+            for stream in streams.items {
+                var config = Marionette_Runner_V1_StreamConfig()
+                config.width = Int32(stream.width ?? 0)
+                config.height = Int32(stream.height ?? 0)
+                config.frameRate = Int32(stream.fps ?? 0)
+                config.bitrateKbps = Int32(stream.bitrateKbps ?? 0)
+                config.videoCodec = stream.videoCodec ?? ""
+                config.audioEnabled = stream.audio
+                config.inputEnabled = stream.input
+                config.display = stream.display ?? ""
+                config.deviceSerial = stream.serial ?? ""
+                config.maxSize = Int32(stream.maxSize ?? 0)
+                var start = Marionette_Runner_V1_StartStream()
+                start.streamID = stream.id
+                start.sessionID = sessionID
+                start.type = stream.type
+                start.config = config
+                var command = Marionette_Runner_V1_ServerCommand()
+                command.startStream = start
+                guard link.send(command) else { return }
+                if stream.state == "pending" { _ = try await store.transitionStream(stream.id, to: .starting, scope: .system) }
+            }
+        } catch {
+            logger.error("starting streams failed", metadata: ["session_id": "\(sessionID)", "error": "\(error)"])
+        }
     }
 
     /// Sends the session's next work: a pending retry run, else the oldest pending task (one at a time).
@@ -461,6 +500,22 @@ extension RunnerHub: OrchestrationHooks {
 
     public func sessionResumed(sessionID: String) async {
         await acquireRunner(sessionID: sessionID)
+    }
+
+    public func streamCreated(streamID: String, sessionID: String) async {
+        await startStreams(sessionID: sessionID)
+    }
+
+    public func streamStopped(streamID: String, sessionID: String) async {
+        guard let session = try? await store.session(sessionID, scope: .system), let runnerID = session.runnerID,
+            let link = links[runnerID]
+        else { return }
+        var stop = Marionette_Runner_V1_StopStream()
+        stop.streamID = streamID
+        stop.reason = "stopped"
+        var command = Marionette_Runner_V1_ServerCommand()
+        command.stopStream = stop
+        _ = link.send(command)
     }
 
     public func sessionTerminated(sessionID: String) async {

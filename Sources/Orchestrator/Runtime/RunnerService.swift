@@ -12,8 +12,13 @@ public struct RunnerService: Marionette_Runner_V1_RunnerService.ServiceProtocol 
     let logs: LogHub
     let logger: Logger
     let heartbeatIntervalSeconds: Int
+    let mediaSink: (any StreamMediaSink)?
 
-    public init(hub: RunnerHub, store: Store, logs: LogHub, heartbeatIntervalSeconds: Int, logger: Logger) {
+    public init(
+        hub: RunnerHub, store: Store, logs: LogHub, heartbeatIntervalSeconds: Int, mediaSink: (any StreamMediaSink)? = nil,
+        logger: Logger
+    ) {
+        self.mediaSink = mediaSink
         self.hub = hub
         self.store = store
         self.logs = logs
@@ -210,10 +215,78 @@ public struct RunnerService: Marionette_Runner_V1_RunnerService.ServiceProtocol 
 
     // MARK: Media, status
 
+    /// One RPC per stream (runner-protocol.md §11): `start` first, then frames into the SFU; keyframe
+    /// requests from viewers go down. The stream must belong to the calling runner's session.
     public func media(
         request: StreamingServerRequest<Marionette_Runner_V1_MediaUp>, context: ServerContext
     ) async throws -> StreamingServerResponse<Marionette_Runner_V1_MediaDown> {
-        StreamingServerResponse(error: RPCError(code: .unimplemented, message: "media streams arrive with the SFU"))
+        let runnerID: String
+        do {
+            (runnerID, _) = try await authenticate(request.metadata)
+        } catch let error as RPCError {
+            return StreamingServerResponse(error: error)
+        }
+        guard let sink = mediaSink else {
+            return StreamingServerResponse(error: RPCError(code: .unavailable, message: "this server runs no SFU"))
+        }
+        let store = self.store
+        let logger = self.logger
+        return StreamingServerResponse { writer in
+            var iterator = request.messages.makeAsyncIterator()
+            guard let first = try await iterator.next(), case .start(let start) = first.payload else {
+                throw RPCError(code: .invalidArgument, message: "the first Media message must be start")
+            }
+            guard let stream = try await store.stream(start.streamID, scope: .system) else {
+                throw RPCError(code: .failedPrecondition, message: "unknown stream \(start.streamID)")
+            }
+            guard ["pending", "starting", "active", "paused"].contains(stream.state) else {
+                throw RPCError(code: .failedPrecondition, message: "stream \(stream.id) is \(stream.state)")
+            }
+            guard let session = try await store.session(stream.sessionID, scope: .system), session.runnerID == runnerID else {
+                throw RPCError(code: .permissionDenied, message: "stream \(stream.id) does not belong to this runner's session")
+            }
+            let (down, continuation) = AsyncStream<Marionette_Runner_V1_MediaDown>.makeStream(bufferingPolicy: .bufferingNewest(16))
+            try await sink.open(streamID: stream.id, videoCodec: stream.videoCodec ?? "vp8", audio: stream.audio) {
+                var request = Marionette_Runner_V1_KeyframeRequest()
+                request.trackID = "video"
+                request.reason = "pli"
+                var message = Marionette_Runner_V1_MediaDown()
+                message.keyframeRequest = request
+                continuation.yield(message)
+            }
+            logger.info("media started", metadata: ["stream_id": "\(stream.id)", "runner_id": "\(runnerID)"])
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    for await message in down { try await writer.write(message) }
+                }
+                defer { continuation.finish() }
+                do {
+                    while let message = try await iterator.next() {
+                        switch message.payload {
+                        case .frame(let frame) where frame.trackID == "video" || frame.trackID.isEmpty:
+                            guard !frame.config else { continue }
+                            sink.videoFrame(streamID: stream.id, ptsMicroseconds: frame.ptsUs, keyframe: frame.keyframe, data: frame.data)
+                        case .ended(let ended):
+                            logger.info(
+                                "media ended", metadata: ["stream_id": "\(stream.id)", "reason": "\(ended.reason)", "error": "\(ended.error)"])
+                            if !ended.recoverable, !ended.error.isEmpty {
+                                _ = try? await store.transitionStream(
+                                    stream.id, to: .failed,
+                                    extra: [("error_code", .text(ended.reason.isEmpty ? "source_failed" : ended.reason)), ("error", .text(ended.error))],
+                                    scope: .system)
+                            }
+                        default:
+                            continue
+                        }
+                    }
+                } catch {
+                    await sink.close(streamID: stream.id)
+                    throw error
+                }
+                await sink.close(streamID: stream.id)
+            }
+            return [:]
+        }
     }
 
     public func getRunnerStatus(

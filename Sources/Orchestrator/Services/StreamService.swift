@@ -4,9 +4,9 @@ import Core
 /// per-session limit, stop, token minting and the state changes the SFU side reports.
 ///
 /// Runner-sourced types (`testsrc`, `desktop`, `android`) are created `pending` whether or not the
-/// session's runner is connected: viewers may join a pending stream (api.md §10.2), and sending
-/// `StartStream` to the runner arrives with the capture issue. `webrtc` streams start in
-/// `starting`, waiting for their WHIP publisher.
+/// session's runner is connected: viewers may join a pending stream (api.md §10.2); the hooks send
+/// `StartStream` to the runner now or when it connects. `webrtc` streams start in `starting`,
+/// waiting for their WHIP publisher.
 public struct StreamService: Sendable {
     public let store: Store
     /// Base of the URLs in the Stream object (`server.public_url`).
@@ -14,6 +14,8 @@ public struct StreamService: Sendable {
     /// `streams.max_per_session`: non-final streams one session may hold.
     public var maxPerSession = 4
     let machine = StreamStateMachine()
+    /// Reaches the session's runner (StartStream / StopStream).
+    public var hooks: (any OrchestrationHooks)?
 
     public init(store: Store, publicURL: String) {
         self.store = store
@@ -129,6 +131,7 @@ public struct StreamService: Sendable {
                 display: display, serial: request.serial, metadata: metadata, labels: labels, expiresAt: expiresAt,
                 usesRunner: type != "webrtc"),
             tokens: tokens, maxPerSession: maxPerSession, scope: scope)
+        if type != "webrtc" { await hooks?.streamCreated(streamID: record.id, sessionID: sessionID) }
         var created = self.resource(record)
         created.viewerToken = viewer.raw
         created.publishToken = publisher?.raw
@@ -160,7 +163,9 @@ public struct StreamService: Sendable {
     /// DELETE: → `stopped`; idempotent on a stopped stream.
     @discardableResult
     public func stop(_ id: String, scope: TenantScope) async throws -> StreamResource {
-        resource(try await store.stopStream(id, scope: scope))
+        let stopped = try await store.stopStream(id, scope: scope)
+        if stopped.type != "webrtc" { await hooks?.streamStopped(streamID: id, sessionID: stopped.sessionID) }
+        return resource(stopped)
     }
 
     /// `POST /streams/{id}/tokens`: role `view` and one hour unless asked otherwise, never past

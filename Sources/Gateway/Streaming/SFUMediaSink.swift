@@ -1,0 +1,30 @@
+import Foundation
+import NIOCore
+import Orchestrator
+import SFU
+
+/// The Orchestrator's `StreamMediaSink` over the running SFU: runner frames go into the stream's
+/// room, keyframe requests come back to the Media RPC.
+struct SFUMediaSink: StreamMediaSink {
+    let holder: SFUHolder
+
+    struct NotRunning: Error, CustomStringConvertible {
+        var description: String { "the SFU is not running" }
+    }
+
+    func open(streamID: String, videoCodec: String, audio: Bool, onKeyframeRequest: @escaping @Sendable () -> Void) async throws {
+        guard let sfu = holder.server else { throw NotRunning() }
+        let video: WebRTCCodec = videoCodec == "vp9" ? .vp9 : .vp8
+        try await sfu.attachSource(
+            streamID: streamID, media: SDPStreamMedia(video: video, audio: audio ? .opus : nil), onKeyframeRequest: onKeyframeRequest)
+    }
+
+    func videoFrame(streamID: String, ptsMicroseconds: Int64, keyframe: Bool, data: Data) {
+        holder.server?.ingestVideoFrame(
+            streamID: streamID, ptsMicroseconds: ptsMicroseconds, keyframe: keyframe, data: ByteBuffer(bytes: data))
+    }
+
+    func close(streamID: String) async {
+        await holder.server?.detachSource(streamID: streamID)
+    }
+}
