@@ -9,11 +9,14 @@ let package = Package(
     platforms: [.macOS(.v15)],
     // `root` is a committed symlink to the repository, so the dependency has the same identity in any clone.
     dependencies: [.package(path: "root")],
-    targets: ["STUN", "RTP", "RTCP", "SDP"].map { name in
-        .executableTarget(
-            name: "Fuzz\(name)",
-            dependencies: [.product(name: "MarionetteSFU", package: "root")],
-            path: "Sources/Fuzz\(name)",
-            swiftSettings: [.swiftLanguageMode(.v6)])
-    }
+    targets: [
+        .target(name: "FuzzDriver", path: "Sources/FuzzDriver", swiftSettings: [.swiftLanguageMode(.v6)])
+    ]
+        + ["STUN", "RTP", "RTCP", "SDP"].map { name in
+            .executableTarget(
+                name: "Fuzz\(name)",
+                dependencies: ["FuzzDriver", .product(name: "MarionetteSFU", package: "root")],
+                path: "Sources/Fuzz\(name)",
+                swiftSettings: [.swiftLanguageMode(.v6)])
+        }
 )

@@ -28,7 +28,7 @@ import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Iterator, Callable
 
 import pytest
 
@@ -126,6 +126,18 @@ class StreamInfo:
     viewer_token: str
     publish_token: str
     raw: dict = field(default_factory=dict)
+
+
+def started_server(extra_env: dict[str, str] | None = None) -> Iterator["Server"]:
+    """Body of a module-scoped pytest fixture: a started server, always stopped afterwards."""
+    srv = Server(extra_env)
+    try:
+        srv.start()
+    except RuntimeError:
+        srv.stop()
+        raise
+    yield srv
+    srv.stop()
 
 
 class Server:

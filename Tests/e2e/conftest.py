@@ -15,14 +15,7 @@ import common  # noqa: E402
 
 @pytest.fixture(scope="module")
 def server():
-    srv = common.Server()
-    try:
-        srv.start()
-    except RuntimeError:
-        srv.stop()
-        raise
-    yield srv
-    srv.stop()
+    yield from common.started_server()
 
 
 @pytest.fixture

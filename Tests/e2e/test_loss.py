@@ -18,14 +18,7 @@ MIN_FRAMES = int(WATCH_SECONDS * 12)
 
 @pytest.fixture(scope="module")
 def server():
-    srv = common.Server(extra_env={"MARIONETTE_SFU_TEST_DROP_EGRESS_PERCENT": "5"})
-    try:
-        srv.start()
-    except RuntimeError:
-        srv.stop()
-        raise
-    yield srv
-    srv.stop()
+    yield from common.started_server({"MARIONETTE_SFU_TEST_DROP_EGRESS_PERCENT": "5"})
 
 
 def test_chromium_viewer_recovers_from_five_percent_loss(server, chromium) -> None:

@@ -1,25 +1,12 @@
+import FuzzDriver
 import SFU
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
-/// libFuzzer entry: every input goes through the RTCP parser and whatever consumes its result.
+/// Every input goes through the RTCP parser and whatever consumes its result. (libFuzzer's objects
+/// reference this symbol even when its driver is started from our main.)
 @_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzOne(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
-    guard let start else { return 0 }
-    RTCPFuzzEntry.run(UnsafeRawBufferPointer(start: start, count: count))
+func fuzzOne(_ start: UnsafePointer<UInt8>?, _ count: Int) -> CInt {
+    RTCPFuzzEntry.run(bytes(start, count))
     return 0
 }
 
-// SwiftPM gives executables their own `main`, so libFuzzer's is never linked: run its driver from ours.
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(
-    _ argc: UnsafeMutablePointer<CInt>,
-    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
-) -> CInt
-
-var argc = CommandLine.argc
-var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
-exit(LLVMFuzzerRunDriver(&argc, &argv, fuzzOne))
+runFuzzer(fuzzOne)
