@@ -97,12 +97,15 @@ let package = Package(
         .systemLibrary(
             name: "CSRTP", path: "Sources/CSystem/CSRTP", pkgConfig: "libsrtp2",
             providers: [.apt(["libsrtp2-dev"])]),
+        .systemLibrary(
+            name: "CVPX", path: "Sources/CSystem/CVPX", pkgConfig: "vpx",
+            providers: [.apt(["libvpx-dev"])]),
         .target(
             name: "CShims", path: "Sources/CSystem/CShims",
-            linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto")]),
+            linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto"), .linkedLibrary("vpx")]),
         .target(
             name: "Capture",
-            dependencies: ["Core"],
+            dependencies: ["Core", "CVPX", "CShims"],
             swiftSettings: strict
         ),
         .target(
@@ -190,6 +193,11 @@ let package = Package(
                 "SFU", .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "CaptureTests",
+            dependencies: ["Capture", "CVPX", "CShims"],
             swiftSettings: strict
         ),
         .testTarget(

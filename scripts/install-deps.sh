@@ -19,6 +19,7 @@ DEBIAN_PACKAGES=(
     pkg-config          # SwiftPM finds the system C libraries below through it
     libssl-dev          # OpenSSL 3: DTLS for the SFU (COpenSSL, CShims)
     libsrtp2-dev        # SRTP/SRTCP for the SFU (CSRTP)
+    libvpx-dev          # VP8 encoder of the runner's capture pipelines, decoder in their tests (CVPX, CShims)
     chromium            # real WebRTC peer for the SFU tests (Tests/e2e, driven by Selenium)
     chromium-driver     # chromedriver for Selenium
     python3-pip         # installs Tests/e2e/requirements.txt (aiortc, selenium, pytest)

@@ -1,3 +1,4 @@
+import Fabric
 /// Commands the server sends on `Connect` (runner-protocol.md §4.2), reduced to what the agent
 /// acts on. `FabricMapping` converts from the generated `ServerCommand`.
 public enum AgentCommand: Sendable, Equatable {
@@ -7,6 +8,9 @@ public enum AgentCommand: Sendable, Equatable {
     case detachSession(DetachSessionCommand)
     case approvePermission(ApprovePermissionCommand)
     case drain(reason: String, reconnectAfterMs: Int64)
+    /// Start capturing a stream (testsrc, desktop, android) and send it on its `Media` RPC.
+    case startStream(Marionette_Runner_V1_StartStream)
+    case stopStream(streamID: String, reason: String)
     /// A command this agent does not handle yet (tunnels, streams, …); logged and ignored.
     case unsupported(String)
 }

@@ -33,6 +33,7 @@ public final class AgentRuntime: Sendable {
     private let handler: CommandHandler
     private let heartbeats: HeartbeatSource
     private let uploads = CurrentUploads()
+    private let media: MediaStreams
     private let shutdownLatch = ShutdownLatch()
     private let state = Mutex(State())
 
@@ -55,6 +56,7 @@ public final class AgentRuntime: Sendable {
                 workspaceBase: configuration.workspaceBase, baseEnvironment: environment),
             logs: logs, events: outbox, executors: executors, logger: logger,
             onRunOpened: { runID in Task { await uploads.runOpened(runID) } })
+        media = MediaStreams(logger: logger)
         heartbeats = HeartbeatSource(handler: handler, workspaceBase: configuration.workspaceBase)
         capabilities = Self.capabilities(executors: executors.map(\.name), sandbox: sandbox)
     }
@@ -124,6 +126,7 @@ public final class AgentRuntime: Sendable {
         }
         if !flushed {
             // Shut down while disconnected: runs are killed; their unacknowledged lines are lost.
+            await media.stopAll()
             await handler.shutdown(grace: .seconds(5))
             let pending = await logs.runsNeedingUpload.count
             if pending > 0 {
@@ -177,6 +180,9 @@ public final class AgentRuntime: Sendable {
             let uploader = LogUploader(
                 client: client, buffer: logs, runnerID: runnerID, metadata: metadata, logger: logger)
             let runUploads = LogUploads(uploader: uploader, buffer: logs, logger: logger)
+            let media = self.media
+            let mediaUploader = MediaUploader(client: client, metadata: metadata, logger: logger)
+            await handler.attachMedia(media)
             let currentUploads = self.uploads
             let control = Task {
                 try await channel.connect(runnerID: runnerID) {
@@ -184,6 +190,7 @@ public final class AgentRuntime: Sendable {
                     self.logger.info("connected to the fabric", metadata: ["runner_id": "\(runnerID)"])
                     await currentUploads.set { runID in await runUploads.start(runID) }
                     await runUploads.startPending()
+                    await media.setPublisher { start, source in await mediaUploader.publish(start, source) }
                     self.startDataClient(runnerID: runnerID)
                 }
             }
@@ -209,6 +216,7 @@ public final class AgentRuntime: Sendable {
             }
             await currentUploads.set(nil)
             await runUploads.stopAll()
+            await media.setPublisher(nil)
             return outcome
         }
         return (outcome, flag.value.withLock { $0 })
@@ -244,6 +252,7 @@ public final class AgentRuntime: Sendable {
     /// stops the heartbeats; cut after 3 s), flush logs for at most 5 s.
     private func gracefulStop(control: Task<ControlOutcome, any Error>) async {
         logger.info("shutting down")
+        await media.stopAll()
         await handler.shutdown(grace: .seconds(5))
         // The writer sends what is queued (the killed runs' results), then half-closes.
         await outbox.close()

@@ -81,6 +81,10 @@ public actor CommandHandler {
 
     public var agentNames: Set<String> { Set(executors.keys) }
 
+    /// Where stream commands go (set by the runtime; nil in handler-only tests).
+    private var media: MediaStreams?
+    public func attachMedia(_ media: MediaStreams) { self.media = media }
+
     // MARK: Commands
 
     /// Handles one command. Returns once the command's immediate reply is queued (for
@@ -93,6 +97,8 @@ public actor CommandHandler {
         case .detachSession(let detach): await detachSession(detach)
         case .approvePermission(let approve): await approvePermission(approve)
         case .drain(let reason, _): logger.info("server asked to drain", metadata: ["reason": "\(reason)"])
+        case .startStream(let start): await media?.start(start)
+        case .stopStream(let streamID, _): await media?.stop(streamID: streamID)
         case .unsupported(let name): logger.warning("command not supported by this agent", metadata: ["command": "\(name)"])
         }
     }

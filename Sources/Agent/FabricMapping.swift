@@ -46,8 +46,8 @@ public enum FabricMapping {
         case .createTunnelResponse: return .unsupported("create_tunnel_response")
         case .openTunnelConnection: return .unsupported("open_tunnel_connection")
         case .closeTunnel: return .unsupported("close_tunnel")
-        case .startStream: return .unsupported("start_stream")
-        case .stopStream: return .unsupported("stop_stream")
+        case .startStream(let start): return .startStream(start)
+        case .stopStream(let stop): return .stopStream(streamID: stop.streamID, reason: stop.reason)
         case nil: return .unsupported("empty command")
         }
     }

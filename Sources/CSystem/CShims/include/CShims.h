@@ -2,8 +2,9 @@
 #define MARIONETTE_CSHIMS_H
 
 // Small C wrappers for what Swift cannot call: OpenSSL macros (DTLS_set_link_mtu, DTLSv1_get_timeout,
-// DTLSv1_handle_timeout, SSL_CTX_set_min_proto_version), the variadic EVP_PKEY_Q_keygen, and a datagram
-// BIO that keeps each DTLS record flight's datagram boundaries (a memory BIO would concatenate them).
+// DTLSv1_handle_timeout, SSL_CTX_set_min_proto_version), the variadic EVP_PKEY_Q_keygen, a datagram
+// BIO that keeps each DTLS record flight's datagram boundaries (a memory BIO would concatenate them),
+// and libvpx's init macros and variadic controls (vpx.c).
 
 #include <stddef.h>
 #include <stdint.h>
@@ -50,5 +51,28 @@ int mshim_dtls_peer_sha256(SSL *ssl, uint8_t out[32]);
 
 /// The last OpenSSL error as text into buf (for error messages). Clears the error queue.
 void mshim_last_error(char *buf, size_t cap);
+
+// MARK: - libvpx (vpx.c)
+// vpx_codec_enc_init/vpx_codec_dec_init are macros and vpx_codec_control is variadic. `ctx` is a
+// vpx_codec_ctx_t *, `cfg` a const vpx_codec_enc_cfg_t * (void * here so that CShims does not pull
+// libvpx's headers into every module that imports it). All return a vpx_codec_err_t (0 = OK).
+
+/// vpx_codec_enc_init with the VP8 encoder interface and no flags.
+int mshim_vpx_vp8_enc_init(void *ctx, const void *cfg);
+/// vpx_codec_dec_init with the VP8 decoder interface, `threads` decoder threads and no flags.
+int mshim_vpx_vp8_dec_init(void *ctx, unsigned int threads);
+
+/// VP8E_SET_CPUUSED (negative = fixed speed |value|).
+int mshim_vp8e_set_cpuused(void *ctx, int value);
+/// VP8E_SET_STATIC_THRESHOLD.
+int mshim_vp8e_set_static_threshold(void *ctx, unsigned int value);
+/// VP8E_SET_SCREEN_CONTENT_MODE (0 off, 1 on, 2 on with aggressive rate control).
+int mshim_vp8e_set_screen_content_mode(void *ctx, unsigned int value);
+/// VP8E_SET_MAX_INTRA_BITRATE_PCT (percent of the per-frame budget a key frame may take).
+int mshim_vp8e_set_max_intra_bitrate_pct(void *ctx, unsigned int value);
+/// VP8E_SET_TOKEN_PARTITIONS (0 = one partition).
+int mshim_vp8e_set_token_partitions(void *ctx, int value);
+/// VP8E_SET_NOISE_SENSITIVITY (0 = denoiser off).
+int mshim_vp8e_set_noise_sensitivity(void *ctx, unsigned int value);
 
 #endif

@@ -1,0 +1,65 @@
+import Capture
+import Fabric
+import Foundation
+import GRPCCore
+import Logging
+
+/// One stream's `Media` RPC on one connection (runner-protocol.md §11): `start`, then every encoded
+/// frame; keyframe requests and bitrate targets from the server go to the source. Reopened (after
+/// a second) while the connection lasts if the server ends it.
+struct MediaUploader<Transport: ClientTransport>: Sendable {
+    let client: Marionette_Runner_V1_RunnerService.Client<Transport>
+    let metadata: Metadata
+    let logger: Logger
+
+    func publish(_ start: Marionette_Runner_V1_MediaStart, _ source: MediaSourceHandle) async {
+        while !Task.isCancelled {
+            do {
+                try await client.media(
+                    metadata: metadata,
+                    requestProducer: { writer in
+                        var first = Marionette_Runner_V1_MediaUp()
+                        first.start = start
+                        try await writer.write(first)
+                        var sentSize = (0, 0)
+                        for await frame in source.frames() {
+                            var message = Marionette_Runner_V1_MediaUp()
+                            message.frame = Self.frame(frame, announceSize: sentSize != (frame.width, frame.height))
+                            sentSize = (frame.width, frame.height)
+                            try await writer.write(message)
+                        }
+                    },
+                    onResponse: { response in
+                        for try await message in response.messages {
+                            switch message.payload {
+                            case .keyframeRequest: source.requestKeyframe()
+                            case .bitrateTarget(let target) where target.bitrateKbps > 0: source.setBitrate(kbps: Int(target.bitrateKbps))
+                            case .stop: return
+                            default: continue
+                            }
+                        }
+                    })
+            } catch where !Task.isCancelled {
+                logger.warning("media stream ended", metadata: ["stream_id": "\(start.streamID)", "error": "\(error)"])
+            } catch {
+                return
+            }
+            try? await Task.sleep(for: .seconds(1))
+        }
+    }
+
+    static func frame(_ frame: EncodedFrame, announceSize: Bool) -> Marionette_Runner_V1_MediaFrame {
+        var message = Marionette_Runner_V1_MediaFrame()
+        message.trackID = frame.trackID
+        message.ptsUs = frame.ptsMicroseconds
+        message.durationUs = frame.durationMicroseconds
+        message.keyframe = frame.keyframe
+        message.data = Data(frame.data)
+        if announceSize {
+            message.width = Int32(frame.width)
+            message.height = Int32(frame.height)
+            message.codec = "vp8"
+        }
+        return message
+    }
+}

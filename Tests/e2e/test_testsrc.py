@@ -1,0 +1,91 @@
+"""The runner-generated test pattern end to end (issue: testsrc; streaming.md §5.1): the local
+provider starts a real marionette-agent, a `testsrc` stream makes it encode a moving pattern with
+the capture time as a bar code (libvpx VP8), the frames ride the agent's `Media` RPC, the SFU
+packetizes each frame once, and aiortc as a WHEP viewer decodes them and reads the bar codes;
+a Chromium viewer page measures glass-to-glass latency (display time − capture time)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+import common
+
+MIN_FRAMES = 60
+
+
+@pytest.fixture(scope="module")
+def server():
+    # The local provider (not "none"): the session's runner is a real agent started by the server.
+    yield from common.started_server({"MARIONETTE_PROVIDERS_DEFAULT": "local"})
+
+
+def new_testsrc_stream(server: common.Server, width: int = 1280, height: int = 720) -> common.StreamInfo:
+    created = server.api("POST", "/api/v1/sessions", {"agent": "command"})
+    assert created.status == 201, created.body[:300]
+    session_id = created.json()["id"]
+    # A long task makes the server start the session's runner (the local provider spawns on work).
+    task = server.api("POST", f"/api/v1/sessions/{session_id}/tasks", {"prompt": "sleep 600"})
+    assert task.status == 201, task.body[:300]
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if server.api("GET", f"/api/v1/sessions/{session_id}").json().get("status") == "active":
+            break
+        time.sleep(0.1)
+    else:
+        raise AssertionError(f"session never became active:\n{server.log_tail()}")
+    stream = server.api("POST", f"/api/v1/sessions/{session_id}/streams",
+                        {"type": "testsrc", "width": width, "height": height, "fps": 30})
+    assert stream.status == 201, stream.body[:300]
+    data = stream.json()
+    return common.StreamInfo(session_id, data["id"], data["viewer_token"], None, data)
+
+
+def wait_state(server: common.Server, stream_id: str, state: str, timeout: float = 30) -> str:
+    deadline = time.monotonic() + timeout
+    current = ""
+    while time.monotonic() < deadline:
+        current = server.api("GET", f"/api/v1/streams/{stream_id}").json().get("state", "")
+        if current == state:
+            break
+        time.sleep(0.1)
+    return current
+
+
+def test_aiortc_decodes_testsrc_and_reads_its_bar_codes(server, aio) -> None:
+    stream = new_testsrc_stream(server)
+    viewer = common.AiortcWhepViewer(server.base_url, stream.stream_id, stream.viewer_token)
+    aio.run(viewer.start())
+    try:
+        frames = aio.run(viewer.wait_frames(MIN_FRAMES, 40), timeout=50)
+        state = wait_state(server, stream.stream_id, "active", 5)
+        common.report("testsrc_to_aiortc", {
+            "frames": frames, "size": viewer.size, "barcodes": viewer.barcodes,
+            "first_frame_ms": viewer.first_frame_ms,
+            "glass_to_glass_p50_ms": common.percentile(viewer.latencies, 0.5),
+            "glass_to_glass_p95_ms": common.percentile(viewer.latencies, 0.95),
+        })
+        assert frames >= MIN_FRAMES, f"only {frames} frames decoded:\n{server.log_tail()}"
+        assert viewer.size == (1280, 720)
+        assert viewer.barcodes >= MIN_FRAMES // 2, f"only {viewer.barcodes} bar codes read in {frames} frames"
+        assert state == "active", f"stream state {state}"
+    finally:
+        aio.run(viewer.close())
+    stopped = server.api("DELETE", f"/api/v1/streams/{stream.stream_id}")
+    assert stopped.status == 204
+
+
+def test_chromium_viewer_glass_to_glass(server, chromium) -> None:
+    stream = new_testsrc_stream(server)
+    viewer = chromium("viewer")
+    common.open_viewer(viewer, server, stream)
+    time.sleep(8)
+    latencies = viewer.execute_script("return window.marionetteViewer.latencies") or []
+    frames = viewer.execute_script("return window.marionetteViewer.framesDecoded()")
+    first = viewer.execute_script("return window.marionetteViewer.timeToFirstFrameMs")
+    common.report("testsrc_chromium_glass_to_glass_ms", {
+        "n": len(latencies), "p50": common.percentile(latencies, 0.5), "p95": common.percentile(latencies, 0.95),
+        "frames": frames, "first_frame_ms": first})
+    assert frames >= 100, f"only {frames} frames decoded in 8 s"
+    assert len(latencies) >= 20, "the viewer page read too few bar codes"
