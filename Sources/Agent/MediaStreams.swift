@@ -23,10 +23,7 @@ public actor MediaStreams {
 
     /// `StartStream`: starts capture (testsrc for now) and, when connected, its `Media` RPC.
     public func start(_ command: Marionette_Runner_V1_StartStream) {
-        guard sources[command.streamID] == nil else {
-            startUpload(command.streamID)  // the server resends StartStream after a reconnect
-            return
-        }
+        guard sources[command.streamID] == nil else { return }  // resent after a reconnect: already running
         guard command.type == "testsrc" else {
             logger.warning("stream type not supported by this runner", metadata: ["type": "\(command.type)", "stream_id": "\(command.streamID)"])
             return
@@ -55,13 +52,24 @@ public actor MediaStreams {
         logger.info("stream stopped", metadata: ["stream_id": "\(streamID)"])
     }
 
-    /// The connection came up (a publisher) or went down (nil): RPCs follow it.
+    /// The connection came up (a publisher) or went down (nil): RPCs follow it, and sources only
+    /// encode while connected (an agent cut off from its server must not burn CPU on frames
+    /// nobody receives).
     public func setPublisher(_ publisher: Publisher?) {
         self.publisher = publisher
         for task in uploads.values { task.cancel() }
         uploads.removeAll()
-        guard publisher != nil else { return }
-        for streamID in sources.keys { startUpload(streamID) }
+        guard publisher != nil else {
+            for source in sources.values { source.pause() }
+            return
+        }
+        for (streamID, source) in sources {
+            do { try source.start(logger: logger) } catch {
+                logger.error("stream source failed to restart", metadata: ["stream_id": "\(streamID)", "error": "\(error)"])
+                continue
+            }
+            startUpload(streamID)
+        }
     }
 
     public func stopAll() {
@@ -115,7 +123,9 @@ public final class MediaSourceHandle: Sendable {
         self.configuration = configuration
     }
 
+    /// Starts the source's capture thread (again after a pause); a running source is left as is.
     func start(logger: Logger) throws {
+        guard runner.withLock({ $0 == nil }) else { return }
         let streamID = self.streamID
         // Weak: the runner's thread must not keep a stopped stream's handle alive.
         let source = try TestSourceRunner(
@@ -141,8 +151,15 @@ public final class MediaSourceHandle: Sendable {
     public func requestKeyframe() { runner.withLock { $0?.requestKeyframe() } }
     public func setBitrate(kbps: Int) { runner.withLock { $0?.setBitrate(kbps: kbps) } }
 
-    func stop() {
+    /// Stops capture until `start` (disconnected); the stream itself goes on.
+    func pause() {
         current.withLock { $0?.finish(); $0 = nil }
-        runner.withLock { $0?.stop(); $0 = nil }
+        let stopped = runner.withLock { runner -> TestSourceRunner? in
+            defer { runner = nil }
+            return runner
+        }
+        stopped?.stop()  // joins the capture thread: outside the lock its sink takes
     }
+
+    func stop() { pause() }
 }

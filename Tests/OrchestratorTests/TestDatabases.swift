@@ -18,6 +18,29 @@ struct TestDatabase: Sendable {
     let cleanup: @Sendable () async -> Void
 }
 
+/// Bounds how many PostgreSQL test databases exist at once. Swift Testing runs every suite in
+/// parallel; unbounded, 40+ databases with their pools exceed the cluster's 200 connections and
+/// CREATE DATABASE piles up on two cores, so connects time out. Waiting for a slot does not.
+actor PostgresSlots {
+    static let shared = PostgresSlots(limit: 12)
+    private var free: Int
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    init(limit: Int) { free = limit }
+
+    func acquire() async {
+        if free > 0 {
+            free -= 1
+            return
+        }
+        await withCheckedContinuation { waiters.append($0) }
+    }
+
+    func release() {
+        if waiters.isEmpty { free += 1 } else { waiters.removeFirst().resume() }
+    }
+}
+
 enum TestDatabases {
     static let logger: Logger = {
         var logger = Logger(label: "test")
@@ -51,18 +74,28 @@ enum TestDatabases {
                 return nil
             }
             let name = "mt_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(20)
-            let admin = try await PostgresDatabase.open(url: base, maxConnections: 1, multiTenant: false, logger: logger)
-            try await admin.read(.system) { try await $0.execute("CREATE DATABASE \(name)") }
-            await admin.close()
-            let url = replaceDatabase(in: base, with: String(name))
-            let db = try await PostgresDatabase.open(url: url, maxConnections: 8, multiTenant: multiTenant, logger: logger)
-            try await Migrations.apply(to: db, logger: logger)
-            return TestDatabase(store: Store(database: db, clock: clock)) {
-                await db.close()
+            await PostgresSlots.shared.acquire()
+            let drop: @Sendable () async -> Void = {
                 if let admin = try? await PostgresDatabase.open(url: base, maxConnections: 1, multiTenant: false, logger: logger) {
                     _ = try? await admin.read(.system) { try await $0.execute("DROP DATABASE IF EXISTS \(name) WITH (FORCE)") }
                     await admin.close()
                 }
+                await PostgresSlots.shared.release()
+            }
+            do {
+                let admin = try await PostgresDatabase.open(url: base, maxConnections: 1, multiTenant: false, logger: logger)
+                try await admin.read(.system) { try await $0.execute("CREATE DATABASE \(name)") }
+                await admin.close()
+                let url = replaceDatabase(in: base, with: String(name))
+                let db = try await PostgresDatabase.open(url: url, maxConnections: 4, multiTenant: multiTenant, logger: logger)
+                try await Migrations.apply(to: db, logger: logger)
+                return TestDatabase(store: Store(database: db, clock: clock)) {
+                    await db.close()
+                    await drop()
+                }
+            } catch {
+                await drop()
+                throw error
             }
         }
     }

@@ -218,7 +218,8 @@ import Testing
         try viewer.sendRTCP(pli)
         try viewer.sendRTCP(pli)
         try await Task.sleep(for: .milliseconds(200))
-        // One at once; the second is held for the 500 ms interval (it may have gone by now on a slow machine).
-        #expect((before + 1)...(before + 2) ~= requests.value.withLockedValue { $0 })
+        // At least one reaches the source at once. (How many follow depends on timing: the coalesced one
+        // after 500 ms, a retry after 1 s without a keyframe; SFUKeyframeRequestThrottle's own test pins that.)
+        #expect(requests.value.withLockedValue { $0 } >= before + 1)
     }
 }

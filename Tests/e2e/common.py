@@ -209,6 +209,9 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+        # Local runners outlive their server on purpose (a restarted server picks them up again);
+        # a test is done with them: end every agent working under this data folder.
+        subprocess.run(["pkill", "-9", "-f", self.data_dir + "/workspaces"], check=False)
         if os.environ.get("MARIONETTE_E2E_KEEP") != "1":
             shutil.rmtree(self.data_dir, ignore_errors=True)
             with contextlib.suppress(OSError):
