@@ -32,7 +32,7 @@ import Testing
         func stop() async {
             runtime.requestShutdown()
             _ = await run.result
-            await server.kill()
+            await server.shutdown()
         }
 
         func waitUntil(timeout: Duration = .seconds(20), _ condition: @Sendable () async -> Bool) async -> Bool {
@@ -189,7 +189,7 @@ import Testing
         }
         #expect(exit.status == 2)
         #expect(exit.description.contains("runner token rejected"))
-        await server.kill()
+        await server.shutdown()
     }
 
     @Test func laterRefusalsKeepRetrying() async throws {
