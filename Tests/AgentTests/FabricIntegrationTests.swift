@@ -32,7 +32,7 @@ import Testing
         func stop() async {
             runtime.requestShutdown()
             _ = await run.result
-            await server.shutdown()
+            await server.kill()
         }
 
         func waitUntil(timeout: Duration = .seconds(20), _ condition: @Sendable () async -> Bool) async -> Bool {
@@ -165,7 +165,7 @@ import Testing
         }
         #expect(exit.status == 2)
         #expect(exit.description.contains("runner token rejected"))
-        await server.shutdown()
+        await server.kill()
     }
 
     @Test func laterRefusalsKeepRetrying() async throws {

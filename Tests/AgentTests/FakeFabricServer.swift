@@ -3,7 +3,6 @@ import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
 import Synchronization
-import TestSupport
 
 @testable import Agent
 
@@ -261,20 +260,15 @@ struct FakeFabricService: Marionette_Runner_V1_RunnerService.ServiceProtocol {
     }
 }
 
-/// A fake fabric server on a loopback port that can be "killed" and "restarted" on the same port.
-/// Clients dial a relay in front of it: a kill cuts every connection and ends new ones at once, so
-/// the agent sees a crashed server, while the gRPC server itself keeps running. (Cancelling its serve
-/// task while a stream is being accepted trips swift-nio's debug `NIOAsyncWriter` deinit check.)
+/// A fake fabric server on a loopback port that can be killed and restarted on the same port.
 final class FakeFabricServer: Sendable {
     let state = FakeFabricState()
     let port: Int
     private let task: MutexBox<Task<Void, any Error>>
-    private let relay: TCPRelay
 
     init() async throws {
-        let (task, serverPort) = try await Self.start(state: state, port: 0)
-        self.relay = try TCPRelay(target: serverPort)
-        self.port = relay.port
+        let (task, port) = try await Self.start(state: state, port: 0)
+        self.port = port
         self.task = MutexBox(task)
     }
 
@@ -295,23 +289,27 @@ final class FakeFabricServer: Sendable {
         return (task, address.port)
     }
 
-    /// An abrupt stop as the agent sees it: every connection and call is cut, new ones fail.
+    /// An abrupt stop: every connection and call is cut.
     func kill() async {
-        relay.setDown(true)
-    }
-
-    /// Kill (when not down already) and come back: every earlier connection is gone.
-    func restart() async throws {
-        relay.setDown(true)
-        relay.setDown(false)
-    }
-
-    /// The end of a test: the agent is gone, so the server can stop without racing a new stream.
-    func shutdown() async {
-        relay.stop()
         let running = task.take()
         running?.cancel()
         _ = await running?.result
+    }
+
+    func restart() async throws {
+        await kill()
+        var attempts = 0
+        while true {
+            do {
+                let (task, _) = try await Self.start(state: state, port: port)
+                self.task.set(task)
+                return
+            } catch {
+                attempts += 1
+                if attempts > 50 { throw error }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }
     }
 
     func send(_ payload: Marionette_Runner_V1_ServerCommand.OneOf_Payload) async -> Bool {

@@ -20,7 +20,6 @@ public final class TCPRelay: Sendable {
     private let open = Mutex<[Int32]>([])
     private let accepted = Atomic<Int>(0)
     private let stopped = Atomic<Bool>(false)
-    private let refusing = Atomic<Bool>(false)
 
     public var acceptedConnections: Int { accepted.load(ordering: .relaxed) }
 
@@ -53,10 +52,6 @@ public final class TCPRelay: Sendable {
                 // Signals (SIGCHLD from other tests' processes) interrupt accept; only stop() ends the loop.
                 if errno == EINTR || errno == ECONNABORTED { continue }
                 return
-            }
-            if refusing.load(ordering: .relaxed) {
-                close(client)  // "down": the caller sees the connection end at once
-                continue
             }
             let upstream = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
             var address = sockaddr_in()
@@ -93,13 +88,6 @@ public final class TCPRelay: Sendable {
             }
         }
         shutdown(sink, Int32(SHUT_RDWR))
-    }
-
-    /// Down (cut everything, end new connections at once) or up again: a server crash and restart
-    /// as clients see it, without tearing the server itself down.
-    public func setDown(_ down: Bool) {
-        refusing.store(down, ordering: .relaxed)
-        if down { cutAll() }
     }
 
     /// Drops every relayed connection at once (both directions), as a network failure would.
