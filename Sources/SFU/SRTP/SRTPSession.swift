@@ -66,58 +66,60 @@ public final class SRTPSession {
     /// Protects the RTP packet at `packet` in place; `length` grows by the trailer. The memory must
     /// have ``maxTrailer`` spare bytes after the packet.
     public func protectRTP(_ packet: UnsafeMutableRawPointer, length: inout Int) throws(SRTPError) {
-        var size = Int32(length)
-        let status = srtp_protect(session, packet, &size)
-        guard status == srtp_err_status_ok else { throw .protectFailed(status.rawValue) }
-        length = Int(size)
+        try call(srtp_protect, packet, &length, failure: SRTPError.protectFailed)
     }
 
     public func protectRTCP(_ packet: UnsafeMutableRawPointer, length: inout Int) throws(SRTPError) {
-        var size = Int32(length)
-        let status = srtp_protect_rtcp(session, packet, &size)
-        guard status == srtp_err_status_ok else { throw .protectFailed(status.rawValue) }
-        length = Int(size)
+        try call(srtp_protect_rtcp, packet, &length, failure: SRTPError.protectFailed)
     }
 
     /// Unprotects in place; `length` shrinks to the plain packet.
     public func unprotectRTP(_ packet: UnsafeMutableRawPointer, length: inout Int) throws(SRTPError) {
-        var size = Int32(length)
-        let status = srtp_unprotect(session, packet, &size)
-        guard status == srtp_err_status_ok else { throw .unprotectFailed(status.rawValue) }
-        length = Int(size)
+        try call(srtp_unprotect, packet, &length, failure: SRTPError.unprotectFailed)
     }
 
     public func unprotectRTCP(_ packet: UnsafeMutableRawPointer, length: inout Int) throws(SRTPError) {
+        try call(srtp_unprotect_rtcp, packet, &length, failure: SRTPError.unprotectFailed)
+    }
+
+    /// One libsrtp2 in-place call: the length goes in and comes back changed, a status other than ok throws.
+    private func call(
+        _ operation: (srtp_t?, UnsafeMutableRawPointer?, UnsafeMutablePointer<Int32>?) -> srtp_err_status_t,
+        _ packet: UnsafeMutableRawPointer, _ length: inout Int, failure: (UInt32) -> SRTPError
+    ) throws(SRTPError) {
         var size = Int32(length)
-        let status = srtp_unprotect_rtcp(session, packet, &size)
-        guard status == srtp_err_status_ok else { throw .unprotectFailed(status.rawValue) }
+        let status = operation(session, packet, &size)
+        guard status == srtp_err_status_ok else { throw failure(status.rawValue) }
         length = Int(size)
     }
 
     /// Protects the readable bytes of `buffer` in place (RTP or RTCP), growing it by the trailer.
     public func protect(_ buffer: inout ByteBuffer, rtcp: Bool) throws(SRTPError) {
-        var length = buffer.readableBytes
         // Room for the trailer inside the readable view, so libsrtp2 writes only memory it was given.
+        let plain = buffer.readableBytes
         buffer.writeRepeatingByte(0, count: Self.maxTrailer)
-        let result: SRTPError? = buffer.withUnsafeMutableReadableBytes { bytes -> SRTPError? in
-            guard let base = bytes.baseAddress else { return .protectFailed(.max) }
-            do throws(SRTPError) {
-                if rtcp { try protectRTCP(base, length: &length) } else { try protectRTP(base, length: &length) }
-                return nil
-            } catch { return error }
+        try inPlace(&buffer, length: plain, failure: .protectFailed(.max)) { base, length throws(SRTPError) in
+            if rtcp { try protectRTCP(base, length: &length) } else { try protectRTP(base, length: &length) }
         }
-        if let result { throw result }
-        buffer.moveWriterIndex(to: buffer.readerIndex + length)
     }
 
     /// Unprotects the readable bytes of `buffer` in place, shrinking it to the plain packet.
     public func unprotect(_ buffer: inout ByteBuffer, rtcp: Bool) throws(SRTPError) {
-        let protected = buffer.readableBytes
-        var length = protected
+        try inPlace(&buffer, length: buffer.readableBytes, failure: .unprotectFailed(.max)) { base, length throws(SRTPError) in
+            if rtcp { try unprotectRTCP(base, length: &length) } else { try unprotectRTP(base, length: &length) }
+        }
+    }
+
+    /// Runs `operation` on the buffer's readable bytes and sets the buffer to the length it leaves.
+    private func inPlace(
+        _ buffer: inout ByteBuffer, length start: Int, failure: SRTPError,
+        _ operation: (UnsafeMutableRawPointer, inout Int) throws(SRTPError) -> Void
+    ) throws(SRTPError) {
+        var length = start
         let result: SRTPError? = buffer.withUnsafeMutableReadableBytes { bytes -> SRTPError? in
-            guard let base = bytes.baseAddress else { return .unprotectFailed(.max) }
+            guard let base = bytes.baseAddress else { return failure }
             do throws(SRTPError) {
-                if rtcp { try unprotectRTCP(base, length: &length) } else { try unprotectRTP(base, length: &length) }
+                try operation(base, &length)
                 return nil
             } catch { return error }
         }
