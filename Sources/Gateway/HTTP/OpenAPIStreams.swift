@@ -176,186 +176,104 @@ enum OpenAPIStreams {
           $ref: '#/components/responses/Conflict'
         '500':
           $ref: '#/components/responses/InternalError'
-  /api/v1/streams/{streamID}/whep:
-    parameters:
-      - $ref: '#/components/parameters/streamID'
-    post:
-      tags: [Streams]
-      operationId: whepOffer
-      summary: Join as a viewer (WHEP)
-      description: >-
-        WHEP: the body is the SDP offer (`application/sdp`); the answer carries `a=ice-lite`, the SFU's host
-        candidates on the media UDP port, its DTLS fingerprint, rtcp-mux and one BUNDLE group. Credential: a
-        `stok_` token of this stream (any role) or an API key with `streams:read`,
-        as Bearer or `?token=`. The `Location` header names the peer for DELETE.
-      requestBody:
-        required: true
-        content:
-          application/sdp:
-            schema:
-              type: string
-      responses:
-        '201':
-          description: The SDP answer.
-          headers:
-            Location:
-              description: The peer resource, for DELETE.
-              schema:
-                type: string
-          content:
-            application/sdp:
-              schema:
-                type: string
-        '400':
-          description: '`invalid_sdp` (no BUNDLE, no rtcp-mux, no DTLS fingerprint) or `unsupported_codec`.'
-          content:
-            application/json:
-              schema:
-                $ref: '#/components/schemas/Error'
-        '401':
-          $ref: '#/components/responses/Unauthorized'
-        '403':
-          $ref: '#/components/responses/Forbidden'
-        '404':
-          $ref: '#/components/responses/NotFound'
-        '409':
-          description: '`invalid_state` (stream stopped or failed).'
-          content:
-            application/json:
-              schema:
-                $ref: '#/components/schemas/Error'
-        '415':
-          description: The body is not `application/sdp`.
-          content:
-            application/json:
-              schema:
-                $ref: '#/components/schemas/Error'
-        '503':
-          description: '`sfu_at_capacity`, or the SFU is not running yet.'
-          content:
-            application/json:
-              schema:
-                $ref: '#/components/schemas/Error'
-  /api/v1/streams/{streamID}/whep/{peerID}:
-    parameters:
-      - $ref: '#/components/parameters/streamID'
-      - name: peerID
-        in: path
-        required: true
-        description: The viewer id from the `Location` header.
-        schema:
-          type: string
-    patch:
-      tags: [Streams]
-      operationId: whepPatch
-      summary: Trickle ICE for a viewer (a no-op; the SFU is ICE-lite)
-      responses:
-        '204':
-          description: Accepted.
-        '401':
-          $ref: '#/components/responses/Unauthorized'
-    delete:
-      tags: [Streams]
-      operationId: whepLeave
-      summary: Leave (viewer)
-      responses:
-        '200':
-          description: The viewer is gone.
-        '401':
-          $ref: '#/components/responses/Unauthorized'
-        '404':
-          $ref: '#/components/responses/NotFound'
-  /api/v1/streams/{streamID}/whip:
-    parameters:
-      - $ref: '#/components/parameters/streamID'
-    post:
-      tags: [Streams]
-      operationId: whipOffer
-      summary: Join as a publisher (WHIP)
-      description: >-
-        WHIP: the body is the SDP offer (`application/sdp`); the answer carries `a=ice-lite`, the SFU's host
-        candidates on the media UDP port, its DTLS fingerprint, rtcp-mux and one BUNDLE group. Credential: a
-        `stok_` token of this stream with role `publish` or an API key with `streams:write`,
-        as Bearer or `?token=`. The `Location` header names the peer for DELETE.
-      requestBody:
-        required: true
-        content:
-          application/sdp:
-            schema:
-              type: string
-      responses:
-        '201':
-          description: The SDP answer.
-          headers:
-            Location:
-              description: The peer resource, for DELETE.
-              schema:
-                type: string
-          content:
-            application/sdp:
-              schema:
-                type: string
-        '400':
-          description: '`invalid_sdp` (no BUNDLE, no rtcp-mux, no DTLS fingerprint) or `unsupported_codec`.'
-          content:
-            application/json:
-              schema:
-                $ref: '#/components/schemas/Error'
-        '401':
-          $ref: '#/components/responses/Unauthorized'
-        '403':
-          $ref: '#/components/responses/Forbidden'
-        '404':
-          $ref: '#/components/responses/NotFound'
-        '409':
-          description: '`invalid_state` (stream stopped or failed; a type other than `webrtc`; `publisher_exists` when one is connected).'
-          content:
-            application/json:
-              schema:
-                $ref: '#/components/schemas/Error'
-        '415':
-          description: The body is not `application/sdp`.
-          content:
-            application/json:
-              schema:
-                $ref: '#/components/schemas/Error'
-        '503':
-          description: '`sfu_at_capacity`, or the SFU is not running yet.'
-          content:
-            application/json:
-              schema:
-                $ref: '#/components/schemas/Error'
-  /api/v1/streams/{streamID}/whip/{peerID}:
-    parameters:
-      - $ref: '#/components/parameters/streamID'
-      - name: peerID
-        in: path
-        required: true
-        description: The publisher id from the `Location` header.
-        schema:
-          type: string
-    patch:
-      tags: [Streams]
-      operationId: whipPatch
-      summary: Trickle ICE for a publisher (a no-op; the SFU is ICE-lite)
-      responses:
-        '204':
-          description: Accepted.
-        '401':
-          $ref: '#/components/responses/Unauthorized'
-    delete:
-      tags: [Streams]
-      operationId: whipLeave
-      summary: Leave (publisher)
-      responses:
-        '200':
-          description: The publisher is gone.
-        '401':
-          $ref: '#/components/responses/Unauthorized'
-        '404':
-          $ref: '#/components/responses/NotFound'
-
+\#(signaling(kind: "whep", name: "WHEP", who: "viewer", role: " (any role)", scope: "streams:read", conflicts: ""))\#(signaling(kind: "whip", name: "WHIP", who: "publisher", role: " with role `publish`", scope: "streams:write", conflicts: "; a type other than `webrtc`; `publisher_exists` when one is connected"))
 """#
+
+    /// The WHEP and WHIP paths: one shape, these words differ.
+    static func signaling(kind: String, name: String, who: String, role: String, scope: String, conflicts: String) -> String {
+        """
+          /api/v1/streams/{streamID}/\(kind):
+            parameters:
+              - $ref: '#/components/parameters/streamID'
+            post:
+              tags: [Streams]
+              operationId: \(kind)Offer
+              summary: Join as a \(who) (\(name))
+              description: >-
+                \(name): the body is the SDP offer (`application/sdp`); the answer carries `a=ice-lite`, the SFU's host
+                candidates on the media UDP port, its DTLS fingerprint, rtcp-mux and one BUNDLE group. Credential: a
+                `stok_` token of this stream\(role) or an API key with `\(scope)`,
+                as Bearer or `?token=`. The `Location` header names the peer for DELETE.
+              requestBody:
+                required: true
+                content:
+                  application/sdp:
+                    schema:
+                      type: string
+              responses:
+                '201':
+                  description: The SDP answer.
+                  headers:
+                    Location:
+                      description: The peer resource, for DELETE.
+                      schema:
+                        type: string
+                  content:
+                    application/sdp:
+                      schema:
+                        type: string
+                '400':
+                  description: '`invalid_sdp` (no BUNDLE, no rtcp-mux, no DTLS fingerprint) or `unsupported_codec`.'
+                  content:
+                    application/json:
+                      schema:
+                        $ref: '#/components/schemas/Error'
+                '401':
+                  $ref: '#/components/responses/Unauthorized'
+                '403':
+                  $ref: '#/components/responses/Forbidden'
+                '404':
+                  $ref: '#/components/responses/NotFound'
+                '409':
+                  description: '`invalid_state` (stream stopped or failed\(conflicts)).'
+                  content:
+                    application/json:
+                      schema:
+                        $ref: '#/components/schemas/Error'
+                '415':
+                  description: The body is not `application/sdp`.
+                  content:
+                    application/json:
+                      schema:
+                        $ref: '#/components/schemas/Error'
+                '503':
+                  description: '`sfu_at_capacity`, or the SFU is not running yet.'
+                  content:
+                    application/json:
+                      schema:
+                        $ref: '#/components/schemas/Error'
+          /api/v1/streams/{streamID}/\(kind)/{peerID}:
+            parameters:
+              - $ref: '#/components/parameters/streamID'
+              - name: peerID
+                in: path
+                required: true
+                description: The \(who) id from the `Location` header.
+                schema:
+                  type: string
+            patch:
+              tags: [Streams]
+              operationId: \(kind)Patch
+              summary: Trickle ICE for a \(who) (a no-op; the SFU is ICE-lite)
+              responses:
+                '204':
+                  description: Accepted.
+                '401':
+                  $ref: '#/components/responses/Unauthorized'
+            delete:
+              tags: [Streams]
+              operationId: \(kind)Leave
+              summary: Leave (\(who))
+              responses:
+                '200':
+                  description: The \(who) is gone.
+                '401':
+                  $ref: '#/components/responses/Unauthorized'
+                '404':
+                  $ref: '#/components/responses/NotFound'
+
+        """
+    }
 
     static let parameters = #"""
     streamID:
