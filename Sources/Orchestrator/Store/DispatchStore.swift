@@ -315,12 +315,17 @@ extension Store {
 }
 
 extension Store {
+    /// Marks the session's pending tasks as waiting for `reason`. Tasks already parked for the same
+    /// reason are left alone, so a session with many queued tasks costs one row per new task, not
+    /// a rewrite of its whole queue on every create.
     func parkTasks(sessionID: String, reason: String) async throws {
+        let reason = String(reason.prefix(500))
         try await database.transaction(.system) { db in
             try await db.execute(
                 "UPDATE tasks SET dispatch_parked_reason = ?, dispatch_attempts = dispatch_attempts + 1 "
-                    + "WHERE session_id = ? AND status = 'pending'",
-                [.text(String(reason.prefix(500))), .text(sessionID)])
+                    + "WHERE session_id = ? AND status = 'pending' "
+                    + "AND (dispatch_parked_reason IS NULL OR dispatch_parked_reason <> ?)",
+                [.text(reason), .text(sessionID), .text(reason)])
         }
     }
 
