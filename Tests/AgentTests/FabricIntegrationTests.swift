@@ -172,6 +172,9 @@ import Testing
         let before = await state.runnerMessages.count
         try await server.restart()
         _ = try #require(await harness.completion("trun_away"))
+        #expect(await harness.waitUntil {
+            await state.runnerMessages.dropFirst(before).contains { if case .heartbeat? = $0.payload { true } else { false } }
+        })
         let after = Array(await state.runnerMessages.dropFirst(before))
         let completed = after.firstIndex { if case .taskCompleted? = $0.payload { true } else { false } }
         let heartbeat = after.firstIndex { if case .heartbeat? = $0.payload { true } else { false } }

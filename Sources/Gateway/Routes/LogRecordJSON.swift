@@ -80,35 +80,10 @@ struct LogRecordJSON {
         }
     }
 
-    /// A JSON string: `"` and `\` escaped, control characters as `\n`, `\r`, `\t`, `\b`, `\f` or
-    /// `\u00XX`; everything else (UTF-8 included) copied as is, in runs between escapes.
+    /// A JSON string with `JSONEncoder`'s escapes (`JSONStringEscaping`).
     static func writeString(_ string: String, into buffer: inout ByteBuffer) {
-        var string = string
         buffer.writeInteger(UInt8(ascii: "\""))
-        string.withUTF8 { bytes in
-            var start = 0
-            for index in 0..<bytes.count {
-                let byte = bytes[index]
-                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
-                if start < index { buffer.writeBytes(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[start..<index]))) }
-                start = index + 1
-                switch byte {
-                case UInt8(ascii: "\""): buffer.writeStaticString(#"\""#)
-                case UInt8(ascii: "\\"): buffer.writeStaticString(#"\\"#)
-                case 0x0A: buffer.writeStaticString(#"\n"#)
-                case 0x0D: buffer.writeStaticString(#"\r"#)
-                case 0x09: buffer.writeStaticString(#"\t"#)
-                case 0x08: buffer.writeStaticString(#"\b"#)
-                case 0x0C: buffer.writeStaticString(#"\f"#)
-                default:
-                    let hex: StaticString = "0123456789abcdef"
-                    buffer.writeStaticString(#"\u00"#)
-                    buffer.writeInteger(hex.utf8Start[Int(byte >> 4)])
-                    buffer.writeInteger(hex.utf8Start[Int(byte & 0x0F)])
-                }
-            }
-            if start < bytes.count { buffer.writeBytes(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[start...]))) }
-        }
+        JSONStringEscaping.forEachPiece(of: string) { buffer.writeBytes($0) }
         buffer.writeInteger(UInt8(ascii: "\""))
     }
 }
