@@ -168,7 +168,12 @@ import Testing
             await state.runnerMessages.contains { if case .taskStarted(let started)? = $0.payload { started.runID == "trun_away" } else { false } }
         })
         await server.kill()
-        try await Task.sleep(for: .milliseconds(2000))
+        // Restart only once the run ended and its result waits in the outbox: a fixed sleep let a
+        // loaded machine finish the run after the restart, which this test is not about.
+        let outbox = harness.runtime.outbox
+        #expect(await harness.waitUntil {
+            await outbox.contains { if case .taskCompleted(let done) = $0 { done.key.runID == "trun_away" } else { false } }
+        })
         let before = await state.runnerMessages.count
         try await server.restart()
         _ = try #require(await harness.completion("trun_away"))

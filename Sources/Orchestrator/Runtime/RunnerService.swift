@@ -365,6 +365,9 @@ struct LogTotals: Sendable {
 }
 
 /// The call's message iterator, handed to the one task that reads it after `init`.
+/// `@unchecked Sendable`: the iterator is not Sendable, but after `init` exactly one child task
+/// (the reader in `streamLogs`) calls `next()`, and the parent never touches it again, so it is
+/// never used from two tasks at once.
 final class MessageSource<Iterator: AsyncIteratorProtocol>: @unchecked Sendable where Iterator.Element: Sendable {
     private var iterator: Iterator
     init(_ iterator: Iterator) { self.iterator = iterator }
