@@ -27,6 +27,9 @@ public actor RunnerHub {
     let settings: Settings
 
     private var links: [String: any RunnerLink] = [:]
+    /// Pool of each connected runner, read once at connect: dispatch and attach need it (local
+    /// runners get host work paths) and used to read the runner row for it every time.
+    private var pools: [String: String] = [:]
     /// Runners whose first heartbeat after (re)connecting has not been reconciled yet.
     private var awaitingFirstHeartbeat: Set<String> = []
     /// Dropped runners and when their grace ends.
@@ -110,6 +113,7 @@ public actor RunnerHub {
         awaitingFirstHeartbeat.insert(runnerID)
         do {
             try await store.markRunnerConnected(runnerID)
+            if let pool = try await store.runnerRow(runnerID)?.string("pool_name") { pools[runnerID] = pool }
             if let session = try await store.activeSession(onRunner: runnerID) {
                 // Reconnect or server restart: the session is still on this runner.
                 try await attach(session, to: runnerID)
@@ -127,6 +131,7 @@ public actor RunnerHub {
     public func disconnected(runnerID: String, link: any RunnerLink) {
         guard links[runnerID] === link else { return }
         links[runnerID] = nil
+        pools[runnerID] = nil
         awaitingFirstHeartbeat.remove(runnerID)
         graceUntil[runnerID] = store.clock.now().adding(seconds: settings.disconnectGraceSeconds)
         logger.warning("runner disconnected", metadata: ["runner_id": "\(runnerID)"])
@@ -259,7 +264,7 @@ public actor RunnerHub {
         attach.workspaceID = session.workspaceID
         attach.tenantID = session.tenantID ?? ""
         attach.permissionPolicy = session.permissionPolicy
-        if let base = settings.localWorkspaceBase, try await store.runnerRow(runnerID)?.string("pool_name") == "local" {
+        if let base = settings.localWorkspaceBase, pools[runnerID] == "local" {
             attach.workspacePath = base + "/" + session.workspaceID
         }
         var agent = Marionette_Runner_V1_AgentConfig()
@@ -311,11 +316,13 @@ public actor RunnerHub {
         }
     }
 
-    /// Sends the session's next work: a pending retry run, else the oldest pending task (one at a time).
-    func dispatch(sessionID: String) async {
+    /// Sends the session's next work: a pending retry run, else the oldest pending task (one at a
+    /// time). `known` is the session row when the caller just read it.
+    func dispatch(sessionID: String, known: SessionRecord? = nil) async {
         do {
-            guard let session = try await store.session(sessionID, scope: .system), session.status == "active",
-                let runnerID = session.runnerID
+            var current = known
+            if current == nil { current = try await store.session(sessionID, scope: .system) }
+            guard let session = current, session.status == "active", let runnerID = session.runnerID
             else { return }
             guard let link = links[runnerID] else { return }
             let run: DispatchedRun?
@@ -331,7 +338,7 @@ public actor RunnerHub {
             execute.attempt = Int32(run.attempt)
             execute.sessionID = sessionID
             execute.prompt = run.task.prompt
-            if let base = settings.localWorkspaceBase, try await store.runnerRow(runnerID)?.string("pool_name") == "local" {
+            if let base = settings.localWorkspaceBase, pools[runnerID] == "local" {
                 execute.workDir = base + "/" + session.workspaceID
             }
             var sandbox = Marionette_Runner_V1_SandboxConfig()
@@ -462,7 +469,7 @@ extension RunnerHub: OrchestrationHooks {
     public func taskCreated(sessionID: String) async {
         guard let session = try? await store.session(sessionID, scope: .system) else { return }
         if session.status == "active" {
-            await dispatch(sessionID: sessionID)
+            await dispatch(sessionID: sessionID, known: session)
         } else if session.runnerID == nil && (session.status == "pending" || session.status == "resuming") {
             await acquireRunner(sessionID: sessionID)
         } else if session.status == "suspended" {

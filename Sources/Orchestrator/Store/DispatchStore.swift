@@ -93,6 +93,14 @@ extension Store {
 
     /// A pending run created by a retry, waiting to be sent.
     func pendingRun(sessionID: String, runnerID: String) async throws -> DispatchedRun? {
+        // Almost always there is none: look with a read before taking a write transaction (on
+        // SQLite the one writer, shared with log ingest), which every dispatch used to pay.
+        let waiting = try await database.read(.system) { db in
+            try await db.first(
+                "SELECT r.id FROM task_runs r JOIN tasks t ON t.id = r.task_id "
+                    + "WHERE t.session_id = ? AND t.status = 'running' AND r.status = 'pending' LIMIT 1", [.text(sessionID)]) != nil
+        }
+        guard waiting else { return nil }
         let now = now()
         return try await database.transaction(.system) { db in
             guard
