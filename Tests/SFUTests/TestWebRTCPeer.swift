@@ -185,6 +185,32 @@ final class TestWebRTCPeer {
         return nil
     }
 
+    /// The next SRTP/SRTCP datagram, unprotected, waiting at most `milliseconds` (poll, not the socket timeout).
+    func pollMedia(milliseconds: Int) throws -> Received? {
+        let inbound = try require(inbound, "not connected")
+        var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        let deadline = ContinuousClock.now + .milliseconds(max(milliseconds, 0))
+        while true {
+            let remaining = deadline - ContinuousClock.now
+            let wait = max(Int32(remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000), 0)
+            guard poll(&descriptor, 1, wait) > 0 else { return nil }
+            var bytes = [UInt8](repeating: 0, count: 2048)
+            let n = recv(fd, &bytes, bytes.count, Int32(MSG_DONTWAIT))
+            guard n > 0 else { continue }
+            var buffer = ByteBuffer(bytes: bytes[0..<n])
+            switch PacketDemux.classify(firstByte: bytes[0], secondByte: n > 1 ? bytes[1] : nil) {
+            case .rtp:
+                try inbound.unprotect(&buffer, rtcp: false)
+                return .rtp(Array(buffer.readableBytesView))
+            case .rtcp:
+                try inbound.unprotect(&buffer, rtcp: true)
+                return .rtcp(Array(buffer.readableBytesView))
+            default:
+                if ContinuousClock.now >= deadline { return nil }
+            }
+        }
+    }
+
     func receiveRTP(timeout: Duration = .seconds(2)) throws -> [UInt8]? {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
@@ -193,6 +219,58 @@ final class TestWebRTCPeer {
         }
         return nil
     }
+}
+
+/// A sender report as a peer received it over SRTCP, with the CNAME of the SDES chunk for its SSRC.
+struct ReceivedSenderReport {
+    let ssrc: UInt32
+    let ntp: NTPTimestamp
+    let rtpTimestamp: UInt32
+    let packetCount: UInt32
+    let octetCount: UInt32
+    let cname: String?
+
+    /// Every sender report in a compound RTCP datagram (unprotected).
+    static func all(in datagram: [UInt8]) throws -> [ReceivedSenderReport] {
+        try datagram.withUnsafeBytes { bytes in
+            var reports: [RTCPSenderReport] = []
+            var cnames: [UInt32: String] = [:]
+            var iterator = RTCPCompoundIterator(bytes)
+            while let packet = try iterator.next() {
+                switch packet {
+                case .senderReport(let report):
+                    reports.append(report)
+                case .sourceDescription(let header):
+                    // Chunks: SSRC, items (type, length, text) up to a null type, padded to 32 bits.
+                    var offset = header.bodyOffset
+                    for _ in 0..<header.count {
+                        let ssrc = RTPBytes.u32(bytes, offset)
+                        offset += 4
+                        while bytes[offset] != 0 {
+                            let length = Int(bytes[offset + 1])
+                            if bytes[offset] == 1 { cnames[ssrc] = String(decoding: bytes[(offset + 2)..<(offset + 2 + length)], as: UTF8.self) }
+                            offset += 2 + length
+                        }
+                        offset = (offset + 4) & ~3
+                    }
+                default:
+                    break
+                }
+            }
+            return reports.map {
+                ReceivedSenderReport(
+                    ssrc: $0.ssrc, ntp: NTPTimestamp(rawValue: $0.ntpTimestamp), rtpTimestamp: $0.rtpTimestamp,
+                    packetCount: $0.packetCount, octetCount: $0.octetCount, cname: cnames[$0.ssrc])
+            }
+        }
+    }
+}
+
+/// Wallclock nanoseconds since the Unix epoch (what sender reports' NTP fields are compared with).
+func unixNanoseconds() -> UInt64 {
+    var spec = timespec()
+    clock_gettime(CLOCK_REALTIME, &spec)
+    return UInt64(spec.tv_sec) * 1_000_000_000 + UInt64(spec.tv_nsec)
 }
 
 struct TestPeerError: Error, CustomStringConvertible {

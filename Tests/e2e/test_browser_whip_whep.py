@@ -58,5 +58,7 @@ def test_chromium_whip_to_chromium_whep(server, chromium) -> None:
     # "SRTP_AES128_CM_HMAC_SHA1_80"), older builds without the prefix.
     for side, t in (("viewer", transport), ("publisher", pub_stats.get("transport") or {})):
         assert "AEAD_AES_128_GCM" in (t.get("srtpCipher") or ""), f"{side} negotiated {t}"
+    # The SFU's sender reports reach Chromium (remote-outbound-rtp), once a second for 10 s and more.
+    common.check_sender_reports(stats, "whip_whep_viewer_sender_reports", min_reports=8)
     errors = common.severe_errors(viewer) + common.severe_errors(publisher)
     assert not errors, f"console errors: {errors}"

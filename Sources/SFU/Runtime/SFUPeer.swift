@@ -27,8 +27,18 @@ final class SFUPeer {
     var packetsSent: UInt64 = 0
     var bytesSent: UInt64 = 0
     var firstMediaSentAt: UInt64?
+    /// RTP packets and payload octets sent on the video and audio SSRCs (RTX excluded): what the
+    /// sender reports to this viewer count (RFC 3550 §6.4.1).
+    var videoPacketsSent: UInt64 = 0
+    var videoPayloadOctetsSent: UInt64 = 0
+    var audioPacketsSent: UInt64 = 0
+    var audioPayloadOctetsSent: UInt64 = 0
+    /// When the last sender reports went to this viewer; nil before the first.
+    var lastSenderReportAt: UInt64?
+    var senderReportsSent: UInt64 = 0
     var nacksReceived: UInt64 = 0
     var keyframeRequestsReceived: UInt64 = 0
+    var retransmissionsSent: UInt64 = 0
     var srtpProfile: SRTPProfile?
     /// Last receiver report + REMB sent (publishers).
     var lastFeedbackAt: UInt64 = 0
@@ -48,4 +58,16 @@ final class SFUPeer {
     }
 
     var isConnected: Bool { state == .connected }
+
+    /// This viewer's egress counters for the stream stats.
+    var viewerStats: SFUStreamStats.Viewer {
+        var stats = SFUStreamStats.Viewer(id: id, connected: isConnected)
+        stats.packetsSent = packetsSent
+        stats.bytesSent = bytesSent
+        stats.retransmissionsSent = retransmissionsSent
+        stats.nacksReceived = nacksReceived
+        stats.keyframeRequestsReceived = keyframeRequestsReceived
+        stats.senderReportsSent = senderReportsSent
+        return stats
+    }
 }

@@ -140,6 +140,12 @@ public final class SFUServer: Sendable {
         return try? await channel.eventLoop.submit { handler.value.snapshot() }.get()
     }
 
+    /// One stream's live counters; nil when the SFU holds nothing for it.
+    public func streamStats(streamID: String) async -> SFUStreamStats? {
+        let handler = self.handler
+        return try? await channel.eventLoop.submit { handler.value.streamStats(streamID) }.get()
+    }
+
     /// Closes every peer and the socket.
     public func stop() async {
         try? await channel.close()
