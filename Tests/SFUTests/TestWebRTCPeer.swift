@@ -35,8 +35,9 @@ final class TestWebRTCPeer {
 
     deinit { close(fd) }
 
-    /// A Chrome-shaped offer: BUNDLE, rtcp-mux, VP8 (96) with RTX (97), NACK/PLI, mid + abs-send-time.
-    func offer(sending: Bool, audio: Bool = false) -> String {
+    /// A Chrome-shaped offer: BUNDLE, rtcp-mux, VP8 (96) with RTX (97), NACK/PLI, mid + abs-send-time;
+    /// with `transportCC`, also transport-cc feedback and the transport-wide sequence number (id 3).
+    func offer(sending: Bool, audio: Bool = false, transportCC: Bool = false) -> String {
         let direction = sending ? "sendonly" : "recvonly"
         var lines = [
             "v=0", "o=- 4611731400430051336 2 IN IP4 127.0.0.1", "s=-", "t=0 0",
@@ -51,6 +52,9 @@ final class TestWebRTCPeer {
             "a=rtpmap:96 VP8/90000", "a=rtcp-fb:96 nack", "a=rtcp-fb:96 nack pli", "a=rtcp-fb:96 ccm fir",
             "a=rtpmap:97 rtx/90000", "a=fmtp:97 apt=96",
         ]
+        if transportCC {
+            lines += ["a=extmap:3 \(SDPExtmap.URI.transportWideCC)", "a=rtcp-fb:96 transport-cc"]
+        }
         if sending { lines += ["a=ssrc-group:FID 1111 2222", "a=ssrc:1111 cname:pub", "a=ssrc:2222 cname:pub", "a=msid:cam v"] }
         if audio {
             lines += [
@@ -281,6 +285,14 @@ struct TestPeerError: Error, CustomStringConvertible {
 func require<T>(_ value: T?, _ message: String) throws -> T {
     guard let value else { throw TestPeerError(message) }
     return value
+}
+
+/// `packet` with a one-byte header extension (RFC 8285) carrying transport-wide sequence number `sequence` as `id`.
+func withTransportSequence(_ packet: [UInt8], id: UInt8, sequence: UInt16) -> [UInt8] {
+    var bytes = packet
+    bytes[0] |= 0x10  // X
+    bytes.insert(contentsOf: [0xBE, 0xDE, 0x00, 0x01, id << 4 | 1, UInt8(sequence >> 8), UInt8(sequence & 0xff), 0x00], at: 12)
+    return bytes
 }
 
 /// A plain RTP packet: VP8 payload descriptor (S=1 when `start`) and a frame byte whose bit 0 clear marks a keyframe.

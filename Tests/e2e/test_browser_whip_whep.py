@@ -50,6 +50,14 @@ def test_chromium_whip_to_chromium_whep(server, chromium) -> None:
     common.report("whip_whep_rtt_ms", (stats.get("candidatePair") or {}).get("rttMs"))
     common.report("whip_whep_srtp_cipher_viewer", transport.get("srtpCipher"))
     common.report("whip_whep_srtp_cipher_publisher", (pub_stats.get("transport") or {}).get("srtpCipher"))
+    # The publisher's send side: its bandwidth estimate (driven by the SFU's REMB and, when
+    # negotiated, transport-cc feedback) and what it sends.
+    pub_video = pub_stats.get("video") or {}
+    common.report("whip_whep_publisher_send", {
+        "availableOutgoingKbps": (pub_stats.get("candidatePair") or {}).get("availableOutgoingKbps"),
+        "bitrateKbps": pub_video.get("bitrateKbps"), "fps": pub_video.get("fps"),
+        "width": pub_video.get("width"), "height": pub_video.get("height"),
+        "qualityLimitationReason": pub_video.get("qualityLimitationReason")})
 
     assert last - first >= MIN_FRAMES, f"only {last - first} frames decoded in {WATCH_SECONDS} s"
     assert worst_gap <= MAX_FREEZE_MS, f"framesDecoded stalled for {worst_gap:.0f} ms (limit {MAX_FREEZE_MS})"

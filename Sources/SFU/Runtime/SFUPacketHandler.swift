@@ -201,6 +201,15 @@ final class SFUPacketHandler: ChannelInboundHandler {
         }
         let now = Self.now()
         guard let header = buffer.withUnsafeReadableBytes({ try? RTPHeader(parsing: $0) }) else { return }
+        // Every packet counts for transport-cc, RTX and padding (bandwidth probes) included.
+        if let id = peer.transportWideCCID,
+            let sequence = buffer.withUnsafeReadableBytes({ bytes -> UInt16? in
+                guard let range = header.extensionValue(id: id, in: bytes), range.count >= 2 else { return nil }
+                return UInt16(bytes[range.lowerBound]) << 8 | UInt16(bytes[range.lowerBound + 1])
+            })
+        {
+            peer.transportWideCC?.record(sequenceNumber: sequence, arrivalMicroseconds: Int64(now / 1000))
+        }
         let isVideo: Bool
         if header.payloadType == peer.negotiation.video.payloadType {
             isVideo = true
@@ -577,6 +586,26 @@ final class SFUPacketHandler: ChannelInboundHandler {
         return true
     }
 
+    /// Transport-cc feedback to a WHIP publisher (every 100 ms while packets arrive): arrival times of
+    /// every packet by transport-wide sequence number, for its send-side bandwidth estimator.
+    private func sendTransportFeedback(_ room: SFURoom, _ publisher: SFUPeer) {
+        guard let context, let address = publisher.address, let srtp = publisher.outbound else { return }
+        let mediaSSRC = room.video.sourceSSRC ?? publisher.negotiation.video.remoteSSRCs.first ?? 0
+        // More than one message only after a gap of over 200 packets between ticks.
+        for _ in 0..<4 {
+            guard let feedback = publisher.transportWideCC?.nextFeedback(senderSSRC: room.video.ssrc, mediaSSRC: mediaSSRC)
+            else { return }
+            let length = feedback.length
+            var buffer = context.channel.allocator.buffer(capacity: length + SRTPSession.maxTrailer)
+            let written = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: length) { bytes in
+                (try? feedback.write(into: bytes)) ?? 0
+            }
+            guard written == length, (try? srtp.protect(&buffer, rtcp: true)) != nil else { return }
+            counters.transportFeedbackSent += 1
+            send(buffer, to: address)
+        }
+    }
+
     // MARK: Timers
 
     private func tick() {
@@ -607,6 +636,12 @@ final class SFUPacketHandler: ChannelInboundHandler {
             if let publisher = room.publisher, publisher.isConnected, now &- publisher.lastFeedbackAt >= 1_000_000_000 {
                 publisher.lastFeedbackAt = now
                 sendPublisherFeedback(room, publisher)
+            }
+            if let publisher = room.publisher, publisher.isConnected, publisher.transportWideCC?.hasPending == true,
+                now &- publisher.lastTransportFeedbackAt >= 100_000_000
+            {
+                publisher.lastTransportFeedbackAt = now
+                sendTransportFeedback(room, publisher)
             }
             sendSenderReportsIfDue(room, now: now)
             room.updateBitrates(now: now)
@@ -738,6 +773,7 @@ public struct SFUCounters: Sendable, Equatable {
     public var keyframeRequestsReceived: UInt64 = 0
     public var keyframeRequestsSent: UInt64 = 0
     public var senderReportsSent: UInt64 = 0
+    public var transportFeedbackSent: UInt64 = 0
     public var droppedUnknown: UInt64 = 0
     public var droppedUnprotect: UInt64 = 0
     public var droppedProtect: UInt64 = 0

@@ -42,6 +42,10 @@ final class SFUPeer {
     var srtpProfile: SRTPProfile?
     /// Last receiver report + REMB sent (publishers).
     var lastFeedbackAt: UInt64 = 0
+    /// Publishers that negotiated transport-cc: the extension id and the arrivals not yet reported.
+    let transportWideCCID: UInt8?
+    var transportWideCC: SFUTransportWideCCRecorder?
+    var lastTransportFeedbackAt: UInt64 = 0
 
     init(
         id: String, streamID: String, role: Role, negotiation: SDPNegotiation, ice: ICELiteResponder, dtls: DTLSEndpoint,
@@ -55,6 +59,14 @@ final class SFUPeer {
         self.ice = ice
         self.dtls = dtls
         self.createdAt = now
+        if role == .publisher, negotiation.video.feedback.contains(.transportCC),
+            let id = negotiation.video.headerExtensions.transportWideCC ?? negotiation.audio?.headerExtensions.transportWideCC
+        {
+            transportWideCCID = id
+            transportWideCC = SFUTransportWideCCRecorder()
+        } else {
+            transportWideCCID = nil
+        }
     }
 
     var isConnected: Bool { state == .connected }
