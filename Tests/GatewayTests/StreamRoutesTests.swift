@@ -216,6 +216,8 @@ import Testing
             #expect(viewers.first?["id"] as? String == viewer.id)
             #expect(viewers.first?["connected"] as? Bool == false)
             #expect(viewers.first?["packets_out"] as? Int == 0)
+            #expect(viewers.first?["receiver_reports_received"] as? Int == 0 && viewers.first?["fraction_lost"] as? Double == 0)
+            #expect(viewers.first?.keys.contains("rtt_ms") == false, "no round trip before a report echoed one")
 
             // Stopping the stream forgets its room: zeros again.
             #expect(try await c.send(.delete, "/api/v1/streams/\(id)").status == 204)

@@ -140,6 +140,28 @@ import Testing
         Self.check(tally, ssrc: ssrc, cname: "marionette-strm_sr", minimumReports: 3)
         let stats = try #require(await sfu.stats())
         #expect(stats.counters.senderReportsSent >= 3)
+
+        // The viewer's receiver report echoes the last sender report (LSR, DLSR): the SFU takes the
+        // round trip from it, and loss and jitter as reported.
+        let last = try #require(tally.reports.last)
+        let held = UInt32((unixNanoseconds() - last.receivedAt) * 65_536 / 1_000_000_000)
+        let block = RTCPReportBlock(
+            ssrc: ssrc, fractionLost: 64, cumulativeLost: 7, highestSequenceNumber: 100, jitter: 900,
+            lastSenderReport: last.report.ntp.compact, delaySinceLastSenderReport: held)
+        try viewer.sendRTCP(try written { try RTCPWriter.receiverReport(ssrc: 0x5151, reportBlocks: [block], into: $0) })
+        var reception: SFUStreamStats.Viewer?
+        for _ in 0..<50 {
+            reception = await sfu.streamStats(streamID: "strm_sr")?.viewers.first
+            if reception?.receiverReportsReceived == 1 { break }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        let viewerStats = try #require(reception)
+        #expect(viewerStats.receiverReportsReceived == 1)
+        #expect(viewerStats.fractionLost == 64 && viewerStats.packetsLost == 7 && viewerStats.jitterMicroseconds == 10_000)
+        let roundTrip = try #require(viewerStats.roundTripNanoseconds)
+        print("SR-FIGURES round trip from LSR/DLSR on loopback: \(roundTrip / 1000) µs")
+        #expect(roundTrip < 100_000_000, "round trip \(roundTrip) ns")
+        #expect(viewerStats.senderReportsSent == UInt64(tally.reports.count))
     }
 
     @Test func whipPublisherReportsMapIntoTheViewersTimelineAcrossAnSSRCSwitch() async throws {

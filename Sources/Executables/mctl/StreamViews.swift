@@ -77,9 +77,10 @@ extension Views {
                 let nacks = viewer["nacks_received"]?.intValue ?? 0
                 let rtx = viewer["rtx_sent"]?.intValue ?? 0
                 let plis = viewer["plis_received"]?.intValue ?? 0
+                let rtt = viewer["rtt_ms"]?.doubleValue.map { ", RTT \(Int($0.rounded())) ms" } ?? ""
                 f.add(
                     "Viewer " + (viewer["id"]?.stringValue ?? "?"),
-                    "\(state), \(packets) packets out, \(nacks) NACKs, \(rtx) RTX, \(plis) PLIs")
+                    "\(state), \(packets) packets out, \(nacks) NACKs, \(rtx) RTX, \(plis) PLIs\(rtt)")
             }
             return f.pairs
         }

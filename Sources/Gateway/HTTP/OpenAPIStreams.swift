@@ -618,7 +618,19 @@ enum OpenAPIStreams {
 
     StreamViewerStats:
       type: object
-      required: [id, connected, packets_out, bytes_out, rtx_sent, nacks_received, plis_received, sender_reports_sent]
+      required:
+        - id
+        - connected
+        - packets_out
+        - bytes_out
+        - rtx_sent
+        - nacks_received
+        - plis_received
+        - sender_reports_sent
+        - receiver_reports_received
+        - fraction_lost
+        - packets_lost
+        - jitter_ms
       properties:
         id:
           type: string
@@ -644,6 +656,22 @@ enum OpenAPIStreams {
         sender_reports_sent:
           type: integer
           format: int64
+        receiver_reports_received:
+          type: integer
+          format: int64
+          description: The viewer's receiver reports on the video SSRC; the fields below are from the latest.
+        rtt_ms:
+          type: number
+          description: Round trip from the sender report the viewer echoed (LSR/DLSR); absent before one was.
+        fraction_lost:
+          type: number
+          description: Share of packets lost since the viewer's previous report (0-1).
+        packets_lost:
+          type: integer
+          description: Cumulative packets lost as the viewer counts them.
+        jitter_ms:
+          type: number
+          description: Interarrival jitter the viewer reports.
 
     StreamList:
       type: object

@@ -14,10 +14,17 @@ struct StreamStatsResponse: Encodable {
         let nacksReceived: UInt64
         let plisReceived: UInt64
         let senderReportsSent: UInt64
+        let receiverReportsReceived: UInt64
+        let rttMs: Double?
+        let fractionLost: Double
+        let packetsLost: Int32
+        let jitterMs: Double
 
         enum CodingKeys: String, CodingKey {
             case id, connected, packetsOut = "packets_out", bytesOut = "bytes_out", rtxSent = "rtx_sent"
             case nacksReceived = "nacks_received", plisReceived = "plis_received", senderReportsSent = "sender_reports_sent"
+            case receiverReportsReceived = "receiver_reports_received", rttMs = "rtt_ms", fractionLost = "fraction_lost"
+            case packetsLost = "packets_lost", jitterMs = "jitter_ms"
         }
 
         init(_ viewer: SFUStreamStats.Viewer) {
@@ -29,6 +36,11 @@ struct StreamStatsResponse: Encodable {
             nacksReceived = viewer.nacksReceived
             plisReceived = viewer.keyframeRequestsReceived
             senderReportsSent = viewer.senderReportsSent
+            receiverReportsReceived = viewer.receiverReportsReceived
+            rttMs = viewer.roundTripNanoseconds.map { Double($0 / 1000) / 1000 }
+            fractionLost = Double(viewer.fractionLost) / 256
+            packetsLost = viewer.packetsLost
+            jitterMs = Double(viewer.jitterMicroseconds) / 1000
         }
     }
 

@@ -420,6 +420,14 @@ final class SFUPacketHandler: ChannelInboundHandler {
             var iterator = RTCPCompoundIterator(bytes)
             while let packet = try? iterator.next() {
                 switch packet {
+                case .receiverReport(let report):
+                    for block in report.reportBlocks(in: bytes) where block.ssrc == room.video.ssrc {
+                        receiveReportBlock(block, from: peer, clockRate: room.video.codec.clockRate)
+                    }
+                case .senderReport(let report):
+                    for block in report.reportBlocks(in: bytes) where block.ssrc == room.video.ssrc {
+                        receiveReportBlock(block, from: peer, clockRate: room.video.codec.clockRate)
+                    }
                 case .nack(let nack):
                     for sequence in nack.lostSequenceNumbers(in: bytes) { nacks.append((nack.mediaSSRC, sequence)) }
                 case .pictureLossIndication, .fullIntraRequest:
@@ -474,6 +482,20 @@ final class SFUPacketHandler: ChannelInboundHandler {
                 }
             }
         }
+    }
+
+    /// A viewer's reception report on our video SSRC (RFC 3550 §6.4.1): loss and jitter as reported,
+    /// and the round trip from the sender report it echoes: arrival − LSR − DLSR, in NTP 16.16 units.
+    private func receiveReportBlock(_ block: RTCPReportBlock, from viewer: SFUPeer, clockRate: UInt32) {
+        viewer.reception.receiverReportsReceived += 1
+        viewer.reception.fractionLost = block.fractionLost
+        viewer.reception.packetsLost = block.cumulativeLost
+        viewer.reception.jitterMicroseconds = UInt64(block.jitter) * 1_000_000 / UInt64(max(clockRate, 1))
+        guard block.lastSenderReport != 0 else { return }
+        let arrival = NTPTimestamp(unixNanoseconds: Self.wallclockNanoseconds()).compact
+        let roundTrip = arrival &- block.lastSenderReport &- block.delaySinceLastSenderReport
+        guard roundTrip < 0x8000_0000 else { return }  // negative: clocks stepped, or a bogus echo
+        viewer.reception.roundTripNanoseconds = (UInt64(roundTrip) * 1_000_000_000) >> 16
     }
 
     /// Throttled keyframe request (streaming.md §3.6): a PLI to the WHIP publisher.
@@ -699,6 +721,12 @@ final class SFUPacketHandler: ChannelInboundHandler {
         return true
     }
 
+    /// Server shutdown: every peer gets its BYE and DTLS close_notify while the socket still sends.
+    func closeAll(reason: String) {
+        for peer in Array(peersByID.values) { close(peer, reason: reason) }
+        flushIfNeeded()
+    }
+
     func closeStream(_ streamID: String) {
         guard let room = rooms[streamID] else { return }
         for peer in room.viewers + [room.publisher].compactMap({ $0 }) { close(peer, reason: "stream stopped") }
@@ -733,8 +761,28 @@ final class SFUPacketHandler: ChannelInboundHandler {
         return stats
     }
 
+    /// RTCP BYE (RFC 3550 §6.6) for our SSRCs towards a peer that is being closed.
+    private func sendBye(_ peer: SFUPeer, reason: String) {
+        guard peer.isConnected, let context, let address = peer.address, let srtp = peer.outbound,
+            let room = rooms[peer.streamID]
+        else { return }
+        var ssrcs = [room.video.ssrc]
+        if peer.role == .viewer {
+            if peer.negotiation.video.rtxPayloadType != nil { ssrcs.append(room.video.rtxSSRC) }
+            if peer.negotiation.audio != nil, let audio = room.audio { ssrcs.append(audio.ssrc) }
+        }
+        let text: String? = reason.utf8.count <= 255 ? reason : nil
+        var buffer = context.channel.allocator.buffer(capacity: 300 + SRTPSession.maxTrailer)
+        let written = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 300) { bytes in
+            (try? RTCPWriter.bye(ssrcs: ssrcs, reason: text, into: bytes)) ?? 0
+        }
+        guard written > 0, (try? srtp.protect(&buffer, rtcp: true)) != nil else { return }
+        send(buffer, to: address)
+    }
+
     private func close(_ peer: SFUPeer, reason: String) {
         guard peer.state != .closed else { return }
+        sendBye(peer, reason: reason)
         if case .connected = peer.dtls.state {
             peer.dtls.close()
             flushDTLS(peer)  // close_notify, so the browser notices at once

@@ -39,6 +39,8 @@ final class SFUPeer {
     var nacksReceived: UInt64 = 0
     var keyframeRequestsReceived: UInt64 = 0
     var retransmissionsSent: UInt64 = 0
+    /// The viewer's latest receiver report on our video SSRC (kept in the stats shape).
+    var reception = SFUStreamStats.Viewer(id: "", connected: false)
     var srtpProfile: SRTPProfile?
     /// Last receiver report + REMB sent (publishers).
     var lastFeedbackAt: UInt64 = 0
@@ -80,6 +82,11 @@ final class SFUPeer {
         stats.nacksReceived = nacksReceived
         stats.keyframeRequestsReceived = keyframeRequestsReceived
         stats.senderReportsSent = senderReportsSent
+        stats.receiverReportsReceived = reception.receiverReportsReceived
+        stats.roundTripNanoseconds = reception.roundTripNanoseconds
+        stats.fractionLost = reception.fractionLost
+        stats.packetsLost = reception.packetsLost
+        stats.jitterMicroseconds = reception.jitterMicroseconds
         return stats
     }
 }

@@ -146,8 +146,10 @@ public final class SFUServer: Sendable {
         return try? await channel.eventLoop.submit { handler.value.streamStats(streamID) }.get()
     }
 
-    /// Closes every peer and the socket.
+    /// Closes every peer (RTCP BYE, DTLS close_notify) and then the socket.
     public func stop() async {
+        let handler = self.handler
+        try? await channel.eventLoop.submit { handler.value.closeAll(reason: "SFU stopped") }.get()
         try? await channel.close()
     }
 }

@@ -17,6 +17,14 @@ public struct SFUStreamStats: Sendable, Equatable {
         /// RTCP datagrams from the viewer carrying a PLI or FIR.
         public var keyframeRequestsReceived: UInt64 = 0
         public var senderReportsSent: UInt64 = 0
+        /// From the viewer's receiver reports on our video SSRC (RFC 3550 §6.4.1): the round trip
+        /// (LSR/DLSR against our sender reports; nil before one was echoed), the fraction lost since
+        /// the previous report (0…255, /256), cumulative packets lost, interarrival jitter.
+        public var receiverReportsReceived: UInt64 = 0
+        public var roundTripNanoseconds: UInt64?
+        public var fractionLost: UInt8 = 0
+        public var packetsLost: Int32 = 0
+        public var jitterMicroseconds: UInt64 = 0
 
         public init(id: String, connected: Bool) {
             self.id = id
@@ -31,6 +39,7 @@ public struct SFUStreamStats: Sendable, Equatable {
             nacksReceived &+= other.nacksReceived
             keyframeRequestsReceived &+= other.keyframeRequestsReceived
             senderReportsSent &+= other.senderReportsSent
+            receiverReportsReceived &+= other.receiverReportsReceived
         }
     }
 
