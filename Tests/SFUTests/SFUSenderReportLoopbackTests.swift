@@ -69,12 +69,15 @@ import Testing
         return tally
     }
 
-    /// The checks both sources share.
-    static func check(_ tally: ViewerTally, ssrc: UInt32, cname: String, minimumReports: Int) {
+    /// The checks every source shares, for the outgoing stream `ssrc` at `clockRate` (tolerances in ms).
+    static func check(
+        _ tally: ViewerTally, ssrc: UInt32, cname: String, minimumReports: Int, clockRate: Int64 = 90_000, onlySSRC: Bool = true
+    ) {
         let reports = tally.reports.filter { $0.report.ssrc == ssrc }
         let packets = tally.packets.filter { $0.ssrc == ssrc }
+        let ticksPerMillisecond = clockRate / 1000
         #expect(reports.count >= minimumReports, "\(reports.count) sender reports")
-        #expect(tally.reports.allSatisfy { $0.report.ssrc == ssrc }, "sender reports only for the viewer's video SSRC")
+        if onlySSRC { #expect(tally.reports.allSatisfy { $0.report.ssrc == ssrc }, "sender reports only for the viewer's video SSRC") }
         guard let first = reports.first, let firstPacket = packets.first, packets.count > 60 else {
             Issue.record("no media or no sender report (\(packets.count) packets)")
             return
@@ -93,9 +96,9 @@ import Testing
         for (a, b) in zip(reports, reports.dropFirst()) {
             let elapsed = b.report.ntp.unixNanoseconds - a.report.ntp.unixNanoseconds
             #expect(elapsed >= 950_000_000 && elapsed <= 1_300_000_000, "interval \(elapsed) ns")
-            // RTP advances 90,000 ticks per second of NTP (within 20 ms).
+            // RTP advances at the clock rate per second of NTP (within 20 ms).
             let ticks = Int64(Int32(bitPattern: b.report.rtpTimestamp &- a.report.rtpTimestamp))
-            #expect(abs(ticks - elapsed * 90_000 / 1_000_000_000) <= 1_800, "\(ticks) ticks in \(elapsed) ns")
+            #expect(abs(ticks - elapsed * clockRate / 1_000_000_000) <= 20 * ticksPerMillisecond, "\(ticks) ticks in \(elapsed) ns")
         }
         // Each packet's timestamp against the latest report's mapping at its arrival: a frame is never
         // ahead of the clock, and arrives within the delivery delay.
@@ -103,7 +106,7 @@ import Testing
         for packet in packets {
             guard let entry = reports.last(where: { $0.receivedAt <= packet.receivedAt }) else { continue }
             let sinceReport = Int64(packet.receivedAt) - entry.report.ntp.unixNanoseconds
-            let predicted = entry.report.rtpTimestamp &+ UInt32(truncatingIfNeeded: sinceReport * 90_000 / 1_000_000_000)
+            let predicted = entry.report.rtpTimestamp &+ UInt32(truncatingIfNeeded: sinceReport * clockRate / 1_000_000_000)
             lags.append(Int32(bitPattern: predicted &- packet.timestamp))
         }
         #expect(lags.count > 30)
@@ -111,9 +114,12 @@ import Testing
         let intervals = zip(reports, reports.dropFirst()).map { ($0.1.report.ntp.unixNanoseconds - $0.0.report.ntp.unixNanoseconds) / 1_000_000 }
         print(
             "SR-FIGURES \(cname): reports \(reports.count), first \((first.receivedAt - firstPacket.receivedAt) / 1_000_000) ms after the first packet,"
-                + " intervals \(intervals) ms, packet lag vs mapping min/p50/max \(sorted.first! / 90)/\(sorted[sorted.count / 2] / 90)/\(sorted.last! / 90) ms")
-        #expect(sorted.first! >= -450 && sorted.last! <= 5_400, "lag range \(sorted.first!)…\(sorted.last!) ticks (−5…60 ms)")
-        #expect(sorted[sorted.count / 2] <= 1_800, "median lag \(sorted[sorted.count / 2]) ticks")
+                + " intervals \(intervals) ms, packet lag vs mapping min/p50/max"
+                + " \(Int64(sorted.first!) / ticksPerMillisecond)/\(Int64(sorted[sorted.count / 2]) / ticksPerMillisecond)/\(Int64(sorted.last!) / ticksPerMillisecond) ms")
+        #expect(
+            Int64(sorted.first!) >= -5 * ticksPerMillisecond && Int64(sorted.last!) <= 60 * ticksPerMillisecond,
+            "lag range \(sorted.first!)…\(sorted.last!) ticks (−5…60 ms)")
+        #expect(Int64(sorted[sorted.count / 2]) <= 20 * ticksPerMillisecond, "median lag \(sorted[sorted.count / 2]) ticks")
     }
 
     static func viewerSSRC(_ answer: String) throws -> UInt32 {
@@ -209,5 +215,63 @@ import Testing
             }
         }
         #expect(echoed >= 1)
+    }
+
+    /// A WHIP publisher with audio and video: the viewer gets sender reports on both SSRCs, each
+    /// consistent with its own media, and together they keep the publisher's audio/video timing
+    /// (both tracks map the same instant to the same wallclock, within 2 ms).
+    @Test func audioAndVideoReportsKeepThePublishersTiming() async throws {
+        let media = SDPStreamMedia(video: .vp8, audio: .opus)
+        let sfu = try await SFULoopbackTests.start()
+        defer { Task { await sfu.stop() } }
+        let publisher = try TestWebRTCPeer()
+        let published = try await sfu.addPublisher(streamID: "strm_av", media: media, offer: publisher.offer(sending: true, audio: true))
+        try publisher.accept(answer: published.answer)
+        _ = try publisher.connect()
+        let viewer = try TestWebRTCPeer()
+        let viewed = try await sfu.addViewer(streamID: "strm_av", media: media, offer: viewer.offer(sending: false, audio: true))
+        try viewer.accept(answer: viewed.answer)
+        _ = try viewer.connect()
+        let answer = try SDPSession(parsing: viewed.answer)
+        func ssrc(_ index: Int) throws -> UInt32 {
+            let line = try #require(answer.media[index].attributes.first { $0.name == "ssrc" }?.value)
+            return try #require(UInt32(line.split(separator: " ")[0]))
+        }
+        let (videoSSRC, audioSSRC) = (try ssrc(0), try ssrc(1))
+
+        // Video at 90 kHz from 1,000, audio at 48 kHz from 500,000 (so one instant has unrelated
+        // numbers), one packet of each per 33 ms; sender reports for both every 500 ms.
+        var lastReportAt: Int64 = -1_000_000_000
+        let tally = try Self.run(for: .milliseconds(3_300), viewer: viewer) { frame, elapsed in
+            let video = 1_000 &+ UInt32(truncatingIfNeeded: elapsed * 90_000 / 1_000_000_000)
+            let audio = 500_000 &+ UInt32(truncatingIfNeeded: elapsed * 48_000 / 1_000_000_000)
+            try publisher.sendRTP(vp8Packet(sequence: UInt16(frame), timestamp: video, start: true, keyframe: frame == 0, marker: true))
+            var opus: [UInt8] = [0x80, 111, UInt8(frame >> 8 & 0xff), UInt8(frame & 0xff)]
+            opus += withUnsafeBytes(of: audio.bigEndian, Array.init) + withUnsafeBytes(of: UInt32(3333).bigEndian, Array.init)
+            opus += [UInt8](repeating: 0xF8, count: 80)
+            try publisher.sendRTP(opus)
+            guard elapsed - lastReportAt >= 500_000_000 else { return }
+            lastReportAt = elapsed
+            let ntp = NTPTimestamp(unixNanoseconds: unixNanoseconds())
+            for (source, timestamp) in [(UInt32(1111), video), (3333, audio)] {
+                let report = RTCPSenderReportBuilder(
+                    ssrc: source, ntpTimestamp: ntp, rtpTimestamp: timestamp, packetCount: 0, octetCount: 0, cname: "pub")
+                try publisher.sendRTCP(try written { try report.write(into: $0) })
+            }
+        }
+        Self.check(tally, ssrc: videoSSRC, cname: "marionette-strm_av", minimumReports: 3, onlySSRC: false)
+        Self.check(tally, ssrc: audioSSRC, cname: "marionette-strm_av", minimumReports: 3, clockRate: 48_000, onlySSRC: false)
+        #expect(tally.reports.allSatisfy { $0.report.ssrc == videoSSRC || $0.report.ssrc == audioSSRC })
+
+        // Lip sync: the publisher's instant (elapsed time) each report's RTP timestamp stands for,
+        // minus the report's wallclock, is the same for both tracks.
+        func skew(_ ssrc: UInt32, base: UInt32, rate: Int64) throws -> Int64 {
+            let entry = try #require(tally.reports.last { $0.report.ssrc == ssrc })
+            let instant = Int64(entry.report.rtpTimestamp &- base) * 1_000_000_000 / rate
+            return instant - entry.report.ntp.unixNanoseconds
+        }
+        let difference = try skew(videoSSRC, base: 1_000, rate: 90_000) - skew(audioSSRC, base: 500_000, rate: 48_000)
+        print("SR-FIGURES audio/video mapping difference: \(difference / 1000) µs")
+        #expect(abs(difference) < 2_000_000, "audio and video reports disagree by \(difference) ns")
     }
 }
