@@ -213,7 +213,7 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway", "Orchestrator", "Core",
+                "Gateway", "Orchestrator", "Core", "SFU",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Yams", package: "Yams"),
             ],
