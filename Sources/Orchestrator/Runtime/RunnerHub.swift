@@ -40,6 +40,7 @@ public actor RunnerHub {
     static let spawnTimeoutMilliseconds: Int64 = 60_000
     private var spawnBackoff: [String: (attempts: Int, next: Timestamp)] = [:]
     private var enforcer: Task<Void, Never>?
+    private var exitWatcher: Task<Void, Never>?
 
     public init(
         store: Store, tokens: RunnerTokenService, provider: (any RunnerProvider)?, hub: LogHub, settings: Settings,
@@ -66,11 +67,18 @@ public actor RunnerHub {
                 await self?.enforce()
             }
         }
+        if let exits = provider?.processExits {
+            exitWatcher = Task { [weak self] in
+                for await exit in exits { await self?.runnerProcessExited(exit) }
+            }
+        }
     }
 
     public func stop() {
         enforcer?.cancel()
         enforcer = nil
+        exitWatcher?.cancel()
+        exitWatcher = nil
         for link in links.values { link.close() }
         links.removeAll()
     }
@@ -385,14 +393,32 @@ public actor RunnerHub {
             do {
                 _ = try await provider.spawn(for: session)
             } catch {
-                spawning[sessionID] = nil
-                let attempts = (spawnBackoff[sessionID]?.attempts ?? 0) + 1
-                spawnBackoff[sessionID] = (attempts, store.clock.now().adding(seconds: Int64(min(60, 1 << min(attempts, 6)))))
-                try await store.parkTasks(sessionID: sessionID, reason: "\(error)")
-                logger.error("runner spawn failed", metadata: ["session_id": "\(sessionID)", "error": "\(error)"])
+                try await spawnFailed(sessionID: sessionID, reason: "\(error)")
             }
         } catch {
             logger.error("runner acquisition failed", metadata: ["session_id": "\(sessionID)", "error": "\(error)"])
+        }
+    }
+
+    /// A runner start that failed: the next try waits (2, 4, … 60 s) and the session's tasks say why.
+    private func spawnFailed(sessionID: String, reason: String) async throws {
+        spawning[sessionID] = nil
+        let attempts = (spawnBackoff[sessionID]?.attempts ?? 0) + 1
+        spawnBackoff[sessionID] = (attempts, store.clock.now().adding(seconds: Int64(min(60, 1 << min(attempts, 6)))))
+        try await store.parkTasks(sessionID: sessionID, reason: reason)
+        logger.error("runner spawn failed", metadata: ["session_id": "\(sessionID)", "error": "\(reason)"])
+    }
+
+    /// A runner process ended. One that never connected failed its start: say so now instead of
+    /// after the spawn timeout. One that had connected is handled by its stream ending.
+    func runnerProcessExited(_ exit: RunnerProcessExit) async {
+        guard links[exit.runnerID] == nil, spawning[exit.sessionID] != nil else { return }
+        do {
+            try await spawnFailed(
+                sessionID: exit.sessionID,
+                reason: "the runner process exited (\(exit.status)) before it connected; its output is in \(exit.logPath)")
+        } catch {
+            logger.error("recording a failed runner start failed", metadata: ["session_id": "\(exit.sessionID)", "error": "\(error)"])
         }
     }
 
