@@ -76,7 +76,10 @@ struct ControlChannel<Transport: ClientTransport>: Sendable {
         await outbox.purge { $0.isHeartbeat }
         // ...but after what was queued while disconnected: the server reconciles runs at the first
         // heartbeat, and a run that ended meanwhile is no longer listed as running, so it would be
-        // failed as "runner lost run" before its queued TaskCompleted arrived.
+        // failed as "runner lost run" before its queued TaskCompleted arrived. The snapshot is taken
+        // BEFORE the queue is drained: a run that ends while the snapshot is being taken (it samples
+        // /proc, slow on a loaded machine) is either still listed or its result is in the drain.
+        let firstSnapshot = await heartbeats.snapshot(runnerID: runnerID)
         var queued = await outbox.takeQueued()[...]
         while let event = queued.first {
             do {
@@ -88,7 +91,7 @@ struct ControlChannel<Transport: ClientTransport>: Sendable {
                 throw error
             }
         }
-        let first = FabricMapping.message(.heartbeat(await heartbeats.snapshot(runnerID: runnerID)), runnerID: runnerID)
+        let first = FabricMapping.message(.heartbeat(firstSnapshot), runnerID: runnerID)
         try await withTimeout(timeout, "heartbeat write") { try await writer.write(first) }
 
         try await withThrowingTaskGroup(of: Void.self) { group in

@@ -97,7 +97,12 @@ import Glibc
         #expect(lines == (1...20000).map { "line \($0)" }, "got \(lines.count) lines")
         let keys = result.lines.map { "\($0.runID):\($0.sequence)" }
         #expect(Set(keys).count == keys.count, "duplicate lines")
-        #expect(result.endStatus == "completed", "end: \(result.endStatus ?? "none")\n\(last.log.suffix(3000))")
+        if result.endStatus != "completed" {
+            // Why the run ended: its status and error in the API, then the server's log.
+            let runs = (try? await Self.runs(last, key: key, task: task)) ?? []
+            let summary = runs.map { "\($0["status"] ?? "?"): \($0["error"] ?? "")" }.joined(separator: "; ")
+            Issue.record("end: \(result.endStatus ?? "none"); runs: \(summary)\n\(last.log.suffix(3000))")
+        }
         #expect(result.reconnects >= 2)
     }
 
