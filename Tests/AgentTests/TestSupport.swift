@@ -24,7 +24,8 @@ final class RecordingSink: AgentEventSink {
         return all.first(where: predicate)
     }
 
-    func completion(run runID: String, timeout: Duration = .seconds(15)) async -> TaskCompletion? {
+    /// Waits long: in a full parallel run on 2 cores a short task can take many seconds to finish.
+    func completion(run runID: String, timeout: Duration = .seconds(60)) async -> TaskCompletion? {
         let event = await waitFor(timeout: timeout) {
             if case .taskCompleted(let completion) = $0 { return completion.key.runID == runID }
             return false

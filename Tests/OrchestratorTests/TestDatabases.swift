@@ -83,11 +83,14 @@ enum TestDatabases {
                 await PostgresSlots.shared.release()
             }
             do {
-                let admin = try await PostgresDatabase.open(url: base, maxConnections: 1, multiTenant: false, logger: logger)
+                // The throwaway cluster shares 2 cores with ~500 parallel tests: connects can be slow.
+                let admin = try await PostgresDatabase.open(
+                    url: base, maxConnections: 1, multiTenant: false, logger: logger, connectTimeout: .seconds(60))
                 try await admin.read(.system) { try await $0.execute("CREATE DATABASE \(name)") }
                 await admin.close()
                 let url = replaceDatabase(in: base, with: String(name))
-                let db = try await PostgresDatabase.open(url: url, maxConnections: 4, multiTenant: multiTenant, logger: logger)
+                let db = try await PostgresDatabase.open(
+                    url: url, maxConnections: 4, multiTenant: multiTenant, logger: logger, connectTimeout: .seconds(60))
                 try await Migrations.apply(to: db, logger: logger)
                 return TestDatabase(store: Store(database: db, clock: clock)) {
                     await db.close()

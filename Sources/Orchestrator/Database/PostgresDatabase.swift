@@ -14,10 +14,11 @@ public final class PostgresDatabase: Database {
     private let logger: Logger
     private let multiTenant: Bool
 
-    /// Parses `postgres://user:pass@host:port/db?sslmode=disable|prefer|require`.
-    public static func open(url: String, maxConnections: Int, multiTenant: Bool, logger: Logger) async throws
-        -> PostgresDatabase
-    {
+    /// Parses `postgres://user:pass@host:port/db?sslmode=disable|prefer|require`. Fails when the
+    /// first query gets no answer within `connectTimeout`.
+    public static func open(
+        url: String, maxConnections: Int, multiTenant: Bool, logger: Logger, connectTimeout: Duration = .seconds(10)
+    ) async throws -> PostgresDatabase {
         let config = try configuration(from: url, maxConnections: maxConnections)
         let client = PostgresClient(configuration: config, backgroundLogger: logger)
         let task = Task { await client.run() }
@@ -27,8 +28,8 @@ public final class PostgresDatabase: Database {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { _ = try await database.read(.system) { try await $0.query("SELECT 1", []) } }
                 group.addTask {
-                    try await Task.sleep(for: .seconds(10))
-                    throw DatabaseError.connectionFailed("no answer from \(config.host ?? "?") within 10 s")
+                    try await Task.sleep(for: connectTimeout)
+                    throw DatabaseError.connectionFailed("no answer from \(config.host ?? "?") within \(connectTimeout)")
                 }
                 try await group.next()
                 group.cancelAll()
