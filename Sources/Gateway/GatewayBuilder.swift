@@ -19,6 +19,7 @@ public enum GatewayBuilder {
         RunnerRoutes.register(&table, api, services)
         WorkspaceRoutes.register(&table, api, services)
         StreamRoutes.register(&table, api, services)
+        TunnelRoutes.register(&table, api, services)
         return (router, table.specs)
     }
 

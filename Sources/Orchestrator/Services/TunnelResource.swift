@@ -1,0 +1,106 @@
+import Foundation
+import Core
+
+/// The Tunnel object of api.md §12: the stored record, its derived status and URLs, and, in the
+/// create response only, the one-time token.
+public struct TunnelResource: Sendable, Encodable, Equatable {
+    public var record: TunnelRecord
+    public var status: TunnelStatus
+    public var publicURL: String
+    public var pathURL: String?
+    public var subdomainURL: String?
+    public var token: String?
+
+    public init(_ record: TunnelRecord, urls: TunnelURLs, now: Timestamp) {
+        self.record = record
+        status = record.status(at: now)
+        if record.type == "tcp" {
+            publicURL = "tcp://\(TunnelURLs.hostForURL(record.publicHost ?? urls.host)):\(record.publicPort ?? 0)"
+        } else {
+            let path = urls.pathURL(record.id)
+            let subdomain = urls.subdomainURL(record.hostLabel)
+            pathURL = path
+            subdomainURL = subdomain
+            publicURL = urls.mode == "path" ? path : subdomain
+        }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, sessionID = "session_id", runnerID = "runner_id", type, direction, localPort = "local_port"
+        case publicURL = "public_url", pathURL = "path_url", subdomainURL = "subdomain_url"
+        case publicHost = "public_host", publicPort = "public_port", isPublic = "is_public"
+        case hostHeader = "host_header", allowCIDRs = "allow_cidrs", status, closeReason = "close_reason", token
+        case labels, expiresAt = "expires_at", createdAt = "created_at", closedAt = "closed_at"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(record.id, forKey: .id)
+        try c.encode(record.sessionID, forKey: .sessionID)
+        try c.encodeIfPresent(record.runnerID, forKey: .runnerID)
+        try c.encode(record.type, forKey: .type)
+        try c.encode(record.direction, forKey: .direction)
+        try c.encode(record.localPort, forKey: .localPort)
+        try c.encode(publicURL, forKey: .publicURL)
+        try c.encodeIfPresent(pathURL, forKey: .pathURL)
+        try c.encodeIfPresent(subdomainURL, forKey: .subdomainURL)
+        try c.encodeIfPresent(record.type == "tcp" ? record.publicHost : nil, forKey: .publicHost)
+        try c.encodeIfPresent(record.publicPort, forKey: .publicPort)
+        try c.encode(record.isPublic, forKey: .isPublic)
+        if record.type == "http" { try c.encode(record.hostHeaderMode, forKey: .hostHeader) }
+        try c.encode(record.allowCIDRs, forKey: .allowCIDRs)
+        try c.encode(status.rawValue, forKey: .status)
+        try c.encodeIfPresent(record.closeReason, forKey: .closeReason)
+        try c.encodeIfPresent(token, forKey: .token)
+        try c.encode(record.labels, forKey: .labels)
+        try c.encode(record.expiresAt, forKey: .expiresAt)
+        try c.encode(record.createdAt, forKey: .createdAt)
+        try c.encodeIfPresent(record.closedAt, forKey: .closedAt)
+    }
+}
+
+/// How tunnel URLs are spelled: from `server.public_url` and `tunnels.domain` / `tunnels.url_mode`.
+public struct TunnelURLs: Sendable, Equatable {
+    /// `http` or `https`.
+    public var scheme: String
+    /// Host of the public URL (no port).
+    public var host: String
+    /// `:8080` or empty when the public URL has no explicit port.
+    public var portSuffix: String
+    /// The public URL without a trailing slash.
+    public var base: String
+    public var domain: String
+    public var mode: String
+
+    public init(publicURL: String, domain: String, mode: String) {
+        var base = publicURL
+        while base.hasSuffix("/") { base.removeLast() }
+        self.base = base
+        self.domain = domain
+        self.mode = mode
+        var rest = Substring(base)
+        scheme = "http"
+        if let range = rest.range(of: "://") {
+            scheme = String(rest[..<range.lowerBound]).lowercased()
+            rest = rest[range.upperBound...]
+        }
+        if let slash = rest.firstIndex(of: "/") { rest = rest[..<slash] }
+        // [v6]:port, host:port or host
+        if rest.hasPrefix("["), let close = rest.firstIndex(of: "]") {
+            host = String(rest[rest.index(after: rest.startIndex)..<close])
+            let after = rest[rest.index(after: close)...]
+            portSuffix = after.hasPrefix(":") ? String(after) : ""
+        } else if let colon = rest.lastIndex(of: ":") {
+            host = String(rest[..<colon])
+            portSuffix = String(rest[colon...])
+        } else {
+            host = String(rest)
+            portSuffix = ""
+        }
+    }
+
+    public func pathURL(_ id: String) -> String { base + "/tunnels/" + id + "/" }
+    public func subdomainURL(_ label: String) -> String { scheme + "://" + label + "." + domain + portSuffix + "/" }
+
+    static func hostForURL(_ host: String) -> String { host.contains(":") ? "[\(host)]" : host }
+}
