@@ -1,5 +1,10 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Fabric
+import NIOConcurrencyHelpers
 import NIOCore
+import NIOPosix
 import NIOEmbedded
 import NIOHTTP2
 import Testing
@@ -190,5 +195,44 @@ final class PipelineHeadRecorder: ChannelOutboundHandler {
         let socketEnd = try p.socket.pipeline.syncOperations.handler(type: TunnelSocketEnd.self)
         socketEnd.link(eventLoop: p.socket.eventLoop).abort(.tunnelEnded(status: 410, code: "tunnel_closed", message: "x"))
         #expect(!p.socket.isActive && !p.stream.isActive)
+    }
+}
+
+/// Cross-loop sends count the bytes waiting on the receiver's loop: the sender sees a backlog above
+/// the high mark and the receiver hears when it drained below the low mark.
+@Suite struct TunnelSplicePeerBacklogTests {
+    final class Recorder: TunnelSpliceEndpoint {
+        var received = 0
+        var drained = 0
+        func spliceAttached(to peer: TunnelSplicePeer) {}
+        func spliceReceived(_ bytes: ByteBuffer) { received += bytes.readableBytes }
+        func spliceFinished() {}
+        func spliceAborted(_ reason: TunnelAbort) {}
+        func splicePeerWritabilityChanged(_ writable: Bool) {}
+        func spliceQueueDrained() { drained += 1 }
+    }
+
+    @Test func backlogRisesWhileTheReceiverLoopIsBusyAndDrains() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+        let receiverLoop = group.next()
+        let (peer, recorder) = try await receiverLoop.submit { () -> (TunnelSplicePeer, NIOLoopBound<Recorder>) in
+            let recorder = Recorder()
+            return (TunnelSplicePeer(recorder, eventLoop: receiverLoop), NIOLoopBound(recorder, eventLoop: receiverLoop))
+        }.get()
+        // Block the receiver's loop so queued sends pile up.
+        let gate = NIOLockedValueBox(false)
+        receiverLoop.execute {
+            while !gate.withLockedValue({ $0 }) { usleep(1000) }
+        }
+        let chunk = ByteBuffer(repeating: 0, count: 256 * 1024)
+        for _ in 0..<6 { peer.send(chunk) }  // 1.5 MiB from this (foreign) thread
+        #expect(peer.isBacklogged)
+        gate.withLockedValue { $0 = true }
+        // Once the loop ran the queued writes, the backlog is gone and the drain was announced once.
+        let (backlogged, received, drained) = try await receiverLoop.submit {
+            (peer.isBacklogged, recorder.value.received, recorder.value.drained)
+        }.get()
+        #expect(!backlogged && received == 6 * 256 * 1024 && drained == 1)
+        try await group.shutdownGracefully()
     }
 }

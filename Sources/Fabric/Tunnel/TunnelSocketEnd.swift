@@ -47,8 +47,9 @@ public final class TunnelSocketEnd: ChannelDuplexHandler, TunnelSpliceEndpoint {
 
     public func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let bytes = unwrapInboundIn(data)
-        guard !state.aborted else { return }
-        peer?.send(bytes)
+        guard !state.aborted, let peer else { return }
+        peer.send(bytes)
+        if peer.isBacklogged { _ = state.peerWritabilityChanged(false) }
     }
 
     public func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -121,6 +122,11 @@ public final class TunnelSocketEnd: ChannelDuplexHandler, TunnelSpliceEndpoint {
         peer?.abort(.reset)
         Self.resetSocket(context.channel)
         context.close(promise: nil)
+    }
+
+    public func spliceQueueDrained() {
+        guard let context else { return }
+        peer?.writabilityChanged(context.channel.isWritable)
     }
 
     public func splicePeerWritabilityChanged(_ writable: Bool) {

@@ -1,4 +1,5 @@
 import NIOCore
+import Synchronization
 
 /// Why a spliced connection is torn down from the other side.
 public enum TunnelAbort: Sendable, Hashable {
@@ -24,6 +25,9 @@ public protocol TunnelSpliceEndpoint: AnyObject {
     func spliceAborted(_ reason: TunnelAbort)
     /// The other end's channel turned (un)writable: read this end's channel only while it is writable.
     func splicePeerWritabilityChanged(_ writable: Bool)
+    /// Bytes queued to this end from another event loop fell below the low mark: tell the peer
+    /// whether this end's channel is writable (it stopped reading when the queue was full).
+    func spliceQueueDrained()
 }
 
 /// A Sendable handle on one end, used by the other end (or by the runtime to abort it). Calls run
@@ -31,12 +35,23 @@ public protocol TunnelSpliceEndpoint: AnyObject {
 public struct TunnelSplicePeer: Sendable {
     public let eventLoop: any EventLoop
     private let end: NIOLoopBound<any TunnelSpliceEndpoint>
+    /// Bytes sent from another loop and not yet written by this end. The sender stops reading while
+    /// it is above ``highMark`` (the end's channel writability reaches the sender only after a hop,
+    /// so without this count a fast reader could queue many read batches on the other loop).
+    private let queued: SpliceQueue
+
+    public static let highMark = 1024 * 1024
+    public static let lowMark = 256 * 1024
 
     /// Call on `eventLoop`.
     public init(_ end: any TunnelSpliceEndpoint, eventLoop: any EventLoop) {
         self.eventLoop = eventLoop
         self.end = NIOLoopBound(end, eventLoop: eventLoop)
+        self.queued = SpliceQueue()
     }
+
+    /// More than ``highMark`` bytes wait for this end on its loop: stop reading until it drains.
+    public var isBacklogged: Bool { queued.bytes.load(ordering: .relaxed) > Self.highMark }
 
     public func attach(_ peer: TunnelSplicePeer) {
         if eventLoop.inEventLoop {
@@ -50,7 +65,15 @@ public struct TunnelSplicePeer: Sendable {
         if eventLoop.inEventLoop {
             end.value.spliceReceived(bytes)
         } else {
-            eventLoop.execute { [end] in end.value.spliceReceived(bytes) }
+            let count = bytes.readableBytes
+            queued.bytes.add(count, ordering: .relaxed)
+            eventLoop.execute { [end, queued] in
+                end.value.spliceReceived(bytes)
+                let after = queued.bytes.subtract(count, ordering: .relaxed).newValue
+                if after < Self.lowMark, after + count >= Self.lowMark {
+                    end.value.spliceQueueDrained()
+                }
+            }
         }
     }
 
@@ -77,4 +100,9 @@ public struct TunnelSplicePeer: Sendable {
             eventLoop.execute { [end] in end.value.splicePeerWritabilityChanged(writable) }
         }
     }
+}
+
+/// The byte count behind ``TunnelSplicePeer/isBacklogged``, shared by every copy of one handle.
+final class SpliceQueue: Sendable {
+    let bytes = Atomic<Int>(0)
 }

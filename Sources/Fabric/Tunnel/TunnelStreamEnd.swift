@@ -43,8 +43,9 @@ public final class TunnelStreamEnd: ChannelDuplexHandler, TunnelSpliceEndpoint {
         guard !state.aborted else { return }
         switch unwrapInboundIn(data) {
         case .data(let frame):
-            if case .byteBuffer(let bytes) = frame.data, bytes.readableBytes > 0 {
-                peer?.send(bytes)
+            if case .byteBuffer(let bytes) = frame.data, bytes.readableBytes > 0, let peer {
+                peer.send(bytes)
+                if peer.isBacklogged { _ = state.peerWritabilityChanged(false) }
             }
             if frame.endStream { inputEnded() }
         case .headers(let headers) where headers.endStream:
@@ -112,6 +113,11 @@ public final class TunnelStreamEnd: ChannelDuplexHandler, TunnelSpliceEndpoint {
         guard let context, state.abort() else { return }
         peer?.abort(.reset)
         context.close(promise: nil)
+    }
+
+    public func spliceQueueDrained() {
+        guard let context else { return }
+        peer?.writabilityChanged(context.channel.isWritable)
     }
 
     public func splicePeerWritabilityChanged(_ writable: Bool) {

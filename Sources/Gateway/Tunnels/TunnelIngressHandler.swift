@@ -77,7 +77,9 @@ final class TunnelIngressHandler: ChannelDuplexHandler, TunnelSpliceEndpoint {
             var bytes = unwrapInboundIn(data)
             buffer?.writeBuffer(&bytes)
         case .awaitingResponseHead, .streaming:
-            peer?.send(unwrapInboundIn(data))
+            guard let peer else { return }
+            peer.send(unwrapInboundIn(data))
+            if peer.isBacklogged { _ = splice.peerWritabilityChanged(false) }
         case .closed:
             break
         }
@@ -329,6 +331,11 @@ final class TunnelIngressHandler: ChannelDuplexHandler, TunnelSpliceEndpoint {
                 context.close(promise: nil)
             }
         }
+    }
+
+    func spliceQueueDrained() {
+        guard let context, mode == .awaitingResponseHead || mode == .streaming else { return }
+        peer?.writabilityChanged(context.channel.isWritable)
     }
 
     func splicePeerWritabilityChanged(_ writable: Bool) {
