@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 
 /// Server + local agent as real processes: origins (Python `http.server` with SSE, uploads,
@@ -222,4 +223,74 @@ import Testing
 
         _ = try await HTTP.send(.DELETE, server.baseURL + "/api/v1/sessions/\(session)", key: key)
     }
+    /// Resident memory of a process in bytes (`VmRSS`).
+    static func residentBytes(_ pid: Int32) -> Int {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+            let kb = Int(line.split(separator: " ").dropFirst().first ?? "")
+        else { return 0 }
+        return kb * 1024
+    }
+
+    /// 1 GiB up and 1 GiB down through an HTTP tunnel: the bodies stream (the server never holds
+    /// them), so its resident memory grows by less than 64 MiB.
+    @Test func oneGiBEachWayWithFlatServerMemory() async throws {
+        let server = try ServerProcess(environment: ["MARIONETTE_HEARTBEAT_INTERVAL": "1s"])
+        defer { server.stopNow() }
+        try await server.waitUntilReady()
+        let key = try #require(server.apiKey)
+        let base = "http://127.0.0.1:\(server.apiPort)"
+        let httpPort = ServerProcess.freePort()
+        let source = try Data(contentsOf: Self.scripts.appendingPathComponent("origins.py")).base64EncodedString()
+        let session = try await FabricEndToEndTests.session(server, key: key)
+        let task = try await FabricEndToEndTests.task(
+            server, key: key, session: session,
+            prompt: "echo \(source) | base64 -d > origins.py && exec \(Self.python) origins.py \(httpPort) \(ServerProcess.freePort())")
+        _ = try await FabricEndToEndTests.waitForStatus(server, key: key, task: task, ["running"])
+        let tunnel = try await Self.createTunnel(server, key: key, session: session, #"{"local_port":\#(httpPort),"public":true}"#)
+        let url = "\(base)/tunnels/\(tunnel["id"] as? String ?? "")"
+        let deadline = ContinuousClock.now + .seconds(30)
+        while try Self.curl(url + "/").status != 200, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        // Warm up (first connections, buffers), then take the baseline.
+        _ = try run("/usr/bin/curl", ["-s", "-o", "/dev/null", url + "/bytes/\(64 << 20)"])
+        let pid = server.process.processIdentifier
+        let baseline = Self.residentBytes(pid)
+        let peak = Peak()
+        let sampler = Task.detached {
+            while !Task.isCancelled {
+                peak.note(Self.residentBytes(pid))
+                try? await Task.sleep(for: .milliseconds(50))
+            }
+        }
+        let gib = 1 << 30
+        let started = ContinuousClock.now
+        let down = try run(
+            "/usr/bin/curl", ["-s", "-o", "/dev/null", "-w", "%{http_code} %{size_download}", url + "/bytes/\(gib)"])
+        let downTime = ContinuousClock.now - started
+        #expect(down.stdout == "200 \(gib)", "\(down.stdout) \(down.stderr)")
+        // Upload a sparse 1 GiB file (no disk or memory behind it); `-T` streams it with its length.
+        let blob = ServerProcess.tempDir("tun-gib") + "/gib"
+        #expect(try run("/usr/bin/truncate", ["-s", "\(gib)", blob]).status == 0)
+        defer { try? FileManager.default.removeItem(atPath: blob) }
+        let upStarted = ContinuousClock.now
+        let up = try run("/usr/bin/curl", ["-s", "-X", "POST", "-H", "Expect:", "-T", blob, url + "/upload"])
+        let upTime = ContinuousClock.now - upStarted
+        sampler.cancel()
+        let json = (try? JSONSerialization.jsonObject(with: Data(up.stdout.utf8))) as? [String: Any] ?? [:]
+        #expect(json["length"] as? Int == gib, "\(up.stdout) \(up.stderr)")
+        let growth = peak.value - baseline
+        print("RESULT tunnel 1GiB download \(downTime), upload \(upTime); server RSS baseline \(baseline >> 20) MiB, peak \(peak.value >> 20) MiB, growth \(growth >> 20) MiB")
+        #expect(baseline > 0)
+        #expect(growth < 64 << 20, "server RSS grew by \(growth >> 20) MiB")
+        _ = try await HTTP.send(.DELETE, server.baseURL + "/api/v1/sessions/\(session)", key: key)
+    }
+}
+
+/// The largest value seen, from any thread.
+final class Peak: Sendable {
+    private let box = Mutex(0)
+    func note(_ value: Int) { box.withLock { $0 = max($0, value) } }
+    var value: Int { box.withLock { $0 } }
 }
