@@ -221,6 +221,26 @@ import Testing
         let expired = try Self.curl("\(base)/tunnels/\(shortID)/")
         #expect(expired.status == 410 && expired.json["code"] as? String == "tunnel_expired", "\(expired)")
 
+        // mctl tunnels create | list | get | close against the same server.
+        let home = ServerProcess.tempDir("mctl-tun")
+        let env = ["MARIONETTE_API_URL": server.baseURL, "MARIONETTE_API_KEY": key, "HOME": home, "XDG_CONFIG_HOME": home]
+        let mctl = ServerProcess.binary("mctl")
+        let created = try run(mctl, ["tunnels", "create", "--session", session, "--port", "\(httpPort)", "--ttl", "30m"], environment: env)
+        #expect(created.status == 0, "\(created.stdout) \(created.stderr)")
+        #expect(created.stdout.contains("Token: ttok_") && created.stdout.contains("Save this token; it will not be shown again."))
+        #expect(created.stdout.contains("Path URL") && created.stdout.contains("Subdomain URL"))
+        let createdJSON = try run(mctl, ["tunnels", "create", "--session", session, "--port", "\(tcpPort)", "--type", "tcp", "-o", "json"], environment: env)
+        let tcpCreated = (try? JSONSerialization.jsonObject(with: Data(createdJSON.stdout.utf8))) as? [String: Any] ?? [:]
+        let cliTCP = try #require(tcpCreated["id"] as? String, "\(createdJSON.stdout) \(createdJSON.stderr)")
+        #expect(tcpCreated["public_port"] is Int)
+        let listed = try run(mctl, ["tunnels", "list", session], environment: env)
+        #expect(listed.status == 0 && listed.stdout.contains(cliTCP), "\(listed.stdout) \(listed.stderr)")
+        let got = try run(mctl, ["tunnels", "get", cliTCP], environment: env)
+        #expect(got.status == 0 && got.stdout.contains("tcp://"), "\(got.stdout)")
+        let closed = try run(mctl, ["tunnels", "close", cliTCP], environment: env)
+        #expect(closed.stdout.contains("Tunnel \(cliTCP) closed."), "\(closed.stdout) \(closed.stderr)")
+        let bad = try run(mctl, ["tunnels", "create", "--session", session, "--port", "0"], environment: env)
+        #expect(bad.status != 0)
         _ = try await HTTP.send(.DELETE, server.baseURL + "/api/v1/sessions/\(session)", key: key)
     }
     /// Resident memory of a process in bytes (`VmRSS`).
