@@ -59,6 +59,8 @@ public struct ServerConfig: Sendable, Equatable {
         public var tcpDefaultAllowCIDRs = ["127.0.0.0/8", "::1/128"]
         public var maxPerSession = 20
         public var maxConnectionsPerTunnel = 1000
+        /// A tunnel connection with no bytes either way for this long is reset.
+        public var idleTimeoutSeconds = 300
         public init() {}
     }
     /// TLS for the public, admin, gRPC and fabric data listeners (auth-security.md "TLS").
@@ -103,7 +105,7 @@ public struct ServerConfig: Sendable, Equatable {
         "tls.enabled", "tls.cert_file", "tls.key_file", "tls.ca_file", "tls.verify_client",
         "tunnels.enabled", "tunnels.domain", "tunnels.url_mode", "tunnels.tcp_port_range", "tunnels.tcp_bind_host",
         "tunnels.tcp_public_host", "tunnels.tcp_default_allow_cidrs", "tunnels.max_per_session",
-        "tunnels.max_connections_per_tunnel",
+        "tunnels.max_connections_per_tunnel", "tunnels.idle_timeout_seconds",
     ]
 
     public enum ConfigError: Error, Equatable, CustomStringConvertible {
@@ -213,6 +215,7 @@ public struct ServerConfig: Sendable, Equatable {
         case "tunnels.tcp_default_allow_cidrs": tunnels.tcpDefaultAllowCIDRs = list
         case "tunnels.max_per_session": tunnels.maxPerSession = try int(min: 1)
         case "tunnels.max_connections_per_tunnel": tunnels.maxConnectionsPerTunnel = try int(min: 1)
+        case "tunnels.idle_timeout_seconds": tunnels.idleTimeoutSeconds = try int(min: 1)
         default: throw .unknownKey(key)
         }
     }

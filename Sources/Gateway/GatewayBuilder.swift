@@ -34,7 +34,7 @@ public enum GatewayBuilder {
         let config = services.config
         let ingress = TunnelIngress(
             router: TunnelIngressRouter(domain: config.tunnels.domain), runtime: services.tunnelRuntime,
-            scheme: tls == nil ? "http" : "https")
+            scheme: tls == nil ? "http" : "https", idleTimeout: .seconds(Int64(config.tunnels.idleTimeoutSeconds)))
         return HTTPServerBuilder { responder in
             let http = HTTP1WebSocketUpgradeChannel(
                 responder: responder, webSocketResponder: webSocketResponder, configuration: .init())

@@ -190,6 +190,23 @@ final class PipelineHeadRecorder: ChannelOutboundHandler {
         #expect(p.streamHead.closes.isEmpty)
     }
 
+    @Test func anIdleConnectionIsResetOnBothSides() throws {
+        let loop = EmbeddedEventLoop()
+        let socketEnd = TunnelSocketEnd()
+        // IdleStateHandler measures idleness on the real clock and checks on the loop's schedule.
+        let socket = EmbeddedChannel(handlers: [IdleStateHandler(allTimeout: .milliseconds(100)), socketEnd], loop: loop)
+        let streamEnd = TunnelStreamEnd(peer: socketEnd.link(eventLoop: loop))
+        let stream = EmbeddedChannel(handler: streamEnd, loop: loop)
+        let address = try SocketAddress(ipAddress: "127.0.0.1", port: 9)
+        try socket.connect(to: address).wait()
+        try stream.connect(to: address).wait()
+        socketEnd.link(eventLoop: loop).attach(streamEnd.link(eventLoop: loop))
+        #expect(socket.isActive && stream.isActive)
+        usleep(150_000)
+        loop.advanceTime(by: .seconds(1))
+        #expect(!socket.isActive && !stream.isActive)
+    }
+
     @Test func aTunnelEndAbortsBothSides() throws {
         let p = try Self.pair()
         let socketEnd = try p.socket.pipeline.syncOperations.handler(type: TunnelSocketEnd.self)

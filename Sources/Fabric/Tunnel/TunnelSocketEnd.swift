@@ -53,6 +53,11 @@ public final class TunnelSocketEnd: ChannelDuplexHandler, TunnelSpliceEndpoint {
     }
 
     public func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is IdleStateHandler.IdleStateEvent {
+            // No bytes either way for the idle timeout (an `IdleStateHandler` in front): reset both sides.
+            reset(context: context)
+            return
+        }
         if case ChannelEvent.inputClosed = event {
             guard !state.aborted else { return }
             let finished = state.inputEnded()

@@ -108,6 +108,17 @@ final class TunnelIngressHandler: ChannelDuplexHandler, TunnelSpliceEndpoint {
         context.close(promise: nil)
     }
 
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is IdleStateHandler.IdleStateEvent, mode != .passthrough, mode != .sniffing {
+            // The tunnel connection saw no bytes either way for the idle timeout.
+            if splice.abort() { peer?.abort(.reset) }
+            mode = .closed
+            context.close(promise: nil)
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
     func channelWritabilityChanged(context: ChannelHandlerContext) {
         if mode == .awaitingResponseHead || mode == .streaming {
             peer?.writabilityChanged(context.channel.isWritable)
@@ -148,6 +159,9 @@ final class TunnelIngressHandler: ChannelDuplexHandler, TunnelSpliceEndpoint {
             }
             mode = .connecting
             decision?.succeed(false)
+            // Tunnel connections end after the idle timeout with no bytes either way.
+            try? context.pipeline.syncOperations.addHandler(
+                IdleStateHandler(allTimeout: ingress.idleTimeout), position: .before(self))
             self.buffer = buffer.getSlice(at: buffer.readerIndex + length, length: buffer.readableBytes - length)
             authorize(context: context, head: head, route: route)
         }
@@ -350,6 +364,8 @@ struct TunnelIngress: Sendable {
     let runtime: TunnelRuntime
     /// `http` or `https` (X-Forwarded-Proto).
     let scheme: String
+    /// `tunnels.idle_timeout_seconds`.
+    let idleTimeout: TimeAmount
 }
 
 /// An entry-point error answered as `{code, message}` with `X-Marionette-Error`.

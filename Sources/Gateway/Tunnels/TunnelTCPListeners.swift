@@ -28,6 +28,7 @@ final class TunnelTCPListeners: Sendable {
         let networks = record.allowCIDRs.compactMap(CIDR.init)
         let isPublic = record.isPublic
         let tunnelID = record.id
+        let idleTimeout = TimeAmount.seconds(Int64(runtime.settings.idleTimeoutSeconds))
         let logger = self.logger
         let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 256)
@@ -43,7 +44,7 @@ final class TunnelTCPListeners: Sendable {
                         throw ChannelError.inappropriateOperationForState
                     }
                     let end = TunnelSocketEnd()
-                    try channel.pipeline.syncOperations.addHandler(end)
+                    try channel.pipeline.syncOperations.addHandlers(IdleStateHandler(allTimeout: idleTimeout), end)
                     let link = end.link(eventLoop: channel.eventLoop)
                     runtime.acceptTCP(tunnelID: tunnelID, client: link, source: source, closeFuture: channel.closeFuture)
                 }
