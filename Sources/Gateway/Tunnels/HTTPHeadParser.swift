@@ -1,27 +1,3 @@
-/// An HTTP/1.x request or response head as the tunnel ingress sees it: the start line split in
-/// three and the header fields in order, names and values as sent (values trimmed).
-struct HTTPHead: Sendable, Equatable {
-    /// Request: method, target, version. Response: version, status, reason (possibly empty).
-    var startLine: (String, String, String)
-    var headers: [(name: String, value: String)]
-
-    static func == (a: HTTPHead, b: HTTPHead) -> Bool {
-        a.startLine == b.startLine && a.headers.elementsEqual(b.headers) { $0.name == $1.name && $0.value == $1.value }
-    }
-
-    /// Values of a header (case-insensitive name).
-    func values(_ name: String) -> [String] {
-        headers.filter { $0.name.lowercased() == name }.map(\.value)
-    }
-
-    func first(_ name: String) -> String? { values(name).first }
-
-    /// Comma-separated tokens of a header such as `Connection`, lower-cased.
-    func tokens(_ name: String) -> [String] {
-        values(name).flatMap { $0.split(separator: ",") }.map { $0.trimmingASCIISpaces().lowercased() }.filter { !$0.isEmpty }
-    }
-}
-
 /// Finds and parses HTTP/1.x heads in raw bytes (RFC 9112 §2–5), strictly: CRLF line ends, no
 /// obsolete line folding, token header names, at most `limit` bytes.
 enum HTTPHeadParser {
@@ -98,14 +74,5 @@ enum HTTPHeadParser {
         default:
             return "!#$%&'*+-.^_`|~".utf8.contains(b)
         }
-    }
-}
-
-extension StringProtocol {
-    func trimmingASCIISpaces() -> String {
-        var s = Substring(self)
-        while let c = s.first, c == " " || c == "\t" { s.removeFirst() }
-        while let c = s.last, c == " " || c == "\t" { s.removeLast() }
-        return String(s)
     }
 }

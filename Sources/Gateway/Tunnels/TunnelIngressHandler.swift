@@ -357,39 +357,3 @@ final class TunnelIngressHandler: ChannelDuplexHandler, TunnelSpliceEndpoint {
         if splice.peerWritabilityChanged(writable) { context.read() }
     }
 }
-
-/// What the ingress handler needs from the server: the router, the runtime and the scheme.
-struct TunnelIngress: Sendable {
-    let router: TunnelIngressRouter
-    let runtime: TunnelRuntime
-    /// `http` or `https` (X-Forwarded-Proto).
-    let scheme: String
-    /// `tunnels.idle_timeout_seconds`.
-    let idleTimeout: TimeAmount
-}
-
-/// An entry-point error answered as `{code, message}` with `X-Marionette-Error`.
-public struct TunnelIngressError: Error, Sendable, Equatable {
-    public var status: Int
-    public var code: String
-    public var message: String
-    public var headers: [(String, String)] = []
-
-    public init(status: Int, code: String, message: String, headers: [(String, String)] = []) {
-        self.status = status
-        self.code = code
-        self.message = message
-        self.headers = headers
-    }
-
-    public static func == (a: TunnelIngressError, b: TunnelIngressError) -> Bool {
-        a.status == b.status && a.code == b.code && a.message == b.message
-    }
-}
-
-/// A request the runtime let through: the tunnel, the runner to ask, and the path-form prefix.
-public struct TunnelHTTPGrant: Sendable {
-    public var tunnel: TunnelRecord
-    public var runnerID: String
-    public var pathPrefix: String?
-}

@@ -46,11 +46,3 @@ struct TunnelIngressRouter: Sendable {
         return String(host)
     }
 }
-
-/// Host label spelling shared with the store (`TunnelHostLabel` in Orchestrator): lower-case,
-/// `_` standing for `-`.
-enum TunnelHostLabelText {
-    static func normalize(_ label: Substring) -> String {
-        String(label.lowercased().map { $0 == "_" ? "-" : $0 })
-    }
-}

@@ -65,8 +65,3 @@ public struct TunnelRecord: Sendable, Equatable, Encodable {
         updatedAt = try row.requiredTimestamp("updated_at")
     }
 }
-
-/// The derived `status` of a tunnel (api.md §12).
-public enum TunnelStatus: String, Sendable, CaseIterable {
-    case active, closed, expired
-}
