@@ -224,7 +224,7 @@ let package = Package(
         .testTarget(
             name: "GatewayTests",
             dependencies: [
-                "Gateway", "Orchestrator", "Core", "Fabric",
+                "Gateway", "Orchestrator", "Core", "Fabric", "SFU",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),

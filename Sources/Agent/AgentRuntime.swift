@@ -29,7 +29,8 @@ public final class AgentRuntime: Sendable {
     private let logger: Logger
     private let hostname: String
     private let logs: LogBuffer
-    private let outbox: Outbox
+    /// Internal, not private: tests wait on what it holds while the server is away.
+    let outbox: Outbox
     private let handler: CommandHandler
     private let heartbeats: HeartbeatSource
     private let uploads = CurrentUploads()

@@ -74,7 +74,24 @@ struct ControlChannel<Transport: ClientTransport>: Sendable {
         let heartbeats = self.heartbeats
         // Heartbeats queued for an earlier connection are stale; the first one goes out now.
         await outbox.purge { $0.isHeartbeat }
-        let first = FabricMapping.message(.heartbeat(await heartbeats.snapshot(runnerID: runnerID)), runnerID: runnerID)
+        // ...but after what was queued while disconnected: the server reconciles runs at the first
+        // heartbeat, and a run that ended meanwhile is no longer listed as running, so it would be
+        // failed as "runner lost run" before its queued TaskCompleted arrived. The snapshot is taken
+        // BEFORE the queue is drained: a run that ends while the snapshot is being taken (it samples
+        // /proc, slow on a loaded machine) is either still listed or its result is in the drain.
+        let firstSnapshot = await heartbeats.snapshot(runnerID: runnerID)
+        var queued = await outbox.takeQueued()[...]
+        while let event = queued.first {
+            do {
+                let message = FabricMapping.message(event, runnerID: runnerID)
+                try await withTimeout(timeout, "control stream write") { try await writer.write(message) }
+                queued = queued.dropFirst()
+            } catch {
+                for event in queued.reversed() where event.isCritical { await outbox.requeue(event) }
+                throw error
+            }
+        }
+        let first = FabricMapping.message(.heartbeat(firstSnapshot), runnerID: runnerID)
         try await withTimeout(timeout, "heartbeat write") { try await writer.write(first) }
 
         try await withThrowingTaskGroup(of: Void.self) { group in

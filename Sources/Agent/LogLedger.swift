@@ -136,34 +136,35 @@ public struct LogLedger: Sendable {
         to runID: String, stream: String, level: String, content: String, timestampMs: Int64,
         metadata: [String: String] = [:], spill: (RunLogContext, LogLine) -> Bool
     ) -> (line: LogLine, placement: Placement)? {
-        guard var state = runs[runID] else { return nil }
+        // The run is changed in place through its index: a `var state = runs[runID]` copy shares
+        // `items` with the dictionary, so every append copied the whole unacknowledged backlog.
+        guard let index = runs.index(forKey: runID) else { return nil }
         let line = LogLine(
-            sequence: state.nextSequence, stream: stream, level: level, content: content,
+            sequence: runs.values[index].nextSequence, stream: stream, level: level, content: content,
             timestampMs: timestampMs, metadata: metadata)
-        state.nextSequence += 1
+        runs.values[index].nextSequence += 1
         let size = line.chargedBytes
         let placement: Placement
         if memoryLines + 1 <= limits.maxLines, memoryBytes + size <= limits.maxBytes {
-            state.items.append(.line(line))
+            runs.values[index].items.append(.line(line))
             memoryLines += 1
             memoryBytes += size
             placement = .memory
-        } else if spill(state.context, line) {
-            if case .spilled(let first, let last)? = state.liveItems.last, last + 1 == line.sequence {
-                state.items[state.items.count - 1] = .spilled(first: first, last: line.sequence)
+        } else if spill(runs.values[index].context, line) {
+            if case .spilled(let first, let last)? = runs.values[index].liveItems.last, last + 1 == line.sequence {
+                runs.values[index].items[runs.values[index].items.count - 1] = .spilled(first: first, last: line.sequence)
             } else {
-                state.items.append(.spilled(first: line.sequence, last: line.sequence))
+                runs.values[index].items.append(.spilled(first: line.sequence, last: line.sequence))
             }
             placement = .spilled
         } else {
-            if case .gap(let first, let last, let reason)? = state.liveItems.last, last + 1 == line.sequence {
-                state.items[state.items.count - 1] = .gap(first: first, last: line.sequence, reason: reason)
+            if case .gap(let first, let last, let reason)? = runs.values[index].liveItems.last, last + 1 == line.sequence {
+                runs.values[index].items[runs.values[index].items.count - 1] = .gap(first: first, last: line.sequence, reason: reason)
             } else {
-                state.items.append(.gap(first: line.sequence, last: line.sequence, reason: Self.overflowReason))
+                runs.values[index].items.append(.gap(first: line.sequence, last: line.sequence, reason: Self.overflowReason))
             }
             placement = .dropped
         }
-        runs[runID] = state
         return (line, placement)
     }
 
@@ -242,7 +243,9 @@ public struct LogLedger: Sendable {
     /// when this made the run complete.
     @discardableResult
     public mutating func acknowledge(_ runID: String, wireSequence: Int64) -> Bool {
-        guard var state = runs[runID] else { return false }
+        // Taken out of the dictionary so `items` is uniquely referenced while it changes.
+        guard var state = runs.removeValue(forKey: runID) else { return false }
+        defer { runs[runID] = state }
         let local = min(wireSequence - state.offset, state.lastSequence)
         guard local > state.acked else { return false }
         state.acked = local
@@ -259,7 +262,6 @@ public struct LogLedger: Sendable {
             state.items.removeFirst(state.head)
             state.head = 0
         }
-        runs[runID] = state
         return state.ended && state.acked >= state.lastSequence
     }
 
@@ -279,7 +281,15 @@ public struct LogLedger: Sendable {
         }
         var lines = 0
         var bytes = 0
-        for item in state.liveItems {
+        // Items are in sequence order: skip the ones already sent by binary search rather than a
+        // walk over every unacknowledged line for each batch.
+        var low = state.head
+        var high = state.items.count
+        while low < high {
+            let middle = (low + high) / 2
+            if state.items[middle].last <= after { low = middle + 1 } else { high = middle }
+        }
+        for item in state.items[low...] {
             guard let item = item.dropping(through: after) else { continue }
             if lines >= maxLines || (bytes >= maxBytes && !result.isEmpty) { break }
             switch item {

@@ -8,21 +8,24 @@ import Foundation
 /// The spill files of the log buffer: `<workspace>/.marionette/state/logs/<run_id>.ndjson`, one
 /// JSON `LogLine` per line (runner-protocol.md §9). Written when the memory budget is exhausted,
 /// read back sequentially when the spilled range is (re)sent, removed when it is acknowledged.
+/// Lines are encoded by `LogSpillCodec` and written in 64 KiB chunks (a `write` per line cost
+/// more than the line); a run's pending chunk is written before its file is read.
 ///
 /// Not thread-safe: owned by the `LogBuffer` actor, never shared.
 final class LogSpillFiles {
     private var writers: [String: Int32] = [:]
     private var readers: [String: Reader] = [:]
-    private let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return encoder
-    }()
+    /// Encoded lines not yet written, per run.
+    private var pending: [String: [UInt8]] = [:]
+    static let chunkBytes = 64 << 10
 
     init() {}
 
     deinit {
-        for fd in writers.values { close(fd) }
+        for (runID, fd) in writers {
+            if let bytes = pending[runID] { _ = bytes.withUnsafeBytes { writeAll(fd, $0) } }
+            close(fd)
+        }
         for reader in readers.values { reader.close() }
     }
 
@@ -34,9 +37,10 @@ final class LogSpillFiles {
         directory(for: context) + "/" + sanitized(context.runID) + ".ndjson"
     }
 
-    /// Appends a line; false when it could not be written (no workspace, disk full, …).
+    /// Appends a line; false when it could not be written (no workspace, disk full, …). Lines of
+    /// a chunk whose write fails later are missing from the file, which the reader reports as a gap.
     func write(_ line: LogLine, for context: RunLogContext) -> Bool {
-        guard !context.workspacePath.isEmpty, let data = try? encoder.encode(line) else { return false }
+        guard !context.workspacePath.isEmpty else { return false }
         let fd: Int32
         if let open = writers[context.runID] {
             fd = open
@@ -48,14 +52,31 @@ final class LogSpillFiles {
             guard fd >= 0 else { return false }
             writers[context.runID] = fd
         }
-        var bytes = [UInt8](data)
+        var bytes = pending.removeValue(forKey: context.runID) ?? []
+        LogSpillCodec.encode(line, into: &bytes)
         bytes.append(0x0A)
-        return bytes.withUnsafeBytes { writeAll(fd, $0) }
+        guard bytes.count >= Self.chunkBytes else {
+            pending[context.runID] = bytes
+            return true
+        }
+        let written = bytes.withUnsafeBytes { writeAll(fd, $0) }
+        bytes.removeAll(keepingCapacity: true)
+        pending[context.runID] = bytes
+        return written
+    }
+
+    /// Writes the run's pending chunk (before its file is read).
+    private func flush(_ runID: String) {
+        guard let fd = writers[runID], var bytes = pending.removeValue(forKey: runID), !bytes.isEmpty else { return }
+        _ = bytes.withUnsafeBytes { writeAll(fd, $0) }
+        bytes.removeAll(keepingCapacity: true)
+        pending[runID] = bytes
     }
 
     /// Lines with `first ≤ sequence ≤ last` (local numbering), stopping early after `maxBytes`.
     /// Reads forward from the previous position when possible.
     func read(for context: RunLogContext, first: Int64, last: Int64, maxBytes: Int) -> [LogLine] {
+        flush(context.runID)
         var reader: Reader
         if let existing = readers[context.runID], existing.position <= first {
             reader = existing
@@ -86,6 +107,7 @@ final class LogSpillFiles {
     }
 
     func remove(_ context: RunLogContext) {
+        pending.removeValue(forKey: context.runID)
         if let fd = writers.removeValue(forKey: context.runID) { close(fd) }
         readers.removeValue(forKey: context.runID)?.close()
         unlink(Self.path(for: context))
@@ -143,7 +165,7 @@ final class LogSpillFiles {
                 if let newline = buffer[start...].firstIndex(of: 0x0A) {
                     let record = buffer[start..<newline]
                     start = newline + 1
-                    if let line = try? decoder.decode(LogLine.self, from: Data(record)) {
+                    if let line = LogSpillCodec.decode(record) ?? (try? decoder.decode(LogLine.self, from: Data(record))) {
                         position = line.sequence + 1
                         return line
                     }

@@ -64,6 +64,20 @@ public actor Outbox: AgentEventSink {
         wakeSpaceWaiters()
     }
 
+    /// Whether a queued (not yet handed out) event matches.
+    public func contains(where predicate: @Sendable (AgentEvent) -> Bool) -> Bool {
+        queue[head...].contains(where: predicate)
+    }
+
+    /// Takes every queued event without waiting (oldest first).
+    public func takeQueued() -> [AgentEvent] {
+        let events = Array(queue[head...])
+        queue.removeAll()
+        head = 0
+        wakeSpaceWaiters()
+        return events
+    }
+
     /// The next event, waiting for one; nil when the calling task is cancelled.
     public func next() async -> AgentEvent? {
         if head < queue.count {

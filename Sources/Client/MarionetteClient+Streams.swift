@@ -91,6 +91,11 @@ extension MarionetteClient {
         try await send(.DELETE, Self.streamPath(id))
     }
 
+    /// Live SFU counters of a stream (`GET /streams/{id}/stats`, api.md §10.1).
+    public func streamStats(_ id: String) async throws -> JSONValue {
+        try await sendExpectingBody(.GET, Self.streamPath(id) + "/stats")
+    }
+
     /// Mints a `stok_` token; `nil` values take the server defaults (`view`, one hour).
     public func createStreamToken(_ id: String, role: String? = nil, ttlSeconds: Int? = nil) async throws -> JSONValue {
         let body: JSONValue = .object(["role": role.map(JSONValue.string), "ttl_seconds": ttlSeconds.map(JSONValue.int)])

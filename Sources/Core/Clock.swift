@@ -62,32 +62,21 @@ public enum RFC3339 {
         let minute = Int(msOfDay / 60_000 % 60)
         let second = Int(msOfDay / 1000 % 60)
         let milli = Int(msOfDay % 1000)
-        var out = [UInt8]()
-        out.reserveCapacity(24)
-        func put(_ value: Int, _ width: Int) {
-            var digits = [UInt8](repeating: UInt8(ascii: "0"), count: width)
-            var v = value
-            for i in stride(from: width - 1, through: 0, by: -1) {
-                digits[i] = UInt8(ascii: "0") + UInt8(v % 10)
-                v /= 10
+        // Written in place: this runs twice per stored log line on SQLite.
+        return String(unsafeUninitializedCapacity: 24) { out in
+            func put(_ value: Int, _ width: Int, at offset: Int) {
+                var v = value
+                for index in stride(from: offset + width - 1, through: offset, by: -1) {
+                    out[index] = UInt8(ascii: "0") + UInt8(v % 10)
+                    v /= 10
+                }
             }
-            out.append(contentsOf: digits)
+            let template: StaticString = "0000-00-00T00:00:00.000Z"
+            _ = out.initialize(from: UnsafeBufferPointer(start: template.utf8Start, count: 24))
+            let fields = [(Int(year), 4, 0), (month, 2, 5), (day, 2, 8), (hour, 2, 11), (minute, 2, 14), (second, 2, 17), (milli, 3, 20)]
+            for (value, width, offset) in fields { put(value, width, at: offset) }
+            return 24
         }
-        put(Int(year), 4)
-        out.append(UInt8(ascii: "-"))
-        put(month, 2)
-        out.append(UInt8(ascii: "-"))
-        put(day, 2)
-        out.append(UInt8(ascii: "T"))
-        put(hour, 2)
-        out.append(UInt8(ascii: ":"))
-        put(minute, 2)
-        out.append(UInt8(ascii: ":"))
-        put(second, 2)
-        out.append(UInt8(ascii: "."))
-        put(milli, 3)
-        out.append(UInt8(ascii: "Z"))
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// Parses `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`; a space may stand for `T` (PostgreSQL text).

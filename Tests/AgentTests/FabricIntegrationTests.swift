@@ -155,6 +155,38 @@ import Testing
         await harness.stop()
     }
 
+    /// A run that ends while the server is away: its queued TaskCompleted goes out on the new
+    /// connection before the first heartbeat, which no longer lists the run (the server reconciles
+    /// at that heartbeat and would fail the run as "runner lost run").
+    @Test func resultQueuedWhileDisconnectedPrecedesTheFirstHeartbeat() async throws {
+        let server = try await FakeFabricServer()
+        let state = server.state
+        let harness = Harness.start(server: server)
+        #expect(await harness.waitUntil { await !state.connectMetadata.isEmpty })
+        #expect(await harness.attachAndExecute(run: "trun_away", prompt: "sleep 1; echo done"))
+        #expect(await harness.waitUntil {
+            await state.runnerMessages.contains { if case .taskStarted(let started)? = $0.payload { started.runID == "trun_away" } else { false } }
+        })
+        await server.kill()
+        // Restart only once the run ended and its result waits in the outbox: a fixed sleep let a
+        // loaded machine finish the run after the restart, which this test is not about.
+        let outbox = harness.runtime.outbox
+        #expect(await harness.waitUntil {
+            await outbox.contains { if case .taskCompleted(let done) = $0 { done.key.runID == "trun_away" } else { false } }
+        })
+        let before = await state.runnerMessages.count
+        try await server.restart()
+        _ = try #require(await harness.completion("trun_away"))
+        #expect(await harness.waitUntil {
+            await state.runnerMessages.dropFirst(before).contains { if case .heartbeat? = $0.payload { true } else { false } }
+        })
+        let after = Array(await state.runnerMessages.dropFirst(before))
+        let completed = after.firstIndex { if case .taskCompleted? = $0.payload { true } else { false } }
+        let heartbeat = after.firstIndex { if case .heartbeat? = $0.payload { true } else { false } }
+        #expect(completed != nil && heartbeat != nil && completed! < heartbeat!, "\(after.map { $0.payload.debugDescription })")
+        await harness.stop()
+    }
+
     @Test func firstRegistrationRefusedExitsWithStatus2() async throws {
         let server = try await FakeFabricServer()
         let harness = Harness.start(server: server, token: "rtok_wrong")

@@ -232,6 +232,10 @@ struct FakeFabricService: Marionette_Runner_V1_RunnerService.ServiceProtocol {
                     }
                 }
                 flushTimer?.cancel()
+                // A killed server (this task cancelled) must not answer: its request stream can end
+                // without an error then, and a final answer would acknowledge lines the "crash"
+                // is about to lose.
+                try Task.checkCancellation()
                 if let runID {
                     await state.markFinal(runID)
                     await answer(runID, final: true)

@@ -127,4 +127,24 @@ import Testing
         config.adminPort = config.apiPort
         #expect(throws: ServerConfig.ConfigError.self) { try config.validate() }
     }
+
+    @Test func bufferedRandomMakesValidDistinctIDs() {
+        var random = BufferedSystemRandom()
+        var seen = Set<String>()
+        for _ in 0..<1000 {  // several refills of the 64-word buffer
+            let id = ID.make(.log, milliseconds: 1_764_000_000_000, using: &random)
+            #expect(ID.isValid(id, prefix: .log))
+            seen.insert(id)
+        }
+        #expect(seen.count == 1000)
+    }
+
+    @Test func rfc3339FormatsFixedWidthAndRoundTrips() {
+        for ms: Int64 in [0, 999, 1_000, 951_782_400_000, 1_764_000_000_123, 253_402_300_799_999] {
+            let text = RFC3339.format(Timestamp(milliseconds: ms))
+            #expect(text.utf8.count == 24)
+            #expect(RFC3339.parse(text) == Timestamp(milliseconds: ms), "\(text)")
+        }
+        #expect(RFC3339.format(Timestamp(milliseconds: 951_782_400_000)) == "2000-02-29T00:00:00.000Z")
+    }
 }

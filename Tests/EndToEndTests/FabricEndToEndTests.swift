@@ -76,8 +76,13 @@ import Glibc
         try await server.waitUntilReady()
         let key = try #require(server.apiKey)
         let session = try await Self.session(server, key: key)
-        // Slow enough that both restarts happen mid-task.
-        let prompt = "i=1; while [ $i -le 20000 ]; do echo \"line $i\"; i=$((i+1)); if [ $((i % 2000)) -eq 0 ]; then sleep 0.4; fi; done"
+        // Both restarts happen mid-task on any machine: after line 10,000 the task waits (≤ 60 s)
+        // for a file the test creates in its workspace once the second restart is done.
+        let prompt = "i=1; while [ $i -le 20000 ]; do echo \"line $i\"; i=$((i+1)); "
+            + "if [ $i -eq 10001 ]; then n=0; while [ ! -e release ] && [ $n -lt 600 ]; do sleep 0.1; n=$((n+1)); done; fi; "
+            + "if [ $((i % 2000)) -eq 0 ]; then sleep 0.4; fi; done"
+        let workspace = try #require(
+            try await HTTP.get(server.baseURL + "/api/v1/sessions/\(session)", key: key).json["workspace_id"] as? String)
         let task = try await Self.task(server, key: key, session: session, prompt: prompt)
         let holder = ServerHolder(server)
         let follower = Task { try await LogFollower(baseURL: { holder.current.baseURL }, key: key, taskID: task).follow(timeout: .seconds(180)) }
@@ -89,6 +94,7 @@ import Glibc
             holder.current = server
             try await server.waitUntilReady()
         }
+        #expect(FileManager.default.createFile(atPath: server.dataDir + "/workspaces/\(workspace)/release", contents: nil))
         let result = try await follower.value
         let last = server
         defer { last.stopNow() }
@@ -97,7 +103,12 @@ import Glibc
         #expect(lines == (1...20000).map { "line \($0)" }, "got \(lines.count) lines")
         let keys = result.lines.map { "\($0.runID):\($0.sequence)" }
         #expect(Set(keys).count == keys.count, "duplicate lines")
-        #expect(result.endStatus == "completed", "end: \(result.endStatus ?? "none")\n\(last.log.suffix(3000))")
+        if result.endStatus != "completed" {
+            // Why the run ended: its status and error in the API, then the server's log.
+            let runs = (try? await Self.runs(last, key: key, task: task)) ?? []
+            let summary = runs.map { "\($0["status"] ?? "?"): \($0["error"] ?? "")" }.joined(separator: "; ")
+            Issue.record("end: \(result.endStatus ?? "none"); runs: \(summary)\n\(last.log.suffix(3000))")
+        }
         #expect(result.reconnects >= 2)
     }
 

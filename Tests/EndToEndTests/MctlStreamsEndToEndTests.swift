@@ -51,6 +51,15 @@ import Testing
         #expect(got.stdout.contains("type: testsrc"))
         #expect(!got.stdout.contains("stok_"))
 
+        // Stats of a stream that has no media yet: zeros, the stream's own target bitrate.
+        let stats = try run(Self.mctl, ["streams", "stats", id], environment: env)
+        #expect(stats.status == 0, "\(stats.stderr)")
+        #expect(stats.stdout.contains("Frames In:") && stats.stdout.contains("Target Bitrate:"), "\(stats.stdout)")
+        #expect(stats.stdout.contains("1500 kbit/s"), "\(stats.stdout)")
+        let statsJSON = try json(try run(Self.mctl, ["streams", "stats", id, "-o", "json"], environment: env))
+        #expect(statsJSON["stream_id"] as? String == id)
+        #expect(statsJSON["viewer_count"] as? Int == 0 && statsJSON["packets_out"] as? Int == 0)
+
         let view = try run(Self.mctl, ["streams", "view", id, "--view-only"], environment: env)
         #expect(view.status == 0, "\(view.stderr)")
         let url = view.stdout.trimmingCharacters(in: .whitespacesAndNewlines)

@@ -138,6 +138,19 @@ import Testing
         }
     }
 
+    @Test func stoppingTheSFUSaysByeToEveryPeer() async throws {
+        let sfu = try await Self.start()
+        let (publisher, viewer, _) = try await Self.connectedPair(sfu, stream: "strm_bye")
+        await sfu.stop()
+        for peer in [publisher, viewer] {
+            var byes = 0
+            while case .rtcp(let bytes)? = try peer.pollMedia(milliseconds: 500) {
+                byes += try rtcpPackets(bytes).filter { if case .bye = $0 { true } else { false } }.count
+            }
+            #expect(byes == 1)
+        }
+    }
+
     @Test func deletingAViewerStopsItsMediaAndFreesItsPlace() async throws {
         let sfu = try await Self.start { $0.maxViewersPerStream = 1 }
         defer { Task { await sfu.stop() } }
@@ -153,6 +166,13 @@ import Testing
             _ = try await sfu.addViewer(streamID: "strm_d", media: Self.media, offer: try TestWebRTCPeer().offer(sending: false))
         }
         #expect(await sfu.removePeer(id: viewed.id))
+        // The viewer hears an RTCP BYE for the stream's SSRCs (video and its RTX) first.
+        var bye: [UInt32] = []
+        while bye.isEmpty, case .rtcp(let bytes)? = try viewer.pollMedia(milliseconds: 500) {
+            for case .bye(let packet) in try rtcpPackets(bytes) { bye = bytes.withUnsafeBytes { Array(packet.ssrcs(in: $0)) } }
+        }
+        let ssrcLine = try #require(try SDPSession(parsing: viewed.answer).media.first?.attributes.first { $0.name == "ssrc" }?.value)
+        #expect(bye.count == 2 && bye.first == UInt32(ssrcLine.split(separator: " ")[0]), "BYE for \(bye)")
         #expect(!(await sfu.removePeer(id: viewed.id)))
         try publisher.sendRTP(vp8Packet(sequence: 1, timestamp: 1, start: true, keyframe: true, marker: true))
         #expect(try viewer.receiveRTP(timeout: .milliseconds(500)) == nil)

@@ -35,8 +35,9 @@ final class TestWebRTCPeer {
 
     deinit { close(fd) }
 
-    /// A Chrome-shaped offer: BUNDLE, rtcp-mux, VP8 (96) with RTX (97), NACK/PLI, mid + abs-send-time.
-    func offer(sending: Bool, audio: Bool = false) -> String {
+    /// A Chrome-shaped offer: BUNDLE, rtcp-mux, VP8 (96) with RTX (97), NACK/PLI, mid + abs-send-time;
+    /// with `transportCC`, also transport-cc feedback and the transport-wide sequence number (id 3).
+    func offer(sending: Bool, audio: Bool = false, transportCC: Bool = false) -> String {
         let direction = sending ? "sendonly" : "recvonly"
         var lines = [
             "v=0", "o=- 4611731400430051336 2 IN IP4 127.0.0.1", "s=-", "t=0 0",
@@ -51,6 +52,9 @@ final class TestWebRTCPeer {
             "a=rtpmap:96 VP8/90000", "a=rtcp-fb:96 nack", "a=rtcp-fb:96 nack pli", "a=rtcp-fb:96 ccm fir",
             "a=rtpmap:97 rtx/90000", "a=fmtp:97 apt=96",
         ]
+        if transportCC {
+            lines += ["a=extmap:3 \(SDPExtmap.URI.transportWideCC)", "a=rtcp-fb:96 transport-cc"]
+        }
         if sending { lines += ["a=ssrc-group:FID 1111 2222", "a=ssrc:1111 cname:pub", "a=ssrc:2222 cname:pub", "a=msid:cam v"] }
         if audio {
             lines += [
@@ -185,6 +189,32 @@ final class TestWebRTCPeer {
         return nil
     }
 
+    /// The next SRTP/SRTCP datagram, unprotected, waiting at most `milliseconds` (poll, not the socket timeout).
+    func pollMedia(milliseconds: Int) throws -> Received? {
+        let inbound = try require(inbound, "not connected")
+        var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        let deadline = ContinuousClock.now + .milliseconds(max(milliseconds, 0))
+        while true {
+            let remaining = deadline - ContinuousClock.now
+            let wait = max(Int32(remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000), 0)
+            guard poll(&descriptor, 1, wait) > 0 else { return nil }
+            var bytes = [UInt8](repeating: 0, count: 2048)
+            let n = recv(fd, &bytes, bytes.count, Int32(MSG_DONTWAIT))
+            guard n > 0 else { continue }
+            var buffer = ByteBuffer(bytes: bytes[0..<n])
+            switch PacketDemux.classify(firstByte: bytes[0], secondByte: n > 1 ? bytes[1] : nil) {
+            case .rtp:
+                try inbound.unprotect(&buffer, rtcp: false)
+                return .rtp(Array(buffer.readableBytesView))
+            case .rtcp:
+                try inbound.unprotect(&buffer, rtcp: true)
+                return .rtcp(Array(buffer.readableBytesView))
+            default:
+                if ContinuousClock.now >= deadline { return nil }
+            }
+        }
+    }
+
     func receiveRTP(timeout: Duration = .seconds(2)) throws -> [UInt8]? {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
@@ -195,6 +225,58 @@ final class TestWebRTCPeer {
     }
 }
 
+/// A sender report as a peer received it over SRTCP, with the CNAME of the SDES chunk for its SSRC.
+struct ReceivedSenderReport {
+    let ssrc: UInt32
+    let ntp: NTPTimestamp
+    let rtpTimestamp: UInt32
+    let packetCount: UInt32
+    let octetCount: UInt32
+    let cname: String?
+
+    /// Every sender report in a compound RTCP datagram (unprotected).
+    static func all(in datagram: [UInt8]) throws -> [ReceivedSenderReport] {
+        try datagram.withUnsafeBytes { bytes in
+            var reports: [RTCPSenderReport] = []
+            var cnames: [UInt32: String] = [:]
+            var iterator = RTCPCompoundIterator(bytes)
+            while let packet = try iterator.next() {
+                switch packet {
+                case .senderReport(let report):
+                    reports.append(report)
+                case .sourceDescription(let header):
+                    // Chunks: SSRC, items (type, length, text) up to a null type, padded to 32 bits.
+                    var offset = header.bodyOffset
+                    for _ in 0..<header.count {
+                        let ssrc = RTPBytes.u32(bytes, offset)
+                        offset += 4
+                        while bytes[offset] != 0 {
+                            let length = Int(bytes[offset + 1])
+                            if bytes[offset] == 1 { cnames[ssrc] = String(decoding: bytes[(offset + 2)..<(offset + 2 + length)], as: UTF8.self) }
+                            offset += 2 + length
+                        }
+                        offset = (offset + 4) & ~3
+                    }
+                default:
+                    break
+                }
+            }
+            return reports.map {
+                ReceivedSenderReport(
+                    ssrc: $0.ssrc, ntp: NTPTimestamp(rawValue: $0.ntpTimestamp), rtpTimestamp: $0.rtpTimestamp,
+                    packetCount: $0.packetCount, octetCount: $0.octetCount, cname: cnames[$0.ssrc])
+            }
+        }
+    }
+}
+
+/// Wallclock nanoseconds since the Unix epoch (what sender reports' NTP fields are compared with).
+func unixNanoseconds() -> UInt64 {
+    var spec = timespec()
+    clock_gettime(CLOCK_REALTIME, &spec)
+    return UInt64(spec.tv_sec) * 1_000_000_000 + UInt64(spec.tv_nsec)
+}
+
 struct TestPeerError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) { self.description = description }
@@ -203,6 +285,14 @@ struct TestPeerError: Error, CustomStringConvertible {
 func require<T>(_ value: T?, _ message: String) throws -> T {
     guard let value else { throw TestPeerError(message) }
     return value
+}
+
+/// `packet` with a one-byte header extension (RFC 8285) carrying transport-wide sequence number `sequence` as `id`.
+func withTransportSequence(_ packet: [UInt8], id: UInt8, sequence: UInt16) -> [UInt8] {
+    var bytes = packet
+    bytes[0] |= 0x10  // X
+    bytes.insert(contentsOf: [0xBE, 0xDE, 0x00, 0x01, id << 4 | 1, UInt8(sequence >> 8), UInt8(sequence & 0xff), 0x00], at: 12)
+    return bytes
 }
 
 /// A plain RTP packet: VP8 payload descriptor (S=1 when `start`) and a frame byte whose bit 0 clear marks a keyframe.

@@ -58,6 +58,27 @@ def report(name: str, value: Any) -> None:
     print(f"E2E-REPORT {name} = {json.dumps(value, default=str)}", flush=True)
 
 
+def check_sender_reports(summary: dict, what: str, min_reports: int) -> dict:
+    """The viewer page's view of the SFU's RTCP sender reports (getStats `remote-outbound-rtp`,
+    streaming.md §3.9): at least `min_reports` arrived, their packet count trails what was received
+    by at most about a second of media, and their NTP time is this host's wallclock."""
+    remote = ((summary.get("remoteOutbound") or {}).get("video")) or {}
+    video = summary.get("video") or {}
+    received = video.get("packets", 0) + video.get("packetsLost", 0)
+    figures = {
+        "reportsSent": remote.get("reportsSent"), "packetsSent": remote.get("packetsSent"),
+        "packetsReceived": video.get("packets"), "packetsLost": video.get("packetsLost"),
+        "remoteTimestampAgeMs": round(time.time() * 1000 - remote["remoteTimestamp"], 1)
+        if remote.get("remoteTimestamp") else None,
+    }
+    report(what, figures)
+    assert remote, f"no remote-outbound-rtp (no sender report reached the viewer): {summary}"
+    assert remote["reportsSent"] >= min_reports, figures
+    assert 0.5 * received <= remote["packetsSent"] <= received + 50, figures
+    assert figures["remoteTimestampAgeMs"] is not None and -2000 < figures["remoteTimestampAgeMs"] < 5000, figures
+    return figures
+
+
 def percentile(values: list[float], q: float) -> float | None:
     if not values:
         return None

@@ -50,6 +50,14 @@ def test_chromium_whip_to_chromium_whep(server, chromium) -> None:
     common.report("whip_whep_rtt_ms", (stats.get("candidatePair") or {}).get("rttMs"))
     common.report("whip_whep_srtp_cipher_viewer", transport.get("srtpCipher"))
     common.report("whip_whep_srtp_cipher_publisher", (pub_stats.get("transport") or {}).get("srtpCipher"))
+    # The publisher's send side: its bandwidth estimate (driven by the SFU's REMB and, when
+    # negotiated, transport-cc feedback) and what it sends.
+    pub_video = pub_stats.get("video") or {}
+    common.report("whip_whep_publisher_send", {
+        "availableOutgoingKbps": (pub_stats.get("candidatePair") or {}).get("availableOutgoingKbps"),
+        "bitrateKbps": pub_video.get("bitrateKbps"), "fps": pub_video.get("fps"),
+        "width": pub_video.get("width"), "height": pub_video.get("height"),
+        "qualityLimitationReason": pub_video.get("qualityLimitationReason")})
 
     assert last - first >= MIN_FRAMES, f"only {last - first} frames decoded in {WATCH_SECONDS} s"
     assert worst_gap <= MAX_FREEZE_MS, f"framesDecoded stalled for {worst_gap:.0f} ms (limit {MAX_FREEZE_MS})"
@@ -58,5 +66,21 @@ def test_chromium_whip_to_chromium_whep(server, chromium) -> None:
     # "SRTP_AES128_CM_HMAC_SHA1_80"), older builds without the prefix.
     for side, t in (("viewer", transport), ("publisher", pub_stats.get("transport") or {})):
         assert "AEAD_AES_128_GCM" in (t.get("srtpCipher") or ""), f"{side} negotiated {t}"
+    # The SFU's sender reports reach Chromium (remote-outbound-rtp), once a second for 10 s and more.
+    common.check_sender_reports(stats, "whip_whep_viewer_sender_reports", min_reports=8)
+    # The same stream as the SFU counts it (GET /api/v1/streams/{id}/stats): a publisher, the viewer
+    # with its round trip from Chromium's receiver reports, frames in, packets out.
+    counted = server.api("GET", f"/api/v1/streams/{stream.stream_id}/stats")
+    assert counted.status == 200, counted.body[:300]
+    sfu = counted.json()
+    viewers = sfu.get("viewers") or []
+    common.report("whip_whep_sfu_stats", {k: sfu.get(k) for k in (
+        "viewer_count", "frames_received", "keyframes_received", "bitrate_in_kbps", "bitrate_out_kbps",
+        "packets_out", "nacks_received", "rtx_sent", "plis_received", "keyframe_requests_sent",
+        "sender_reports_sent", "target_bitrate_kbps")} | {"viewer_rtt_ms": viewers[0].get("rtt_ms") if viewers else None})
+    assert sfu["publisher_connected"] and sfu["viewer_count"] == 1 and len(viewers) == 1, sfu
+    assert sfu["frames_received"] >= MIN_FRAMES and sfu["packets_out"] >= video.get("packets", 0), sfu
+    assert sfu["sender_reports_sent"] >= 8 and viewers[0]["receiver_reports_received"] >= 5, sfu
+    assert viewers[0].get("rtt_ms") is not None and viewers[0]["rtt_ms"] < 100, viewers[0]
     errors = common.severe_errors(viewer) + common.severe_errors(publisher)
     assert not errors, f"console errors: {errors}"

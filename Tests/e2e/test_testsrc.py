@@ -70,6 +70,15 @@ def test_aiortc_decodes_testsrc_and_reads_its_bar_codes(server, aio) -> None:
         assert viewer.size == (1280, 720)
         assert viewer.barcodes >= MIN_FRAMES // 2, f"only {viewer.barcodes} bar codes read in {frames} frames"
         assert state == "active", f"stream state {state}"
+        # The SFU's sender reports for the runner source (mapping from the capture clock) reach aiortc.
+        reports = [s for s in aio.run(viewer.pc.getStats()).values()
+                   if s.type == "remote-outbound-rtp" and s.kind == "video"]
+        common.report("testsrc_to_aiortc_sender_report", [
+            {"packetsSent": s.packetsSent, "bytesSent": s.bytesSent, "remoteTimestamp": str(s.remoteTimestamp)}
+            for s in reports])
+        assert reports and reports[0].packetsSent > 0, "aiortc saw no sender report"
+        age = time.time() - reports[0].remoteTimestamp.timestamp()
+        assert -2 < age < 5, f"sender report NTP time {age:.3f} s from now"
     finally:
         aio.run(viewer.close())
     stopped = server.api("DELETE", f"/api/v1/streams/{stream.stream_id}")
@@ -87,5 +96,7 @@ def test_chromium_viewer_glass_to_glass(server, chromium) -> None:
     common.report("testsrc_chromium_glass_to_glass_ms", {
         "n": len(latencies), "p50": common.percentile(latencies, 0.5), "p95": common.percentile(latencies, 0.95),
         "frames": frames, "first_frame_ms": first})
+    stats = viewer.execute_script("return window.marionetteViewer.stats()")
+    common.check_sender_reports(stats, "testsrc_chromium_sender_reports", min_reports=5)
     assert frames >= 100, f"only {frames} frames decoded in 8 s"
     assert len(latencies) >= 20, "the viewer page read too few bar codes"

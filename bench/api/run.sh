@@ -5,13 +5,19 @@
 #   TARGET ...                                                 the goals to compare with
 # Everything else (progress, wrk's own report, server logs on failure) goes to stderr.
 #
-# Scenarios (wrk, 2 threads, 8 connections, BENCH_DURATION each), run per store in this order:
+# Scenarios, each measured twice with wrk (2 threads, BENCH_DURATION each): once with ONE connection
+# for latency (p50/p99 of a request that does not wait behind others) and once with 8 connections
+# for requests/s (and the loaded p50/p99, which on 2 cores is mostly queueing). Per store, in order:
+#   health           GET /health: the baseline (same listener and HTTP stack, no auth, no store);
+#                    each scenario's RATIO line is its p50 over this p50 in the same run
 #   session_list     seed 60 sessions, then GET /api/v1/sessions?limit=50 (first, so that the list
 #                    sees the 60-session store it is meant for, not the sessions made below)
 #   session_create   POST /api/v1/sessions {"agent":"command","name":"bench"}
 #   task_create_get  one session made with curl, then alternately POST /sessions/{sid}/tasks and
 #                    GET /tasks/{id} of the last task created (last, because the tasks it queues
 #                    keep the server and its agents busy dispatching them afterwards)
+# Output per scenario: RESULT <store>_<scenario>_{p50,p99} (1 connection), _rps, _loaded_{p50,p99}
+# (8 connections), and RATIO <store>_<scenario>_p50_vs_health.
 #
 # Environment:
 #   BENCH_DURATION=10s          wrk duration per scenario
@@ -27,7 +33,7 @@ cd "$MARIONETTE_ROOT"
 DURATION="${BENCH_DURATION:-10s}"
 STORES="${BENCH_STORES:-sqlite postgres}"
 THREADS=2
-CONNECTIONS=8
+CONNECTIONS=8           # the throughput run; the latency run uses one connection (and one thread)
 SEED_SESSIONS=60
 
 "$MARIONETTE_ROOT/scripts/install-deps.sh"
@@ -145,41 +151,60 @@ api() {
     esac
 }
 
-# run_wrk STORE SCENARIO LUA [ENV=VALUE...]: runs wrk and emits RESULT lines.
+# wrk_once CONNECTIONS THREADS STORE SCENARIO LUA [ENV=VALUE...]: runs wrk, prints its BENCH line's
+# fields as "rps p50 p99"; a run with error statuses or socket errors fails the benchmark.
 FAILED=0
-run_wrk() {
-    local store="$1" scenario="$2" lua="$3"; shift 3
-    local raw="$WORK/$store-$scenario.wrk"
-    log "[$store] $scenario: wrk -t$THREADS -c$CONNECTIONS -d$DURATION"
+wrk_once() {
+    local connections="$1" threads="$2" store="$3" scenario="$4" lua="$5"; shift 5
+    local raw="$WORK/$store-$scenario-c$connections.wrk"
+    log "[$store] $scenario: wrk -t$threads -c$connections -d$DURATION"
     env BENCH_LUA_DIR="$BENCH_DIR" BENCH_API_KEY="$API_KEY" "$@" \
-        wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency --timeout 5s \
+        wrk -t"$threads" -c"$connections" -d"$DURATION" --latency --timeout 5s \
         -s "$BENCH_DIR/$lua" "$API_BASE" >"$raw" 2>&1 || { cat "$raw" >&2; die "wrk failed"; }
     cat "$raw" >&2
     local line; line="$(grep '^BENCH ' "$raw" | tail -n 1)"
     [ -n "$line" ] || die "no BENCH line in wrk's output"
-    local rps p50 p99 requests bad sock
-    rps="$(sed -n 's/.* rps=\([^ ]*\).*/\1/p' <<<"$line")"
-    p50="$(sed -n 's/.* p50_ms=\([^ ]*\).*/\1/p' <<<"$line")"
-    p99="$(sed -n 's/.* p99_ms=\([^ ]*\).*/\1/p' <<<"$line")"
+    local field requests bad sock
     requests="$(sed -n 's/.* requests=\([^ ]*\).*/\1/p' <<<"$line")"
     bad="$(sed -n 's/.* non2xx3xx=\([^ ]*\).*/\1/p' <<<"$line")"
     sock="$(sed -n 's/.* socket_errors=\([^ ]*\).*/\1/p' <<<"$line")"
-    emit "RESULT ${store}_${scenario}_rps $rps req/s"
-    emit "RESULT ${store}_${scenario}_p50 $p50 ms"
-    emit "RESULT ${store}_${scenario}_p99 $p99 ms"
     if [ "$bad" != 0 ] || [ "$sock" != 0 ] || [ "$requests" = 0 ]; then
-        emit "RESULT ${store}_${scenario}_errors $((bad + sock)) requests"
+        emit "RESULT ${store}_${scenario}_c${connections}_errors $((bad + sock)) requests"
         log "[$store] WARNING: $scenario had $bad error statuses and $sock socket errors in $requests requests; its figures are not valid"
         FAILED=1
     fi
     if ! kill -0 "$SERVER_PID" 2>/dev/null; then
         die "[$store] the server died during $scenario"
     fi
+    for field in rps p50_ms p99_ms; do
+        printf '%s ' "$(sed -n "s/.* $field=\([^ ]*\).*/\1/p" <<<"$line")"
+    done
+}
+
+# run_wrk STORE SCENARIO LUA [ENV=VALUE...]: the latency run, then the throughput run; RESULT lines,
+# and the RATIO against the health baseline of this store (HEALTH_P50, set by the health scenario).
+HEALTH_P50=""
+run_wrk() {
+    local store="$1" scenario="$2" lua="$3"; shift 3
+    local p50 p99 rps lp50 lp99
+    read -r _ p50 p99 <<<"$(wrk_once 1 1 "$store" "$scenario" "$lua" "$@")"
+    read -r rps lp50 lp99 <<<"$(wrk_once "$CONNECTIONS" "$THREADS" "$store" "$scenario" "$lua" "$@")"
+    emit "RESULT ${store}_${scenario}_p50 $p50 ms"
+    emit "RESULT ${store}_${scenario}_p99 $p99 ms"
+    emit "RESULT ${store}_${scenario}_rps $rps req/s"
+    emit "RESULT ${store}_${scenario}_loaded_p50 $lp50 ms"
+    emit "RESULT ${store}_${scenario}_loaded_p99 $lp99 ms"
+    if [ "$scenario" = health ]; then
+        HEALTH_P50="$p50"
+    elif [ -n "$HEALTH_P50" ]; then
+        emit "RATIO ${store}_${scenario}_p50_vs_health $(awk -v a="$p50" -v b="$HEALTH_P50" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')"
+    fi
 }
 
 bench_store() {
     local store="$1" db_url="${2:-}"
     start_server "$store" "$db_url"
+    run_wrk "$store" health health.lua
 
     log "[$store] seeding $SEED_SESSIONS sessions"
     local i

@@ -8,6 +8,7 @@ baseline measured in the same run and the ratio.
 import base64
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -28,6 +29,7 @@ LOG_LINES = int(os.environ.get("BENCH_LOG_LINES", "1000000"))
 DISPATCH_TASKS = int(os.environ.get("BENCH_DISPATCH_TASKS", "500"))
 RUNNERS = int(os.environ.get("BENCH_RUNNERS", "20"))
 SESSIONS = int(os.environ.get("BENCH_SESSIONS", "50"))
+PIDFILE = os.environ.get("MARIONETTE_BENCH_PIDFILE")
 
 
 def log(*args):
@@ -74,19 +76,59 @@ def percentile(values, p):
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
 
 
+SEQUENCE = re.compile(rb'"sequence":(\d+)')
+
+
 def follow_count(task_id):
-    """Reads the NDJSON follow stream to its end record; returns (log lines, seconds)."""
+    """Reads the NDJSON follow stream to its end record; returns (log lines, seconds, complete).
+
+    Reads blocks and scans them with C-level searches, so this reader stays well above the
+    server's rate. A record is a log line when it has the key "type" with value "log" anywhere
+    (JSON does not fix key order; inside a string value the quotes would be escaped). Lines must
+    come in order: their "sequence" values must rise by one (a single run here)."""
     started = time.time()
     request = urllib.request.Request(f"{API}/api/v1/tasks/{task_id}/logs?follow=true")
     request.add_header("Authorization", f"Bearer {KEY}")
     lines = 0
+    last = 0
+    in_order = True
+    ended = False
+    rest = b""
     with urllib.request.urlopen(request, timeout=600) as response:
-        for raw in response:
-            if raw.startswith(b'{"type":"log"') or b'"type":"log"' in raw[:40]:
-                lines += 1
-            elif b'"type":"end"' in raw:
+        while not ended:
+            block = response.read1(1 << 20)
+            if not block:
                 break
-    return lines, time.time() - started
+            block = rest + block
+            cut = block.rfind(b"\n") + 1
+            block, rest = block[:cut], block[cut:]
+            if b'"type":"end"' in block:
+                ended = True
+                block = block[:block.index(b'"type":"end"')]
+            lines += block.count(b'"type":"log"')
+            sequences = list(map(int, SEQUENCE.findall(block)))
+            if sequences and sequences != list(range(last + 1, last + 1 + len(sequences))):
+                in_order = False
+            if sequences:
+                last = sequences[-1]
+    if not ended:
+        log("follow stream ended without an end record")
+    return lines, time.time() - started, in_order and ended
+
+
+def first_stdout_line(task_id):
+    """The task's first stdout line, read with follow=true: the stream ends only once the run's
+    lines are stored (a snapshot right after the task turned terminal may precede the upload)."""
+    request = urllib.request.Request(f"{API}/api/v1/tasks/{task_id}/logs?follow=true&stream=stdout")
+    request.add_header("Authorization", f"Bearer {KEY}")
+    with urllib.request.urlopen(request, timeout=60) as response:
+        for raw in response:
+            record = json.loads(raw)
+            if record.get("type") == "log":
+                return record["content"]
+            if record.get("type") == "end":
+                break
+    raise RuntimeError(f"task {task_id} has no stdout line")
 
 
 def log_throughput():
@@ -100,15 +142,16 @@ def log_throughput():
     warm = task(sid, "true")  # starts the local agent: not part of the measurement
     wait_terminal(warm)
     tid = task(sid, prompt)
-    counted, seconds = follow_count(tid)
+    counted, seconds, in_order = follow_count(tid)
     stored = call("GET", f"{API}/api/v1/tasks/{tid}/logs?limit=1")["total_count"]
     rate = counted / seconds
-    log(f"log throughput: {counted} lines followed in {seconds:.2f} s, {stored} stored")
+    log(f"log throughput: {counted} lines followed in {seconds:.2f} s (in order: {in_order}), {stored} stored")
     result("log_lines_per_s", rate, "lines/s")
     result("log_baseline_pipe_lines_per_s", baseline, "lines/s")
     result("log_vs_pipe_ratio", rate / baseline, "x")
     call("DELETE", f"{API}/api/v1/sessions/{sid}")
-    return counted == LOG_LINES
+    # The command's LOG_LINES lines plus the executor's two system lines before them.
+    return counted == stored and counted >= LOG_LINES and in_order
 
 
 def start_runners(count):
@@ -123,6 +166,9 @@ def start_runners(count):
             [AGENT, "--server", GRPC, "--data-port", DATA_PORT, "--token", raw, "--name", f"bench-{i}", "--pool", "bench",
              "--workspace", os.path.join(base, str(i))],
             env=env, stdout=subprocess.DEVNULL, stderr=open(os.path.join(base, f"{i}.log"), "w")))
+        if PIDFILE:  # so run.sh can stop exactly these agents if this script dies
+            with open(PIDFILE, "a") as f:
+                f.write(f"{processes[-1].pid}\n")
     deadline = time.time() + 60
     while time.time() < deadline:
         items = call("GET", f"{API}/api/v1/runners?pool_name=bench&status=idle&limit=200")["items"]
@@ -139,6 +185,7 @@ def dispatch_latency():
         for sid in sessions:  # attaches each session to an idle external runner
             wait_terminal(task(sid, "true"))
         latencies = []
+        trace = []  # per task, for BENCH_TRACE (compare with the store's task_runs timestamps)
         lock = threading.Lock()
         per_session = DISPATCH_TASKS // RUNNERS
 
@@ -147,9 +194,10 @@ def dispatch_latency():
                 t0 = time.time_ns()
                 tid = task(sid, "echo START $(date +%s%N)")
                 wait_terminal(tid)
-                line = call("GET", f"{API}/api/v1/tasks/{tid}/logs?stream=stdout&limit=5")["items"][0]["content"]
+                line = first_stdout_line(tid)
                 with lock:
                     latencies.append((int(line.split()[1]) - t0) / 1e6)
+                    trace.append({"task_id": tid, "posted_ns": t0, "started_ns": int(line.split()[1])})
 
         threads = [threading.Thread(target=worker, args=(sid,)) for sid in sessions]
         for t in threads:
@@ -162,6 +210,9 @@ def dispatch_latency():
             t0 = time.time_ns()
             out = subprocess.run(["sh", "-c", "echo START $(date +%s%N)"], capture_output=True, text=True)
             direct.append((int(out.stdout.split()[1]) - t0) / 1e6)
+        if os.environ.get("BENCH_TRACE"):
+            with open(os.environ["BENCH_TRACE"], "w") as f:
+                json.dump(trace, f)
         p50, p99 = statistics.median(latencies), percentile(latencies, 99)
         result("dispatch_p50", p50, "ms")
         result("dispatch_p99", p99, "ms")
@@ -184,7 +235,7 @@ def session_start():
         sid = session()
         tid = task(sid, "echo START $(date +%s%N)")
         wait_terminal(tid)
-        line = call("GET", f"{API}/api/v1/tasks/{tid}/logs?stream=stdout&limit=5")["items"][0]["content"]
+        line = first_stdout_line(tid)
         durations.append((int(line.split()[1]) - t0) / 1e6)
         call("DELETE", f"{API}/api/v1/sessions/{sid}")
     # Baseline: starting the agent binary itself (`version`), the floor of any local runner start.

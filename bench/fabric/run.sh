@@ -34,9 +34,17 @@ stop_server() {
     wait "$SERVER_PID" 2>/dev/null || true
     SERVER_PID=""
 }
+# Agents this run started, by pid: the external runners bench.py lists in $WORK/runner-pids and
+# the local runners the server logged (they outlive the server on purpose). Nobody else's agents.
+stop_agents() {
+    local pids
+    pids="$(cat "$WORK/runner-pids" 2>/dev/null || true)
+$(sed -n 's/.*"msg":"started local runner","pid":"\([0-9]*\)".*/\1/p' "$WORK"/*.log 2>/dev/null || true)"
+    for pid in $pids; do kill -TERM "$pid" 2>/dev/null || true; done
+}
 cleanup() {
     stop_server
-    pkill -f "marionette-agent.*--pool bench" 2>/dev/null || true
+    stop_agents
     if [ -n "$PG_DIR" ]; then "$MARIONETTE_ROOT/scripts/pg-cluster.sh" stop "$PG_DIR" || true; fi
     rm -rf "$WORK"
 }
@@ -49,7 +57,9 @@ for store in $STORES; do
     mapfile -t ports < <(free_ports 5)
     envs=(-u MARIONETTE_DATABASE_URL -u MARIONETTE_CONFIG)
     if [ "$store" = postgres ]; then
-        PG_DIR="$WORK/pg"
+        # A folder of its own: $WORK is mktemp's 0700 folder, which the cluster's owner (user
+        # postgres when we run as root) cannot enter. pg-cluster.sh stop removes it.
+        PG_DIR="$(mktemp -d -t marionette-fabric-pg.XXXXXX)"
         url="$("$MARIONETTE_ROOT/scripts/pg-cluster.sh" start "$PG_DIR")"
         envs+=(MARIONETTE_DATABASE_URL="$url")
     fi
@@ -67,8 +77,10 @@ for store in $STORES; do
     MARIONETTE_BENCH_KEY="$(cat "$data/bootstrap-api-key")" \
     MARIONETTE_BENCH_ADMIN_PASSWORD="$(cat "$data/admin-password")" \
     MARIONETTE_BENCH_AGENT="$BIN/marionette-agent" MARIONETTE_BENCH_STORE="$store" \
+    MARIONETTE_BENCH_PIDFILE="$WORK/runner-pids" \
         python3 "$BENCH_DIR/bench.py" || { status=1; tail -40 "$WORK/$store.log" >&2; }
     stop_server
+    stop_agents
     if [ -n "$PG_DIR" ]; then "$MARIONETTE_ROOT/scripts/pg-cluster.sh" stop "$PG_DIR"; PG_DIR=""; fi
 done
 echo "TARGET sqlite_log_lines_per_s >= 100000 lines/s"

@@ -48,6 +48,44 @@ extension Views {
         }
     )
 
+    /// `mctl streams stats`: the counters as `Field: value` lines, then one line per viewer.
+    static let streamStats = ResourceView(
+        plural: "stream stats",
+        columns: [],
+        fields: { item in
+            var f = FieldList(item)
+            f.text("Stream", "stream_id")
+            f.bool("Publisher Connected", "publisher_connected")
+            f.text("Viewers", "viewer_count")
+            f.text("Frames In", "frames_received")
+            f.text("Keyframes In", "keyframes_received")
+            f.text("Packets In", "packets_in")
+            f.text("Bytes In", "bytes_in")
+            if let kbps = item["bitrate_in_kbps"]?.intValue { f.add("Bitrate In", "\(kbps) kbit/s") }
+            f.text("Packets Out", "packets_out")
+            f.text("Bytes Out", "bytes_out")
+            if let kbps = item["bitrate_out_kbps"]?.intValue { f.add("Bitrate Out", "\(kbps) kbit/s") }
+            f.text("NACKs Received", "nacks_received")
+            f.text("RTX Sent", "rtx_sent")
+            f.text("PLIs Received", "plis_received")
+            f.text("Keyframe Requests Sent", "keyframe_requests_sent")
+            f.text("Sender Reports Sent", "sender_reports_sent")
+            if let kbps = item["target_bitrate_kbps"]?.intValue { f.add("Target Bitrate", "\(kbps) kbit/s") }
+            for viewer in item["viewers"]?.arrayValue ?? [] {
+                let state = viewer["connected"]?.boolValue == true ? "connected" : "connecting"
+                let packets = viewer["packets_out"]?.intValue ?? 0
+                let nacks = viewer["nacks_received"]?.intValue ?? 0
+                let rtx = viewer["rtx_sent"]?.intValue ?? 0
+                let plis = viewer["plis_received"]?.intValue ?? 0
+                let rtt = viewer["rtt_ms"]?.doubleValue.map { ", RTT \(Int($0.rounded())) ms" } ?? ""
+                f.add(
+                    "Viewer " + (viewer["id"]?.stringValue ?? "?"),
+                    "\(state), \(packets) packets out, \(nacks) NACKs, \(rtx) RTX, \(plis) PLIs\(rtt)")
+            }
+            return f.pairs
+        }
+    )
+
     static func streamSize(_ item: JSONValue) -> String? {
         guard let width = item["width"]?.intValue, let height = item["height"]?.intValue else { return nil }
         return "\(width)x\(height)"

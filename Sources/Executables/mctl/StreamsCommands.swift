@@ -5,7 +5,7 @@ struct StreamsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "streams",
         abstract: "Create, watch and stop live streams of a session.",
-        subcommands: [Create.self, List.self, Get.self, Stop.self, View.self, Token.self],
+        subcommands: [Create.self, List.self, Get.self, Stop.self, View.self, Token.self, Stats.self],
         aliases: ["stream"]
     )
 
@@ -133,6 +133,39 @@ extension StreamsCommand {
                 try await notFound("stream", streamID) { try await client.getStream(streamID) }
             }
             context.printer.object(stream, view: Views.stream)
+        }
+    }
+
+    struct Stats: RunnableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "stats", abstract: "Show a stream's live SFU counters (--watch refreshes every 2 s).")
+
+        @Argument(help: "Stream ID.") var streamID: String
+        @Flag(help: "Print the counters again every 2 seconds until interrupted.") var watch = false
+        @OptionGroup(title: "Global Options") var global: GlobalOptions
+        @OptionGroup var request: RequestTimeoutOption
+
+        func execute() async throws {
+            let context = CommandContext(global: global, requestTimeout: request.seconds)
+            try await context.withAPI { client in
+                var first = true
+                repeat {
+                    if !first { try await Task.sleep(for: .seconds(2)) }
+                    let stats = try await notFound("stream", streamID) { try await client.streamStats(streamID) }
+                    if watch {
+                        // One record per refresh: a blank line between tables, NDJSON in json mode.
+                        if context.printer.isTable {
+                            if !first { Console.line("") }
+                            context.printer.object(stats, view: Views.streamStats)
+                        } else {
+                            context.printer.record(stats)
+                        }
+                    } else {
+                        context.printer.object(stats, view: Views.streamStats)
+                    }
+                    first = false
+                } while watch
+            }
         }
     }
 

@@ -15,9 +15,7 @@ enum JSONIO {
     }
 
     static func response(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
-        let data = try encoder().encode(value)
-        var buffer = ByteBufferAllocator().buffer(capacity: data.count + 1)
-        buffer.writeBytes(data)
+        let buffer = try StreamingJSONEncoder().encode(value)
         return Response(
             status: status, headers: [.contentType: "application/json"], body: .init(byteBuffer: buffer))
     }

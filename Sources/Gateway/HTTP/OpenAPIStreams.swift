@@ -176,6 +176,37 @@ enum OpenAPIStreams {
           $ref: '#/components/responses/Conflict'
         '500':
           $ref: '#/components/responses/InternalError'
+  /api/v1/streams/{streamID}/stats:
+    parameters:
+      - $ref: '#/components/parameters/streamID'
+    get:
+      tags: [Streams]
+      operationId: getStreamStats
+      summary: Live counters of a stream
+      description: >-
+        Scope `streams:read`. What the SFU counts for the stream now: frames and bytes from the WHIP
+        publisher or runner source, packets to viewers, NACKs, retransmissions, keyframe requests and
+        sender reports, bitrates over the last full second, and one entry per current viewer. Totals
+        include viewers that have left. A stream the SFU holds nothing for (not started or stopped)
+        answers zeros.
+      responses:
+        '200':
+          description: The counters.
+          content:
+            application/json:
+              schema:
+                $ref: '#/components/schemas/StreamStats'
+        '400':
+          $ref: '#/components/responses/BadRequest'
+        '401':
+          $ref: '#/components/responses/Unauthorized'
+        '403':
+          $ref: '#/components/responses/Forbidden'
+        '404':
+          $ref: '#/components/responses/NotFound'
+        '500':
+          $ref: '#/components/responses/InternalError'
+
 \#(signaling(kind: "whep", name: "WHEP", who: "viewer", role: " (any role)", scope: "streams:read", conflicts: ""))\#(signaling(kind: "whip", name: "WHIP", who: "publisher", role: " with role `publish`", scope: "streams:write", conflicts: "; a type other than `webrtc`; `publisher_exists` when one is connected"))
 """#
 
@@ -498,6 +529,149 @@ enum OpenAPIStreams {
         expires_at:
           type: string
           format: date-time
+
+    StreamStats:
+      type: object
+      required:
+        - stream_id
+        - viewer_count
+        - frames_received
+        - keyframes_received
+        - bitrate_in_kbps
+        - packets_out
+        - nacks_received
+        - rtx_sent
+        - plis_received
+        - keyframe_requests_sent
+        - target_bitrate_kbps
+        - publisher_connected
+        - packets_in
+        - bytes_in
+        - bytes_out
+        - bitrate_out_kbps
+        - sender_reports_sent
+        - viewers
+      properties:
+        stream_id:
+          $ref: '#/components/schemas/StreamID'
+        viewer_count:
+          type: integer
+          description: Viewers connected or connecting.
+        frames_received:
+          type: integer
+          format: int64
+          description: Video frames from the publisher (marker bits) or the runner source.
+        keyframes_received:
+          type: integer
+          format: int64
+        bitrate_in_kbps:
+          type: integer
+          description: Ingress over the last full second.
+        packets_out:
+          type: integer
+          format: int64
+          description: RTP packets sent to viewers, retransmissions included.
+        nacks_received:
+          type: integer
+          format: int64
+          description: Sequence numbers viewers asked for again.
+        rtx_sent:
+          type: integer
+          format: int64
+          description: Packets resent after a NACK.
+        plis_received:
+          type: integer
+          format: int64
+          description: Viewer RTCP datagrams carrying a PLI or FIR.
+        keyframe_requests_sent:
+          type: integer
+          format: int64
+          description: Coalesced requests sent upstream (PLI to the publisher, KeyframeRequest to the runner).
+        target_bitrate_kbps:
+          type: integer
+          description: The REMB value sent to a WHIP publisher, else the stream's `bitrate_kbps`.
+        publisher_connected:
+          type: boolean
+          description: A WHIP publisher is connected or a runner source is attached.
+        packets_in:
+          type: integer
+          format: int64
+        bytes_in:
+          type: integer
+          format: int64
+          description: RTP bytes from a WHIP publisher, encoded frame bytes from a runner source.
+        bytes_out:
+          type: integer
+          format: int64
+          description: SRTP bytes sent to viewers.
+        bitrate_out_kbps:
+          type: integer
+          description: Egress to all viewers over the last full second.
+        sender_reports_sent:
+          type: integer
+          format: int64
+          description: RTCP sender reports sent to viewers.
+        viewers:
+          type: array
+          items:
+            $ref: '#/components/schemas/StreamViewerStats'
+
+    StreamViewerStats:
+      type: object
+      required:
+        - id
+        - connected
+        - packets_out
+        - bytes_out
+        - rtx_sent
+        - nacks_received
+        - plis_received
+        - sender_reports_sent
+        - receiver_reports_received
+        - fraction_lost
+        - packets_lost
+        - jitter_ms
+      properties:
+        id:
+          type: string
+          description: The viewer's peer id (the last segment of its WHEP `Location`).
+        connected:
+          type: boolean
+          description: DTLS is up and media flows.
+        packets_out:
+          type: integer
+          format: int64
+        bytes_out:
+          type: integer
+          format: int64
+        rtx_sent:
+          type: integer
+          format: int64
+        nacks_received:
+          type: integer
+          format: int64
+        plis_received:
+          type: integer
+          format: int64
+        sender_reports_sent:
+          type: integer
+          format: int64
+        receiver_reports_received:
+          type: integer
+          format: int64
+          description: The viewer's receiver reports on the video SSRC; the fields below are from the latest.
+        rtt_ms:
+          type: number
+          description: Round trip from the sender report the viewer echoed (LSR/DLSR); absent before one was.
+        fraction_lost:
+          type: number
+          description: Share of packets lost since the viewer's previous report (0-1).
+        packets_lost:
+          type: integer
+          description: Cumulative packets lost as the viewer counts them.
+        jitter_ms:
+          type: number
+          description: Interarrival jitter the viewer reports.
 
     StreamList:
       type: object

@@ -8,7 +8,8 @@ import Orchestrator
 /// Where a follow stream writes: NDJSON/SSE over HTTP, or WebSocket frames.
 protocol FollowSink {
     mutating func begin() async throws
-    mutating func log(_ record: LogRecord) async throws
+    /// Lines that are ready together; a sink may send them in one write (one flush).
+    mutating func logs(_ records: [LogRecord]) async throws
     mutating func status(_ change: TaskStatusChange) async throws
     mutating func heartbeat() async throws
     mutating func end(task: TaskRecord, run: TaskRunRecord?) async throws
@@ -34,8 +35,11 @@ struct LogFollow {
     let start: Position
 
     static let heartbeatAfter: Duration = .seconds(15)
-    /// Once the task is terminal, lines may still arrive for this long after the run ended.
+    /// Once the task is terminal, lines may still arrive for this long after the run ended or
+    /// its stored lines last advanced (a long log keeps uploading after the command exited).
     static let settleMilliseconds: Int64 = 10_000
+    /// Lines per catch-up page.
+    static let pageSize = 1000
 
     func response(format: Format) -> Response {
         var headers: HTTPFields = [
@@ -66,10 +70,18 @@ struct LogFollow {
         var lastWrite = ContinuousClock.now
         outer: while true {
             let subscription = services.hub.subscribe(taskID: taskID)
-            let (inputs, continuation) = AsyncStream<Input>.makeStream(bufferingPolicy: .unbounded)
+            // Bounded like the hub's buffer: a reader that falls behind loses the live feed (the
+            // stream finishes) and catches up from the store, instead of growing server memory.
+            let (inputs, continuation) = AsyncStream<Input>.makeStream(
+                bufferingPolicy: .bufferingOldest(services.hub.bufferLimit))
             let forward = Task {
-                for await event in subscription.events { continuation.yield(.feed(event)) }
-                continuation.yield(.feedEnded)
+                for await event in subscription.events {
+                    if case .dropped = continuation.yield(.feed(event)) {
+                        continuation.finish()
+                        return
+                    }
+                }
+                if case .dropped = continuation.yield(.feedEnded) { continuation.finish() }
             }
             let ticker = Task {
                 while !Task.isCancelled {
@@ -89,6 +101,9 @@ struct LogFollow {
             for await input in inputs {
                 switch input {
                 case .feed(.logs(let records)):
+                    // One write per published batch, not per line.
+                    var ready: [LogRecord] = []
+                    ready.reserveCapacity(records.count)
                     for record in records where matches(record) {
                         let at = Position(attempt: record.attempt ?? 1, sequence: record.sequence)
                         guard at > position else { continue }
@@ -96,12 +111,17 @@ struct LogFollow {
                         if at.attempt == position.attempt && at.sequence > position.sequence + 1
                             && query.levels.isEmpty && query.streams.isEmpty
                         {
+                            try await writer.logs(ready)
+                            ready.removeAll(keepingCapacity: true)
                             position = try await catchUp(from: position, into: &writer, lastWrite: &lastWrite)
                             if at <= position { continue }
                         }
-                        try await writer.log(record)
-                        lastWrite = .now
+                        ready.append(record)
                         position = at
+                    }
+                    if !ready.isEmpty {
+                        try await writer.logs(ready)
+                        lastWrite = .now
                     }
                 case .feed(.status(let change)):
                     try await writer.status(change)
@@ -122,7 +142,7 @@ struct LogFollow {
                     }
                 }
             }
-            return
+            // The feed overflowed (only that finishes `inputs` while we read it): catch up.
         }
     }
 
@@ -131,30 +151,30 @@ struct LogFollow {
             && (query.streams.isEmpty || query.streams.contains(record.stream))
     }
 
-    /// Writes stored lines after `position`; returns the new position.
+    /// Writes stored lines after `position`; returns the new position. Pages come from
+    /// `followLogs` (index range reads, no total count), so a page costs its own size and not the
+    /// size of the task's log.
     private func catchUp(from start: Position, into writer: inout some FollowSink, lastWrite: inout ContinuousClock.Instant)
         async throws -> Position
     {
         var position = start
-        var page = query
-        page.tail = nil
-        page.afterSequence = nil
-        page.runID = nil
-        page.limit = 1000
         while true {
-            page.cursor = (position.attempt, position.sequence)
-            let lines = try await services.store.logs(taskID: taskID, query: page, scope: scope)
-            for record in lines.items {
-                try await writer.log(record)
-                position = Position(attempt: record.attempt ?? 1, sequence: record.sequence)
+            let page = try await services.store.followLogs(
+                taskID: taskID, after: (position.attempt, position.sequence), levels: query.levels,
+                streams: query.streams, limit: Self.pageSize, scope: scope)
+            if let last = page.items.last {
+                try await writer.logs(page.items)
+                position = Position(attempt: last.attempt ?? 1, sequence: last.sequence)
+                lastWrite = .now
             }
-            if !lines.items.isEmpty { lastWrite = .now }
-            if !lines.hasMore { return position }
+            if !page.hasMore { return position }
         }
     }
 
     /// Ends the stream when the task is terminal and its last run's lines are all stored (up to
-    /// the runner's `last_log_sequence`, or 10 s after the run ended).
+    /// the runner's `last_log_sequence`), or when they stopped arriving: 10 s after the run ended
+    /// and after the last stored batch (which moves the run's `updated_at`). A run whose upload
+    /// still progresses is waited for, so a follower gets every line of a long log.
     private func finishedIfComplete(position: inout Position, into writer: inout some FollowSink) async throws
         -> Bool
     {
@@ -162,30 +182,59 @@ struct LogFollow {
             return false
         }
         let run = try await services.store.latestRun(taskID: taskID, scope: scope)
-        if let run {
-            let complete = run.lastLogSequence.map { run.storedLogSequence >= $0 } ?? false
-            let settled = run.endedAt.map { services.store.clock.now().milliseconds - $0.milliseconds >= Self.settleMilliseconds } ?? true
-            guard complete || settled else { return false }
-        }
+        if let run, !Self.logComplete(run, now: services.store.clock.now()) { return false }
         var lastWrite = ContinuousClock.now
         position = try await catchUp(from: position, into: &writer, lastWrite: &lastWrite)
         try await writer.end(task: task, run: run)
         return true
     }
 
+    /// The run's lines are all stored, or no more are expected (see `finishedIfComplete`).
+    static func logComplete(_ run: TaskRunRecord, now: Timestamp) -> Bool {
+        if let last = run.lastLogSequence, run.storedLogSequence >= last { return true }
+        guard let ended = run.endedAt else { return true }
+        let quietSince = max(ended.milliseconds, run.updatedAt.milliseconds)
+        return now.milliseconds - quietSince >= settleMilliseconds
+    }
 }
 
 /// NDJSON by default; SSE (`event:`, `id: <run_id>:<sequence>`, `: keepalive`) on request.
 struct HTTPFollowSink: FollowSink {
     var writer: any ResponseBodyWriter
     let format: LogFollow.Format
+    private var encoder = LogRecordJSON()
+
+    init(writer: any ResponseBodyWriter, format: LogFollow.Format) {
+        self.writer = writer
+        self.format = format
+    }
 
     mutating func begin() async throws {
         if format == .sse { try await writer.write(ByteBuffer(string: "retry: 2000\n\n")) }
     }
 
-    mutating func log(_ record: LogRecord) async throws {
-        try await write(event: "log", id: "\(record.runID):\(record.sequence)", json: LogLine(record))
+    /// Every record of the batch into one buffer, then one write (one chunk, one flush).
+    mutating func logs(_ records: [LogRecord]) async throws {
+        guard !records.isEmpty else { return }
+        var buffer = ByteBufferAllocator().buffer(capacity: records.count * (format == .sse ? 480 : 400))
+        for record in records { append(record, to: &buffer) }
+        try await writer.write(buffer)
+    }
+
+    /// One record: an NDJSON line, or an SSE event with `id: <run_id>:<sequence>`.
+    mutating func append(_ record: LogRecord, to buffer: inout ByteBuffer) {
+        if format == .sse {
+            buffer.writeStaticString("id: ")
+            buffer.writeString(record.runID)
+            buffer.writeInteger(UInt8(ascii: ":"))
+            LogRecordJSON.writeInteger(record.sequence, into: &buffer)
+            buffer.writeStaticString("\nevent: log\ndata: ")
+            encoder.write(record, into: &buffer)
+            buffer.writeStaticString("\n\n")
+        } else {
+            encoder.write(record, into: &buffer)
+            buffer.writeInteger(UInt8(ascii: "\n"))
+        }
     }
 
     mutating func status(_ change: TaskStatusChange) async throws {
@@ -218,17 +267,6 @@ struct HTTPFollowSink: FollowSink {
             buffer.writeString("\n")
         }
         try await writer.write(buffer)
-    }
-
-    struct LogLine: Encodable {
-        let record: LogRecord
-        init(_ record: LogRecord) { self.record = record }
-        enum Key: String, CodingKey { case type }
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: Key.self)
-            try container.encode("log", forKey: .type)
-            try record.encode(to: encoder)
-        }
     }
 
     struct StatusRecord: Encodable {

@@ -90,11 +90,13 @@ struct WebSocketFollowSink: FollowSink {
 
     func begin() async throws {}
 
-    func log(_ record: LogRecord) async throws {
-        try await send(
-            Frame(
-                type: "log", taskID: record.taskID, runID: record.runID, stream: record.stream, level: record.level,
-                content: record.content, sequence: record.sequence, timestamp: record.timestamp ?? record.createdAt))
+    func logs(_ records: [LogRecord]) async throws {
+        for record in records {
+            try await send(
+                Frame(
+                    type: "log", taskID: record.taskID, runID: record.runID, stream: record.stream, level: record.level,
+                    content: record.content, sequence: record.sequence, timestamp: record.timestamp ?? record.createdAt))
+        }
     }
 
     func status(_ change: TaskStatusChange) async throws {}

@@ -38,6 +38,13 @@ enum StreamRoutes {
             await s.sfu.server?.closeStream(id)  // viewers and the publisher go at once
             return JSONIO.noContent()
         }
+        table.add(api, prefix: "/api/v1", .get, "streams/{streamID}/stats") { _, context in
+            let scope = try context.authorize("streams:read", multiTenant: mt)
+            let id = try context.pathID("streamID", .stream, kind: "stream")
+            let stream = try await s.streams.record(id, scope: scope)
+            let stats = await s.sfu.server?.streamStats(streamID: id)
+            return try JSONIO.response(StreamStatsResponse(stream: stream, stats: stats))
+        }
         table.add(api, prefix: "/api/v1", .post, "streams/{streamID}/tokens") { request, context in
             let scope = try context.authorize("streams:write", multiTenant: mt)
             let id = try context.pathID("streamID", .stream, kind: "stream")

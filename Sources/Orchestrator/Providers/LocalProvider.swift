@@ -36,12 +36,15 @@ public actor LocalProvider: RunnerProvider {
     private let tokens: RunnerTokenService
     private let logger: Logger
     private var processes: [String: pid_t] = [:]
+    public nonisolated let processExits: AsyncStream<RunnerProcessExit>
+    private let exitContinuation: AsyncStream<RunnerProcessExit>.Continuation
 
     public init(settings: Settings, store: Store, tokens: RunnerTokenService, logger: Logger) {
         self.settings = settings
         self.store = store
         self.tokens = tokens
         self.logger = logger
+        (processExits, exitContinuation) = AsyncStream.makeStream(of: RunnerProcessExit.self)
     }
 
     /// `bwrap` when installed, else `none`.
@@ -106,8 +109,15 @@ public actor LocalProvider: RunnerProvider {
             executable = bwrap
         }
         let logPath = base + "/logs/\(runnerID).log"
+        let exits = exitContinuation
+        let sessionID = session.id
         let pid = try ProcessSpawner.spawn(
-            executable: executable, arguments: arguments, environment: env, logPath: logPath)
+            executable: executable, arguments: arguments, environment: env, logPath: logPath,
+            onExit: { status in
+                exits.yield(RunnerProcessExit(
+                    runnerID: runnerID, sessionID: sessionID, status: ProcessSpawner.describe(waitStatus: status),
+                    logPath: logPath))
+            })
         processes[runnerID] = pid
         try await store.setRunnerInstance(runnerID, providerInstanceID: String(pid))
         logger.info(

@@ -7,9 +7,11 @@ import Foundation
 /// stderr appended to a log file. Foundation's Process cannot start a new process group.
 enum ProcessSpawner {
     /// The child starts in this process's working directory; the agent takes absolute paths.
-    static func spawn(executable: String, arguments: [String], environment: [String: String], logPath: String)
-        throws -> pid_t
-    {
+    /// `onExit` runs on the reaper thread with the child's wait status once it ends.
+    static func spawn(
+        executable: String, arguments: [String], environment: [String: String], logPath: String,
+        onExit: (@Sendable (Int32) -> Void)? = nil
+    ) throws -> pid_t {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -39,6 +41,7 @@ enum ProcessSpawner {
         Thread.detachNewThread {
             var status: Int32 = 0
             while waitpid(child, &status, 0) == -1 && errno == EINTR {}
+            onExit?(status)
         }
         return pid
     }
@@ -69,6 +72,12 @@ enum ProcessSpawner {
         }
         kill(-pid, SIGKILL)
         kill(pid, SIGKILL)
+    }
+
+    /// "exit status N" or "signal N" for a `waitpid` status.
+    static func describe(waitStatus status: Int32) -> String {
+        let signal = status & 0x7f
+        return signal == 0 ? "exit status \((status >> 8) & 0xff)" : "signal \(signal)"
     }
 
     static func which(_ name: String) -> String? {

@@ -6,6 +6,30 @@ public protocol RunnerProvider: Sendable {
     func spawn(for session: SessionRecord) async throws -> String
     /// Ends the runner's processes; idempotent ("not found" is success).
     func destroy(runnerID: String) async
+    /// Runner processes of this provider that ended, as they end (one consumer).
+    var processExits: AsyncStream<RunnerProcessExit> { get }
+}
+
+extension RunnerProvider {
+    /// Providers that do not watch processes report none.
+    public var processExits: AsyncStream<RunnerProcessExit> { AsyncStream { $0.finish() } }
+}
+
+/// A runner process that ended, whether or not its agent ever connected.
+public struct RunnerProcessExit: Sendable, Equatable {
+    public var runnerID: String
+    public var sessionID: String
+    /// "exit status N" or "signal N".
+    public var status: String
+    /// Where the process's output went.
+    public var logPath: String
+
+    public init(runnerID: String, sessionID: String, status: String, logPath: String) {
+        self.runnerID = runnerID
+        self.sessionID = sessionID
+        self.status = status
+        self.logPath = logPath
+    }
 }
 
 public enum ProviderError: Error, CustomStringConvertible {

@@ -27,6 +27,9 @@ public actor RunnerHub {
     let settings: Settings
 
     private var links: [String: any RunnerLink] = [:]
+    /// Pool of each connected runner, read once at connect: dispatch and attach need it (local
+    /// runners get host work paths) and used to read the runner row for it every time.
+    private var pools: [String: String] = [:]
     /// Runners whose first heartbeat after (re)connecting has not been reconciled yet.
     private var awaitingFirstHeartbeat: Set<String> = []
     /// Dropped runners and when their grace ends.
@@ -37,6 +40,7 @@ public actor RunnerHub {
     static let spawnTimeoutMilliseconds: Int64 = 60_000
     private var spawnBackoff: [String: (attempts: Int, next: Timestamp)] = [:]
     private var enforcer: Task<Void, Never>?
+    private var exitWatcher: Task<Void, Never>?
 
     public init(
         store: Store, tokens: RunnerTokenService, provider: (any RunnerProvider)?, hub: LogHub, settings: Settings,
@@ -63,11 +67,18 @@ public actor RunnerHub {
                 await self?.enforce()
             }
         }
+        if let exits = provider?.processExits {
+            exitWatcher = Task { [weak self] in
+                for await exit in exits { await self?.runnerProcessExited(exit) }
+            }
+        }
     }
 
     public func stop() {
         enforcer?.cancel()
         enforcer = nil
+        exitWatcher?.cancel()
+        exitWatcher = nil
         for link in links.values { link.close() }
         links.removeAll()
     }
@@ -116,6 +127,7 @@ public actor RunnerHub {
         awaitingFirstHeartbeat.insert(runnerID)
         do {
             try await store.markRunnerConnected(runnerID)
+            if let pool = try await store.runnerRow(runnerID)?.string("pool_name") { pools[runnerID] = pool }
             if let session = try await store.activeSession(onRunner: runnerID) {
                 // Reconnect or server restart: the session is still on this runner.
                 try await attach(session, to: runnerID)
@@ -133,6 +145,7 @@ public actor RunnerHub {
     public func disconnected(runnerID: String, link: any RunnerLink) {
         guard links[runnerID] === link else { return }
         links[runnerID] = nil
+        pools[runnerID] = nil
         awaitingFirstHeartbeat.remove(runnerID)
         graceUntil[runnerID] = store.clock.now().adding(seconds: settings.disconnectGraceSeconds)
         logger.warning("runner disconnected", metadata: ["runner_id": "\(runnerID)"])
@@ -265,7 +278,7 @@ public actor RunnerHub {
         attach.workspaceID = session.workspaceID
         attach.tenantID = session.tenantID ?? ""
         attach.permissionPolicy = session.permissionPolicy
-        if let base = settings.localWorkspaceBase, try await store.runnerRow(runnerID)?.string("pool_name") == "local" {
+        if let base = settings.localWorkspaceBase, pools[runnerID] == "local" {
             attach.workspacePath = base + "/" + session.workspaceID
         }
         var agent = Marionette_Runner_V1_AgentConfig()
@@ -317,11 +330,13 @@ public actor RunnerHub {
         }
     }
 
-    /// Sends the session's next work: a pending retry run, else the oldest pending task (one at a time).
-    func dispatch(sessionID: String) async {
+    /// Sends the session's next work: a pending retry run, else the oldest pending task (one at a
+    /// time). `known` is the session row when the caller just read it.
+    func dispatch(sessionID: String, known: SessionRecord? = nil) async {
         do {
-            guard let session = try await store.session(sessionID, scope: .system), session.status == "active",
-                let runnerID = session.runnerID
+            var current = known
+            if current == nil { current = try await store.session(sessionID, scope: .system) }
+            guard let session = current, session.status == "active", let runnerID = session.runnerID
             else { return }
             guard let link = links[runnerID] else { return }
             let run: DispatchedRun?
@@ -337,7 +352,7 @@ public actor RunnerHub {
             execute.attempt = Int32(run.attempt)
             execute.sessionID = sessionID
             execute.prompt = run.task.prompt
-            if let base = settings.localWorkspaceBase, try await store.runnerRow(runnerID)?.string("pool_name") == "local" {
+            if let base = settings.localWorkspaceBase, pools[runnerID] == "local" {
                 execute.workDir = base + "/" + session.workspaceID
             }
             var sandbox = Marionette_Runner_V1_SandboxConfig()
@@ -384,14 +399,32 @@ public actor RunnerHub {
             do {
                 _ = try await provider.spawn(for: session)
             } catch {
-                spawning[sessionID] = nil
-                let attempts = (spawnBackoff[sessionID]?.attempts ?? 0) + 1
-                spawnBackoff[sessionID] = (attempts, store.clock.now().adding(seconds: Int64(min(60, 1 << min(attempts, 6)))))
-                try await store.parkTasks(sessionID: sessionID, reason: "\(error)")
-                logger.error("runner spawn failed", metadata: ["session_id": "\(sessionID)", "error": "\(error)"])
+                try await spawnFailed(sessionID: sessionID, reason: "\(error)")
             }
         } catch {
             logger.error("runner acquisition failed", metadata: ["session_id": "\(sessionID)", "error": "\(error)"])
+        }
+    }
+
+    /// A runner start that failed: the next try waits (2, 4, … 60 s) and the session's tasks say why.
+    private func spawnFailed(sessionID: String, reason: String) async throws {
+        spawning[sessionID] = nil
+        let attempts = (spawnBackoff[sessionID]?.attempts ?? 0) + 1
+        spawnBackoff[sessionID] = (attempts, store.clock.now().adding(seconds: Int64(min(60, 1 << min(attempts, 6)))))
+        try await store.parkTasks(sessionID: sessionID, reason: reason)
+        logger.error("runner spawn failed", metadata: ["session_id": "\(sessionID)", "error": "\(reason)"])
+    }
+
+    /// A runner process ended. One that never connected failed its start: say so now instead of
+    /// after the spawn timeout. One that had connected is handled by its stream ending.
+    func runnerProcessExited(_ exit: RunnerProcessExit) async {
+        guard links[exit.runnerID] == nil, spawning[exit.sessionID] != nil else { return }
+        do {
+            try await spawnFailed(
+                sessionID: exit.sessionID,
+                reason: "the runner process exited (\(exit.status)) before it connected; its output is in \(exit.logPath)")
+        } catch {
+            logger.error("recording a failed runner start failed", metadata: ["session_id": "\(exit.sessionID)", "error": "\(error)"])
         }
     }
 
@@ -468,7 +501,7 @@ extension RunnerHub: OrchestrationHooks {
     public func taskCreated(sessionID: String) async {
         guard let session = try? await store.session(sessionID, scope: .system) else { return }
         if session.status == "active" {
-            await dispatch(sessionID: sessionID)
+            await dispatch(sessionID: sessionID, known: session)
         } else if session.runnerID == nil && (session.status == "pending" || session.status == "resuming") {
             await acquireRunner(sessionID: sessionID)
         } else if session.status == "suspended" {

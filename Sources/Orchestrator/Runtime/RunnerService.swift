@@ -156,52 +156,97 @@ public struct RunnerService: Marionette_Runner_V1_RunnerService.ServiceProtocol 
             var ack = Marionette_Runner_V1_StreamLogsResponse()
             ack.ackedSequence = try await store.storedLogSequence(runID: context.runID)
             try await writer.write(ack)
-            var received: Int64 = 0
-            var storedCount: Int64 = 0
-            var dropped: Int64 = 0
-            while let message = try await iterator.next() {
-                var lines: [IncomingLogLine] = []
-                var gaps: [(first: Int64, last: Int64, reason: String)] = []
-                switch message.payload {
-                case .logEntry(let entry): lines.append(try Self.line(entry, context: context))
-                case .batch(let batch): lines = try batch.entries.map { try Self.line($0, context: context) }
-                case .gap(let gap): gaps.append((gap.firstSequence, gap.lastSequence, gap.reason.isEmpty ? "runner buffer overflow" : gap.reason))
-                case .init_p: throw RPCError(code: .invalidArgument, message: "init may only be sent once")
-                case .none: continue
+            // Reading the call and storing run as two tasks joined by a bounded intake, so lines
+            // that arrive during a commit go into the next transaction together.
+            let intake = LogIntake<LogGapRange>(limitLines: Self.intakeLines, limitBytes: Self.intakeBytes)
+            let source = MessageSource(iterator)
+            let totals = try await withThrowingTaskGroup(of: LogTotals?.self) { group in
+                group.addTask {
+                    do {
+                        while let message = try await source.next() {
+                            var lines: [IncomingLogLine] = []
+                            var gaps: [LogGapRange] = []
+                            switch message.payload {
+                            case .logEntry(let entry): lines.append(try Self.line(entry, context: context))
+                            case .batch(let batch):
+                                lines.reserveCapacity(batch.entries.count)
+                                for entry in batch.entries { lines.append(try Self.line(entry, context: context)) }
+                            case .gap(let gap):
+                                gaps.append((gap.firstSequence, gap.lastSequence, gap.reason.isEmpty ? "runner buffer overflow" : gap.reason))
+                            case .init_p: throw RPCError(code: .invalidArgument, message: "init may only be sent once")
+                            case .none: continue
+                            }
+                            await intake.put(lines: lines, gaps: gaps)
+                        }
+                        intake.finish()
+                    } catch {
+                        intake.finish(error)
+                    }
+                    return nil
                 }
-                received += Int64(lines.count)
-                let result: LogIngestResult
+                group.addTask {
+                    var totals = LogTotals()
+                    while let batch = try await intake.take() {
+                        totals.received += Int64(batch.lines.count)
+                        let result: LogIngestResult
+                        do {
+                            result = try await store.ingestLogs(batch.lines, gaps: batch.gaps, context: context)
+                        } catch {
+                            throw Self.rpcError(error)
+                        }
+                        totals.stored += Int64(result.stored.count)
+                        totals.dropped += Int64(result.duplicates)
+                        if !result.stored.isEmpty { logs.publish(taskID: context.taskID, .logs(result.stored)) }
+                        var response = Marionette_Runner_V1_StreamLogsResponse()
+                        response.ackedSequence = result.ackedSequence
+                        response.logsReceived = totals.received
+                        response.logsStored = totals.stored
+                        response.logsDropped = totals.dropped
+                        try await writer.write(response)
+                    }
+                    return totals
+                }
                 do {
-                    result = try await store.ingestLogs(lines, gaps: gaps, context: context)
+                    var totals = LogTotals()
+                    while let result = try await group.next() {
+                        if let result { totals = result }
+                    }
+                    return totals
                 } catch {
-                    throw Self.rpcError(error)
+                    // The store side failed: release a reader waiting for room, stop reading.
+                    intake.finish(error)
+                    group.cancelAll()
+                    throw error
                 }
-                storedCount += Int64(result.stored.count)
-                dropped += Int64(result.duplicates)
-                if !result.stored.isEmpty { logs.publish(taskID: context.taskID, .logs(result.stored)) }
-                var response = Marionette_Runner_V1_StreamLogsResponse()
-                response.ackedSequence = result.ackedSequence
-                response.logsReceived = received
-                response.logsStored = storedCount
-                response.logsDropped = dropped
-                try await writer.write(response)
             }
             var final = Marionette_Runner_V1_StreamLogsResponse()
             final.final = true
             final.ackedSequence = try await store.storedLogSequence(runID: context.runID)
-            final.logsReceived = received
-            final.logsStored = storedCount
-            final.logsDropped = dropped
+            final.logsReceived = totals.received
+            final.logsStored = totals.stored
+            final.logsDropped = totals.dropped
             try await writer.write(final)
             return [:]
         }
     }
 
+    /// Lines waiting to be stored before the reader stops taking messages off the call.
+    static let intakeLines = 5000
+    static let intakeBytes = 8 << 20
+
     static func line(_ entry: Marionette_Runner_V1_LogEntry, context: LogRunContext) throws -> IncomingLogLine {
         guard (entry.runID.isEmpty || entry.runID == context.runID) && (entry.taskID.isEmpty || entry.taskID == context.taskID)
         else { throw RPCError(code: .permissionDenied, message: "log entry of another run on this stream") }
-        let stream = ["stdout", "stderr", "system"].contains(entry.stream) ? entry.stream : "stdout"
-        let level = ["debug", "info", "warn", "error"].contains(entry.level) ? entry.level : "info"
+        let stream: String
+        switch entry.stream {
+        case "stdout", "stderr", "system": stream = entry.stream
+        default: stream = "stdout"
+        }
+        let level: String
+        switch entry.level {
+        case "debug", "info", "warn", "error": level = entry.level
+        default: level = "info"
+        }
         var content = entry.content
         var metadata = entry.metadata
         if content.utf8.count > 1 << 20 {
@@ -308,6 +353,25 @@ public struct RunnerService: Marionette_Runner_V1_RunnerService.ServiceProtocol 
         }
         return ServerResponse(message: status)
     }
+}
+
+typealias LogGapRange = (first: Int64, last: Int64, reason: String)
+
+/// Counters of one `StreamLogs` call.
+struct LogTotals: Sendable {
+    var received: Int64 = 0
+    var stored: Int64 = 0
+    var dropped: Int64 = 0
+}
+
+/// The call's message iterator, handed to the one task that reads it after `init`.
+/// `@unchecked Sendable`: the iterator is not Sendable, but after `init` exactly one child task
+/// (the reader in `streamLogs`) calls `next()`, and the parent never touches it again, so it is
+/// never used from two tasks at once.
+final class MessageSource<Iterator: AsyncIteratorProtocol>: @unchecked Sendable where Iterator.Element: Sendable {
+    private var iterator: Iterator
+    init(_ iterator: Iterator) { self.iterator = iterator }
+    func next() async throws -> Iterator.Element? { try await iterator.next() }
 }
 
 /// One runner's outbound command queue: bounded (100), written by the stream's sender loop.

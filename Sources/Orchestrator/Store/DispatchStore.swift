@@ -93,6 +93,14 @@ extension Store {
 
     /// A pending run created by a retry, waiting to be sent.
     func pendingRun(sessionID: String, runnerID: String) async throws -> DispatchedRun? {
+        // Almost always there is none: look with a read before taking a write transaction (on
+        // SQLite the one writer, shared with log ingest), which every dispatch used to pay.
+        let waiting = try await database.read(.system) { db in
+            try await db.first(
+                "SELECT r.id FROM task_runs r JOIN tasks t ON t.id = r.task_id "
+                    + "WHERE t.session_id = ? AND t.status = 'running' AND r.status = 'pending' LIMIT 1", [.text(sessionID)]) != nil
+        }
+        guard waiting else { return nil }
         let now = now()
         return try await database.transaction(.system) { db in
             guard
@@ -318,12 +326,17 @@ extension Store {
 }
 
 extension Store {
+    /// Marks the session's pending tasks as waiting for `reason`. Tasks already parked for the same
+    /// reason are left alone, so a session with many queued tasks costs one row per new task, not
+    /// a rewrite of its whole queue on every create.
     func parkTasks(sessionID: String, reason: String) async throws {
+        let reason = String(reason.prefix(500))
         try await database.transaction(.system) { db in
             try await db.execute(
                 "UPDATE tasks SET dispatch_parked_reason = ?, dispatch_attempts = dispatch_attempts + 1 "
-                    + "WHERE session_id = ? AND status = 'pending'",
-                [.text(String(reason.prefix(500))), .text(sessionID)])
+                    + "WHERE session_id = ? AND status = 'pending' "
+                    + "AND (dispatch_parked_reason IS NULL OR dispatch_parked_reason <> ?)",
+                [.text(reason), .text(sessionID), .text(reason)])
         }
     }
 

@@ -85,9 +85,10 @@ extension Store {
             var stored: [LogRecord] = []
             var duplicates = 0
             var rows: [[SQLValue]] = []
+            var random = BufferedSystemRandom()
 
             func appendRow(_ line: IncomingLogLine) {
-                let id = ID.make(.log, milliseconds: now.milliseconds)
+                let id = ID.make(.log, milliseconds: now.milliseconds, using: &random)
                 rows.append([
                     .text(id), .text(context.sessionID), .text(context.taskID), .text(context.runID),
                     .text(context.runnerID), .text(line.stream), .text(line.level), .text(line.content),

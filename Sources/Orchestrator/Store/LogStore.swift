@@ -70,3 +70,45 @@ extension Store {
         }
     }
 }
+
+extension Store {
+    /// One page of a follower's catch-up (api.md §4.2): lines after `after` in (attempt, sequence)
+    /// order. Read run by run as range scans of the `(run_id, sequence)` unique index, with no
+    /// total count: the snapshot query (a join sorted by attempt, plus `COUNT(*)`) reads the whole
+    /// task's log for every page, which made catching up on 1M lines quadratic.
+    public func followLogs(
+        taskID: String, after: (attempt: Int, sequence: Int64), levels: [String] = [], streams: [String] = [],
+        limit: Int, scope: TenantScope
+    ) async throws -> (items: [LogRecord], hasMore: Bool) {
+        try await database.read(scope) { db in
+            var runFilter = SQLFilter()
+            runFilter.add("task_id = ?", .text(taskID))
+            runFilter.add("attempt >= ?", .int(Int64(after.attempt)))
+            runFilter.tenant(scope)
+            let runs = try await db.query(
+                "SELECT id, attempt FROM task_runs WHERE \(runFilter.sql) ORDER BY attempt", runFilter.binds)
+            var items: [LogRecord] = []
+            for run in runs {
+                let want = limit + 1 - items.count
+                guard want > 0 else { break }
+                let attempt = run.int("attempt") ?? 1
+                var filter = SQLFilter()
+                filter.add("run_id = ?", .text(try run.requiredString("id")))
+                filter.add("sequence > ?", .int(attempt == after.attempt ? after.sequence : 0))
+                filter.tenant(scope)
+                filter.anyOf("level", levels)
+                filter.anyOf("stream", streams)
+                let rows = try await db.query(
+                    "SELECT * FROM logs WHERE \(filter.sql) ORDER BY sequence LIMIT \(want)", filter.binds)
+                for row in rows {
+                    var record = try LogRecord(row: row)
+                    record.attempt = attempt
+                    items.append(record)
+                }
+            }
+            let hasMore = items.count > limit
+            if hasMore { items.removeLast(items.count - limit) }
+            return (items, hasMore)
+        }
+    }
+}

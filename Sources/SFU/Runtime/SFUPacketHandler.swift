@@ -1,6 +1,12 @@
 import Logging
 import NIOCore
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The SFU's packet path on the UDP socket's event loop (streaming.md §3.10): demultiplex (RFC 7983),
 /// answer ICE checks, run DTLS, unprotect publisher media, cache it once per track and fan it out to
 /// every connected viewer (header written per viewer into its SRTP output buffer, protected, queued
@@ -33,6 +39,13 @@ final class SFUPacketHandler: ChannelInboundHandler {
     }
 
     static func now() -> UInt64 { NIODeadline.now().uptimeNanoseconds }
+
+    /// Wallclock nanoseconds since the Unix epoch, for the NTP field of sender reports.
+    static func wallclockNanoseconds() -> UInt64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return UInt64(spec.tv_sec) &* 1_000_000_000 &+ UInt64(spec.tv_nsec)
+    }
 
     // MARK: Channel events
 
@@ -188,6 +201,15 @@ final class SFUPacketHandler: ChannelInboundHandler {
         }
         let now = Self.now()
         guard let header = buffer.withUnsafeReadableBytes({ try? RTPHeader(parsing: $0) }) else { return }
+        // Every packet counts for transport-cc, RTX and padding (bandwidth probes) included.
+        if let id = peer.transportWideCCID,
+            let sequence = buffer.withUnsafeReadableBytes({ bytes -> UInt16? in
+                guard let range = header.extensionValue(id: id, in: bytes), range.count >= 2 else { return nil }
+                return UInt16(bytes[range.lowerBound]) << 8 | UInt16(bytes[range.lowerBound + 1])
+            })
+        {
+            peer.transportWideCC?.record(sequenceNumber: sequence, arrivalMicroseconds: Int64(now / 1000))
+        }
         let isVideo: Bool
         if header.payloadType == peer.negotiation.video.payloadType {
             isVideo = true
@@ -204,6 +226,12 @@ final class SFUPacketHandler: ChannelInboundHandler {
             keyframeStart = payload.withUnsafeReadableBytes { VP8FrameInspector.isKeyframe(rtpPayload: $0) }
         }
         if isVideo { _ = room.video.sourceSequence.unwrap(header.sequenceNumber) } else { _ = room.audio?.sourceSequence.unwrap(header.sequenceNumber) }
+        room.packetsIn &+= 1
+        room.bytesIn &+= UInt64(buffer.readableBytes)
+        if isVideo {
+            if header.marker { room.framesReceived &+= 1 }
+            if keyframeStart { room.keyframesReceived &+= 1 }
+        }
         let (sequenceNumber, timestamp) =
             isVideo
             ? room.video.translate(ssrc: header.ssrc, sequenceNumber: header.sequenceNumber, timestamp: header.timestamp)
@@ -249,8 +277,16 @@ final class SFUPacketHandler: ChannelInboundHandler {
         guard let packetizer = VP8Packetizer(frameLength: data.readableBytes, maxPayloadSize: maxPayload) else { return }
         let now = Self.now()
         let timestamp = room.video.timestampBase &+ UInt32(truncatingIfNeeded: ptsMicroseconds &* 9 / 100)
+        // The capture clock is the source clock of sender reports: pts ↔ arrival, and pts ↔ this timestamp.
+        let ptsNanoseconds = ptsMicroseconds &* 1000
+        room.sourceClock.observe(sourceNanoseconds: ptsNanoseconds, localNanoseconds: now)
+        room.video.senderReportMapping = RTPTimestampMapping(
+            sourceNanoseconds: ptsNanoseconds, rtpTimestamp: timestamp, clockRate: room.video.codec.clockRate)
         let pictureID = room.video.pictureID
         room.video.pictureID = (pictureID &+ 1) & 0x7fff
+        room.framesReceived &+= 1
+        if keyframe { room.keyframesReceived &+= 1 }
+        room.bytesIn &+= UInt64(data.readableBytes)
         for slice in packetizer {
             var payload = context.channel.allocator.buffer(capacity: VP8Packetizer.descriptorLength + slice.frameRange.count)
             payload.writeWithUnsafeMutableBytes(minimumWritableBytes: VP8Packetizer.descriptorLength) { bytes in
@@ -261,6 +297,7 @@ final class SFUPacketHandler: ChannelInboundHandler {
             payload.writeBuffer(&part)
             let sequenceNumber = room.video.nextSequenceNumber
             room.video.nextSequenceNumber &+= 1
+            room.packetsIn &+= 1
             let packet = SFUCachedPacket(
                 sequenceNumber: sequenceNumber, timestamp: timestamp, marker: slice.isLast,
                 keyframeStart: keyframe && slice.isFirst, arrivalNanoseconds: now, payload: payload)
@@ -274,6 +311,7 @@ final class SFUPacketHandler: ChannelInboundHandler {
         let room = rooms[streamID] ?? SFURoom(streamID: streamID, media: media, configuration: configuration)
         rooms[streamID] = room
         room.sourceKeyframeRequest = onKeyframeRequest
+        room.resetSourceClock()
     }
 
     func detachSource(streamID: String) {
@@ -338,6 +376,17 @@ final class SFUPacketHandler: ChannelInboundHandler {
             counters.droppedProtect += 1
             return
         }
+        // Sender-report counts: packets on the media SSRC (retransmissions too when there is no RTX),
+        // counted before the test-only loss so the viewer sees that loss as loss.
+        if !rtx {
+            if track.kind == .video {
+                viewer.videoPacketsSent &+= 1
+                viewer.videoPayloadOctetsSent &+= UInt64(packet.payload.readableBytes)
+            } else {
+                viewer.audioPacketsSent &+= 1
+                viewer.audioPayloadOctetsSent &+= UInt64(packet.payload.readableBytes)
+            }
+        }
         if configuration.testDropEgressPercent > 0, Int.random(in: 0..<100) < configuration.testDropEgressPercent {
             counters.droppedOnPurpose += 1
             return
@@ -346,7 +395,10 @@ final class SFUPacketHandler: ChannelInboundHandler {
         viewer.packetsSent += 1
         viewer.bytesSent += UInt64(buffer.readableBytes)
         counters.packetsSent += 1
-        if rtx { counters.retransmissionsSent += 1 }
+        if retransmission {
+            counters.retransmissionsSent += 1
+            viewer.retransmissionsSent += 1
+        }
         send(buffer, to: address)
     }
 
@@ -358,13 +410,24 @@ final class SFUPacketHandler: ChannelInboundHandler {
             counters.droppedUnprotect += 1
             return
         }
-        guard peer.role == .viewer else { return }  // publisher SR/SDES: nothing to act on yet
+        guard peer.role == .viewer else {
+            receivePublisherRTCP(buffer, room: room)
+            return
+        }
         var nacks: [(ssrc: UInt32, sequence: UInt16)] = []
         var wantsKeyframe = false
         buffer.withUnsafeReadableBytes { bytes in
             var iterator = RTCPCompoundIterator(bytes)
             while let packet = try? iterator.next() {
                 switch packet {
+                case .receiverReport(let report):
+                    for block in report.reportBlocks(in: bytes) where block.ssrc == room.video.ssrc {
+                        receiveReportBlock(block, from: peer, clockRate: room.video.codec.clockRate)
+                    }
+                case .senderReport(let report):
+                    for block in report.reportBlocks(in: bytes) where block.ssrc == room.video.ssrc {
+                        receiveReportBlock(block, from: peer, clockRate: room.video.codec.clockRate)
+                    }
                 case .nack(let nack):
                     for sequence in nack.lostSequenceNumbers(in: bytes) { nacks.append((nack.mediaSSRC, sequence)) }
                 case .pictureLossIndication, .fullIntraRequest:
@@ -393,6 +456,48 @@ final class SFUPacketHandler: ChannelInboundHandler {
         }
     }
 
+    /// A publisher's sender reports tie its RTP clock to its NTP wallclock: they become the source
+    /// clock of the sender reports to viewers (timestamps moved into our timeline by the translator's
+    /// offset) and the LSR/DLSR of our receiver reports.
+    private func receivePublisherRTCP(_ buffer: ByteBuffer, room: SFURoom) {
+        let now = Self.now()
+        buffer.withUnsafeReadableBytes { bytes in
+            var iterator = RTCPCompoundIterator(bytes)
+            while let packet = try? iterator.next() {
+                guard case .senderReport(let report) = packet else { continue }
+                let ntp = NTPTimestamp(rawValue: report.ntpTimestamp)
+                if report.ssrc == room.video.sourceSSRC {
+                    room.sourceClock.observe(sourceNanoseconds: ntp.nanosecondsSince1900, localNanoseconds: now)
+                    room.video.senderReportMapping = RTPTimestampMapping(
+                        sourceNanoseconds: ntp.nanosecondsSince1900,
+                        rtpTimestamp: report.rtpTimestamp &+ room.video.translator.timestampOffset,
+                        clockRate: room.video.codec.clockRate)
+                    room.video.lastSourceSenderReport = (ntp.compact, now)
+                } else if let audio = room.audio, report.ssrc == audio.sourceSSRC {
+                    room.sourceClock.observe(sourceNanoseconds: ntp.nanosecondsSince1900, localNanoseconds: now)
+                    room.audio?.senderReportMapping = RTPTimestampMapping(
+                        sourceNanoseconds: ntp.nanosecondsSince1900,
+                        rtpTimestamp: report.rtpTimestamp &+ audio.translator.timestampOffset, clockRate: audio.codec.clockRate)
+                    room.audio?.lastSourceSenderReport = (ntp.compact, now)
+                }
+            }
+        }
+    }
+
+    /// A viewer's reception report on our video SSRC (RFC 3550 §6.4.1): loss and jitter as reported,
+    /// and the round trip from the sender report it echoes: arrival − LSR − DLSR, in NTP 16.16 units.
+    private func receiveReportBlock(_ block: RTCPReportBlock, from viewer: SFUPeer, clockRate: UInt32) {
+        viewer.reception.receiverReportsReceived += 1
+        viewer.reception.fractionLost = block.fractionLost
+        viewer.reception.packetsLost = block.cumulativeLost
+        viewer.reception.jitterMicroseconds = UInt64(block.jitter) * 1_000_000 / UInt64(max(clockRate, 1))
+        guard block.lastSenderReport != 0 else { return }
+        let arrival = NTPTimestamp(unixNanoseconds: Self.wallclockNanoseconds()).compact
+        let roundTrip = arrival &- block.lastSenderReport &- block.delaySinceLastSenderReport
+        guard roundTrip < 0x8000_0000 else { return }  // negative: clocks stepped, or a bogus echo
+        viewer.reception.roundTripNanoseconds = (UInt64(roundTrip) * 1_000_000_000) >> 16
+    }
+
     /// Throttled keyframe request (streaming.md §3.6): a PLI to the WHIP publisher.
     private func requestKeyframe(_ room: SFURoom, now: UInt64) {
         if room.keyframeThrottle.request(now: now) { sendKeyframeRequest(room) }
@@ -401,6 +506,7 @@ final class SFUPacketHandler: ChannelInboundHandler {
     private func sendKeyframeRequest(_ room: SFURoom) {
         if let request = room.sourceKeyframeRequest {
             counters.keyframeRequestsSent += 1
+            room.keyframeRequestsSent += 1
             request()
             return
         }
@@ -414,6 +520,7 @@ final class SFUPacketHandler: ChannelInboundHandler {
         }
         guard written == 12, (try? srtp.protect(&buffer, rtcp: true)) != nil else { return }
         counters.keyframeRequestsSent += 1
+        room.keyframeRequestsSent += 1
         send(buffer, to: address)
     }
 
@@ -426,10 +533,17 @@ final class SFUPacketHandler: ChannelInboundHandler {
         for track in [room.video] + (room.audio.map { [$0] } ?? []) {
             guard let source = track.sourceSSRC, let highest = track.sourceSequence.highest else { continue }
             mediaSSRCs.append(source)
+            // LSR/DLSR (RFC 3550 §6.4.1) let the publisher measure its round-trip time to us.
+            var lastSenderReport: UInt32 = 0
+            var delay: UInt32 = 0
+            if let last = track.lastSourceSenderReport {
+                lastSenderReport = last.compactNTP
+                delay = UInt32(truncatingIfNeeded: (Self.now() &- last.receivedAt) &* 65536 / 1_000_000_000)
+            }
             blocks.append(
                 RTCPReportBlock(
                     ssrc: source, fractionLost: 0, cumulativeLost: 0, highestSequenceNumber: UInt32(truncatingIfNeeded: highest),
-                    jitter: 0, lastSenderReport: 0, delaySinceLastSenderReport: 0))
+                    jitter: 0, lastSenderReport: lastSenderReport, delaySinceLastSenderReport: delay))
         }
         guard !mediaSSRCs.isEmpty else { return }
         var buffer = context.channel.allocator.buffer(capacity: 256)
@@ -443,6 +557,75 @@ final class SFUPacketHandler: ChannelInboundHandler {
         }
         guard written > 0, (try? srtp.protect(&buffer, rtcp: true)) != nil else { return }
         send(buffer, to: address)
+    }
+
+    /// Sender reports (RFC 3550 §6.4.1, streaming.md §3.9) to every viewer that has had media: the
+    /// first at the tick after its first packet, then once a second. Each names that viewer's SSRC,
+    /// NTP wallclock now, the RTP timestamp of now in the viewer's timeline (from the source clock)
+    /// and what was sent to that viewer on the SSRC. Skipped while the mapping is unknown (a WHIP
+    /// publisher that has not sent its first sender report yet).
+    private func sendSenderReportsIfDue(_ room: SFURoom, now: UInt64) {
+        guard let sourceNow = room.sourceClock.sourceNanoseconds(atLocal: now) else { return }
+        var ntp: NTPTimestamp?
+        for viewer in room.viewers where viewer.isConnected && viewer.videoPacketsSent + viewer.audioPacketsSent > 0 {
+            if let last = viewer.lastSenderReportAt, now &- last < 1_000_000_000 { continue }
+            let wallclock = ntp ?? NTPTimestamp(unixNanoseconds: Self.wallclockNanoseconds())
+            ntp = wallclock
+            var sent = false
+            if viewer.videoPacketsSent > 0, let mapping = room.video.senderReportMapping {
+                sent = sendSenderReport(
+                    ssrc: room.video.ssrc, mapping: mapping, sourceNow: sourceNow, ntp: wallclock, packets: viewer.videoPacketsSent,
+                    octets: viewer.videoPayloadOctetsSent, cname: room.cname, to: viewer) || sent
+            }
+            if viewer.audioPacketsSent > 0, let audio = room.audio, let mapping = audio.senderReportMapping {
+                sent = sendSenderReport(
+                    ssrc: audio.ssrc, mapping: mapping, sourceNow: sourceNow, ntp: wallclock, packets: viewer.audioPacketsSent,
+                    octets: viewer.audioPayloadOctetsSent, cname: room.cname, to: viewer) || sent
+            }
+            if sent {
+                viewer.lastSenderReportAt = now
+                viewer.senderReportsSent += 1
+            }
+        }
+    }
+
+    private func sendSenderReport(
+        ssrc: UInt32, mapping: RTPTimestampMapping, sourceNow: Int64, ntp: NTPTimestamp, packets: UInt64, octets: UInt64,
+        cname: String, to viewer: SFUPeer
+    ) -> Bool {
+        guard let context, let address = viewer.address, let srtp = viewer.outbound else { return false }
+        let report = RTCPSenderReportBuilder(
+            ssrc: ssrc, ntpTimestamp: ntp, rtpTimestamp: mapping.rtpTimestamp(atSourceNanoseconds: sourceNow),
+            packetCount: UInt32(truncatingIfNeeded: packets), octetCount: UInt32(truncatingIfNeeded: octets), cname: cname)
+        let length = report.length
+        var buffer = context.channel.allocator.buffer(capacity: length + SRTPSession.maxTrailer)
+        let written = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: length) { bytes in
+            (try? report.write(into: bytes)) ?? 0
+        }
+        guard written == length, (try? srtp.protect(&buffer, rtcp: true)) != nil else { return false }
+        counters.senderReportsSent += 1
+        send(buffer, to: address)
+        return true
+    }
+
+    /// Transport-cc feedback to a WHIP publisher (every 100 ms while packets arrive): arrival times of
+    /// every packet by transport-wide sequence number, for its send-side bandwidth estimator.
+    private func sendTransportFeedback(_ room: SFURoom, _ publisher: SFUPeer) {
+        guard let context, let address = publisher.address, let srtp = publisher.outbound else { return }
+        let mediaSSRC = room.video.sourceSSRC ?? publisher.negotiation.video.remoteSSRCs.first ?? 0
+        // More than one message only after a gap of over 200 packets between ticks.
+        for _ in 0..<4 {
+            guard let feedback = publisher.transportWideCC?.nextFeedback(senderSSRC: room.video.ssrc, mediaSSRC: mediaSSRC)
+            else { return }
+            let length = feedback.length
+            var buffer = context.channel.allocator.buffer(capacity: length + SRTPSession.maxTrailer)
+            let written = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: length) { bytes in
+                (try? feedback.write(into: bytes)) ?? 0
+            }
+            guard written == length, (try? srtp.protect(&buffer, rtcp: true)) != nil else { return }
+            counters.transportFeedbackSent += 1
+            send(buffer, to: address)
+        }
     }
 
     // MARK: Timers
@@ -476,6 +659,14 @@ final class SFUPacketHandler: ChannelInboundHandler {
                 publisher.lastFeedbackAt = now
                 sendPublisherFeedback(room, publisher)
             }
+            if let publisher = room.publisher, publisher.isConnected, publisher.transportWideCC?.hasPending == true,
+                now &- publisher.lastTransportFeedbackAt >= 100_000_000
+            {
+                publisher.lastTransportFeedbackAt = now
+                sendTransportFeedback(room, publisher)
+            }
+            sendSenderReportsIfDue(room, now: now)
+            room.updateBitrates(now: now)
         }
         flushIfNeeded()
     }
@@ -530,6 +721,12 @@ final class SFUPacketHandler: ChannelInboundHandler {
         return true
     }
 
+    /// Server shutdown: every peer gets its BYE and DTLS close_notify while the socket still sends.
+    func closeAll(reason: String) {
+        for peer in Array(peersByID.values) { close(peer, reason: reason) }
+        flushIfNeeded()
+    }
+
     func closeStream(_ streamID: String) {
         guard let room = rooms[streamID] else { return }
         for peer in room.viewers + [room.publisher].compactMap({ $0 }) { close(peer, reason: "stream stopped") }
@@ -544,8 +741,48 @@ final class SFUPacketHandler: ChannelInboundHandler {
             publishers: rooms.values.reduce(0) { $0 + ($1.publisher == nil ? 0 : 1) })
     }
 
+    /// One stream's counters; nil when the SFU has no room for it (never published, or stopped).
+    func streamStats(_ streamID: String) -> SFUStreamStats? {
+        guard let room = rooms[streamID] else { return nil }
+        var stats = SFUStreamStats(
+            streamID: streamID,
+            publisherConnected: room.publisher?.isConnected == true || room.sourceKeyframeRequest != nil,
+            viewerCount: room.viewers.count)
+        stats.packetsIn = room.packetsIn
+        stats.bytesIn = room.bytesIn
+        stats.framesReceived = room.framesReceived
+        stats.keyframesReceived = room.keyframesReceived
+        stats.bitrateInKbps = Int(room.bitrateInBitsPerSecond / 1000)
+        stats.bitrateOutKbps = Int(room.bitrateOutBitsPerSecond / 1000)
+        stats.keyframeRequestsSent = room.keyframeRequestsSent
+        if room.publisher != nil { stats.targetBitrateKbps = Int(configuration.publisherBitrateBitsPerSecond / 1000) }
+        stats.out = room.egress
+        stats.viewers = room.viewers.map(\.viewerStats)
+        return stats
+    }
+
+    /// RTCP BYE (RFC 3550 §6.6) for our SSRCs towards a peer that is being closed.
+    private func sendBye(_ peer: SFUPeer, reason: String) {
+        guard peer.isConnected, let context, let address = peer.address, let srtp = peer.outbound,
+            let room = rooms[peer.streamID]
+        else { return }
+        var ssrcs = [room.video.ssrc]
+        if peer.role == .viewer {
+            if peer.negotiation.video.rtxPayloadType != nil { ssrcs.append(room.video.rtxSSRC) }
+            if peer.negotiation.audio != nil, let audio = room.audio { ssrcs.append(audio.ssrc) }
+        }
+        let text: String? = reason.utf8.count <= 255 ? reason : nil
+        var buffer = context.channel.allocator.buffer(capacity: 300 + SRTPSession.maxTrailer)
+        let written = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 300) { bytes in
+            (try? RTCPWriter.bye(ssrcs: ssrcs, reason: text, into: bytes)) ?? 0
+        }
+        guard written > 0, (try? srtp.protect(&buffer, rtcp: true)) != nil else { return }
+        send(buffer, to: address)
+    }
+
     private func close(_ peer: SFUPeer, reason: String) {
         guard peer.state != .closed else { return }
+        sendBye(peer, reason: reason)
         if case .connected = peer.dtls.state {
             peer.dtls.close()
             flushDTLS(peer)  // close_notify, so the browser notices at once
@@ -558,8 +795,12 @@ final class SFUPacketHandler: ChannelInboundHandler {
             if room.publisher === peer {
                 room.publisher = nil
                 room.mediaStarted = false  // the next publisher's first packet makes the stream active again
+                room.resetSourceClock()
             }
-            room.viewers.removeAll { $0 === peer }
+            if room.viewers.contains(where: { $0 === peer }) {
+                room.departedViewers.add(peer.viewerStats)
+                room.viewers.removeAll { $0 === peer }
+            }
         }
         events.yield(.peerClosed(streamID: peer.streamID, peerID: peer.id, publisher: peer.role == .publisher, reason: reason))
     }
@@ -579,6 +820,8 @@ public struct SFUCounters: Sendable, Equatable {
     public var nacksReceived: UInt64 = 0
     public var keyframeRequestsReceived: UInt64 = 0
     public var keyframeRequestsSent: UInt64 = 0
+    public var senderReportsSent: UInt64 = 0
+    public var transportFeedbackSent: UInt64 = 0
     public var droppedUnknown: UInt64 = 0
     public var droppedUnprotect: UInt64 = 0
     public var droppedProtect: UInt64 = 0

@@ -27,11 +27,27 @@ final class SFUPeer {
     var packetsSent: UInt64 = 0
     var bytesSent: UInt64 = 0
     var firstMediaSentAt: UInt64?
+    /// RTP packets and payload octets sent on the video and audio SSRCs (RTX excluded): what the
+    /// sender reports to this viewer count (RFC 3550 §6.4.1).
+    var videoPacketsSent: UInt64 = 0
+    var videoPayloadOctetsSent: UInt64 = 0
+    var audioPacketsSent: UInt64 = 0
+    var audioPayloadOctetsSent: UInt64 = 0
+    /// When the last sender reports went to this viewer; nil before the first.
+    var lastSenderReportAt: UInt64?
+    var senderReportsSent: UInt64 = 0
     var nacksReceived: UInt64 = 0
     var keyframeRequestsReceived: UInt64 = 0
+    var retransmissionsSent: UInt64 = 0
+    /// The viewer's latest receiver report on our video SSRC (kept in the stats shape).
+    var reception = SFUStreamStats.Viewer(id: "", connected: false)
     var srtpProfile: SRTPProfile?
     /// Last receiver report + REMB sent (publishers).
     var lastFeedbackAt: UInt64 = 0
+    /// Publishers that negotiated transport-cc: the extension id and the arrivals not yet reported.
+    let transportWideCCID: UInt8?
+    var transportWideCC: SFUTransportWideCCRecorder?
+    var lastTransportFeedbackAt: UInt64 = 0
 
     init(
         id: String, streamID: String, role: Role, negotiation: SDPNegotiation, ice: ICELiteResponder, dtls: DTLSEndpoint,
@@ -45,7 +61,32 @@ final class SFUPeer {
         self.ice = ice
         self.dtls = dtls
         self.createdAt = now
+        if role == .publisher, negotiation.video.feedback.contains(.transportCC),
+            let id = negotiation.video.headerExtensions.transportWideCC ?? negotiation.audio?.headerExtensions.transportWideCC
+        {
+            transportWideCCID = id
+            transportWideCC = SFUTransportWideCCRecorder()
+        } else {
+            transportWideCCID = nil
+        }
     }
 
     var isConnected: Bool { state == .connected }
+
+    /// This viewer's egress counters for the stream stats.
+    var viewerStats: SFUStreamStats.Viewer {
+        var stats = SFUStreamStats.Viewer(id: id, connected: isConnected)
+        stats.packetsSent = packetsSent
+        stats.bytesSent = bytesSent
+        stats.retransmissionsSent = retransmissionsSent
+        stats.nacksReceived = nacksReceived
+        stats.keyframeRequestsReceived = keyframeRequestsReceived
+        stats.senderReportsSent = senderReportsSent
+        stats.receiverReportsReceived = reception.receiverReportsReceived
+        stats.roundTripNanoseconds = reception.roundTripNanoseconds
+        stats.fractionLost = reception.fractionLost
+        stats.packetsLost = reception.packetsLost
+        stats.jitterMicroseconds = reception.jitterMicroseconds
+        return stats
+    }
 }

@@ -14,6 +14,22 @@ final class SFURoom {
     var firSequence: UInt8 = 0
     /// A runner source (testsrc, desktop, android) asks for keyframes through this (the Media RPC).
     var sourceKeyframeRequest: (@Sendable () -> Void)?
+    /// The source's clock (publisher NTP or runner pts) against ours, shared by video and audio.
+    var sourceClock = SFUSourceClock()
+    /// Ingress counters (WHIP RTP or runner frames) and upstream keyframe requests, for the stats.
+    var packetsIn: UInt64 = 0
+    var bytesIn: UInt64 = 0
+    var framesReceived: UInt64 = 0
+    var keyframesReceived: UInt64 = 0
+    var keyframeRequestsSent: UInt64 = 0
+    /// Counters of viewers that have left (the stream's egress totals keep them).
+    var departedViewers = SFUStreamStats.Viewer(id: "", connected: false)
+    /// Bitrate meter: the totals at the start of the current second, and the last second's rates.
+    var meterStartedAt: UInt64 = 0
+    var meterBytesIn: UInt64 = 0
+    var meterBytesOut: UInt64 = 0
+    var bitrateInBitsPerSecond: UInt64 = 0
+    var bitrateOutBitsPerSecond: UInt64 = 0
 
     init(streamID: String, media: SDPStreamMedia, configuration: SFUConfiguration) {
         self.streamID = streamID
@@ -24,6 +40,36 @@ final class SFURoom {
         self.keyframeThrottle = SFUKeyframeRequestThrottle(
             minimumIntervalMilliseconds: configuration.keyframeRequestMinIntervalMilliseconds,
             retryMilliseconds: configuration.keyframeRequestRetryMilliseconds)
+    }
+
+    /// A new source (publisher or runner Media RPC): its clock is unrelated to the last one's.
+    func resetSourceClock() {
+        sourceClock.reset()
+        video.senderReportMapping = nil
+        video.lastSourceSenderReport = nil
+        audio?.senderReportMapping = nil
+        audio?.lastSourceSenderReport = nil
+    }
+
+    /// Egress totals over current and departed viewers.
+    var egress: SFUStreamStats.Viewer {
+        var total = departedViewers
+        for viewer in viewers { total.add(viewer.viewerStats) }
+        return total
+    }
+
+    /// Once a second (from the SFU's timer): the rates of the second that ended.
+    func updateBitrates(now: UInt64) {
+        let elapsed = now &- meterStartedAt
+        guard elapsed >= 1_000_000_000 else { return }
+        let bytesOut = egress.bytesSent
+        if meterStartedAt != 0 {
+            bitrateInBitsPerSecond = (bytesIn &- meterBytesIn) &* 8_000_000_000 / elapsed
+            bitrateOutBitsPerSecond = (bytesOut &- meterBytesOut) &* 8_000_000_000 / elapsed
+        }
+        meterStartedAt = now
+        meterBytesIn = bytesIn
+        meterBytesOut = bytesOut
     }
 
     /// What a viewer's answer announces (msid with separate streams for video and audio).

@@ -140,8 +140,16 @@ public final class SFUServer: Sendable {
         return try? await channel.eventLoop.submit { handler.value.snapshot() }.get()
     }
 
-    /// Closes every peer and the socket.
+    /// One stream's live counters; nil when the SFU holds nothing for it.
+    public func streamStats(streamID: String) async -> SFUStreamStats? {
+        let handler = self.handler
+        return try? await channel.eventLoop.submit { handler.value.streamStats(streamID) }.get()
+    }
+
+    /// Closes every peer (RTCP BYE, DTLS close_notify) and then the socket.
     public func stop() async {
+        let handler = self.handler
+        try? await channel.eventLoop.submit { handler.value.closeAll(reason: "SFU stopped") }.get()
         try? await channel.close()
     }
 }

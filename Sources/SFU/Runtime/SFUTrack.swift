@@ -19,6 +19,11 @@ struct SFUTrack {
     var nextSequenceNumber = UInt16.random(in: .min ... .max)
     let timestampBase = UInt32.random(in: .min ... .max)
     var pictureID = UInt16.random(in: 0...0x7fff)
+    /// Our RTP timeline against the source clock (``SFURoom/sourceClock``), for sender reports to
+    /// viewers: from the publisher's own sender reports, or from a runner frame's pts.
+    var senderReportMapping: RTPTimestampMapping?
+    /// The publisher's last sender report on this track (compact NTP, arrival), echoed as LSR/DLSR.
+    var lastSourceSenderReport: (compactNTP: UInt32, receivedAt: UInt64)?
 
     init(kind: Kind, codec: WebRTCCodec, configuration: SFUConfiguration) {
         self.kind = kind
@@ -51,6 +56,9 @@ struct SFUTrack {
                     firstSequenceNumber: sequenceNumber, firstTimestamp: timestamp, timestampGap: kind == .video ? 3000 : 960)
             }
             sourceSSRC = source
+            // The new source's sender reports (and a new offset) define the mapping again.
+            senderReportMapping = nil
+            lastSourceSenderReport = nil
         }
         return translator.translate(sequenceNumber: sequenceNumber, timestamp: timestamp)
     }

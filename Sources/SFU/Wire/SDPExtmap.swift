@@ -51,9 +51,10 @@ public struct SDPExtmap: Sendable, Hashable {
         public static let transportWideCC = "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01"
         public static let playoutDelay = "http://www.webrtc.org/experiments/rtp-hdrext/playout-delay"
         public static let absCaptureTime = "http://www.webrtc.org/experiments/rtp-hdrext/abs-capture-time"
-        /// What the SFU answers, in order. Not transport-wide-cc yet: answering it makes Chrome run its
-        /// send-side estimator on TWCC feedback the SFU does not produce, and a publisher then falls to
-        /// its minimum bitrate; REMB and receiver reports drive it instead (streaming.md §3.7).
+        /// What the SFU answers to every peer, in order. transport-wide-cc is answered to publishers
+        /// only (their packets get TWCC feedback, `SFUTransportWideCCRecorder`); viewers would need
+        /// the SFU to stamp transport-wide sequence numbers and run a send-side estimator, which it
+        /// does not yet (REMB and receiver reports instead, streaming.md §3.7).
         public static let supported: [String] = [mid, absSendTime, playoutDelay, absCaptureTime]
     }
 }

@@ -310,10 +310,13 @@ public enum SDPNegotiator {
 
     // MARK: - Answer
 
-    /// `transport-cc` is left out until the SFU sends TWCC feedback (see `SDPExtmap.URI.supported`).
+    /// Feedback the SFU answers. `transport-cc` only for publishers, whose packets the SFU answers
+    /// with TWCC feedback; towards viewers it does not stamp transport-wide sequence numbers yet.
     static let answeredFeedback: [(type: String, parameter: String?, flag: SDPFeedbackSet)] = [
         ("nack", nil, .nack), ("nack", "pli", .pli), ("ccm", "fir", .fir), ("goog-remb", nil, .remb),
     ]
+    static let publisherFeedback: [(type: String, parameter: String?, flag: SDPFeedbackSet)] =
+        answeredFeedback + [("transport-cc", nil, .transportCC)]
 
     static func build(
         offer: SDPSession, sections: [OfferedMedia], plan: Plan, remote: RemoteTransport, config: SDPNegotiatorConfig
@@ -375,7 +378,7 @@ public enum SDPNegotiator {
             let serving = direction != .inactive
             var extensionIDs = SDPHeaderExtensionIDs()
             if serving {
-                for ext in answeredExtensions(offered.extmaps + offer.extmaps) {
+                for ext in answeredExtensions(offered.extmaps + offer.extmaps, role: config.role) {
                     section.append(ext.line)
                     extensionIDs.set(UInt8(ext.id), for: ext.uri)
                 }
@@ -410,7 +413,7 @@ public enum SDPNegotiator {
             var feedback: SDPFeedbackSet = []
             if serving {
                 let offeredFeedback = offered.feedback.filter { $0.applies(to: pt) }
-                for entry in answeredFeedback
+                for entry in config.role.isViewer ? answeredFeedback : publisherFeedback
                 where !feedback.contains(entry.flag)
                     && offeredFeedback.contains(where: { $0.type == entry.type && $0.parameter == entry.parameter })
                 {
@@ -478,11 +481,13 @@ public enum SDPNegotiator {
 
     /// Offered extensions the SFU answers: supported URIs, ids usable on the wire (1-255), each
     /// URI and id once, in offer order; a directional offer is answered with the reverse direction.
-    static func answeredExtensions(_ offered: [SDPExtmap]) -> [SDPExtmap] {
+    /// Publishers also get the transport-wide sequence number extension (the SFU sends TWCC feedback).
+    static func answeredExtensions(_ offered: [SDPExtmap], role: SDPPeerRole) -> [SDPExtmap] {
         var usedIDs = Set<Int>()
         var usedURIs = Set<String>()
         var result: [SDPExtmap] = []
-        for ext in offered where SDPExtmap.URI.supported.contains(ext.uri) && (1...255).contains(ext.id) {
+        let supported = role.isViewer ? SDPExtmap.URI.supported : SDPExtmap.URI.supported + [SDPExtmap.URI.transportWideCC]
+        for ext in offered where supported.contains(ext.uri) && (1...255).contains(ext.id) {
             guard !usedIDs.contains(ext.id), !usedURIs.contains(ext.uri) else { continue }
             usedIDs.insert(ext.id)
             usedURIs.insert(ext.uri)

@@ -293,7 +293,12 @@ struct SDPPublisherNegotiationTests {
         #expect(result.video.remoteRTXSSRCs == [2136671120: 4095618910])
         #expect(result.audio?.remoteSSRCs == [2550536406])
         #expect(result.offeredSSRCsByMid == ["0": [2550536406], "1": [2136671120, 4095618910]])
-        #expect(result.video.headerExtensions == SDPHeaderExtensionIDs(mid: 4, absSendTime: 2, transportWideCC: nil, playoutDelay: 12))
+        #expect(result.video.headerExtensions == SDPHeaderExtensionIDs(mid: 4, absSendTime: 2, transportWideCC: 3, playoutDelay: 12))
+        // Publishers get transport-cc (the SFU answers with TWCC feedback); viewers do not (above).
+        #expect(result.video.feedback == [.nack, .pli, .fir, .remb, .transportCC])
+        #expect(media[1].textLines.contains("a=rtcp-fb:96 transport-cc"))
+        #expect(media[1].textLines.contains("a=extmap:3 http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01"))
+        #expect(media[0].textLines.contains("a=rtcp-fb:111 transport-cc"))
     }
 
     @Test func publisherCodecPreferenceAndH264Profile() throws {

@@ -236,7 +236,7 @@
     const now = performance.now();
     const byId = new Map();
     report.forEach((s) => byId.set(s.id, s));
-    const out = { at: now, video: null, audio: null, transport: null, candidatePair: null };
+    const out = { at: now, video: null, audio: null, transport: null, candidatePair: null, remoteOutbound: null };
     const codecOf = (s) => {
       const c = s.codecId && byId.get(s.codecId);
       return c ? `${c.mimeType}${c.sdpFmtpLine ? ` ${c.sdpFmtpLine}` : ''}` : null;
@@ -305,6 +305,16 @@
         entry.bitrateKbps = prev && now > prev.at ? ((entry.bytes - prev.bytes) * 8) / (now - prev.at) : null;
         entry.at = now;
         out[s.kind] = entry;
+      } else if (s.type === 'remote-outbound-rtp' && (s.kind === 'video' || s.kind === 'audio')) {
+        // What the sender's RTCP sender reports said (RFC 3550 §6.4.1): its counts and NTP time.
+        out.remoteOutbound = out.remoteOutbound || {};
+        out.remoteOutbound[s.kind] = {
+          ssrc: s.ssrc,
+          packetsSent: s.packetsSent || 0,
+          bytesSent: s.bytesSent || 0,
+          reportsSent: s.reportsSent || 0,
+          remoteTimestamp: s.remoteTimestamp !== undefined ? s.remoteTimestamp : null,
+        };
       } else if (s.type === 'transport') {
         out.transport = {
           srtpCipher: s.srtpCipher || null,

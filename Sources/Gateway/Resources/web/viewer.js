@@ -271,6 +271,7 @@
       `packets      lost ${v.packetsLost || 0}, nack ${v.nackCount || 0}, pli ${v.pliCount || 0}`,
       `jitter buf   ${fmt(v.jitterBufferDelayMs, 1, ' ms')} (target ${fmt(v.jitterBufferTargetDelayMs, 1, ' ms')}), jitter ${fmt(v.jitterMs, 1, ' ms')}`,
       `rtt          ${fmt(p.rttMs, 1, ' ms')}`,
+      `sender rpts  ${(s && s.remoteOutbound && s.remoteOutbound.video && s.remoteOutbound.video.reportsSent) || 0}`,
       `first frame  ${fmt(timeToFirstFrameMs, 0, ' ms')} after POST`,
       `srtp         ${t.srtpCipher || '–'}  dtls ${t.tlsVersion || ''} ${t.dtlsCipher || ''}`,
       `pair         ${p.local || '–'} → ${p.remote || '–'}`,
