@@ -21,12 +21,13 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.send_text(200, json.dumps({"path": path, "headers": {k.lower(): v for k, v in self.headers.items()}}), "application/json")
         elif path == "/redirect":
             self.send_text(302, "", extra=[("Location", "/hello")])
-        elif path == "/sse":
+        elif path == "/sse" or path.startswith("/sse/"):
+            count = int(path.split("/")[2]) if path.startswith("/sse/") else 5
             self.send_response(200)
             self.send_header("Content-Type", "text/event-stream")
             self.send_header("Cache-Control", "no-cache")
             self.end_headers()
-            for i in range(5):
+            for i in range(count):
                 self.wfile.write(f"data: event {i}\n\n".encode()); self.wfile.flush()
                 time.sleep(0.3)
             self.close_connection = True
