@@ -11,6 +11,10 @@ public enum AgentCommand: Sendable, Equatable {
     /// Start capturing a stream (testsrc, desktop, android) and send it on its `Media` RPC.
     case startStream(Marionette_Runner_V1_StartStream)
     case stopStream(streamID: String, reason: String)
+    /// Dial a local port and open its data-connection stream (runner-protocol.md §10.3).
+    case openTunnelConnection(OpenTunnelConnectionCommand)
+    /// The server closed a tunnel; it resets the tunnel's streams itself.
+    case closeTunnel(tunnelID: String, reason: String)
     /// A command this agent does not handle yet (tunnels, streams, …); logged and ignored.
     case unsupported(String)
 }
@@ -145,5 +149,20 @@ public struct ApprovePermissionCommand: Sendable, Equatable {
     public init(answer: PendingPermissionAnswer, fromCache: Bool = false) {
         self.answer = answer
         self.fromCache = fromCache
+    }
+}
+
+public struct OpenTunnelConnectionCommand: Sendable, Equatable {
+    public var tunnelID: String
+    public var connectionID: String
+    public var localPort: Int
+    /// `http` or `tcp` (the runner pipes bytes either way).
+    public var kind: String
+
+    public init(tunnelID: String, connectionID: String, localPort: Int, kind: String = "tcp") {
+        self.tunnelID = tunnelID
+        self.connectionID = connectionID
+        self.localPort = localPort
+        self.kind = kind
     }
 }

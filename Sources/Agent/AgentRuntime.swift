@@ -35,6 +35,7 @@ public final class AgentRuntime: Sendable {
     private let heartbeats: HeartbeatSource
     private let uploads = CurrentUploads()
     private let media: MediaStreams
+    private let tunnels: TunnelDialer
     private let shutdownLatch = ShutdownLatch()
     private let state = Mutex(State())
 
@@ -58,6 +59,7 @@ public final class AgentRuntime: Sendable {
             logs: logs, events: outbox, executors: executors, logger: logger,
             onRunOpened: { runID in Task { await uploads.runOpened(runID) } })
         media = MediaStreams(logger: logger)
+        tunnels = TunnelDialer(logger: logger)
         heartbeats = HeartbeatSource(handler: handler, workspaceBase: configuration.workspaceBase)
         capabilities = Self.capabilities(executors: executors.map(\.name), sandbox: sandbox)
     }
@@ -184,6 +186,7 @@ public final class AgentRuntime: Sendable {
             let media = self.media
             let mediaUploader = MediaUploader(client: client, metadata: metadata, logger: logger)
             await handler.attachMedia(media)
+            await handler.attachTunnels(tunnels)
             let currentUploads = self.uploads
             let control = Task {
                 try await channel.connect(runnerID: runnerID) {
@@ -342,6 +345,7 @@ public final class AgentRuntime: Sendable {
                     token: configuration.token, tls: tlsContext),
                 logger: logger)
             state.dataClient = (runnerID, Task { try? await client.run() })
+            tunnels.setClient(client)
             return previous ?? Task {}
         }
         if let old {

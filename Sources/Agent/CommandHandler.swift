@@ -85,6 +85,10 @@ public actor CommandHandler {
     private var media: MediaStreams?
     public func attachMedia(_ media: MediaStreams) { self.media = media }
 
+    /// Where tunnel connection requests go (set by the runtime; nil in handler-only tests).
+    private var tunnels: TunnelDialer?
+    public func attachTunnels(_ tunnels: TunnelDialer) { self.tunnels = tunnels }
+
     // MARK: Commands
 
     /// Handles one command. Returns once the command's immediate reply is queued (for
@@ -99,6 +103,10 @@ public actor CommandHandler {
         case .drain(let reason, _): logger.info("server asked to drain", metadata: ["reason": "\(reason)"])
         case .startStream(let start): await media?.start(start)
         case .stopStream(let streamID, _): await media?.stop(streamID: streamID)
+        case .openTunnelConnection(let open):
+            if let tunnels { tunnels.open(open) } else { logger.warning("tunnel connection requested but tunnels are not set up") }
+        case .closeTunnel(let tunnelID, let reason):
+            logger.info("tunnel closed by the server", metadata: ["tunnel_id": "\(tunnelID)", "reason": "\(reason)"])
         case .unsupported(let name): logger.warning("command not supported by this agent", metadata: ["command": "\(name)"])
         }
     }

@@ -44,8 +44,12 @@ public enum FabricMapping {
         case .drain(let drain):
             return .drain(reason: drain.reason, reconnectAfterMs: drain.reconnectAfterMs)
         case .createTunnelResponse: return .unsupported("create_tunnel_response")
-        case .openTunnelConnection: return .unsupported("open_tunnel_connection")
-        case .closeTunnel: return .unsupported("close_tunnel")
+        case .openTunnelConnection(let open):
+            return .openTunnelConnection(
+                OpenTunnelConnectionCommand(
+                    tunnelID: open.tunnelID, connectionID: open.connectionID, localPort: Int(open.localPort),
+                    kind: open.`protocol`))
+        case .closeTunnel(let close): return .closeTunnel(tunnelID: close.tunnelID, reason: close.reason)
         case .startStream(let start): return .startStream(start)
         case .stopStream(let stop): return .stopStream(streamID: stop.streamID, reason: stop.reason)
         case nil: return .unsupported("empty command")

@@ -41,6 +41,28 @@ public struct ServerConfig: Sendable, Equatable {
     public var runnerStaleAfterSeconds = 90
     public var disconnectGraceSeconds = 15
     public var localMaxRunners = 4
+    /// `tunnels.*` (api.md §9, streaming.md §7).
+    public var tunnels = Tunnels()
+
+    public struct Tunnels: Sendable, Equatable {
+        /// Mounts the HTTP entry points and binds TCP tunnel ports.
+        public var enabled = true
+        /// `{id}.<domain>` hosts reach tunnels; `*.localhost` resolves to loopback in browsers.
+        public var domain = "tunnels.localhost"
+        /// Which form `public_url` takes: `subdomain` or `path`.
+        public var urlMode = "subdomain"
+        public var tcpPortRange: ClosedRange<Int> = 20000...20999
+        /// Where TCP tunnel ports listen; nil = the public API host.
+        public var tcpBindHost: String?
+        /// `public_host` of TCP tunnels; nil = the host of `server.public_url`.
+        public var tcpPublicHost: String?
+        public var tcpDefaultAllowCIDRs = ["127.0.0.0/8", "::1/128"]
+        public var maxPerSession = 20
+        public var maxConnectionsPerTunnel = 1000
+        /// A tunnel connection with no bytes either way for this long is reset.
+        public var idleTimeoutSeconds = 300
+        public init() {}
+    }
     /// TLS for the public, admin, gRPC and fabric data listeners (auth-security.md "TLS").
     public var tls = TLSFiles()
 
@@ -81,6 +103,9 @@ public struct ServerConfig: Sendable, Equatable {
         "runners.heartbeat_interval_seconds", "runners.stale_after_seconds", "runners.disconnect_grace_seconds",
         "providers.local.max_runners",
         "tls.enabled", "tls.cert_file", "tls.key_file", "tls.ca_file", "tls.verify_client",
+        "tunnels.enabled", "tunnels.domain", "tunnels.url_mode", "tunnels.tcp_port_range", "tunnels.tcp_bind_host",
+        "tunnels.tcp_public_host", "tunnels.tcp_default_allow_cidrs", "tunnels.max_per_session",
+        "tunnels.max_connections_per_tunnel", "tunnels.idle_timeout_seconds",
     ]
 
     public enum ConfigError: Error, Equatable, CustomStringConvertible {
@@ -171,6 +196,26 @@ public struct ServerConfig: Sendable, Equatable {
         case "tls.key_file": tls.keyFile = value
         case "tls.ca_file": tls.caFile = value
         case "tls.verify_client": tls.verifyClient = try bool()
+        case "tunnels.enabled": tunnels.enabled = try bool()
+        case "tunnels.domain":
+            let domain = value.lowercased()
+            guard !domain.isEmpty, !domain.hasPrefix("."), !domain.contains("/"), !domain.contains(":") else {
+                throw .invalid(key: key, message: "must be a host name such as tunnels.localhost, got \"\(value)\"")
+            }
+            tunnels.domain = domain
+        case "tunnels.url_mode": tunnels.urlMode = try oneOf(["subdomain", "path"])
+        case "tunnels.tcp_port_range":
+            let bounds = value.split(separator: "-").compactMap { Int($0.trimmingSpaces()) }
+            guard bounds.count == 2, (1...65535).contains(bounds[0]), (bounds[0]...65535).contains(bounds[1]) else {
+                throw .invalid(key: key, message: "must look like 20000-20999, got \"\(value)\"")
+            }
+            tunnels.tcpPortRange = bounds[0]...bounds[1]
+        case "tunnels.tcp_bind_host": tunnels.tcpBindHost = value
+        case "tunnels.tcp_public_host": tunnels.tcpPublicHost = value
+        case "tunnels.tcp_default_allow_cidrs": tunnels.tcpDefaultAllowCIDRs = list
+        case "tunnels.max_per_session": tunnels.maxPerSession = try int(min: 1)
+        case "tunnels.max_connections_per_tunnel": tunnels.maxConnectionsPerTunnel = try int(min: 1)
+        case "tunnels.idle_timeout_seconds": tunnels.idleTimeoutSeconds = try int(min: 1)
         default: throw .unknownKey(key)
         }
     }

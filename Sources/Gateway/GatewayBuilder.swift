@@ -1,6 +1,10 @@
 import Core
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
+import HummingbirdWebSocket
 import Logging
+import NIOSSL
 import Orchestrator
 
 /// Builds the routers of both listeners. main and the tests share it, so what is tested is what runs.
@@ -19,7 +23,29 @@ public enum GatewayBuilder {
         RunnerRoutes.register(&table, api, services)
         WorkspaceRoutes.register(&table, api, services)
         StreamRoutes.register(&table, api, services)
+        TunnelRoutes.register(&table, api, services)
         return (router, table.specs)
+    }
+
+    /// The public listener's server: HTTP/1.1 with WebSocket upgrades (TLS when `tls` is given), and
+    /// the tunnel ingress in front of it when `tunnels.enabled`.
+    public static func publicServer(_ services: GatewayServices, tls: TLSConfiguration?) -> HTTPServerBuilder {
+        let webSocketResponder = webSocketRouter(services).buildResponder()
+        let config = services.config
+        let ingress = TunnelIngress(
+            router: TunnelIngressRouter(domain: config.tunnels.domain), runtime: services.tunnelRuntime,
+            scheme: tls == nil ? "http" : "https", idleTimeout: .seconds(Int64(config.tunnels.idleTimeoutSeconds)))
+        return HTTPServerBuilder { responder in
+            let http = HTTP1WebSocketUpgradeChannel(
+                responder: responder, webSocketResponder: webSocketResponder, configuration: .init())
+            if config.tunnels.enabled {
+                let wrapped = TunnelIngressChannel(base: http, ingress: ingress)
+                if let tls { return try TLSChannel(wrapped, tlsConfiguration: tls) }
+                return wrapped
+            }
+            if let tls { return try TLSChannel(http, tlsConfiguration: tls) }
+            return http
+        }
     }
 
     /// Routes that upgrade to WebSocket on the public listener.

@@ -92,7 +92,13 @@ public struct ServerRuntime: Sendable {
             authenticator: { runnerID, token in
                 (try? await runners.authenticate(runnerID: runnerID, token: token)) != nil
             },
+            streamHandler: services.tunnelRuntime.broker,
             logger: logger)
+        let registry = data.registry
+        services.tunnelRuntime.configure(
+            TunnelRuntime.Fabric(
+                send: { command, runnerID in await runners.send(command, toRunner: runnerID) },
+                isConnected: { registry.isConnected(runnerID: $0) }))
         return ServerRuntime(services: services, runners: runners, logs: logs, grpc: grpc, data: data)
     }
 
@@ -104,6 +110,7 @@ public struct ServerRuntime: Sendable {
             .init(service: SFUService(config: services.config, holder: services.sfu, logger: services.logger) { [services] event in
                 await StreamLifecycle.apply(event, streams: services.streams, logger: services.logger)
             }),
+            .init(service: services.tunnelRuntime),
             .init(service: publicApp),
             .init(service: adminApp),
         ]

@@ -32,8 +32,20 @@ import Testing
         command.payload = .detachSession(detach)
         #expect(FabricMapping.command(command) == .detachSession(DetachSessionCommand(sessionID: "sess_1", strategy: "terminate", reason: "idle_timeout")))
 
-        command.payload = .openTunnelConnection(Marionette_Runner_V1_OpenTunnelConnection())
-        #expect(FabricMapping.command(command) == .unsupported("open_tunnel_connection"))
+        var open = Marionette_Runner_V1_OpenTunnelConnection()
+        open.tunnelID = "tun_1"
+        open.connectionID = "conn_1"
+        open.localPort = 3000
+        open.`protocol` = "http"
+        command.payload = .openTunnelConnection(open)
+        #expect(
+            FabricMapping.command(command)
+                == .openTunnelConnection(OpenTunnelConnectionCommand(tunnelID: "tun_1", connectionID: "conn_1", localPort: 3000, kind: "http")))
+        var close = Marionette_Runner_V1_CloseTunnel()
+        close.tunnelID = "tun_1"
+        close.reason = "expired"
+        command.payload = .closeTunnel(close)
+        #expect(FabricMapping.command(command) == .closeTunnel(tunnelID: "tun_1", reason: "expired"))
     }
 
     @Test func eventsToTheWire() {

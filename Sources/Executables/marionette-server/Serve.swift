@@ -49,7 +49,6 @@ struct Serve: AsyncParsableCommand {
 
         let (publicRouter, _) = GatewayBuilder.publicRouter(services)
         let (adminRouter, _) = GatewayBuilder.adminRouter(services)
-        let publicServer: HTTPServerBuilder = .http1WebSocketUpgrade(webSocketRouter: GatewayBuilder.webSocketRouter(services))
         let adminServer: HTTPServerBuilder = .http1()
         // Client certificates (tls.verify_client) are for runners on the fabric; people and browsers use keys.
         var httpTLS = config.tls
@@ -57,7 +56,7 @@ struct Serve: AsyncParsableCommand {
         let tls = try config.tls.enabled ? ServerRuntime.serverTLS(httpTLS).configuration(applicationProtocols: ["http/1.1"]) : nil
         let publicApp = Application(
             router: publicRouter,
-            server: try tls.map { try .tls(publicServer, tlsConfiguration: $0) } ?? publicServer,
+            server: GatewayBuilder.publicServer(services, tls: tls),
             configuration: .init(address: .hostname(config.apiHost, port: config.apiPort), serverName: "Marionette"),
             onServerRunning: { _ in
                 logger.notice("public API listening", metadata: ["address": "\(config.apiHost):\(config.apiPort)"])

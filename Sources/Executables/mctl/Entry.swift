@@ -71,6 +71,7 @@ struct Mctl: AsyncParsableCommand {
             RunnersCommand.self,
             WorkspacesCommand.self,
             StreamsCommand.self,
+            TunnelsCommand.self,
             AdminCommand.self,
             CompletionCommand.self,
         ]

@@ -130,7 +130,7 @@ public final class FabricDataConnection: Sendable {
         let serverHostname = configuration.effectiveServerHostname
         let bootstrap = ClientBootstrap(group: eventLoopGroup)
             .connectTimeout(TimeAmount(configuration.connectTimeout))
-            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .channelOption(.maxMessagesPerRead, value: 16)
             .channelOption(.recvAllocator, value: FabricDataSettings.receiveAllocator)
             .channelOption(.writeBufferWaterMark, value: FabricDataSettings.socketWriteWaterMark)

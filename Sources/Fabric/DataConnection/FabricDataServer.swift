@@ -211,7 +211,7 @@ public final class FabricDataServer: Service, Sendable {
         return ServerBootstrap(group: self.group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
             .childChannelOption(.maxMessagesPerRead, value: 16)
             .childChannelOption(.recvAllocator, value: FabricDataSettings.receiveAllocator)
             .childChannelOption(.writeBufferWaterMark, value: FabricDataSettings.socketWriteWaterMark)

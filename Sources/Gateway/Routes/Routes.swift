@@ -11,6 +11,9 @@ public struct GatewayServices: Sendable {
     public let tasks: TaskService
     public let workspaces: WorkspaceService
     public let streams: StreamService
+    public let tunnels: TunnelService
+    /// Live tunnel connections and TCP listeners.
+    public let tunnelRuntime: TunnelRuntime
     /// `stok_` checks for the WHEP/WHIP and input routes.
     public let streamTokens: StreamTokenAuthenticator
     public let apiKeys: APIKeyService
@@ -42,10 +45,12 @@ public struct GatewayServices: Sendable {
         var streams = StreamService(store: store, publicURL: config.resolvedPublicURL)
         streams.hooks = hooks
         self.streams = streams
+        self.tunnels = TunnelService(store: store, publicURL: config.resolvedPublicURL, settings: config.tunnels)
         self.streamTokens = StreamTokenAuthenticator(store: store, logger: logger)
         self.apiKeys = APIKeyService(store: store, multiTenant: config.multiTenant)
         self.runnerTokens = RunnerTokenService(store: store, multiTenant: config.multiTenant)
         self.authenticator = APIKeyAuthenticator(store: store, logger: logger)
+        self.tunnelRuntime = TunnelRuntime(store: store, apiKeys: authenticator, config: config, logger: logger)
         self.hub = hub
         self.admin = admin
         self.logger = logger

@@ -87,6 +87,12 @@ public actor RunnerHub {
 
     public func isConnected(_ runnerID: String) -> Bool { links[runnerID] != nil }
 
+    /// Queues a command on the runner's control stream (tunnel connections, closes); false when the
+    /// runner is not connected or its queue is full.
+    public func send(_ command: Marionette_Runner_V1_ServerCommand, toRunner runnerID: String) -> Bool {
+        links[runnerID]?.send(command) ?? false
+    }
+
     // MARK: - Registration and connection
 
     public func register(token raw: String, _ registration: RunnerRegistration) async throws -> (String, String) {

@@ -265,7 +265,10 @@ extension Store {
                 """,
                 [.timestamp(now), .timestamp(now), .text(runnerID)]
             ).compactMap { $0.string("id") }
-            for session in sessions { try await Self.stopStreams(ofSession: session, now: now, in: db) }
+            for session in sessions {
+                try await Self.stopStreams(ofSession: session, now: now, in: db)
+                try await Self.closeTunnels(ofSession: session, reason: "runner_closed", now: now, in: db)
+            }
             return (runs, sessions)
         }
         return (runs, sessions)

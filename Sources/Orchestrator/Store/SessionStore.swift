@@ -172,6 +172,9 @@ extension Store {
             }
             if status == "suspended" || status == "terminated" {
                 try await Self.stopStreams(ofSession: id, now: now, in: db)
+                try await Self.closeTunnels(
+                    ofSession: id, reason: status == "suspended" ? "session_suspended" : "session_terminated", now: now,
+                    in: db)
             }
             if status == "terminated" {
                 // Terminate is final: open runs and queued work of the session end with it.

@@ -1,0 +1,103 @@
+import Fabric
+import Logging
+import NIOCore
+import NIOHPACK
+import NIOPosix
+import Synchronization
+
+/// The runner side of tunnels (runner-protocol.md §10.3): for each `OpenTunnelConnection` it dials
+/// `127.0.0.1:<port>` (then `[::1]`), never another host, within 5 s, on the data connection's event
+/// loop, then opens `POST /v1/tunnels/{tid}/connections/{cid}` and splices the local socket to the
+/// stream. A failed dial is reported with `x-dial-error` and END_STREAM.
+public final class TunnelDialer: Sendable {
+    private let client = Mutex<FabricDataClient?>(nil)
+    private let logger: Logger
+    /// Dial timeout per address.
+    public let dialTimeout: TimeAmount
+
+    public init(logger: Logger, dialTimeout: TimeAmount = .seconds(5)) {
+        self.logger = logger
+        self.dialTimeout = dialTimeout
+    }
+
+    /// The data connection client to open streams on (replaced when the runner reconnects).
+    public func setClient(_ client: FabricDataClient?) {
+        self.client.withLock { $0 = client }
+    }
+
+    /// Starts one connection; returns at once.
+    public func open(_ command: OpenTunnelConnectionCommand) {
+        Task { await self.run(command) }
+    }
+
+    func run(_ command: OpenTunnelConnectionCommand) async {
+        let path = FabricDataRoute.tunnelConnectionPath(tunnelID: command.tunnelID, connectionID: command.connectionID)
+        let metadata: Logger.Metadata = ["tunnel_id": "\(command.tunnelID)", "connection_id": "\(command.connectionID)"]
+        guard let client = client.withLock({ $0 }), let connection = client.connection else {
+            logger.warning("tunnel connection requested without a data connection", metadata: metadata)
+            return
+        }
+        guard (1...65535).contains(command.localPort) else {
+            await reportDialError(client: client, path: path, reason: "invalid port \(command.localPort)")
+            return
+        }
+        let loop = connection.channel.eventLoop
+        let local: (channel: any Channel, link: TunnelSplicePeer)
+        do {
+            local = try await dial(port: command.localPort, on: loop)
+        } catch {
+            logger.info("tunnel dial failed", metadata: metadata.merging(["port": "\(command.localPort)", "error": "\(error)"]) { $1 })
+            await reportDialError(client: client, path: path, reason: "connect to port \(command.localPort) failed: \(error)")
+            return
+        }
+        let socket = local.link
+        logger.debug("tunnel connection dialled", metadata: metadata.merging(["port": "\(command.localPort)"]) { $1 })
+        do {
+            _ = try await connection.openStream(path: path) { stream in
+                let end = TunnelStreamEnd(peer: socket)
+                try stream.pipeline.syncOperations.addHandler(end)
+                socket.attach(end.link(eventLoop: stream.eventLoop))
+            }
+        } catch {
+            logger.info("tunnel stream could not be opened", metadata: metadata.merging(["error": "\(error)"]) { $1 })
+            socket.abort(.reset)
+        }
+    }
+
+    /// Connects to the origin on loopback: IPv4 first, then IPv6.
+    func dial(port: Int, on loop: any EventLoop) async throws -> (channel: any Channel, link: TunnelSplicePeer) {
+        var lastError: any Error = ChannelError.connectTimeout(dialTimeout)
+        for host in ["127.0.0.1", "::1"] {
+            do {
+                let links = WriteOnceBox<TunnelSplicePeer>()
+                let channel = try await ClientBootstrap(group: loop)
+                    .connectTimeout(dialTimeout)
+                    .channelOption(.tcpOption(.tcp_nodelay), value: 1)
+                    .channelOption(.allowRemoteHalfClosure, value: true)
+                    .channelInitializer { channel in
+                        channel.eventLoop.makeCompletedFuture {
+                            let end = TunnelSocketEnd()
+                            try channel.pipeline.syncOperations.addHandler(end)
+                            links.set(end.link(eventLoop: channel.eventLoop))
+                        }
+                    }
+                    .connect(host: host, port: port).get()
+                guard let link = links.get() else { throw ChannelError.ioOnClosedChannel }
+                return (channel, link)
+            } catch {
+                lastError = error
+            }
+        }
+        throw lastError
+    }
+
+    private func reportDialError(client: FabricDataClient, path: String, reason: String) async {
+        var headers = HPACKHeaders()
+        headers.add(name: "x-dial-error", value: String(reason.prefix(256)))
+        if let stream = try? await client.openStream(path: path, headers: headers, endStream: true) {
+            // The server answers and the stream ends by itself; nothing more to send.
+            _ = try? await stream.response.get()
+            stream.channel.close(promise: nil)
+        }
+    }
+}

@@ -1,0 +1,312 @@
+/// The tunnel management part of `OpenAPIDocument` (api.md §9.1), kept apart so the tunnels work
+/// touches the main document only where these pieces are spliced in. The entry points that carry
+/// traffic (`/tunnels/{id}/…` and `{id}.<tunnels.domain>`) are described in the tag, not as
+/// operations: they forward any method and path to the runner.
+enum OpenAPITunnels {
+    static let tag = #"""
+  - name: Tunnels
+    description: >-
+      HTTP and TCP tunnels to ports inside a session's runner. HTTP tunnels are reached at
+      `<public_url>/tunnels/{id}/…` (prefix stripped) and `http://tun-<id suffix>.<tunnels.domain>:<port>/…`;
+      credentials: `X-Marionette-Tunnel-Token`, `Authorization: Bearer ttok_…`, `?marionette_token=`, Basic
+      password, or an API key with `tunnels:read`; public tunnels need none. TCP tunnels listen on
+      `public_host:public_port`.
+
+"""#
+
+    static let paths = #"""
+  /api/v1/sessions/{sessionID}/tunnels:
+    parameters:
+      - $ref: '#/components/parameters/sessionID'
+    post:
+      tags: [Tunnels]
+      operationId: createTunnel
+      summary: Open a tunnel to a port in the session's runner
+      description: >-
+        Scope `tunnels:write`. The session must be `pending` or `active` (else 409 `invalid_state`) and hold
+        fewer than `tunnels.max_per_session` (20) open tunnels (else 409 `limit_exceeded`). `type` other than
+        `http` or `tcp` answers 400 `invalid_type`. TTL defaults to 3600 s; larger than 86400 is clamped.
+        TCP tunnels get a port from `tunnels.tcp_port_range` (none free: 503 `service_unavailable`).
+        The response carries the one-time `token`.
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              $ref: '#/components/schemas/CreateTunnelRequest'
+      responses:
+        '201':
+          description: The created tunnel with its one-time token.
+          content:
+            application/json:
+              schema:
+                $ref: '#/components/schemas/Tunnel'
+        '400':
+          $ref: '#/components/responses/BadRequest'
+        '401':
+          $ref: '#/components/responses/Unauthorized'
+        '403':
+          $ref: '#/components/responses/Forbidden'
+        '404':
+          $ref: '#/components/responses/NotFound'
+        '409':
+          $ref: '#/components/responses/Conflict'
+        '413':
+          $ref: '#/components/responses/PayloadTooLarge'
+        '500':
+          $ref: '#/components/responses/InternalError'
+        '503':
+          $ref: '#/components/responses/ServiceUnavailable'
+    get:
+      tags: [Tunnels]
+      operationId: listSessionTunnels
+      summary: List a session's tunnels
+      description: Scope `tunnels:read`. Newest first; closed and expired tunnels only with `include_closed`.
+      parameters:
+        - $ref: '#/components/parameters/includeClosed'
+        - $ref: '#/components/parameters/limit'
+        - $ref: '#/components/parameters/cursor'
+      responses:
+        '200':
+          description: One page of tunnels.
+          content:
+            application/json:
+              schema:
+                $ref: '#/components/schemas/TunnelList'
+        '400':
+          $ref: '#/components/responses/BadRequest'
+        '401':
+          $ref: '#/components/responses/Unauthorized'
+        '403':
+          $ref: '#/components/responses/Forbidden'
+        '404':
+          $ref: '#/components/responses/NotFound'
+        '500':
+          $ref: '#/components/responses/InternalError'
+
+  /api/v1/tunnels:
+    get:
+      tags: [Tunnels]
+      operationId: listTunnels
+      summary: List tunnels
+      description: Scope `tunnels:read`. Every tunnel of the caller's tenant, newest first.
+      parameters:
+        - name: session_id
+          in: query
+          schema:
+            $ref: '#/components/schemas/SessionID'
+        - name: type
+          in: query
+          description: Keep tunnels of any of these types (repeat the key).
+          style: form
+          explode: true
+          schema:
+            type: array
+            items:
+              $ref: '#/components/schemas/TunnelType'
+        - $ref: '#/components/parameters/includeClosed'
+        - $ref: '#/components/parameters/limit'
+        - $ref: '#/components/parameters/cursor'
+      responses:
+        '200':
+          description: One page of tunnels.
+          content:
+            application/json:
+              schema:
+                $ref: '#/components/schemas/TunnelList'
+        '400':
+          $ref: '#/components/responses/BadRequest'
+        '401':
+          $ref: '#/components/responses/Unauthorized'
+        '403':
+          $ref: '#/components/responses/Forbidden'
+        '404':
+          $ref: '#/components/responses/NotFound'
+        '500':
+          $ref: '#/components/responses/InternalError'
+
+  /api/v1/tunnels/{tunnelID}:
+    parameters:
+      - $ref: '#/components/parameters/tunnelID'
+    get:
+      tags: [Tunnels]
+      operationId: getTunnel
+      summary: Get a tunnel
+      description: Scope `tunnels:read`. Never carries the token. A closed or expired tunnel answers 410 `tunnel_closed` / `tunnel_expired`.
+      responses:
+        '200':
+          description: The tunnel.
+          content:
+            application/json:
+              schema:
+                $ref: '#/components/schemas/Tunnel'
+        '400':
+          $ref: '#/components/responses/BadRequest'
+        '401':
+          $ref: '#/components/responses/Unauthorized'
+        '403':
+          $ref: '#/components/responses/Forbidden'
+        '404':
+          $ref: '#/components/responses/NotFound'
+        '410':
+          $ref: '#/components/responses/Gone'
+        '500':
+          $ref: '#/components/responses/InternalError'
+    delete:
+      tags: [Tunnels]
+      operationId: closeTunnel
+      summary: Close a tunnel
+      description: >-
+        Scope `tunnels:write`. Ends every live connection (HTTP clients get 410 `tunnel_closed`, TCP clients a
+        reset) and frees the TCP port. Closing a closed tunnel succeeds again.
+      responses:
+        '204':
+          description: The tunnel is closed.
+        '400':
+          $ref: '#/components/responses/BadRequest'
+        '401':
+          $ref: '#/components/responses/Unauthorized'
+        '403':
+          $ref: '#/components/responses/Forbidden'
+        '404':
+          $ref: '#/components/responses/NotFound'
+        '500':
+          $ref: '#/components/responses/InternalError'
+
+"""#
+
+    static let parameters = #"""
+    tunnelID:
+      name: tunnelID
+      in: path
+      required: true
+      description: Tunnel ID (`tun_` prefix).
+      schema:
+        $ref: '#/components/schemas/TunnelID'
+    includeClosed:
+      name: include_closed
+      in: query
+      description: Also list closed and expired tunnels.
+      schema:
+        type: boolean
+        default: false
+
+"""#
+
+    static let schemas = #"""
+    TunnelID:
+      type: string
+      pattern: '^tun_[A-Za-z]{8}[0-9A-Za-z]{8}$'
+      examples: [tun_BxYzAbCd12345678]
+    TunnelType:
+      type: string
+      enum: [http, tcp]
+    CreateTunnelRequest:
+      type: object
+      required: [local_port]
+      description: 'Aliases accepted on input: `is_public` for `public`, `allowed_cidrs` for `allow_cidrs`.'
+      properties:
+        type:
+          $ref: '#/components/schemas/TunnelType'
+          default: http
+        local_port:
+          type: integer
+          minimum: 1
+          maximum: 65535
+        public:
+          type: boolean
+          default: false
+          description: Public tunnels need no credential.
+        ttl_seconds:
+          type: integer
+          minimum: 1
+          default: 3600
+          description: Larger than 86400 is clamped to 86400.
+        host_header:
+          type: string
+          enum: [rewrite, preserve]
+          default: rewrite
+          description: 'http only: `rewrite` sends `Host: localhost:<local_port>` upstream.'
+        allow_cidrs:
+          type: array
+          items:
+            type: string
+          description: 'tcp only: source networks allowed on the public port; default `127.0.0.0/8`, `::1/128`.'
+        labels:
+          $ref: '#/components/schemas/Labels'
+    Tunnel:
+      type: object
+      required: [id, session_id, type, direction, local_port, public_url, is_public, allow_cidrs, status, labels, expires_at, created_at]
+      properties:
+        id:
+          $ref: '#/components/schemas/TunnelID'
+        session_id:
+          $ref: '#/components/schemas/SessionID'
+        runner_id:
+          type: string
+        type:
+          $ref: '#/components/schemas/TunnelType'
+        direction:
+          type: string
+          enum: [outbound]
+        local_port:
+          type: integer
+        public_url:
+          type: string
+          description: The form chosen by `tunnels.url_mode` (default subdomain); `tcp://host:port` for TCP.
+        path_url:
+          type: string
+        subdomain_url:
+          type: string
+        public_host:
+          type: string
+        public_port:
+          type: integer
+        is_public:
+          type: boolean
+        host_header:
+          type: string
+          enum: [rewrite, preserve]
+        allow_cidrs:
+          type: array
+          items:
+            type: string
+        status:
+          type: string
+          enum: [active, closed, expired]
+        close_reason:
+          type: string
+          enum: [closed, expired, session_suspended, session_terminated, runner_closed]
+        token:
+          type: string
+          description: Create response only (`ttok_…`).
+        labels:
+          $ref: '#/components/schemas/Labels'
+        expires_at:
+          type: string
+          format: date-time
+        created_at:
+          type: string
+          format: date-time
+        closed_at:
+          type: string
+          format: date-time
+    TunnelList:
+      type: object
+      required: [items, total_count, has_more]
+      properties:
+        items:
+          type: array
+          items:
+            $ref: '#/components/schemas/Tunnel'
+        total_count:
+          type: integer
+          format: int64
+        has_more:
+          type: boolean
+        next_cursor:
+          type: string
+          description: Omitted when there is no next page.
+
+"""#
+}

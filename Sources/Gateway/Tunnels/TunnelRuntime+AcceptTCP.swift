@@ -1,0 +1,25 @@
+import Fabric
+import NIOCore
+import Orchestrator
+
+extension TunnelRuntime {
+    /// A TCP client was accepted: re-check the tunnel (open, runner connected, limit), then connect.
+    func acceptTCP(tunnelID: String, client: TunnelSplicePeer, source: String, closeFuture: EventLoopFuture<Void>) {
+        Task { [self] in
+            let refuse = { (reason: String) in
+                self.logger.info("tcp tunnel connection refused", metadata: ["tunnel_id": "\(tunnelID)", "reason": "\(reason)"])
+                client.abort(.reset)
+            }
+            guard let target = try? await store.tunnelTarget(id: tunnelID),
+                target.tunnel.status(at: store.clock.now()) == .active
+            else { return refuse("tunnel closed or expired") }
+            guard connectionCount(tunnelID: tunnelID) < settings.maxConnectionsPerTunnel else {
+                return refuse("too many connections")
+            }
+            guard let runnerID = runnerFor(target) else { return refuse("runner not connected") }
+            connect(
+                tunnelID: tunnelID, runnerID: runnerID, localPort: target.tunnel.localPort, protocol: "tcp",
+                clientAddress: source, client: client, closeFuture: closeFuture)
+        }
+    }
+}

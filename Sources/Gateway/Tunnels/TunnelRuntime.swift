@@ -1,0 +1,282 @@
+import Core
+import Fabric
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import Orchestrator
+import ServiceLifecycle
+
+/// The live side of tunnels on this server (streaming.md §7): it authorizes entry-point requests,
+/// asks runners for connections (`OpenTunnelConnection`), hands their data-connection streams to the
+/// waiting clients (``broker``), keeps the TCP tunnel ports bound, and ends connections when a
+/// tunnel closes, expires or its session leaves `active`.
+///
+/// Async code runs only per connection setup; bytes move in NIO handlers.
+public final class TunnelRuntime: Service, Sendable {
+    /// How the runtime reaches runners; set once the fabric exists (`ServerRuntime`).
+    public struct Fabric: Sendable {
+        /// Queues a command on the runner's control stream; false when it is not connected.
+        public var send: @Sendable (Marionette_Runner_V1_ServerCommand, String) async -> Bool
+        /// Whether the runner's data connection is up.
+        public var isConnected: @Sendable (String) -> Bool
+
+        public init(
+            send: @escaping @Sendable (Marionette_Runner_V1_ServerCommand, String) async -> Bool,
+            isConnected: @escaping @Sendable (String) -> Bool
+        ) {
+            self.send = send
+            self.isConnected = isConnected
+        }
+    }
+
+    let logger: Logger
+    let store: Store
+    let apiKeys: APIKeyAuthenticator
+    let settings: ServerConfig.Tunnels
+    let multiTenant: Bool
+    /// Where TCP tunnel ports listen.
+    let tcpBindHost: String
+    /// Stream matcher, installed as the data server's stream handler.
+    public let broker = TunnelStreamBroker()
+    /// How long a client waits for the runner's stream.
+    public let streamWait: TimeAmount = .seconds(10)
+    /// How often expiry and closed tunnels are checked.
+    public let sweepInterval: Duration = .seconds(1)
+
+    private let fabric = NIOLockedValueBox<Fabric?>(nil)
+    private let connections = NIOLockedValueBox<[String: [String: TunnelSplicePeer]]>([:])
+    let listeners: TunnelTCPListeners
+
+    public init(store: Store, apiKeys: APIKeyAuthenticator, config: ServerConfig, logger: Logger) {
+        self.store = store
+        self.apiKeys = apiKeys
+        self.settings = config.tunnels
+        self.multiTenant = config.multiTenant
+        self.tcpBindHost = config.tunnels.tcpBindHost ?? config.apiHost
+        self.logger = logger
+        self.listeners = TunnelTCPListeners(logger: logger)
+    }
+
+    public func configure(_ fabric: Fabric) {
+        self.fabric.withLockedValue { $0 = fabric }
+    }
+
+    /// Open connections of a tunnel on this server.
+    public func connectionCount(tunnelID: String) -> Int {
+        connections.withLockedValue { $0[tunnelID]?.count ?? 0 }
+    }
+
+    /// The bound port of a TCP tunnel's listener, if bound.
+    public func tcpListenerPort(tunnelID: String) -> Int? { listeners.port(of: tunnelID) }
+
+    // MARK: - Lifecycle from the management API
+
+    /// A tunnel was created: TCP tunnels bind their port.
+    public func tunnelOpened(_ record: TunnelRecord) async {
+        guard settings.enabled, record.type == "tcp", let port = record.publicPort else { return }
+        await listeners.bind(record: record, host: tcpBindHost, port: port, runtime: self)
+    }
+
+    /// A tunnel was closed or expired: its connections end (HTTP clients still waiting get 410),
+    /// its port is freed, and its runner is told (`CloseTunnel`).
+    public func tunnelClosed(id: String, reason: String) async {
+        let live = connections.withLockedValue { $0.removeValue(forKey: id) } ?? [:]
+        let expired = reason == "expired"
+        for client in live.values {
+            client.abort(
+                .tunnelEnded(
+                    status: 410, code: expired ? "tunnel_expired" : "tunnel_closed",
+                    message: expired ? "tunnel \(id) expired" : "tunnel \(id) was closed"))
+        }
+        await listeners.unbind(tunnelID: id)
+        if !live.isEmpty {
+            logger.info("tunnel connections ended", metadata: ["tunnel_id": "\(id)", "count": "\(live.count)", "reason": "\(reason)"])
+        }
+        if let record = try? await store.tunnel(id, scope: .system), let runnerID = record.runnerID,
+            let fabric = fabric.withLockedValue({ $0 })
+        {
+            var close = Marionette_Runner_V1_CloseTunnel()
+            close.tunnelID = id
+            close.reason = reason
+            var command = Marionette_Runner_V1_ServerCommand()
+            command.closeTunnel = close
+            _ = await fabric.send(command, runnerID)
+        }
+    }
+
+    /// Binds the ports of open TCP tunnels, then expires tunnels and ends the connections of tunnels
+    /// closed elsewhere (session suspended, another replica) every `sweepInterval`.
+    public func run() async throws {
+        if settings.enabled {
+            for record in (try? await store.openTunnels(type: "tcp")) ?? [] {
+                await tunnelOpened(record)
+            }
+        }
+        let interval = sweepInterval
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: interval)
+                if Task.isCancelled { break }
+                await self.sweep()
+            }
+        }
+        await listeners.unbindAll()
+    }
+
+    func sweep() async {
+        do {
+            for id in try await store.expireTunnels() {
+                await tunnelClosed(id: id, reason: "expired")
+            }
+        } catch {
+            logger.warning("tunnel expiry sweep failed", metadata: ["error": "\(error)"])
+        }
+        let ids = Set(connections.withLockedValue { Array($0.keys) }).union(listeners.tunnelIDs)
+        for id in ids {
+            guard let record = try? await store.tunnel(id, scope: .system) else { continue }
+            if record.closedAt != nil {
+                await tunnelClosed(id: id, reason: record.closeReason ?? "closed")
+            }
+        }
+    }
+
+    // MARK: - Entry points
+
+    /// The checks of api.md §9.3 in order: exists and open (404), expired (410), credential (401),
+    /// type http (400), connection limit (503), runner connected (503).
+    func authorizeHTTP(route: TunnelIngressRouter.Route, credential: TunnelCredential.Kind) async
+        -> Result<TunnelHTTPGrant, TunnelIngressError>
+    {
+        let notFound = TunnelIngressError(status: 404, code: "not_found", message: "tunnel not found or expired")
+        guard settings.enabled else { return .failure(notFound) }
+        let target: TunnelTarget?
+        var prefix: String?
+        do {
+            switch route {
+            case .api, .unknownHost:
+                return .failure(notFound)
+            case .path(let id, _):
+                guard ID.isValid(id, prefix: .tunnel) else { return .failure(notFound) }
+                target = try await store.tunnelTarget(id: id)
+                prefix = "/tunnels/" + id
+            case .subdomain(let label):
+                target = try await store.tunnelTarget(hostLabel: label)
+            }
+        } catch {
+            logger.error("tunnel lookup failed", metadata: ["error": "\(error)"])
+            return .failure(TunnelIngressError(status: 503, code: "service_unavailable", message: "tunnel lookup failed; retry"))
+        }
+        guard let target else { return .failure(notFound) }
+        let tunnel = target.tunnel
+        switch tunnel.status(at: store.clock.now()) {
+        case .closed: return .failure(notFound)
+        case .expired: return .failure(TunnelIngressError(status: 410, code: "tunnel_expired", message: "tunnel \(tunnel.id) expired"))
+        case .active: break
+        }
+        if !tunnel.isPublic {
+            if let refusal = await checkCredential(credential, tunnel: tunnel) { return .failure(refusal) }
+        }
+        guard tunnel.type == "http" else {
+            return .failure(TunnelIngressError(status: 400, code: "invalid_type", message: "tunnel \(tunnel.id) is a \(tunnel.type) tunnel"))
+        }
+        if connectionCount(tunnelID: tunnel.id) >= settings.maxConnectionsPerTunnel {
+            return .failure(
+                TunnelIngressError(
+                    status: 503, code: "too_many_connections",
+                    message: "tunnel \(tunnel.id) has \(settings.maxConnectionsPerTunnel) open connections; retry later"))
+        }
+        guard let runnerID = runnerFor(target) else {
+            return .failure(
+                TunnelIngressError(status: 503, code: "runner_not_connected", message: "the session's runner is not connected"))
+        }
+        return .success(TunnelHTTPGrant(tunnel: tunnel, runnerID: runnerID, pathPrefix: prefix))
+    }
+
+    /// The session's runner when the session is active and the runner's data connection is up.
+    func runnerFor(_ target: TunnelTarget) -> String? {
+        guard target.sessionStatus == "active", let runnerID = target.sessionRunnerID,
+            let fabric = fabric.withLockedValue({ $0 }), fabric.isConnected(runnerID)
+        else { return nil }
+        return runnerID
+    }
+
+    /// nil when the credential grants use of the tunnel; else the 401 to answer.
+    func checkCredential(_ credential: TunnelCredential.Kind, tunnel: TunnelRecord) async -> TunnelIngressError? {
+        let challenge = [("WWW-Authenticate", #"Basic realm="Marionette Tunnel""#)]
+        switch credential {
+        case .tunnelToken(let token):
+            if TunnelService.tokenMatches(token, tunnel: tunnel) { return nil }
+            return TunnelIngressError(status: 401, code: "invalid_token", message: "the tunnel token is not valid for this tunnel", headers: challenge)
+        case .apiKey(let key):
+            do {
+                let principal = try await apiKeys.authenticate(key)
+                try principal.require("tunnels:read")
+                if multiTenant, principal.tenantID != tunnel.tenantID {
+                    return TunnelIngressError(status: 401, code: "invalid_token", message: "the API key cannot use this tunnel", headers: challenge)
+                }
+                return nil
+            } catch {
+                return TunnelIngressError(status: 401, code: error.code, message: error.message, headers: challenge)
+            }
+        case .none:
+            return TunnelIngressError(
+                status: 401, code: "missing_auth",
+                message: "this tunnel needs its token (X-Marionette-Tunnel-Token, ?marionette_token=, Basic password) or an API key with tunnels:read",
+                headers: challenge)
+        }
+    }
+
+    /// Asks the runner for a connection and lets `client` wait for its stream. Failures reach
+    /// `client` as an abort (502 / 503 for HTTP, a reset for TCP).
+    func connect(
+        grant: TunnelHTTPGrant, protocol kind: String, clientAddress: String, client: TunnelSplicePeer,
+        closeFuture: EventLoopFuture<Void>
+    ) {
+        connect(
+            tunnelID: grant.tunnel.id, runnerID: grant.runnerID, localPort: grant.tunnel.localPort, protocol: kind,
+            clientAddress: clientAddress, client: client, closeFuture: closeFuture)
+    }
+
+    func connect(
+        tunnelID: String, runnerID: String, localPort: Int, protocol kind: String, clientAddress: String,
+        client: TunnelSplicePeer, closeFuture: EventLoopFuture<Void>
+    ) {
+        let connectionID = ID.make(.tunnelConnection)
+        connections.withLockedValue { $0[tunnelID, default: [:]][connectionID] = client }
+        closeFuture.whenComplete { _ in
+            self.broker.cancel(connectionID)
+            self.connectionEnded(tunnelID: tunnelID, connectionID: connectionID)
+        }
+        broker.expect(
+            connectionID: connectionID, tunnelID: tunnelID, runnerID: runnerID, localPort: localPort, client: client,
+            timeout: streamWait)
+        let fabric = self.fabric.withLockedValue { $0 }
+        var open = Marionette_Runner_V1_OpenTunnelConnection()
+        open.tunnelID = tunnelID
+        open.connectionID = connectionID
+        open.localPort = Int32(localPort)
+        open.`protocol` = kind
+        open.clientAddr = clientAddress
+        open.deadlineUnixMs = store.clock.now().milliseconds + streamWait.nanoseconds / 1_000_000
+        var command = Marionette_Runner_V1_ServerCommand()
+        command.openTunnelConnection = open
+        let broker = self.broker
+        logger.debug(
+            "tunnel connection requested",
+            metadata: ["tunnel_id": "\(tunnelID)", "connection_id": "\(connectionID)", "runner_id": "\(runnerID)", "protocol": "\(kind)"])
+        Task {
+            let sent = await fabric?.send(command, runnerID) ?? false
+            if !sent, broker.cancel(connectionID) {
+                client.abort(.tunnelEnded(status: 503, code: "runner_not_connected", message: "the session's runner is not connected"))
+            }
+        }
+    }
+
+    /// Forgets a connection once its client channel closed.
+    func connectionEnded(tunnelID: String, connectionID: String) {
+        connections.withLockedValue { all in
+            all[tunnelID]?.removeValue(forKey: connectionID)
+            if all[tunnelID]?.isEmpty == true { all.removeValue(forKey: tunnelID) }
+        }
+    }
+}

@@ -1,0 +1,77 @@
+import Core
+import Fabric
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import Orchestrator
+
+/// One listening socket per TCP tunnel on `tunnels.tcp_bind_host:<public_port>` (streaming.md §7.6).
+/// Each accepted connection is checked against the tunnel's source networks (public tunnels take
+/// anyone), then spliced raw to a data-connection stream; refusals and failures are resets.
+final class TunnelTCPListeners: Sendable {
+    private let logger: Logger
+    private let channels = NIOLockedValueBox<[String: any Channel]>([:])
+
+    init(logger: Logger) {
+        self.logger = logger
+    }
+
+    var tunnelIDs: [String] { channels.withLockedValue { Array($0.keys) } }
+
+    func port(of tunnelID: String) -> Int? {
+        channels.withLockedValue { $0[tunnelID]?.localAddress?.port }
+    }
+
+    func bind(record: TunnelRecord, host: String, port: Int, runtime: TunnelRuntime) async {
+        guard channels.withLockedValue({ $0[record.id] }) == nil else { return }
+        let networks = record.allowCIDRs.compactMap(CIDR.init)
+        let isPublic = record.isPublic
+        let tunnelID = record.id
+        let idleTimeout = TimeAmount.seconds(Int64(runtime.settings.idleTimeoutSeconds))
+        let logger = self.logger
+        let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.allowRemoteHalfClosure, value: true)
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let source = channel.remoteAddress?.ipAddress ?? ""
+                    guard isPublic || networks.contains(where: { $0.contains(source) }) else {
+                        logger.info("tcp tunnel connection refused: source not allowed", metadata: ["tunnel_id": "\(tunnelID)", "source": "\(source)"])
+                        TunnelSocketEnd.resetSocket(channel)
+                        throw ChannelError.inappropriateOperationForState
+                    }
+                    let end = TunnelSocketEnd()
+                    try channel.pipeline.syncOperations.addHandlers(IdleStateHandler(allTimeout: idleTimeout), end)
+                    let link = end.link(eventLoop: channel.eventLoop)
+                    runtime.acceptTCP(tunnelID: tunnelID, client: link, source: source, closeFuture: channel.closeFuture)
+                }
+            }
+        do {
+            let channel = try await bootstrap.bind(host: host, port: port).get()
+            let previous = channels.withLockedValue { all -> (any Channel)? in
+                defer { all[tunnelID] = channel }
+                return all[tunnelID]
+            }
+            try? await previous?.close()
+            logger.info("tcp tunnel listening", metadata: ["tunnel_id": "\(tunnelID)", "address": "\(host):\(port)"])
+        } catch {
+            logger.error("tcp tunnel could not bind its port", metadata: ["tunnel_id": "\(tunnelID)", "address": "\(host):\(port)", "error": "\(error)"])
+        }
+    }
+
+    func unbind(tunnelID: String) async {
+        let channel = channels.withLockedValue { $0.removeValue(forKey: tunnelID) }
+        try? await channel?.close()
+    }
+
+    func unbindAll() async {
+        let all = channels.withLockedValue { all -> [any Channel] in
+            defer { all.removeAll() }
+            return Array(all.values)
+        }
+        for channel in all { try? await channel.close() }
+    }
+}

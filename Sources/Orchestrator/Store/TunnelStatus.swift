@@ -1,0 +1,4 @@
+/// The derived `status` of a tunnel (api.md §12).
+public enum TunnelStatus: String, Sendable, CaseIterable {
+    case active, closed, expired
+}

@@ -1,0 +1,143 @@
+import Foundation
+import Testing
+
+@testable import Gateway
+
+/// The pure parts of the HTTP tunnel ingress: head parsing, routing, credentials, rewriting.
+@Suite struct TunnelHTTPTests {
+    static func head(_ text: String) throws -> HTTPHead {
+        guard case .head(let head, let length) = HTTPHeadParser.parse(Array(text.utf8)) else {
+            throw TestFailure("not a head: \(text)")
+        }
+        #expect(length <= text.utf8.count)
+        return head
+    }
+
+    struct TestFailure: Error, CustomStringConvertible {
+        var description: String
+        init(_ description: String) { self.description = description }
+    }
+
+    @Test func parsesHeadsStrictly() throws {
+        let text = "POST /a?b=1 HTTP/1.1\r\nHost: x.example\r\nContent-Length:  5 \r\n\r\nhello"
+        guard case .head(let head, let length) = HTTPHeadParser.parse(Array(text.utf8)) else {
+            Issue.record("no head")
+            return
+        }
+        #expect(length == text.utf8.count - 5)
+        #expect(head.startLine.0 == "POST" && head.startLine.1 == "/a?b=1" && head.startLine.2 == "HTTP/1.1")
+        #expect(head.first("host") == "x.example" && head.first("content-length") == "5")
+        #expect(HTTPHeadParser.parse(Array("GET / HTTP/1.1\r\nHost: a".utf8)) == .needMore)
+        #expect(HTTPHeadParser.parse(Array("GET / HTTP/1.1\r\nBad Name: a\r\n\r\n".utf8)) == .invalid(tooLarge: false))
+        #expect(HTTPHeadParser.parse(Array("GET / HTTP/1.1\r\n folded\r\n\r\n".utf8)) == .invalid(tooLarge: false))
+        #expect(HTTPHeadParser.parse(Array("GET / HTTP/1.1\r\nA: b\nC: d\r\n\r\n".utf8)) == .invalid(tooLarge: false))
+        let big = "GET / HTTP/1.1\r\nX: " + String(repeating: "a", count: 70_000)
+        #expect(HTTPHeadParser.parse(Array(big.utf8)) == .invalid(tooLarge: true))
+        let response = try Self.head("HTTP/1.0 200 OK\r\nServer: py\r\n\r\n")
+        #expect(response.startLine.0 == "HTTP/1.0" && response.startLine.1 == "200" && response.startLine.2 == "OK")
+        #expect(try Self.head("HTTP/1.1 204\r\n\r\n").startLine.2 == "")
+    }
+
+    @Test func routesByHostThenPath() {
+        let router = TunnelIngressRouter(domain: "tunnels.localhost")
+        #expect(router.route(target: "/api/v1/sessions", host: "localhost:8080") == .api)
+        #expect(router.route(target: "/tunnels/tun_AbC/x/y?z=1", host: "localhost:8080") == .path(id: "tun_AbC", target: "/x/y?z=1"))
+        #expect(router.route(target: "/tunnels/tun_AbC", host: nil) == .path(id: "tun_AbC", target: "/"))
+        #expect(router.route(target: "/tunnels/tun_AbC?q", host: nil) == .path(id: "tun_AbC", target: "/?q"))
+        #expect(router.route(target: "/tunnels/", host: nil) == .api)
+        #expect(router.route(target: "/tunnelsX", host: nil) == .api)
+        #expect(router.route(target: "/x", host: "TUN-abcd.Tunnels.Localhost:8080") == .subdomain(label: "tun-abcd"))
+        #expect(router.route(target: "/x", host: "tun_abcd.tunnels.localhost") == .subdomain(label: "tun-abcd"))
+        #expect(router.route(target: "/x", host: "tunnels.localhost:8080") == .unknownHost)
+        #expect(router.route(target: "/x", host: "a.b.tunnels.localhost") == .unknownHost)
+        #expect(router.route(target: "/x", host: "eviltunnels.localhost") == .api)
+        #expect(router.route(target: "/x", host: "[::1]:8080") == .api)
+    }
+
+    @Test func credentialsAreFoundInOrderAndStripped() {
+        let token = "ttok_" + String(repeating: "A", count: 43)
+        let basic = "Basic " + Data("user:\(token)".utf8).base64EncodedString()
+        var c = TunnelCredential.extract(
+            headers: [("Host", "h"), ("X-Marionette-Tunnel-Token", token), ("Authorization", "Bearer mk_x"), ("X-Marionette-Other", "1"), ("Accept", "*/*")],
+            target: "/a?marionette_token=ttok_q&b=2")
+        #expect(c.kind == .tunnelToken(token))
+        #expect(c.headers.map(\.name) == ["Host", "Accept"])
+        #expect(c.target == "/a?b=2")
+        c = TunnelCredential.extract(headers: [("authorization", "bearer mk_key")], target: "/?marionette_token=ttok_q%2B")
+        #expect(c.kind == .tunnelToken("ttok_q+"))
+        #expect(c.target == "/" && c.headers.isEmpty)
+        c = TunnelCredential.extract(headers: [("Authorization", basic)], target: "/")
+        #expect(c.kind == .tunnelToken(token) && c.headers.isEmpty)
+        c = TunnelCredential.extract(headers: [("Authorization", "Bearer mk_key")], target: "/p")
+        #expect(c.kind == .apiKey("mk_key") && c.headers.isEmpty)
+        // Someone else's credential is forwarded untouched.
+        let foreign = "Basic " + Data("u:secret".utf8).base64EncodedString()
+        c = TunnelCredential.extract(headers: [("Authorization", foreign), ("Cookie", "a=b")], target: "/")
+        #expect(c.kind == .none && c.headers.count == 2)
+    }
+
+    static let rewriter = TunnelHTTPRewriter(
+        localPort: 3000, preserveHost: false, pathPrefix: "/tunnels/tun_X", scheme: "http", clientIP: "127.0.0.1")
+
+    @Test func requestHeadsAreRewritten() throws {
+        let head = try Self.head(
+            "POST /tunnels/tun_X/up HTTP/1.1\r\nHost: localhost:8080\r\nX-Forwarded-For: 6.6.6.6\r\nConnection: keep-alive, X-Drop\r\n"
+                + "X-Drop: 1\r\nKeep-Alive: 5\r\nContent-Length: 3\r\nsec-websocket-key: k\r\n\r\n")
+        let credential = TunnelCredential.extract(headers: head.headers, target: "/up")
+        let request = try Self.rewriter.request(head, credential: credential, target: "/up")
+        #expect(!request.isUpgrade)
+        #expect(
+            request.head
+                == "POST /up HTTP/1.1\r\nHost: localhost:3000\r\nContent-Length: 3\r\nSec-WebSocket-Key: k\r\n"
+                + "X-Forwarded-For: 127.0.0.1\r\nX-Forwarded-Proto: http\r\nX-Forwarded-Host: localhost:8080\r\n"
+                + "X-Forwarded-Prefix: /tunnels/tun_X\r\nConnection: close\r\n\r\n")
+        var preserve = Self.rewriter
+        preserve.preserveHost = true
+        preserve.pathPrefix = nil
+        let kept = try preserve.request(head, credential: credential, target: "/up").head
+        #expect(kept.hasPrefix("POST /up HTTP/1.1\r\nHost: localhost:8080\r\n") && !kept.contains("X-Forwarded-Prefix"))
+    }
+
+    @Test func webSocketUpgradesKeepUpgrade() throws {
+        let head = try Self.head(
+            "GET /ws HTTP/1.1\r\nHost: h\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\n\r\n")
+        let request = try Self.rewriter.request(head, credential: TunnelCredential.extract(headers: head.headers, target: "/ws"), target: "/ws")
+        #expect(request.isUpgrade)
+        #expect(request.head.hasSuffix("Connection: Upgrade\r\nUpgrade: websocket\r\n\r\n"))
+        let response = Self.rewriter.response(
+            try Self.head("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: a\r\n\r\n"))
+        #expect(response == "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nSec-WebSocket-Accept: a\r\nConnection: Upgrade\r\n\r\n")
+    }
+
+    @Test func smugglingShapesAreRefused() throws {
+        for text in [
+            "POST / HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n",
+            "POST / HTTP/1.1\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\n",
+            "POST / HTTP/1.1\r\nContent-Length: 3, 4\r\n\r\n",
+            "POST / HTTP/1.1\r\nTransfer-Encoding: gzip, chunked\r\n\r\n",
+            "POST / HTTP/1.1\r\nContent-Length: -1\r\n\r\n",
+            "GET / HTTP/2.0\r\n\r\n",
+        ] {
+            let head = try Self.head(text)
+            #expect(throws: TunnelHTTPRewriter.Failure.self, "\(text)") {
+                try Self.rewriter.request(head, credential: TunnelCredential.extract(headers: head.headers, target: "/"), target: "/")
+            }
+        }
+        let same = try Self.head("POST / HTTP/1.1\r\nContent-Length: 3\r\nContent-Length: 3\r\n\r\n")
+        #expect(try Self.rewriter.request(same, credential: TunnelCredential.extract(headers: same.headers, target: "/"), target: "/").head.contains("Content-Length: 3"))
+    }
+
+    @Test func responseHeadsAreRewritten() throws {
+        let response = Self.rewriter.response(
+            try Self.head("HTTP/1.0 302 Found\r\nLocation: /next\r\nConnection: keep-alive\r\nKeep-Alive: 5\r\nContent-Length: 0\r\n\r\n"))
+        #expect(response == "HTTP/1.1 302 Found\r\nLocation: /tunnels/tun_X/next\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+        var subdomain = Self.rewriter
+        subdomain.pathPrefix = nil
+        #expect(subdomain.response(try Self.head("HTTP/1.1 301 M\r\nLocation: /x\r\n\r\n")).contains("Location: /x\r\n"))
+        #expect(Self.rewriter.response(try Self.head("HTTP/1.1 301 M\r\nLocation: //cdn/x\r\n\r\n")).contains("Location: //cdn/x\r\n"))
+        #expect(Self.rewriter.response(try Self.head("HTTP/1.1 100 Continue\r\n\r\n")) == "HTTP/1.1 100 Continue\r\n\r\n")
+        let error = TunnelHTTPRewriter.errorResponse(status: 410, code: "tunnel_closed", message: "tunnel \"x\" was closed")
+        #expect(error.hasPrefix("HTTP/1.1 410 Gone\r\nContent-Type: application/json\r\nX-Marionette-Error: tunnel_closed\r\n"))
+        #expect(error.hasSuffix(#"{"code":"tunnel_closed","message":"tunnel \"x\" was closed"}"#))
+    }
+}

@@ -1,0 +1,117 @@
+import Core
+import Foundation
+import Gateway
+import HTTPTypes
+import Orchestrator
+import Testing
+
+/// `/api/v1/sessions/{id}/tunnels` and `/api/v1/tunnels/**` through the real router.
+@Suite struct TunnelRoutesTests {
+    @Test func createListGetClose() async throws {
+        var config = ServerConfig()
+        config.publicURL = "http://localhost:8080"
+        let h = try await GatewayHarness.make(config: config)
+        defer { Task { await h.close() } }
+        try await h.api { c in
+            let sid = try #require(try await c.send(.post, "/api/v1/sessions", json: #"{"agent":"command"}"#).json["id"] as? String)
+            let created = try await c.send(
+                .post, "/api/v1/sessions/\(sid)/tunnels", json: #"{"local_port":3000,"labels":{"k":"v"}}"#)
+            #expect(created.status == 201, "\(created.body)")
+            let id = try #require(created.json["id"] as? String)
+            #expect(ID.isValid(id, prefix: .tunnel))
+            #expect(created.json["type"] as? String == "http")
+            #expect(created.json["direction"] as? String == "outbound")
+            #expect(created.json["status"] as? String == "active")
+            #expect(created.json["is_public"] as? Bool == false)
+            #expect(created.json["host_header"] as? String == "rewrite")
+            #expect(created.json["path_url"] as? String == "http://localhost:8080/tunnels/\(id)/")
+            let label = "tun-" + id.dropFirst(4).lowercased()
+            #expect(created.json["subdomain_url"] as? String == "http://\(label).tunnels.localhost:8080/")
+            #expect(created.json["public_url"] as? String == created.json["subdomain_url"] as? String)
+            #expect((created.json["labels"] as? [String: String]) == ["k": "v"])
+            #expect((created.json["token"] as? String)?.hasPrefix("ttok_") == true)
+            #expect(created.json["expires_at"] is String && created.json["created_at"] is String)
+
+            let tcp = try await c.send(.post, "/api/v1/sessions/\(sid)/tunnels", json: #"{"type":"tcp","local_port":22,"ttl_seconds":60}"#)
+            #expect(tcp.status == 201, "\(tcp.body)")
+            #expect(tcp.json["public_port"] as? Int == 20000)
+            #expect(tcp.json["public_host"] as? String == "localhost")
+            #expect(tcp.json["public_url"] as? String == "tcp://localhost:20000")
+            #expect(tcp.json["host_header"] == nil)
+            #expect((tcp.json["allow_cidrs"] as? [String]) == ["127.0.0.0/8", "::1/128"])
+            let tcpID = try #require(tcp.json["id"] as? String)
+
+            let got = try await c.send(.get, "/api/v1/tunnels/\(id)")
+            #expect(got.status == 200)
+            #expect(got.json["token"] == nil && !got.body.contains("ttok_"))
+
+            let list = try await c.send(.get, "/api/v1/sessions/\(sid)/tunnels?limit=1")
+            #expect(list.json["total_count"] as? Int == 2)
+            #expect(list.json["has_more"] as? Bool == true)
+            #expect(list.json["next_cursor"] is String)
+            #expect(!list.body.contains("ttok_"))
+            #expect(try await c.send(.get, "/api/v1/tunnels?type=tcp").json["total_count"] as? Int == 1)
+            #expect(try await c.send(.get, "/api/v1/tunnels?session_id=\(sid)").json["total_count"] as? Int == 2)
+
+            #expect(try await c.send(.delete, "/api/v1/tunnels/\(tcpID)").status == 204)
+            #expect(try await c.send(.delete, "/api/v1/tunnels/\(tcpID)").status == 204)
+            let closed = try await c.send(.get, "/api/v1/tunnels/\(tcpID)")
+            #expect(closed.status == 410 && closed.code == "tunnel_closed")
+            #expect(try await c.send(.get, "/api/v1/sessions/\(sid)/tunnels").json["total_count"] as? Int == 1)
+            #expect(try await c.send(.get, "/api/v1/sessions/\(sid)/tunnels?include_closed=true").json["total_count"] as? Int == 2)
+
+            // Terminating the session closes what is left.
+            #expect(try await c.send(.delete, "/api/v1/sessions/\(sid)").status == 204)
+            #expect(try await c.send(.get, "/api/v1/tunnels/\(id)").code == "tunnel_closed")
+            #expect(try await c.send(.post, "/api/v1/sessions/\(sid)/tunnels", json: #"{"local_port":1}"#).code == "invalid_state")
+        }
+    }
+
+    @Test func errorsFollowTheSpec() async throws {
+        let h = try await GatewayHarness.make()
+        defer { Task { await h.close() } }
+        try await h.api { c in
+            let sid = try #require(try await c.send(.post, "/api/v1/sessions", json: #"{"agent":"command"}"#).json["id"] as? String)
+            let path = "/api/v1/sessions/\(sid)/tunnels"
+            func expect(_ json: String, _ status: Int, _ code: String, field: String? = nil, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+                let reply = try await c.send(.post, path, json: json)
+                #expect(reply.status == status, "\(json) → \(reply.body)", sourceLocation: sourceLocation)
+                #expect(reply.code == code, "\(json) → \(reply.body)", sourceLocation: sourceLocation)
+                if let field {
+                    #expect((reply.json["details"] as? [String: String])?["field"] == field, "\(reply.body)", sourceLocation: sourceLocation)
+                }
+                #expect(reply.json["message"] is String, sourceLocation: sourceLocation)
+            }
+            try await expect("{", 400, "invalid_json")
+            try await expect("{}", 400, "validation_error", field: "local_port")
+            try await expect(#"{"local_port":"80"}"#, 400, "validation_error")
+            try await expect(#"{"local_port":70000}"#, 400, "validation_error", field: "local_port")
+            try await expect(#"{"local_port":80,"type":"udp"}"#, 400, "invalid_type", field: "type")
+            try await expect(#"{"local_port":80,"host_header":"x"}"#, 400, "validation_error", field: "host_header")
+            try await expect(#"{"local_port":80,"type":"tcp","allow_cidrs":["bad"]}"#, 400, "validation_error", field: "allow_cidrs")
+            try await expect(#"{"local_port":80,"ttl_seconds":-5}"#, 400, "validation_error", field: "ttl_seconds")
+            try await expect(#"{"local_port":80,"labels":{"bad key!":"v"}}"#, 400, "validation_error")
+
+            #expect(try await c.send(.post, "/api/v1/sessions/sess_nope/tunnels", json: #"{"local_port":1}"#).status == 404)
+            #expect(try await c.send(.get, "/api/v1/tunnels/tun_AAAAAAAA00000000").code == "not_found")
+            #expect(try await c.send(.get, "/api/v1/tunnels/strm_AAAAAAAA00000000").status == 404)
+            #expect(try await c.send(.delete, "/api/v1/tunnels/tun_AAAAAAAA00000000").status == 404)
+            #expect(try await c.send(.get, "/api/v1/tunnels?type=udp").code == "validation_error")
+            #expect(try await c.send(.get, "/api/v1/tunnels?include_closed=maybe").code == "validation_error")
+            #expect(try await c.send(.get, "/api/v1/tunnels?cursor=notacursor").code == "invalid_cursor")
+            #expect(try await c.send(.get, "/api/v1/tunnels", auth: .some(nil)).status == 401)
+            #expect(try await c.send(.post, path, json: #"{"local_port":1}"#, auth: .some("Bearer ttok_" + String(repeating: "a", count: 43))).code == "invalid_token")
+        }
+        // Scopes: tunnels:read lists but cannot create or close.
+        let reader = try await h.services.apiKeys.create(CreateAPIKeyRequest(name: "r", scopes: ["tunnels:read", "sessions:write"]), createdBy: "t")
+        try await h.api { c in
+            let auth = "Bearer \(reader.rawToken)"
+            let sid = try #require(try await c.send(.post, "/api/v1/sessions", json: #"{"agent":"command"}"#, auth: .some(auth)).json["id"] as? String)
+            let denied = try await c.send(.post, "/api/v1/sessions/\(sid)/tunnels", json: #"{"local_port":1}"#, auth: .some(auth))
+            #expect(denied.status == 403 && denied.code == "forbidden")
+            #expect(try await c.send(.get, "/api/v1/sessions/\(sid)/tunnels", auth: .some(auth)).status == 200)
+            let id = try #require(try await c.send(.post, "/api/v1/sessions/\(sid)/tunnels", json: #"{"local_port":1}"#).json["id"] as? String)
+            #expect(try await c.send(.delete, "/api/v1/tunnels/\(id)", auth: .some(auth)).code == "forbidden")
+        }
+    }
+}
