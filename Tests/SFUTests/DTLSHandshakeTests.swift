@@ -77,7 +77,7 @@ import Glibc
         #expect(passive.state == .failed(.fingerprintMismatch))
     }
 
-    @Test func aLostFlightIsRetransmittedOnTheTimer() throws {
+    @Test func aLostFlightIsRetransmittedOnTheTimer() async throws {
         let server = try DTLSContext(certificate: try Self.certificateA.get())
         let client = try DTLSContext(certificate: try Self.certificateB.get())
         let passive = try DTLSEndpoint(context: server, role: .server, expectedFingerprint: client.certificate.fingerprint)
@@ -87,7 +87,7 @@ import Glibc
         let delay = try #require(active.retransmitDelayMilliseconds)
         #expect(delay > 0 && delay <= 1000)
         // OpenSSL checks the timer against the wall clock; wait it out, then retransmit.
-        usleep(UInt32(delay + 20) * 1000)
+        try await Task.sleep(for: .milliseconds(Int(delay) + 20))
         active.handleTimeout()
         _ = Self.pump(active, passive)
         #expect(Self.keys(passive) != nil, "\(passive.state)")

@@ -11,7 +11,12 @@ import Glibc
 /// ICE (as the controlling side), DTLS as client with its own certificate, and SRTP with the keys it
 /// exports — the same OpenSSL and libsrtp2 a browser-independent peer would use. Blocking sockets:
 /// test code, not a hot path. (Chromium and aiortc are the independent peers, in Tests/e2e.)
-final class TestWebRTCPeer {
+/// The waits that block (`connect`, `receiveMedia`, `pollMedia`, `receiveRTP`) run on a thread of
+/// their own and are awaited, so a test never holds one of the (on 2 cores, two) cooperative
+/// threads every other test in the run needs.
+/// `@unchecked Sendable`: one test drives a peer, one call at a time (each blocking call is awaited
+/// before the next), so its state is never touched from two threads at once.
+final class TestWebRTCPeer: @unchecked Sendable {
     let fd: Int32
     let ufrag = "t" + String(UInt32.random(in: 0...UInt32.max), radix: 36)
     let password = String(repeating: "p", count: 8) + String(UInt64.random(in: 0...UInt64.max), radix: 36) + "0123456789"
@@ -120,7 +125,11 @@ final class TestWebRTCPeer {
     }
 
     /// ICE check (nominating), then the DTLS handshake; every other datagram meanwhile is dropped.
-    func connect(timeout: Duration = .seconds(5)) throws -> SRTPKeys {
+    func connect(timeout: Duration = .seconds(5)) async throws -> SRTPKeys {
+        try await offPool { try self.connectBlocking(timeout: timeout) }
+    }
+
+    private func connectBlocking(timeout: Duration) throws -> SRTPKeys {
         guard let dtls else { throw TestPeerError("accept an answer first") }
         let deadline = ContinuousClock.now + timeout
         var answered = false
@@ -165,10 +174,14 @@ final class TestWebRTCPeer {
         sendDatagram(Array(buffer.readableBytesView))
     }
 
-    enum Received { case rtp([UInt8]), rtcp([UInt8]) }
+    enum Received: Sendable { case rtp([UInt8]), rtcp([UInt8]) }
 
     /// The next SRTP/SRTCP datagram, unprotected; nil after `timeout` without one.
-    func receiveMedia(timeout: Duration = .seconds(2)) throws -> Received? {
+    func receiveMedia(timeout: Duration = .seconds(2)) async throws -> Received? {
+        try await offPool { try self.receiveMediaBlocking(timeout: timeout) }
+    }
+
+    private func receiveMediaBlocking(timeout: Duration) throws -> Received? {
         let inbound = try require(inbound, "not connected")
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
@@ -190,7 +203,11 @@ final class TestWebRTCPeer {
     }
 
     /// The next SRTP/SRTCP datagram, unprotected, waiting at most `milliseconds` (poll, not the socket timeout).
-    func pollMedia(milliseconds: Int) throws -> Received? {
+    func pollMedia(milliseconds: Int) async throws -> Received? {
+        try await offPool { try self.pollMediaBlocking(milliseconds: milliseconds) }
+    }
+
+    private func pollMediaBlocking(milliseconds: Int) throws -> Received? {
         let inbound = try require(inbound, "not connected")
         var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
         let deadline = ContinuousClock.now + .milliseconds(max(milliseconds, 0))
@@ -215,13 +232,22 @@ final class TestWebRTCPeer {
         }
     }
 
-    func receiveRTP(timeout: Duration = .seconds(2)) throws -> [UInt8]? {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            guard let received = try receiveMedia(timeout: deadline - ContinuousClock.now) else { return nil }
-            if case .rtp(let bytes) = received { return bytes }
+    func receiveRTP(timeout: Duration = .seconds(2)) async throws -> [UInt8]? {
+        try await offPool {
+            let deadline = ContinuousClock.now + timeout
+            while ContinuousClock.now < deadline {
+                guard let received = try self.receiveMediaBlocking(timeout: deadline - ContinuousClock.now) else { return nil }
+                if case .rtp(let bytes) = received { return bytes }
+            }
+            return nil
         }
-        return nil
+    }
+}
+
+/// Runs a blocking wait on a new thread and resumes with its result.
+func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread { continuation.resume(with: Result { try body() }) }.start()
     }
 }
 
