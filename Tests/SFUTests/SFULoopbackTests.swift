@@ -49,7 +49,7 @@ import Testing
         for packet in sent { try publisher.sendRTP(packet) }
 
         var received: [[UInt8]] = []
-        while received.count < 4, let packet = try await viewer.receiveRTP() { received.append(packet) }
+        while received.count < 4, let packet = try viewer.receiveRTP() { received.append(packet) }
         #expect(received.count == 4)
         let headers = try received.map { bytes in try bytes.withUnsafeBytes { try RTPHeader(parsing: $0) } }
         #expect(headers.allSatisfy { $0.ssrc == announcedSSRC && $0.payloadType == 96 })
@@ -72,7 +72,7 @@ import Testing
         nack += withUnsafeBytes(of: announcedSSRC.bigEndian, Array.init)
         nack += [UInt8(lost >> 8), UInt8(lost & 0xff), 0, 0]
         try viewer.sendRTCP(nack)
-        let rtx = try #require(try await viewer.receiveRTP())
+        let rtx = try #require(try viewer.receiveRTP())
         let rtxHeader = try rtx.withUnsafeBytes { try RTPHeader(parsing: $0) }
         #expect(rtxHeader.payloadType == 97)
         #expect(rtxHeader.ssrc != announcedSSRC)
@@ -87,10 +87,10 @@ import Testing
         defer { Task { await sfu.stop() } }
         let (publisher, viewer, answer) = try await Self.connectedPair(sfu, stream: "strm_kf")
         // Drain the PLIs the joins caused (one at most, throttled).
-        while (try await publisher.receiveMedia(timeout: .milliseconds(300))) != nil {}
+        while (try publisher.receiveMedia(timeout: .milliseconds(300))) != nil {}
 
         try publisher.sendRTP(vp8Packet(sequence: 10, timestamp: 9000, start: true, keyframe: true, marker: true))
-        _ = try #require(try await viewer.receiveRTP())
+        _ = try #require(try viewer.receiveRTP())
         let ssrcLine = try #require(answer.media.first?.attributes.first { $0.name == "ssrc" }?.value)
         let viewerSSRC = UInt32(ssrcLine.split(separator: " ")[0])!
 
@@ -99,7 +99,7 @@ import Testing
         pli += withUnsafeBytes(of: viewerSSRC.bigEndian, Array.init)
         for _ in 0..<3 { try viewer.sendRTCP(pli) }
         var plis = 0
-        while let received = try await publisher.receiveMedia(timeout: .milliseconds(300)) {
+        while let received = try publisher.receiveMedia(timeout: .milliseconds(300)) {
             if case .rtcp(let bytes) = received, bytes.count >= 12, bytes[1] == 206, bytes[0] & 0x1f == 1 {
                 plis += 1
                 #expect(Array(bytes[8..<12]) == [0, 0, 0x04, 0x57], "the PLI names the publisher's SSRC 1111")
@@ -113,7 +113,7 @@ import Testing
         try late.accept(answer: viewed.answer)
         let joined = ContinuousClock.now
         _ = try await late.connect()
-        let first = try #require(try await late.receiveRTP(timeout: .seconds(1)))
+        let first = try #require(try late.receiveRTP(timeout: .seconds(1)))
         let elapsed = ContinuousClock.now - joined
         #expect(elapsed < .milliseconds(300), "first packet after \(elapsed)")
         let header = try first.withUnsafeBytes { try RTPHeader(parsing: $0) }
@@ -144,7 +144,7 @@ import Testing
         await sfu.stop()
         for peer in [publisher, viewer] {
             var byes = 0
-            while case .rtcp(let bytes)? = try await peer.pollMedia(milliseconds: 500) {
+            while case .rtcp(let bytes)? = try peer.pollMedia(milliseconds: 500) {
                 byes += try rtcpPackets(bytes).filter { if case .bye = $0 { true } else { false } }.count
             }
             #expect(byes == 1)
@@ -168,14 +168,14 @@ import Testing
         #expect(await sfu.removePeer(id: viewed.id))
         // The viewer hears an RTCP BYE for the stream's SSRCs (video and its RTX) first.
         var bye: [UInt32] = []
-        while bye.isEmpty, case .rtcp(let bytes)? = try await viewer.pollMedia(milliseconds: 500) {
+        while bye.isEmpty, case .rtcp(let bytes)? = try viewer.pollMedia(milliseconds: 500) {
             for case .bye(let packet) in try rtcpPackets(bytes) { bye = bytes.withUnsafeBytes { Array(packet.ssrcs(in: $0)) } }
         }
         let ssrcLine = try #require(try SDPSession(parsing: viewed.answer).media.first?.attributes.first { $0.name == "ssrc" }?.value)
         #expect(bye.count == 2 && bye.first == UInt32(ssrcLine.split(separator: " ")[0]), "BYE for \(bye)")
         #expect(!(await sfu.removePeer(id: viewed.id)))
         try publisher.sendRTP(vp8Packet(sequence: 1, timestamp: 1, start: true, keyframe: true, marker: true))
-        #expect(try await viewer.receiveRTP(timeout: .milliseconds(500)) == nil)
+        #expect(try viewer.receiveRTP(timeout: .milliseconds(500)) == nil)
         let again = try TestWebRTCPeer()
         _ = try await sfu.addViewer(streamID: "strm_d", media: Self.media, offer: again.offer(sending: false))
     }
@@ -208,7 +208,7 @@ import Testing
         sfu.ingestVideoFrame(
             streamID: "strm_src", ptsMicroseconds: 1_033_334, keyframe: false, data: ByteBuffer(bytes: [0x01] + [UInt8](repeating: 7, count: 499)))
         var packets: [[UInt8]] = []
-        while packets.count < 4, let packet = try await viewer.receiveRTP() { packets.append(packet) }
+        while packets.count < 4, let packet = try viewer.receiveRTP() { packets.append(packet) }
         #expect(packets.count == 4)
         let headers = try packets.map { bytes in try bytes.withUnsafeBytes { try RTPHeader(parsing: $0) } }
         #expect(headers.map(\.marker) == [false, false, true, true])

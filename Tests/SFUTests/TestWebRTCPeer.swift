@@ -11,11 +11,12 @@ import Glibc
 /// ICE (as the controlling side), DTLS as client with its own certificate, and SRTP with the keys it
 /// exports — the same OpenSSL and libsrtp2 a browser-independent peer would use. Blocking sockets:
 /// test code, not a hot path. (Chromium and aiortc are the independent peers, in Tests/e2e.)
-/// The waits that block (`connect`, `receiveMedia`, `pollMedia`, `receiveRTP`) run on a thread of
-/// their own and are awaited, so a test never holds one of the (on 2 cores, two) cooperative
-/// threads every other test in the run needs.
-/// `@unchecked Sendable`: one test drives a peer, one call at a time (each blocking call is awaited
-/// before the next), so its state is never touched from two threads at once.
+/// `connect` (ICE + DTLS, seconds on a loaded machine) runs on a thread of its own and is awaited,
+/// so a test does not hold one of the (on 2 cores, two) cooperative threads every other test in the
+/// run needs; the receive calls stay synchronous (they return as packets arrive, and a thread per
+/// packet would fall behind the stream).
+/// `@unchecked Sendable`: one test drives a peer, one call at a time (`connect` is awaited before
+/// the next call), so its state is never touched from two threads at once.
 final class TestWebRTCPeer: @unchecked Sendable {
     let fd: Int32
     let ufrag = "t" + String(UInt32.random(in: 0...UInt32.max), radix: 36)
@@ -177,11 +178,7 @@ final class TestWebRTCPeer: @unchecked Sendable {
     enum Received: Sendable { case rtp([UInt8]), rtcp([UInt8]) }
 
     /// The next SRTP/SRTCP datagram, unprotected; nil after `timeout` without one.
-    func receiveMedia(timeout: Duration = .seconds(2)) async throws -> Received? {
-        try await offPool { try self.receiveMediaBlocking(timeout: timeout) }
-    }
-
-    private func receiveMediaBlocking(timeout: Duration) throws -> Received? {
+    func receiveMedia(timeout: Duration = .seconds(2)) throws -> Received? {
         let inbound = try require(inbound, "not connected")
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
@@ -203,11 +200,7 @@ final class TestWebRTCPeer: @unchecked Sendable {
     }
 
     /// The next SRTP/SRTCP datagram, unprotected, waiting at most `milliseconds` (poll, not the socket timeout).
-    func pollMedia(milliseconds: Int) async throws -> Received? {
-        try await offPool { try self.pollMediaBlocking(milliseconds: milliseconds) }
-    }
-
-    private func pollMediaBlocking(milliseconds: Int) throws -> Received? {
+    func pollMedia(milliseconds: Int) throws -> Received? {
         let inbound = try require(inbound, "not connected")
         var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
         let deadline = ContinuousClock.now + .milliseconds(max(milliseconds, 0))
@@ -232,15 +225,13 @@ final class TestWebRTCPeer: @unchecked Sendable {
         }
     }
 
-    func receiveRTP(timeout: Duration = .seconds(2)) async throws -> [UInt8]? {
-        try await offPool {
-            let deadline = ContinuousClock.now + timeout
-            while ContinuousClock.now < deadline {
-                guard let received = try self.receiveMediaBlocking(timeout: deadline - ContinuousClock.now) else { return nil }
-                if case .rtp(let bytes) = received { return bytes }
-            }
-            return nil
+    func receiveRTP(timeout: Duration = .seconds(2)) throws -> [UInt8]? {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            guard let received = try receiveMedia(timeout: deadline - ContinuousClock.now) else { return nil }
+            if case .rtp(let bytes) = received { return bytes }
         }
+        return nil
     }
 }
 
