@@ -67,14 +67,22 @@ import Testing
         let base = "http://127.0.0.1:\(api)"
 
         // Origins inside the runner's workspace, started by a task that keeps running.
-        let httpPort = ServerProcess.freePort()
-        let tcpPort = ServerProcess.freePort()
+        // A free port can be taken by another test before the origin binds it: try new ones then.
         let source = try Data(contentsOf: Self.scripts.appendingPathComponent("origins.py")).base64EncodedString()
         let session = try await FabricEndToEndTests.session(server, key: key)
-        let task = try await FabricEndToEndTests.task(
-            server, key: key, session: session,
-            prompt: "echo \(source) | base64 -d > origins.py && exec \(Self.python) origins.py \(httpPort) \(tcpPort)")
-        _ = try await FabricEndToEndTests.waitForStatus(server, key: key, task: task, ["running"])
+        var httpPort = 0
+        var tcpPort = 0
+        for attempt in 1...3 {
+            httpPort = ServerProcess.freePort()
+            tcpPort = ServerProcess.freePort()
+            let task = try await FabricEndToEndTests.task(
+                server, key: key, session: session,
+                prompt: "echo \(source) | base64 -d > origins.py && exec \(Self.python) origins.py \(httpPort) \(tcpPort)")
+            let state = try await FabricEndToEndTests.waitForStatus(
+                server, key: key, task: task, ["running", "failed", "completed"])["status"] as? String
+            if state == "running" { break }
+            try #require(attempt < 3, "the origins task ended (\(state ?? "?")) three times")
+        }
 
         let tunnel = try await Self.createTunnel(server, key: key, session: session, #"{"local_port":\#(httpPort)}"#)
         let id = try #require(tunnel["id"] as? String)
