@@ -49,6 +49,17 @@ import Testing
     /// the viewer receives (one thread: poll the viewer until the next frame is due).
     static func run(
         for duration: Duration, viewer: TestWebRTCPeer, feed: (Int, Int64) throws -> Void
+    ) async throws -> ViewerTally {
+        // The loop polls a blocking socket for seconds: it runs on a thread of its own so that it
+        // does not hold one of the (on 2 cores, two) cooperative threads the rest of the run needs.
+        try await withoutActuallyEscaping(feed) { feed in
+            let work = UncheckedSendable { try Self.runBlocking(for: duration, viewer: viewer, feed: feed) }
+            return try await offPool { UncheckedSendable(try work.value()) }.value
+        }
+    }
+
+    static func runBlocking(
+        for duration: Duration, viewer: TestWebRTCPeer, feed: (Int, Int64) throws -> Void
     ) throws -> ViewerTally {
         var tally = ViewerTally()
         let start = ContinuousClock.now
@@ -142,7 +153,7 @@ import Testing
         let ssrc = try Self.viewerSSRC(viewed.answer)
 
         // 30 fps, pts = 7 s + real elapsed time (a capture clock unrelated to ours); keyframe 2,500 bytes, deltas 400.
-        let tally = try Self.run(for: .milliseconds(3_300), viewer: viewer) { frame, elapsed in
+        let tally = try await Self.run(for: .milliseconds(3_300), viewer: viewer) { frame, elapsed in
             let data = frame == 0 ? [0x00] + [UInt8](repeating: 1, count: 2_499) : [0x01] + [UInt8](repeating: 2, count: 399)
             sfu.ingestVideoFrame(
                 streamID: "strm_sr", ptsMicroseconds: 7_000_000 + elapsed / 1000, keyframe: frame == 0, data: ByteBuffer(bytes: data))
@@ -188,7 +199,7 @@ import Testing
         var sentCompacts: Set<UInt32> = []
         var lastReportAt: Int64 = -1_000_000_000
         var reportedSwitch = false
-        let tally = try Self.run(for: .milliseconds(3_300), viewer: viewer) { frame, elapsed in
+        let tally = try await Self.run(for: .milliseconds(3_300), viewer: viewer) { frame, elapsed in
             let switched = elapsed >= 1_800_000_000
             let (source, base, sequence): (UInt32, UInt32, UInt16) =
                 switched ? (5555, 3_000_000_000, UInt16(truncatingIfNeeded: 40_000 + frame)) : (1111, 1_000, UInt16(frame))
@@ -247,7 +258,7 @@ import Testing
         // Video at 90 kHz from 1,000, audio at 48 kHz from 500,000 (so one instant has unrelated
         // numbers), one packet of each per 33 ms; sender reports for both every 500 ms.
         var lastReportAt: Int64 = -1_000_000_000
-        let tally = try Self.run(for: .milliseconds(3_300), viewer: viewer) { frame, elapsed in
+        let tally = try await Self.run(for: .milliseconds(3_300), viewer: viewer) { frame, elapsed in
             let video = 1_000 &+ UInt32(truncatingIfNeeded: elapsed * 90_000 / 1_000_000_000)
             let audio = 500_000 &+ UInt32(truncatingIfNeeded: elapsed * 48_000 / 1_000_000_000)
             try publisher.sendRTP(vp8Packet(sequence: UInt16(frame), timestamp: video, start: true, keyframe: frame == 0, marker: true))

@@ -235,6 +235,13 @@ final class TestWebRTCPeer: @unchecked Sendable {
     }
 }
 
+/// Hands a value that is not Sendable to the one thread that uses it while its owner waits
+/// (`offPool`): `@unchecked` because the two never touch it at the same time.
+struct UncheckedSendable<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
+}
+
 /// Runs a blocking wait on a new thread and resumes with its result.
 func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
     try await withCheckedThrowingContinuation { continuation in
