@@ -48,11 +48,22 @@ final class ServerProcess: @unchecked Sendable {
 
     /// The listener ports of one server; keep them to restart a server in place.
     struct Ports: Sendable {
-        var api = ServerProcess.freePort()
-        var admin = ServerProcess.freePort()
-        var grpc = ServerProcess.freePort()
-        var data = ServerProcess.freePort()
-        var media = ServerProcess.freePort()
+        var api: Int
+        var admin: Int
+        var grpc: Int
+        var data: Int
+        var media: Int
+
+        /// Five different free ports: the kernel can hand out a just-released port again, so two
+        /// `freePort()` calls may return the same one (the server then refuses to start).
+        init() {
+            var picked: [Int] = []
+            while picked.count < 5 {
+                let port = ServerProcess.freePort()
+                if !picked.contains(port) { picked.append(port) }
+            }
+            (api, admin, grpc, data, media) = (picked[0], picked[1], picked[2], picked[3], picked[4])
+        }
     }
 
     let ports: Ports
