@@ -132,9 +132,9 @@ import Testing
         // Bounds for a loaded 2-core machine (scheduling delays both the reports and the packets);
         // a wrong mapping (clock rate, offset, the other SSRC's timeline) is off by far more.
         #expect(
-            Int64(sorted.first!) >= -30 * ticksPerMillisecond && Int64(sorted.last!) <= 500 * ticksPerMillisecond,
-            "lag range \(sorted.first!)…\(sorted.last!) ticks (−30…500 ms)")
-        #expect(Int64(sorted[sorted.count / 2]) <= 100 * ticksPerMillisecond, "median lag \(sorted[sorted.count / 2]) ticks")
+            Int64(sorted.first!) >= -100 * ticksPerMillisecond && Int64(sorted.last!) <= 1000 * ticksPerMillisecond,
+            "lag range \(sorted.first!)…\(sorted.last!) ticks (−100…1000 ms)")
+        #expect(Int64(sorted[sorted.count / 2]) <= 300 * ticksPerMillisecond, "median lag \(sorted[sorted.count / 2]) ticks")
     }
 
     static func viewerSSRC(_ answer: String) throws -> UInt32 {
@@ -181,7 +181,8 @@ import Testing
         #expect(viewerStats.fractionLost == 64 && viewerStats.packetsLost == 7 && viewerStats.jitterMicroseconds == 10_000)
         let roundTrip = try #require(viewerStats.roundTripNanoseconds)
         print("SR-FIGURES round trip from LSR/DLSR on loopback: \(roundTrip / 1000) µs")
-        #expect(roundTrip < 100_000_000, "round trip \(roundTrip) ns")
+        // Loopback, but a loaded machine delays both ends; a wrong LSR/DLSR unit is off by seconds.
+        #expect(roundTrip < 1_000_000_000, "round trip \(roundTrip) ns")
         // Reports keep going out after the tally stopped reading: at least as many were sent.
         #expect(viewerStats.senderReportsSent >= UInt64(tally.reports.count))
     }
