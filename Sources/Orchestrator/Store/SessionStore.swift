@@ -98,6 +98,26 @@ extension Store {
         }
     }
 
+    /// In a write transaction: the session's `status, runner_id, tenant_id` row, locked on
+    /// PostgreSQL, when it may get new streams or tunnels (pending or active); else the error.
+    static func lockSessionTakingResources(
+        _ sessionID: String, scope: TenantScope, dialect: SQLDialect, in db: any SQLExecutor
+    ) async throws -> SQLRow {
+        var filter = SQLFilter()
+        filter.add("id = ?", .text(sessionID))
+        filter.tenant(scope)
+        let lock = dialect == .postgres ? " FOR UPDATE" : ""
+        guard let session = try await db.first(
+            "SELECT status, runner_id, tenant_id FROM sessions WHERE \(filter.sql)\(lock)", filter.binds)
+        else { throw APIError.notFound("session", sessionID) }
+        let status = session.string("status") ?? "?"
+        guard status == "pending" || status == "active" else {
+            throw APIError.invalidState(
+                "session \(sessionID) is in state \"\(status)\", expected pending or active; resume it first")
+        }
+        return session
+    }
+
     public func session(_ id: String, scope: TenantScope) async throws -> SessionRecord? {
         try await database.read(scope) { db in try await Self.session(id, scope: scope, in: db) }
     }

@@ -51,19 +51,9 @@ extension Store {
     {
         let now = now()
         let id = newID(.stream, at: now)
-        let lock = dialect == .postgres ? " FOR UPDATE" : ""
+        let dialect = self.dialect
         return try await database.transaction(scope) { db in
-            var filter = SQLFilter()
-            filter.add("id = ?", .text(new.sessionID))
-            filter.tenant(scope)
-            guard let session = try await db.first(
-                "SELECT status, runner_id, tenant_id FROM sessions WHERE \(filter.sql)\(lock)", filter.binds)
-            else { throw APIError.notFound("session", new.sessionID) }
-            let status = session.string("status") ?? "?"
-            guard status == "pending" || status == "active" else {
-                throw APIError.invalidState(
-                    "session \(new.sessionID) is in state \"\(status)\", expected pending or active; resume it first")
-            }
+            let session = try await Self.lockSessionTakingResources(new.sessionID, scope: scope, dialect: dialect, in: db)
             let live = try await db.first(
                 "SELECT COUNT(*) AS n FROM streams WHERE session_id = ? AND state NOT IN \(Self.finalStreamStates)",
                 [.text(new.sessionID)])?.int("n") ?? 0
