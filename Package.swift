@@ -201,7 +201,7 @@ let package = Package(
         .testTarget(
             name: "SFUTests",
             dependencies: [
-                "SFU", .product(name: "NIOCore", package: "swift-nio"),
+                "SFU", "TestSupport", .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
             ],
             swiftSettings: strict

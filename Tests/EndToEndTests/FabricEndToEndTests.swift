@@ -85,8 +85,11 @@ import Glibc
             try await HTTP.get(server.baseURL + "/api/v1/sessions/\(session)", key: key).json["workspace_id"] as? String)
         let task = try await Self.task(server, key: key, session: session, prompt: prompt)
         let holder = ServerHolder(server)
-        let follower = Task { try await LogFollower(baseURL: { holder.current.baseURL }, key: key, taskID: task).follow(timeout: .seconds(180)) }
-        for _ in 0..<2 {
+        let logs = LogFollower(baseURL: { holder.current.baseURL }, key: key, taskID: task)
+        let follower = Task { try await logs.follow(timeout: .seconds(180)) }
+        for restart in 0..<2 {
+            // Each kill cuts a follow stream this server answered, however late the follower runs.
+            try await logs.streams.wait(forAtLeast: restart + 1)
             try await Task.sleep(for: .milliseconds(1500))
             server.kill()
             try await Task.sleep(for: .milliseconds(300))
@@ -163,13 +166,13 @@ import Glibc
         let marker = "sleep \(Int.random(in: 700_000...799_999))"
         let bg = try await Self.task(server, key: key, session: session, prompt: "\(marker) >/dev/null 2>&1 & echo started")
         _ = try await Self.waitForStatus(server, key: key, task: bg, ["completed"])
-        #expect(try run("/usr/bin/pgrep", ["-f", marker]).status == 0, "background process should outlive its task")
+        #expect(try await run("/usr/bin/pgrep", ["-f", marker]).status == 0, "background process should outlive its task")
         #expect(try await HTTP.send(.POST, server.baseURL + "/api/v1/sessions/\(session)/suspend", key: key).status == 204)
         let deadline = ContinuousClock.now + .seconds(15)
-        while try run("/usr/bin/pgrep", ["-f", marker]).status == 0, ContinuousClock.now < deadline {
+        while try await run("/usr/bin/pgrep", ["-f", marker]).status == 0, ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(200))
         }
-        #expect(try run("/usr/bin/pgrep", ["-f", marker]).status != 0, "suspend must end the session's processes")
+        #expect(try await run("/usr/bin/pgrep", ["-f", marker]).status != 0, "suspend must end the session's processes")
         let after = try await Self.task(server, key: key, session: session, prompt: "echo resumed")
         #expect(try await Self.waitForStatus(server, key: key, task: after, ["completed"])["status"] as? String == "completed")
     }
@@ -180,7 +183,7 @@ import Glibc
         try await server.waitUntilReady()
         let key = try #require(server.apiKey)
         let password = try #require(server.adminPassword)
-        let minted = try run(
+        let minted = try await run(
             "/usr/bin/curl", ["-s", "-u", "admin:\(password)", "-X", "POST", server.adminURL + "/admin/api/v1/runner-tokens",
                               "-d", #"{"pool_name":"ci"}"#])
         let token = try #require(
@@ -188,7 +191,7 @@ import Glibc
             "runner token: \(minted.stdout)")
 
         // A refused token is a clear error and exit status 2.
-        let refused = try run(
+        let refused = try await run(
             ServerProcess.binary("marionette-agent"),
             ["--server", server.grpcAddress, "--token", "rtok_" + String(repeating: "x", count: 43), "--workspace", ServerProcess.tempDir("ws")],
             environment: Self.environment)

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import Synchronization
 
 /// Reads `?follow=true` NDJSON like `mctl tasks logs -f`: reconnects after a dropped stream and
 /// resumes from the last line it saw, until the `end` record.
@@ -19,9 +20,26 @@ struct LogFollower {
         var reconnects = 0
     }
 
+    /// How many follow streams the server has answered so far; a test that kills the server waits
+    /// for a new stream first, so every kill cuts a live one.
+    final class Streams: Sendable {
+        private let count = Mutex(0)
+        var answered: Int { count.withLock { $0 } }
+        func noteAnswered() { count.withLock { $0 += 1 } }
+
+        func wait(forAtLeast wanted: Int, timeout: Duration = .seconds(30)) async throws {
+            let deadline = ContinuousClock.now + timeout
+            while answered < wanted {
+                guard ContinuousClock.now < deadline else { throw E2EError("follow stream \(wanted) not answered in \(timeout)") }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+        }
+    }
+
     let baseURL: @Sendable () -> String
     let key: String
     let taskID: String
+    var streams = Streams()
 
     func follow(timeout: Duration = .seconds(120)) async throws -> Result {
         var result = Result()
@@ -36,6 +54,7 @@ struct LogFollower {
                 guard response.status == .ok else {
                     throw E2EError("follow answered \(response.status.code)")
                 }
+                streams.noteAnswered()
                 var pending = Data()
                 for try await chunk in response.body {
                     pending.append(contentsOf: chunk.readableBytesView)

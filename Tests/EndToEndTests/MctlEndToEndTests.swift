@@ -13,36 +13,36 @@ import Testing
         let home = ServerProcess.tempDir("mctl-home")
         let env = ["MARIONETTE_API_URL": server.baseURL, "MARIONETTE_API_KEY": key, "HOME": home, "XDG_CONFIG_HOME": home]
 
-        let created = try run(Self.mctl, ["sessions", "create", "--agent", "command", "--name", "tour", "-o", "json"], environment: env)
+        let created = try await run(Self.mctl, ["sessions", "create", "--agent", "command", "--name", "tour", "-o", "json"], environment: env)
         #expect(created.status == 0, "\(created.stderr)")
         let session = try #require(try JSONSerialization.jsonObject(with: Data(created.stdout.utf8)) as? [String: Any])
         let sid = try #require(session["id"] as? String)
         #expect(session["status"] as? String == "pending")
 
-        let list = try run(Self.mctl, ["sessions", "list"], environment: env)
+        let list = try await run(Self.mctl, ["sessions", "list"], environment: env)
         #expect(list.status == 0)
         #expect(list.stdout.contains("ID"))
         #expect(list.stdout.contains("STATUS"))
         #expect(list.stdout.contains(sid))
 
         // Long enough to still be running when it is canceled below.
-        let task = try run(Self.mctl, ["tasks", "create", "--session", sid, "--prompt", "sleep 30", "-o", "json"], environment: env)
+        let task = try await run(Self.mctl, ["tasks", "create", "--session", sid, "--prompt", "sleep 30", "-o", "json"], environment: env)
         #expect(task.status == 0, "\(task.stderr)")
         let tid = try #require((try JSONSerialization.jsonObject(with: Data(task.stdout.utf8)) as? [String: Any])?["id"] as? String)
 
-        let yaml = try run(Self.mctl, ["tasks", "get", tid, "-o", "yaml"], environment: env)
+        let yaml = try await run(Self.mctl, ["tasks", "get", tid, "-o", "yaml"], environment: env)
         #expect(yaml.stdout.contains("prompt: sleep 30"))
-        let tasks = try run(Self.mctl, ["tasks", "list", "--session", sid], environment: env)
+        let tasks = try await run(Self.mctl, ["tasks", "list", "--session", sid], environment: env)
         #expect(tasks.stdout.contains(tid))
-        let cancel = try run(Self.mctl, ["tasks", "cancel", tid], environment: env)
-        #expect(cancel.stdout.contains("canceled"), "\(cancel.stdout) \(cancel.stderr)")
+        let cancel = try await run(Self.mctl, ["tasks", "cancel", tid], environment: env)
+        #expect(cancel.stdout.contains("canceled"), "exit \(cancel.status): \(cancel.stdout) \(cancel.stderr)")
 
-        let missing = try run(Self.mctl, ["sessions", "get", "sess_AAAAAAAA00000000"], environment: env)
+        let missing = try await run(Self.mctl, ["sessions", "get", "sess_AAAAAAAA00000000"], environment: env)
         #expect(missing.status == 1)
         #expect(missing.stderr.contains(#"Error: session "sess_AAAAAAAA00000000" not found"#))
         #expect(!missing.stderr.contains("USAGE"))
 
-        let terminated = try run(Self.mctl, ["sessions", "terminate", sid, "--yes"], environment: env)
+        let terminated = try await run(Self.mctl, ["sessions", "terminate", sid, "--yes"], environment: env)
         #expect(terminated.status == 0)
         let after = try await HTTP.get(server.baseURL + "/api/v1/sessions/\(sid)", key: key)
         #expect(after.json["status"] as? String == "terminated")
@@ -56,19 +56,19 @@ import Testing
         let home = ServerProcess.tempDir("mctl-ctx")
         let env = ["HOME": home, "XDG_CONFIG_HOME": home]
 
-        let none = try run(Self.mctl, ["sessions", "list"], environment: env, cwd: home)
+        let none = try await run(Self.mctl, ["sessions", "list"], environment: env, cwd: home)
         #expect(none.status == 1)
         #expect(none.stderr.contains("Error:"))
 
-        #expect(try run(Self.mctl, ["config", "set-context", "e2e", "--server", server.baseURL, "--api-key", key],
+        #expect(try await run(Self.mctl, ["config", "set-context", "e2e", "--server", server.baseURL, "--api-key", key],
                         environment: env).status == 0)
-        #expect(try run(Self.mctl, ["config", "use-context", "e2e"], environment: env).status == 0)
+        #expect(try await run(Self.mctl, ["config", "use-context", "e2e"], environment: env).status == 0)
         let mode = try FileManager.default.attributesOfItem(atPath: home + "/marionette/config.yaml")[.posixPermissions] as? Int
         #expect(mode == 0o600)
-        let viaContext = try run(Self.mctl, ["sessions", "list", "-o", "json"], environment: env, cwd: home)
+        let viaContext = try await run(Self.mctl, ["sessions", "list", "-o", "json"], environment: env, cwd: home)
         #expect(viaContext.status == 0, "\(viaContext.stderr)")
         #expect(viaContext.stdout.contains("\"items\""))
-        let view = try run(Self.mctl, ["config", "view"], environment: env)
+        let view = try await run(Self.mctl, ["config", "view"], environment: env)
         #expect(!view.stdout.contains(key))
 
         // Zero-config: run from a directory whose ./.marionette holds the server's bootstrap key,
@@ -76,7 +76,7 @@ import Testing
         let work = ServerProcess.tempDir("mctl-zero")
         try FileManager.default.createDirectory(atPath: work + "/.marionette", withIntermediateDirectories: true)
         try key.write(toFile: work + "/.marionette/bootstrap-api-key", atomically: true, encoding: .utf8)
-        let zero = try run(Self.mctl, ["-s", server.baseURL, "runners", "list"], environment: ["HOME": work, "XDG_CONFIG_HOME": work], cwd: work)
+        let zero = try await run(Self.mctl, ["-s", server.baseURL, "runners", "list"], environment: ["HOME": work, "XDG_CONFIG_HOME": work], cwd: work)
         #expect(zero.status == 0, "\(zero.stderr)")
         #expect(zero.stdout.contains("No runners found") || zero.stdout.contains("ID"))
     }
@@ -87,21 +87,21 @@ import Testing
         try await server.waitUntilReady()
         let password = try #require(server.adminPassword)
         let env = ["HOME": ServerProcess.tempDir("mctl-admin"), "MARIONETTE_API_URL": server.baseURL]
-        let created = try run(
+        let created = try await run(
             Self.mctl,
             ["admin", "keys", "create", "--name", "ci", "--scope", "tasks:*", "--admin-server", server.adminURL,
              "--admin-username", "admin", "--admin-password", password],
             environment: env)
         #expect(created.status == 0, "\(created.stderr)")
         #expect(created.stdout.contains("mk_"))
-        let list = try run(
+        let list = try await run(
             Self.mctl,
             ["admin", "keys", "list", "--admin-server", server.adminURL, "--admin-username", "admin",
              "--admin-password", password],
             environment: env)
         #expect(list.stdout.contains("ci"))
         #expect(list.stdout.contains("bootstrap"))
-        let denied = try run(
+        let denied = try await run(
             Self.mctl,
             ["admin", "keys", "list", "--admin-server", server.adminURL, "--admin-username", "admin",
              "--admin-password", "wrong"],

@@ -49,17 +49,17 @@ import Testing
         defer { server.stopNow() }
         try await server.waitUntilReady()
         #expect(server.adminPassword == nil, "no generated password when credentials are configured")
-        let result = try run("/usr/bin/curl", ["-s", "-u", "ops:s3cret-pass", server.adminURL + "/admin/api/v1/keys"])
+        let result = try await run("/usr/bin/curl", ["-s", "-u", "ops:s3cret-pass", server.adminURL + "/admin/api/v1/keys"])
         #expect(result.stdout.contains("\"total_count\":1") || result.stdout.contains("\"total_count\": 1"))
     }
 
-    @Test func misconfigurationFailsWithAClearMessage() throws {
-        let only = try run(
+    @Test func misconfigurationFailsWithAClearMessage() async throws {
+        let only = try await run(
             ServerProcess.binary("marionette-server"), ["--data-dir", ServerProcess.tempDir("bad"), "--api-port", "8"],
             environment: ["MARIONETTE_UI_USERNAME": "x"])
         #expect(only.status != 0)
         #expect(only.stderr.contains("MARIONETTE_UI_PASSWORD"))
-        let port = try run(ServerProcess.binary("marionette-server"), ["--api-port", "70000"])
+        let port = try await run(ServerProcess.binary("marionette-server"), ["--api-port", "70000"])
         #expect(port.status != 0)
         #expect(port.stderr.contains("server.api.port"))
     }

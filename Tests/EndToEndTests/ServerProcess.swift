@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -167,7 +168,7 @@ final class ServerProcess: @unchecked Sendable {
     /// Local runners outlive their server on purpose (a restarted server picks them up again);
     /// when a test is done with a server, its runners go too.
     func killRunners() {
-        _ = try? run("/usr/bin/pkill", ["-9", "-f", dataDir + "/workspaces"])
+        _ = try? runBlocking("/usr/bin/pkill", ["-9", "-f", dataDir + "/workspaces"])
     }
 }
 
@@ -177,13 +178,20 @@ struct E2EError: Error, CustomStringConvertible {
 }
 
 /// Runs a command-line binary to completion and captures its output.
-struct CommandResult {
+struct CommandResult: Sendable {
     let status: Int32
     let stdout: String
     let stderr: String
 }
 
-func run(_ binary: String, _ arguments: [String], environment: [String: String] = [:], cwd: String? = nil) throws
+func run(_ binary: String, _ arguments: [String], environment: [String: String] = [:], cwd: String? = nil) async throws
+    -> CommandResult
+{
+    try await offPool { try runBlocking(binary, arguments, environment: environment, cwd: cwd) }
+}
+
+/// `run` on the calling thread: only for code that cannot await (`defer`, one-time static setup).
+func runBlocking(_ binary: String, _ arguments: [String], environment: [String: String] = [:], cwd: String? = nil) throws
     -> CommandResult
 {
     let process = Process()

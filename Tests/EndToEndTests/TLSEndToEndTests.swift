@@ -13,9 +13,9 @@ import Testing
         ]
     }
 
-    static func mintRunnerToken(_ server: ServerProcess, ca: String, pool: String) throws -> String {
+    static func mintRunnerToken(_ server: ServerProcess, ca: String, pool: String) async throws -> String {
         let password = try #require(server.adminPassword)
-        let minted = try run(
+        let minted = try await run(
             "/usr/bin/curl", ["-s", "--cacert", ca, "-u", "admin:\(password)", "-X", "POST",
                               server.adminURL + "/admin/api/v1/runner-tokens", "-d", #"{"pool_name":"\#(pool)"}"#])
         return try #require(
@@ -37,12 +37,12 @@ import Testing
         #expect(server.baseURL.hasPrefix("https://"))
 
         // Plaintext HTTP to the TLS port gets no HTTP answer; the admin port speaks TLS too.
-        let plain = try run("/usr/bin/curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "5", "http://127.0.0.1:\(server.apiPort)/health"])
+        let plain = try await run("/usr/bin/curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "--max-time", "5", "http://127.0.0.1:\(server.apiPort)/health"])
         #expect(plain.stdout == "000")
-        let admin = try run("/usr/bin/curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "--cacert", pki.caCert, server.adminURL + "/health"])
+        let admin = try await run("/usr/bin/curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "--cacert", pki.caCert, server.adminURL + "/health"])
         #expect(admin.stdout == "200")
         // The gRPC port refuses a plaintext HTTP/2 client.
-        let h2c = try run("/usr/bin/curl", ["-s", "--http2-prior-knowledge", "--max-time", "5", "-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:\(server.ports.grpc)/"])
+        let h2c = try await run("/usr/bin/curl", ["-s", "--http2-prior-knowledge", "--max-time", "5", "-o", "/dev/null", "-w", "%{http_code}", "http://127.0.0.1:\(server.ports.grpc)/"])
         #expect(h2c.stdout == "000")
 
         // The local provider's agent dials the TLS fabric; its task runs and its log arrives.
@@ -67,11 +67,11 @@ import Testing
         let base = ["--server", server.grpcAddress, "--data-port", "\(server.ports.data)", "--tls", "--tls-ca", pki.caCert]
 
         // Without a client certificate the handshake fails: the runner never comes online.
-        let anonymous = try AgentProcess(base + ["--token", try Self.mintRunnerToken(server, ca: pki.caCert, pool: "anon"), "--pool", "anon"])
+        let anonymous = try AgentProcess(base + ["--token", try await Self.mintRunnerToken(server, ca: pki.caCert, pool: "anon"), "--pool", "anon"])
         defer { anonymous.stop() }
         // With the CA-issued certificate it joins and runs a task.
         let trusted = try AgentProcess(
-            base + ["--token", try Self.mintRunnerToken(server, ca: pki.caCert, pool: "mtls"), "--pool", "mtls",
+            base + ["--token", try await Self.mintRunnerToken(server, ca: pki.caCert, pool: "mtls"), "--pool", "mtls",
                     "--tls-cert", pki.clientCert, "--tls-key", pki.clientKey],
             environment: ["MARIONETTE_HEARTBEAT_INTERVAL": "1s"])
         defer { trusted.stop() }

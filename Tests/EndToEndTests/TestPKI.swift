@@ -14,7 +14,7 @@ struct TestPKI: Sendable {
     private static func make() throws -> TestPKI {
         let dir = ServerProcess.tempDir("pki")
         func openssl(_ arguments: [String]) throws {
-            let result = try run("/usr/bin/openssl", arguments, cwd: dir)
+            let result = try runBlocking("/usr/bin/openssl", arguments, cwd: dir)
             guard result.status == 0 else { throw E2EError("openssl \(arguments.joined(separator: " ")): \(result.stderr)") }
         }
         let ec = ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes"]

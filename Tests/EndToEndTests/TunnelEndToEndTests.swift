@@ -17,11 +17,11 @@ import Testing
     }
 
     /// `curl -i` against the public port; `host` overrides the Host header (subdomain form).
-    static func curl(_ url: String, host: String? = nil, headers: [String] = [], extra: [String] = []) throws -> Reply {
+    static func curl(_ url: String, host: String? = nil, headers: [String] = [], extra: [String] = []) async throws -> Reply {
         var arguments = ["-s", "-i", "--max-time", "60"]
         if let host { arguments += ["-H", "Host: \(host)"] }
         for header in headers { arguments += ["-H", header] }
-        let result = try run("/usr/bin/curl", arguments + extra + [url])
+        let result = try await run("/usr/bin/curl", arguments + extra + [url])
         let text = result.stdout
         // Skip 100 Continue heads.
         var rest = Substring(text)
@@ -41,8 +41,8 @@ import Testing
         return Reply(status: status, headers: fields, body: String(rest))
     }
 
-    static func client(_ arguments: [String]) throws -> [String: Any] {
-        let result = try run(python, [scripts.appendingPathComponent("client.py").path] + arguments)
+    static func client(_ arguments: [String]) async throws -> [String: Any] {
+        let result = try await run(python, [scripts.appendingPathComponent("client.py").path] + arguments)
         guard let json = try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any] else {
             throw E2EError("client.py \(arguments): \(result.stdout) \(result.stderr)")
         }
@@ -96,7 +96,7 @@ import Testing
         var first = Reply(status: 0, headers: [:], body: "")
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
-            first = try Self.curl("\(base)/tunnels/\(id)/", headers: [auth])
+            first = try await Self.curl("\(base)/tunnels/\(id)/", headers: [auth])
             if first.status == 200 { break }
             try await Task.sleep(for: .milliseconds(200))
         }
@@ -105,7 +105,7 @@ import Testing
         #expect(first.headers["connection"] == "close")
 
         // Path form: prefix stripped, credentials stripped, forwarding headers set, Host rewritten.
-        let headers = try Self.curl(
+        let headers = try await Self.curl(
             "\(base)/tunnels/\(id)/headers?x=1&marionette_token=\(token)",
             headers: ["X-Forwarded-For: 6.6.6.6", "X-Marionette-Other: 1"])
         #expect(headers.status == 200, "\(headers)")
@@ -120,57 +120,57 @@ import Testing
         #expect(!headers.body.contains(token))
 
         // Subdomain form with each credential kind; no path rewriting.
-        let viaHost = try Self.curl("\(base)/headers", host: subdomain, headers: [auth])
+        let viaHost = try await Self.curl("\(base)/headers", host: subdomain, headers: [auth])
         #expect(viaHost.status == 200 && viaHost.json["path"] as? String == "/headers", "\(viaHost)")
-        #expect(try Self.curl("\(base)/", host: subdomain.uppercased(), extra: ["-u", "anyone:\(token)"]).status == 200)
-        let bearer = try Self.curl("\(base)/headers", host: subdomain, headers: ["Authorization: Bearer \(token)"])
+        #expect(try await Self.curl("\(base)/", host: subdomain.uppercased(), extra: ["-u", "anyone:\(token)"]).status == 200)
+        let bearer = try await Self.curl("\(base)/headers", host: subdomain, headers: ["Authorization: Bearer \(token)"])
         #expect(bearer.status == 200 && (bearer.json["headers"] as? [String: String])?["authorization"] == nil)
-        #expect(try Self.curl("\(base)/", host: subdomain, headers: ["Authorization: Bearer \(key)"]).status == 200)
+        #expect(try await Self.curl("\(base)/", host: subdomain, headers: ["Authorization: Bearer \(key)"]).status == 200)
 
         // Refusals are Marionette's own {code, message}.
-        let missing = try Self.curl("\(base)/tunnels/\(id)/")
+        let missing = try await Self.curl("\(base)/tunnels/\(id)/")
         #expect(missing.status == 401 && missing.headers["x-marionette-error"] == "missing_auth")
         #expect(missing.headers["www-authenticate"] == #"Basic realm="Marionette Tunnel""#)
         #expect(missing.json["code"] as? String == "missing_auth")
-        let wrong = try Self.curl("\(base)/", host: subdomain, headers: ["X-Marionette-Tunnel-Token: ttok_" + String(repeating: "x", count: 43)])
+        let wrong = try await Self.curl("\(base)/", host: subdomain, headers: ["X-Marionette-Tunnel-Token: ttok_" + String(repeating: "x", count: 43)])
         #expect(wrong.status == 401 && wrong.json["code"] as? String == "invalid_token")
-        let unknown = try Self.curl("\(base)/tunnels/tun_AAAAAAAA00000000/", headers: [auth])
+        let unknown = try await Self.curl("\(base)/tunnels/tun_AAAAAAAA00000000/", headers: [auth])
         #expect(unknown.status == 404 && unknown.json["code"] as? String == "not_found")
-        #expect(try Self.curl("\(base)/", host: "tun-nope.tunnels.localhost").status == 404)
+        #expect(try await Self.curl("\(base)/", host: "tun-nope.tunnels.localhost").status == 404)
         // The API on the same port is untouched.
-        #expect(try Self.curl("\(base)/health").status == 200)
+        #expect(try await Self.curl("\(base)/health").status == 200)
 
         // Location re-prefixed for the path form.
-        let redirect = try Self.curl("\(base)/tunnels/\(id)/redirect", headers: [auth])
+        let redirect = try await Self.curl("\(base)/tunnels/\(id)/redirect", headers: [auth])
         #expect(redirect.status == 302 && redirect.headers["location"] == "/tunnels/\(id)/hello")
 
         // Public tunnels need nothing.
         let open = try await Self.createTunnel(server, key: key, session: session, #"{"local_port":\#(httpPort),"public":true}"#)
         let openID = try #require(open["id"] as? String)
-        #expect(try Self.curl("\(base)/tunnels/\(openID)/hello").body == "hello from origin /hello")
+        #expect(try await Self.curl("\(base)/tunnels/\(openID)/hello").body == "hello from origin /hello")
 
         // Upload and download stream through.
         let upload = ServerProcess.tempDir("tun-up") + "/blob"
         let blob = Data((0..<(24 << 20)).map { UInt8(truncatingIfNeeded: $0 &* 31) })
         try blob.write(to: URL(fileURLWithPath: upload))
-        let posted = try Self.curl(
+        let posted = try await Self.curl(
             "\(base)/tunnels/\(id)/upload", headers: [auth, "Content-Type: application/octet-stream"],
             extra: ["--data-binary", "@\(upload)"])
         #expect(posted.status == 200 && posted.json["length"] as? Int == blob.count, "\(posted.status) \(posted.body.prefix(300))")
-        let sha = try run("/usr/bin/sha256sum", [upload]).stdout.split(separator: " ").first.map(String.init)
+        let sha = try await run("/usr/bin/sha256sum", [upload]).stdout.split(separator: " ").first.map(String.init)
         #expect(posted.json["sha256"] as? String == sha)
         let size = 64 << 20
-        let download = try run(
+        let download = try await run(
             "/usr/bin/curl", ["-s", "-o", "/dev/null", "-w", "%{http_code} %{size_download}", "-H", auth, "\(base)/tunnels/\(id)/bytes/\(size)"])
         #expect(download.stdout == "200 \(size)")
 
         // WebSocket echo of 16 B and 4 MiB messages (subdomain form).
-        let ws = try Self.client(["ws", "127.0.0.1", "\(api)", subdomain, "/ws", "16,4194304", auth])
+        let ws = try await Self.client(["ws", "127.0.0.1", "\(api)", subdomain, "/ws", "16,4194304", auth])
         #expect(ws["status"] as? Int == 101, "\(ws)")
         #expect(ws["echoed"] as? [Bool] == [true, true])
 
         // SSE events arrive one by one (0.3 s apart), not batched at the end.
-        let sse = try Self.client(["sse", "127.0.0.1", "\(api)", subdomain, "/sse", auth])
+        let sse = try await Self.client(["sse", "127.0.0.1", "\(api)", subdomain, "/sse", auth])
         let times = sse["times"] as? [Double] ?? []
         #expect(times.count == 5, "\(sse)")
         if times.count == 5 {
@@ -178,13 +178,13 @@ import Testing
         }
 
         // 200 parallel connections.
-        let parallel = try Self.client(["parallel", "\(base)/tunnels/\(id)/hello", "200", auth])
+        let parallel = try await Self.client(["parallel", "\(base)/tunnels/\(id)/hello", "200", auth])
         #expect(parallel["ok"] as? Int == 200, "\(parallel)")
 
         // A port nothing listens on: 502 from the runner's dial.
         let closedPort = ServerProcess.freePort()
         let dead = try await Self.createTunnel(server, key: key, session: session, #"{"local_port":\#(closedPort)}"#)
-        let deadReply = try Self.curl("\(base)/tunnels/\(dead["id"] as? String ?? "")/", headers: ["X-Marionette-Tunnel-Token: \(dead["token"] as? String ?? "")"])
+        let deadReply = try await Self.curl("\(base)/tunnels/\(dead["id"] as? String ?? "")/", headers: ["X-Marionette-Tunnel-Token: \(dead["token"] as? String ?? "")"])
         #expect(deadReply.status == 502 && deadReply.json["code"] as? String == "bad_gateway", "\(deadReply)")
 
         // TCP: echo through the public port; a source outside allow_cidrs is refused.
@@ -195,7 +195,7 @@ import Testing
         var failure = ""
         for _ in 0..<20 {
             do {
-                echoed = try Self.client(["tcp", "127.0.0.1", "\(publicPort)", "4000000"])
+                echoed = try await Self.client(["tcp", "127.0.0.1", "\(publicPort)", "4000000"])
             } catch {
                 failure = "\(error)"
             }
@@ -205,50 +205,50 @@ import Testing
         #expect(echoed["equal"] as? Bool == true, "\(echoed) \(failure)\n\(server.log.suffix(3000))")
         let fenced = try await Self.createTunnel(
             server, key: key, session: session, #"{"type":"tcp","local_port":\#(tcpPort),"allow_cidrs":["10.0.0.0/8"]}"#)
-        let refused = try Self.client(["tcp-refused", "127.0.0.1", "\(fenced["public_port"] as? Int ?? 0)"])
+        let refused = try await Self.client(["tcp-refused", "127.0.0.1", "\(fenced["public_port"] as? Int ?? 0)"])
         #expect(refused["data"] as? String ?? "" == "", "\(refused)")
 
         // Closing mid-flight ends the stream; afterwards the entry point answers 404, the TCP port is gone.
         // (A 40-event stream lasts 12 s; the close comes after 2 s.)
         let inFlight = Task.detached { () throws -> [Double] in
-            try Self.client(["sse", "127.0.0.1", "\(api)", subdomain, "/sse/40", auth])["times"] as? [Double] ?? []
+            try await Self.client(["sse", "127.0.0.1", "\(api)", subdomain, "/sse/40", auth])["times"] as? [Double] ?? []
         }
         try await Task.sleep(for: .seconds(2))
         #expect(try await HTTP.send(.DELETE, server.baseURL + "/api/v1/tunnels/\(id)", key: key).status == 204)
         let cut = try await inFlight.value
         #expect(!cut.isEmpty && cut.count < 30 && (cut.last ?? 99) < 9, "\(cut)")
-        #expect(try Self.curl("\(base)/tunnels/\(id)/", headers: [auth]).status == 404)
+        #expect(try await Self.curl("\(base)/tunnels/\(id)/", headers: [auth]).status == 404)
         #expect(try await HTTP.send(.DELETE, server.baseURL + "/api/v1/tunnels/\(tcp["id"] as? String ?? "")", key: key).status == 204)
-        let gone = try Self.client(["tcp-refused", "127.0.0.1", "\(publicPort)"])
+        let gone = try await Self.client(["tcp-refused", "127.0.0.1", "\(publicPort)"])
         #expect(gone["error"] != nil || gone["data"] as? String == "", "\(gone)")
 
         // Expiry.
         let short = try await Self.createTunnel(server, key: key, session: session, #"{"local_port":\#(httpPort),"public":true,"ttl_seconds":2}"#)
         let shortID = try #require(short["id"] as? String)
-        #expect(try Self.curl("\(base)/tunnels/\(shortID)/").status == 200)
+        #expect(try await Self.curl("\(base)/tunnels/\(shortID)/").status == 200)
         try await Task.sleep(for: .milliseconds(3500))
-        let expired = try Self.curl("\(base)/tunnels/\(shortID)/")
+        let expired = try await Self.curl("\(base)/tunnels/\(shortID)/")
         #expect(expired.status == 410 && expired.json["code"] as? String == "tunnel_expired", "\(expired)")
 
         // mctl tunnels create | list | get | close against the same server.
         let home = ServerProcess.tempDir("mctl-tun")
         let env = ["MARIONETTE_API_URL": server.baseURL, "MARIONETTE_API_KEY": key, "HOME": home, "XDG_CONFIG_HOME": home]
         let mctl = ServerProcess.binary("mctl")
-        let created = try run(mctl, ["tunnels", "create", "--session", session, "--port", "\(httpPort)", "--ttl", "30m"], environment: env)
+        let created = try await run(mctl, ["tunnels", "create", "--session", session, "--port", "\(httpPort)", "--ttl", "30m"], environment: env)
         #expect(created.status == 0, "\(created.stdout) \(created.stderr)")
         #expect(created.stdout.contains("Token: ttok_") && created.stdout.contains("Save this token; it will not be shown again."))
         #expect(created.stdout.contains("Path URL") && created.stdout.contains("Subdomain URL"))
-        let createdJSON = try run(mctl, ["tunnels", "create", "--session", session, "--port", "\(tcpPort)", "--type", "tcp", "-o", "json"], environment: env)
+        let createdJSON = try await run(mctl, ["tunnels", "create", "--session", session, "--port", "\(tcpPort)", "--type", "tcp", "-o", "json"], environment: env)
         let tcpCreated = (try? JSONSerialization.jsonObject(with: Data(createdJSON.stdout.utf8))) as? [String: Any] ?? [:]
         let cliTCP = try #require(tcpCreated["id"] as? String, "\(createdJSON.stdout) \(createdJSON.stderr)")
         #expect(tcpCreated["public_port"] is Int)
-        let listed = try run(mctl, ["tunnels", "list", session], environment: env)
+        let listed = try await run(mctl, ["tunnels", "list", session], environment: env)
         #expect(listed.status == 0 && listed.stdout.contains(cliTCP), "\(listed.stdout) \(listed.stderr)")
-        let got = try run(mctl, ["tunnels", "get", cliTCP], environment: env)
+        let got = try await run(mctl, ["tunnels", "get", cliTCP], environment: env)
         #expect(got.status == 0 && got.stdout.contains("tcp://"), "\(got.stdout)")
-        let closed = try run(mctl, ["tunnels", "close", cliTCP], environment: env)
+        let closed = try await run(mctl, ["tunnels", "close", cliTCP], environment: env)
         #expect(closed.stdout.contains("Tunnel \(cliTCP) closed."), "\(closed.stdout) \(closed.stderr)")
-        let bad = try run(mctl, ["tunnels", "create", "--session", session, "--port", "0"], environment: env)
+        let bad = try await run(mctl, ["tunnels", "create", "--session", session, "--port", "0"], environment: env)
         #expect(bad.status != 0)
         _ = try await HTTP.send(.DELETE, server.baseURL + "/api/v1/sessions/\(session)", key: key)
     }
@@ -279,11 +279,11 @@ import Testing
         let tunnel = try await Self.createTunnel(server, key: key, session: session, #"{"local_port":\#(httpPort),"public":true}"#)
         let url = "\(base)/tunnels/\(tunnel["id"] as? String ?? "")"
         let deadline = ContinuousClock.now + .seconds(30)
-        while try Self.curl(url + "/").status != 200, ContinuousClock.now < deadline {
+        while try await Self.curl(url + "/").status != 200, ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(200))
         }
         // Warm up (first connections, buffers), then take the baseline.
-        _ = try run("/usr/bin/curl", ["-s", "-o", "/dev/null", url + "/bytes/\(64 << 20)"])
+        _ = try await run("/usr/bin/curl", ["-s", "-o", "/dev/null", url + "/bytes/\(64 << 20)"])
         let pid = server.process.processIdentifier
         let baseline = Self.residentBytes(pid)
         let peak = Peak()
@@ -295,16 +295,16 @@ import Testing
         }
         let gib = 1 << 30
         let started = ContinuousClock.now
-        let down = try run(
+        let down = try await run(
             "/usr/bin/curl", ["-s", "-o", "/dev/null", "-w", "%{http_code} %{size_download}", url + "/bytes/\(gib)"])
         let downTime = ContinuousClock.now - started
         #expect(down.stdout == "200 \(gib)", "\(down.stdout) \(down.stderr)")
         // Upload a sparse 1 GiB file (no disk or memory behind it); `-T` streams it with its length.
         let blob = ServerProcess.tempDir("tun-gib") + "/gib"
-        #expect(try run("/usr/bin/truncate", ["-s", "\(gib)", blob]).status == 0)
+        #expect(try await run("/usr/bin/truncate", ["-s", "\(gib)", blob]).status == 0)
         defer { try? FileManager.default.removeItem(atPath: blob) }
         let upStarted = ContinuousClock.now
-        let up = try run("/usr/bin/curl", ["-s", "-X", "POST", "-H", "Expect:", "-T", blob, url + "/upload"])
+        let up = try await run("/usr/bin/curl", ["-s", "-X", "POST", "-H", "Expect:", "-T", blob, url + "/upload"])
         let upTime = ContinuousClock.now - upStarted
         sampler.cancel()
         let json = (try? JSONSerialization.jsonObject(with: Data(up.stdout.utf8))) as? [String: Any] ?? [:]

@@ -1,5 +1,6 @@
 import Foundation
 import NIOCore
+import TestSupport
 
 @testable import SFU
 
@@ -232,20 +233,6 @@ final class TestWebRTCPeer: @unchecked Sendable {
             if case .rtp(let bytes) = received { return bytes }
         }
         return nil
-    }
-}
-
-/// Hands a value that is not Sendable to the one thread that uses it while its owner waits
-/// (`offPool`): `@unchecked` because the two never touch it at the same time.
-struct UncheckedSendable<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) { self.value = value }
-}
-
-/// Runs a blocking wait on a new thread and resumes with its result.
-func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread { continuation.resume(with: Result { try body() }) }.start()
     }
 }
 
