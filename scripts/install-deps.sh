@@ -10,7 +10,12 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 DEBIAN_PACKAGES=(
     postgresql          # PostgreSQL 15 server for the store tests (scripts/pg-cluster.sh)
     postgresql-client   # psql, pg_isready
-    wrk                 # HTTP load generator (bench/api)
+    wrk                 # HTTP load generator (bench/api, bench/tunnels)
+    iperf3              # TCP throughput through tunnels and their baselines (bench/tunnels)
+    socat               # plain TCP relay, a baseline of bench/tunnels
+    openssh-server      # sshd for the `ssh -R` baseline of bench/tunnels (a throwaway one per run)
+    openssh-client      # ssh
+    nginx-light         # HTTP origin of bench/tunnels
     curl                # health checks and seeding in scripts and benchmarks
     jq                  # JSON on the command line
     python3             # free-port picking and the Python e2e drivers

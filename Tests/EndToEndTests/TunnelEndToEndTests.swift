@@ -102,7 +102,7 @@ import Testing
         }
         #expect(first.status == 200, "\(first)\n\(server.log.suffix(3000))")
         #expect(first.body == "hello from origin /")
-        #expect(first.headers["connection"] == "close")
+        #expect(first.headers["connection"] == nil, "the connection stays open for the next request")
 
         // Path form: prefix stripped, credentials stripped, forwarding headers set, Host rewritten.
         let headers = try await Self.curl(
@@ -175,6 +175,24 @@ import Testing
         #expect(times.count == 5, "\(sse)")
         if times.count == 5 {
             #expect(times[0] < 0.5 && times[4] - times[0] > 0.9, "\(times)")
+        }
+
+        // Keep-alive: every framing (length, HEAD, chunked with trailers, an upload), pipelining, and
+        // `Connection: close` at the end, on one client connection and one origin connection.
+        for (host, prefix) in [(subdomain, ""), ("127.0.0.1:\(api)", "/tunnels/\(id)")] {
+            let kept = try await Self.client(["keepalive", "127.0.0.1", "\(api)", host, prefix, auth])
+            let steps = kept["steps"] as? [[String: Any]] ?? []
+            #expect(steps.map { $0["status"] as? Int } == Array(repeating: 200, count: 7), "\(kept)")
+            let byName = Dictionary(steps.map { ($0["name"] as? String ?? "", $0) }) { a, _ in a }
+            #expect(byName["chunked"]?["body"] as? String == "alpha-beta-gamma")
+            #expect(byName["head"]?["body"] as? String == "")
+            #expect((byName["post"]?["body"] as? String)?.contains(#""length": 100000"#) == true, "\(kept)")
+            #expect(byName["hello"]?["body"] as? String == "hello from origin /hello")
+            let ports = ["peer1", "peer2", "last"].map { byName[$0]?["body"] as? String }
+            #expect(Set(ports).count == 1 && ports[0] != nil, "one origin connection serves them all: \(ports)")
+            #expect(byName["peer1"]?["connection"] as? String == "", "keep-alive responses say nothing")
+            #expect(byName["last"]?["connection"] as? String == "close")
+            #expect(kept["closed_after_last"] as? Bool == true, "\(kept)")
         }
 
         // 200 parallel connections.

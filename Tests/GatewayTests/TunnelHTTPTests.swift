@@ -90,12 +90,33 @@ import Testing
             request.head
                 == "POST /up HTTP/1.1\r\nHost: localhost:3000\r\nContent-Length: 3\r\nSec-WebSocket-Key: k\r\n"
                 + "X-Forwarded-For: 127.0.0.1\r\nX-Forwarded-Proto: http\r\nX-Forwarded-Host: localhost:8080\r\n"
-                + "X-Forwarded-Prefix: /tunnels/tun_X\r\nConnection: close\r\n\r\n")
+                + "X-Forwarded-Prefix: /tunnels/tun_X\r\n\r\n")
+        #expect(request.keepAlive, "HTTP/1.1 keeps the connection (keep-alive upstream too)")
         var preserve = Self.rewriter
         preserve.preserveHost = true
         preserve.pathPrefix = nil
         let kept = try preserve.request(head, credential: credential, target: "/up").head
         #expect(kept.hasPrefix("POST /up HTTP/1.1\r\nHost: localhost:8080\r\n") && !kept.contains("X-Forwarded-Prefix"))
+    }
+
+    @Test func keepAliveFollowsTheClient() throws {
+        func rewrite(_ text: String) throws -> TunnelHTTPRewriter.Request {
+            let head = try Self.head(text)
+            return try Self.rewriter.request(head, credential: TunnelCredential.extract(headers: head.headers, target: "/"), target: "/")
+        }
+        let closing = try rewrite("GET / HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
+        #expect(!closing.keepAlive)
+        #expect(closing.head.hasSuffix("Connection: close\r\n\r\n"))
+        let old = try rewrite("GET / HTTP/1.0\r\nHost: h\r\n\r\n")
+        #expect(!old.keepAlive)
+        #expect(old.head.hasPrefix("GET / HTTP/1.0\r\n"), "HTTP/1.0 goes upstream as 1.0, so the origin does not answer chunked")
+        #expect(old.head.hasSuffix("Connection: close\r\n\r\n"))
+        let oldKept = try rewrite("GET / HTTP/1.0\r\nHost: h\r\nConnection: Keep-Alive\r\n\r\n")
+        #expect(oldKept.keepAlive)
+        #expect(oldKept.head.hasSuffix("Connection: keep-alive\r\n\r\n"))
+        let response = try Self.head("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\n")
+        #expect(Self.rewriter.response(response, keepAlive: true) == "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n")
+        #expect(Self.rewriter.response(response, keepAlive: false).hasSuffix("Connection: close\r\n\r\n"))
     }
 
     @Test func webSocketUpgradesKeepUpgrade() throws {

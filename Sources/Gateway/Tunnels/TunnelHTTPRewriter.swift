@@ -12,6 +12,9 @@ struct TunnelHTTPRewriter: Sendable {
         var head: String
         /// A WebSocket (or other) upgrade: the response may be 101, then the pipe is raw.
         var isUpgrade: Bool
+        /// The client keeps the connection open after this exchange (HTTP/1.1 without
+        /// `Connection: close`, or HTTP/1.0 with `keep-alive`).
+        var keepAlive: Bool
     }
 
     /// The tunnel's port inside the runner (`Host: localhost:<port>` in rewrite mode).
@@ -59,7 +62,9 @@ struct TunnelHTTPRewriter: Sendable {
         let connectionTokens = Set(head.tokens("connection"))
         let upgrade = head.first("upgrade")
         let isUpgrade = upgrade != nil && connectionTokens.contains("upgrade")
-        var out = "\(method) \(target) HTTP/1.1\r\n"
+        let keepAlive = Self.keepsAlive(version: version, connectionTokens)
+        // An HTTP/1.0 client goes upstream as HTTP/1.0, so the origin does not answer chunked.
+        var out = "\(method) \(target) \(version)\r\n"
         let originalHost = head.first("host") ?? ""
         out += "Host: " + (preserveHost && !originalHost.isEmpty ? originalHost : "localhost:\(localPort)") + "\r\n"
         for field in credential.headers {
@@ -73,17 +78,25 @@ struct TunnelHTTPRewriter: Sendable {
         if let pathPrefix { out += "X-Forwarded-Prefix: \(pathPrefix)\r\n" }
         if isUpgrade, let upgrade {
             out += "Connection: Upgrade\r\nUpgrade: \(upgrade)\r\n"
-        } else {
-            // One request per upstream stream: the origin closes after its response.
+        } else if !keepAlive {
             out += "Connection: close\r\n"
+        } else if version == "HTTP/1.0" {
+            out += "Connection: keep-alive\r\n"
         }
         out += "\r\n"
-        return Request(head: out, isUpgrade: isUpgrade)
+        return Request(head: out, isUpgrade: isUpgrade, keepAlive: keepAlive)
     }
 
-    /// The client-facing response head. Non-101 responses close the client connection after them
-    /// (one request per connection); 101 keeps `Upgrade` and turns the connection into a pipe.
-    func response(_ head: HTTPHead) -> String {
+    /// HTTP/1.1 keeps a connection unless `close` is listed; HTTP/1.0 only with `keep-alive`.
+    static func keepsAlive(version: String, _ connectionTokens: Set<String>) -> Bool {
+        if connectionTokens.contains("close") { return false }
+        return version == "HTTP/1.1" || connectionTokens.contains("keep-alive")
+    }
+
+    /// The client-facing response head. 101 keeps `Upgrade` and turns the connection into a pipe;
+    /// other final responses say `Connection: close` unless the connection stays open after them
+    /// (`keepAlive`, decided by the ingress from both sides and the body's framing).
+    func response(_ head: HTTPHead, keepAlive: Bool = false) -> String {
         let status = head.startLine.1
         let reason = head.startLine.2
         let connectionTokens = Set(head.tokens("connection"))
@@ -104,7 +117,7 @@ struct TunnelHTTPRewriter: Sendable {
         }
         if switching {
             out += "Connection: Upgrade\r\n"
-        } else if Int(status).map({ (100..<200).contains($0) }) != true {
+        } else if Int(status).map({ (100..<200).contains($0) }) != true, !keepAlive {
             out += "Connection: close\r\n"
         }
         out += "\r\n"

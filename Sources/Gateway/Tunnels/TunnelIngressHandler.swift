@@ -6,13 +6,16 @@ import Orchestrator
 /// First handler of every public-listener connection (before Hummingbird's HTTP codec). It reads
 /// the first request head: API requests pass through to Hummingbird untouched for the rest of the
 /// connection; tunnel requests (path or subdomain form) are authorized off the loop, then the
-/// connection is spliced to a fresh data-connection stream to the runner: the rewritten request head
-/// goes first, then the client's bytes raw; the response head is rewritten on its way back and the
-/// rest of the response streams raw, flushed chunk by chunk (SSE), until the origin closes.
+/// connection is spliced to a fresh data-connection stream to the runner, which keeps one
+/// connection to the origin for as long as the client keeps its own (keep-alive).
 ///
-/// Rule: a connection serves one tunnel request (responses carry `Connection: close`); a connection
-/// that started with an API request stays with the API. A `101 Switching Protocols` answer turns the
-/// connection into a two-way pipe (WebSocket).
+/// Both directions are framed (`HTTPMessageSplitter`): every request head is rewritten on its way
+/// up and every response head on its way back; bodies pass through as they arrive (SSE events are
+/// flushed at once). Requests may be pipelined. A `101 Switching Protocols` answer turns the
+/// connection into a two-way pipe (WebSocket). The connection ends after a response either side
+/// wants closed, after a response whose body runs to the origin's close, or when a later request
+/// names another tunnel or the API (the client then opens a new connection for it, as it does when
+/// any keep-alive connection closes).
 final class TunnelIngressHandler: ChannelDuplexHandler, TunnelSpliceEndpoint {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
@@ -26,24 +29,48 @@ final class TunnelIngressHandler: ChannelDuplexHandler, TunnelSpliceEndpoint {
         case passthrough
         /// Authorizing and opening the upstream stream; client bytes are held, reads withheld.
         case connecting
-        /// Upstream attached; the response head is being read.
-        case awaitingResponseHead
-        /// Response head sent: bytes flow raw both ways.
-        case streaming
+        /// Upstream attached: requests go up and responses come back, heads rewritten.
+        case exchanging
+        /// After a 101: bytes flow raw both ways.
+        case piping
         /// Done (error answered, or closed).
         case closed
     }
 
+    /// A request sent upstream and not answered yet.
+    private struct Pending {
+        let method: String
+        let keepAlive: Bool
+        let isUpgrade: Bool
+    }
+
     private let ingress: TunnelIngress
     private var mode = Mode.sniffing
+    /// Sniffing: the bytes read so far. Connecting: everything the client sent (the first head too).
     private var buffer: ByteBuffer?
-    private var responseBuffer: ByteBuffer?
+    private var requests = HTTPMessageSplitter()
+    private var responses = HTTPMessageSplitter()
+    private var pending: [Pending] = []
+    /// The connection's tunnel (later requests must name the same one).
+    private var tunnelRoute: TunnelIngressRouter.Route?
     private var rewriter: TunnelHTTPRewriter?
-    private var upgrade = false
-    /// Something was written to the client (so an error can no longer be answered with a status).
-    private var responded = false
+    private var clientIP = "unknown"
+    /// A response head went to the client and its body has not ended: an error can only close.
+    private var responseOpen = false
+    private var responseKeepAlive = true
+    /// The response in progress is a 1xx (another head follows for the same request).
+    private var informational = false
+    /// No further request is forwarded: the connection ends once `pending` is answered.
+    private var lastRequestSent = false
+    /// Answered (instead of a clean close) once `pending` is empty.
+    private var deferredError: TunnelIngressError?
+    /// An upgrade request waits for its answer; the client's next bytes wait with it.
+    private var awaitingUpgrade = false
+    /// The origin's side of the stream ended.
+    private var upstreamFinished = false
     private var splice = TunnelSpliceState()
-    private var sniffReadPending = false
+    private var clientReadPending = false
+    private var flushPending = false
     private var peer: TunnelSplicePeer?
     private var context: ChannelHandlerContext?
 
@@ -76,7 +103,11 @@ final class TunnelIngressHandler: ChannelDuplexHandler, TunnelSpliceEndpoint {
         case .connecting:
             var bytes = unwrapInboundIn(data)
             buffer?.writeBuffer(&bytes)
-        case .awaitingResponseHead, .streaming:
+        case .exchanging:
+            requests.append(unwrapInboundIn(data))
+            forwardRequests(context: context)
+            if let peer, peer.isBacklogged { _ = splice.peerWritabilityChanged(false) }
+        case .piping:
             guard let peer else { return }
             peer.send(unwrapInboundIn(data))
             if peer.isBacklogged { _ = splice.peerWritabilityChanged(false) }
@@ -91,7 +122,13 @@ final class TunnelIngressHandler: ChannelDuplexHandler, TunnelSpliceEndpoint {
 
     func channelInactive(context: ChannelHandlerContext) {
         decision?.succeed(mode == .passthrough || mode == .sniffing)
-        if mode != .passthrough && mode != .sniffing {
+        switch mode {
+        case .passthrough, .sniffing:
+            break
+        case .closed:
+            // Ended on purpose; the upstream was finished (or had finished) already.
+            break
+        case .connecting, .exchanging, .piping:
             if splice.abort() { peer?.abort(.reset) }
             mode = .closed
         }
@@ -120,7 +157,7 @@ final class TunnelIngressHandler: ChannelDuplexHandler, TunnelSpliceEndpoint {
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
-        if mode == .awaitingResponseHead || mode == .streaming {
+        if mode == .exchanging || mode == .piping {
             peer?.writabilityChanged(context.channel.isWritable)
         }
         context.fireChannelWritabilityChanged()
@@ -133,8 +170,10 @@ final class TunnelIngressHandler: ChannelDuplexHandler, TunnelSpliceEndpoint {
         case .passthrough, .sniffing:
             context.read()
         case .connecting:
-            sniffReadPending = true
-        case .awaitingResponseHead, .streaming:
+            clientReadPending = true
+        case .exchanging where awaitingUpgrade:
+            clientReadPending = true
+        case .exchanging, .piping:
             if splice.readRequested() { context.read() }
         case .closed:
             break
@@ -151,7 +190,7 @@ final class TunnelIngressHandler: ChannelDuplexHandler, TunnelSpliceEndpoint {
         case .invalid:
             // Not ours to judge: Hummingbird answers malformed requests.
             passThrough(context: context)
-        case .head(let head, let length):
+        case .head(let head, _):
             let route = ingress.router.route(target: head.startLine.1, host: head.first("host"))
             if route == .api {
                 passThrough(context: context)
@@ -162,7 +201,6 @@ final class TunnelIngressHandler: ChannelDuplexHandler, TunnelSpliceEndpoint {
             // Tunnel connections end after the idle timeout with no bytes either way.
             try? context.pipeline.syncOperations.addHandler(
                 IdleStateHandler(allTimeout: ingress.idleTimeout), position: .before(self))
-            self.buffer = buffer.getSlice(at: buffer.readerIndex + length, length: buffer.readableBytes - length)
             authorize(context: context, head: head, route: route)
         }
     }
@@ -191,44 +229,214 @@ final class TunnelIngressHandler: ChannelDuplexHandler, TunnelSpliceEndpoint {
             case .failure(let error):
                 self.fail(context: context, error)
             case .success(let grant):
-                let target: String
-                if case .path(_, let forward) = route {
-                    target = TunnelCredential.removeQueryToken(forward).0
-                } else {
-                    target = credential.target
-                }
                 let rewriter = TunnelHTTPRewriter(
                     localPort: grant.tunnel.localPort, preserveHost: grant.tunnel.hostHeaderMode == "preserve",
                     pathPrefix: grant.pathPrefix, scheme: ingress.scheme, clientIP: clientIP)
                 do {
-                    let request = try rewriter.request(head, credential: credential, target: target)
-                    self.rewriter = rewriter
-                    self.upgrade = request.isUpgrade
-                    var upstream = context.channel.allocator.buffer(capacity: request.head.utf8.count + (self.buffer?.readableBytes ?? 0))
-                    upstream.writeString(request.head)
-                    if var rest = self.buffer { upstream.writeBuffer(&rest) }
-                    self.buffer = upstream
-                    ingress.runtime.connect(
-                        grant: grant, protocol: "http", clientAddress: clientIP, client: client,
-                        closeFuture: context.channel.closeFuture)
+                    // Checked now so a bad first request is a 400 before any upstream work; it is
+                    // rewritten again (with the others) once the stream is attached.
+                    _ = try rewriter.request(head, credential: credential, target: Self.forwardTarget(route, credential))
                 } catch {
-                    var message = "invalid request"
-                    if case .badRequest(let reason)? = error as? TunnelHTTPRewriter.Failure { message = reason }
-                    self.fail(context: context, TunnelIngressError(status: 400, code: "invalid_request", message: message))
+                    self.fail(context: context, Self.badRequest(error))
+                    return
                 }
+                self.rewriter = rewriter
+                self.tunnelRoute = route
+                self.clientIP = clientIP
+                ingress.runtime.connect(
+                    grant: grant, protocol: "http", clientAddress: clientIP, client: client,
+                    closeFuture: context.channel.closeFuture)
             }
         }
     }
 
+    /// The target to forward: the path form's rest (prefix and query token removed), else the
+    /// target without its query token.
+    private static func forwardTarget(_ route: TunnelIngressRouter.Route, _ credential: TunnelCredential) -> String {
+        if case .path(_, let forward) = route { return TunnelCredential.removeQueryToken(forward).0 }
+        return credential.target
+    }
+
+    private static func badRequest(_ error: any Error) -> TunnelIngressError {
+        var message = "invalid request"
+        if case .badRequest(let reason)? = error as? TunnelHTTPRewriter.Failure { message = reason }
+        if case .invalidHead(true)? = error as? HTTPMessageSplitter.Failure {
+            return TunnelIngressError(status: 431, code: "headers_too_large", message: "the request head is over 64 KiB")
+        }
+        if error is HTTPMessageSplitter.Failure { message = "malformed request framing" }
+        return TunnelIngressError(status: 400, code: "invalid_request", message: message)
+    }
+
+    /// Same tunnel, same form: later requests on the connection may reuse its upstream.
+    private func isConnectionTunnel(_ route: TunnelIngressRouter.Route) -> Bool {
+        switch (route, tunnelRoute) {
+        case (.path(let id, _), .path(let current, _)?): return id == current
+        case (.subdomain(let label), .subdomain(let current)?): return label == current
+        default: return false
+        }
+    }
+
+    // MARK: requests (client → origin)
+
+    private func forwardRequests(context: ChannelHandlerContext) {
+        guard mode == .exchanging, let peer, let rewriter else { return }
+        do {
+            while !awaitingUpgrade, let part = try requests.next() {
+                switch part {
+                case .head(let head, _):
+                    let route = ingress.router.route(target: head.startLine.1, host: head.first("host"))
+                    guard !lastRequestSent, isConnectionTunnel(route) else {
+                        // Another destination (or bytes after a request that closes): not on this
+                        // connection. It ends once the requests sent are answered.
+                        _ = requests.takeBuffered()
+                        lastRequestSent = true
+                        endIfAnswered(context: context)
+                        return
+                    }
+                    let credential = TunnelCredential.extract(headers: head.headers, target: head.startLine.1)
+                    let request = try rewriter.request(head, credential: credential, target: Self.forwardTarget(route, credential))
+                    pending.append(Pending(method: head.startLine.0, keepAlive: request.keepAlive, isUpgrade: request.isUpgrade))
+                    if !request.keepAlive { lastRequestSent = true }
+                    if request.isUpgrade { awaitingUpgrade = true }
+                    var bytes = context.channel.allocator.buffer(capacity: request.head.utf8.count)
+                    bytes.writeString(request.head)
+                    peer.send(bytes)
+                    requests.expectBody(.request(head))
+                case .body(let bytes):
+                    peer.send(bytes)
+                case .end:
+                    break
+                }
+            }
+        } catch {
+            // A bad request after others: answered in turn, then the connection ends.
+            _ = requests.takeBuffered()
+            lastRequestSent = true
+            deferredError = Self.badRequest(error)
+            endIfAnswered(context: context)
+        }
+    }
+
+    // MARK: responses (origin → client)
+
+    private func forwardResponses(context: ChannelHandlerContext) {
+        guard let rewriter else { return }
+        do {
+            while mode == .exchanging, let part = try responses.next() {
+                switch part {
+                case .head(let head, _):
+                    guard let current = pending.first else {
+                        throw TunnelIngressError(status: 502, code: "bad_gateway", message: "the origin answered a request it was not sent")
+                    }
+                    let status = Int(head.startLine.1) ?? 0
+                    if status == 101 {
+                        guard current.isUpgrade else {
+                            throw TunnelIngressError(status: 502, code: "bad_gateway", message: "the origin switched protocols unasked")
+                        }
+                        startPiping(context: context, head: rewriter.response(head))
+                        return
+                    }
+                    if (100..<200).contains(status) {
+                        informational = true
+                        write(context: context, rewriter.response(head))
+                        responses.expectBody(.none)
+                        continue
+                    }
+                    if current.isUpgrade { awaitingUpgrade = false }
+                    let kind = HTTPBodyFramer.Kind.response(head, method: current.method)
+                    let originKeepsAlive = TunnelHTTPRewriter.keepsAlive(version: head.startLine.0, Set(head.tokens("connection")))
+                    responseKeepAlive =
+                        current.keepAlive && originKeepsAlive && kind != .untilClose && !(lastRequestSent && pending.count == 1)
+                    responseOpen = true
+                    write(context: context, rewriter.response(head, keepAlive: responseKeepAlive))
+                    responses.expectBody(kind)
+                case .body(let bytes):
+                    flushPending = true
+                    context.write(wrapOutboundOut(bytes), promise: nil)
+                case .end:
+                    if informational {
+                        informational = false
+                        continue
+                    }
+                    responseOpen = false
+                    pending.removeFirst()
+                    if !responseKeepAlive {
+                        finishClient(context: context)
+                        return
+                    }
+                    if lastRequestSent, pending.isEmpty {
+                        endIfAnswered(context: context)
+                        return
+                    }
+                }
+            }
+        } catch {
+            let failure = error as? TunnelIngressError
+                ?? TunnelIngressError(status: 502, code: "bad_gateway", message: "the origin sent an invalid response")
+            if splice.abort() { peer?.abort(.reset) }
+            fail(context: context, failure)
+            return
+        }
+        if flushPending {
+            flushPending = false
+            context.flush()
+        }
+        // A refused upgrade releases the client's bytes held behind it.
+        if mode == .exchanging, !awaitingUpgrade {
+            forwardRequests(context: context)
+            releaseClientRead(context: context)
+        }
+    }
+
+    private func write(context: ChannelHandlerContext, _ head: String) {
+        var out = context.channel.allocator.buffer(capacity: head.utf8.count)
+        out.writeString(head)
+        flushPending = true
+        context.write(wrapOutboundOut(out), promise: nil)
+    }
+
+    /// A 101: from now on bytes are raw both ways, the ones already read included.
+    private func startPiping(context: ChannelHandlerContext, head: String) {
+        mode = .piping
+        awaitingUpgrade = false
+        responseOpen = true
+        write(context: context, head)
+        if let rest = responses.takeBuffered() { context.write(wrapOutboundOut(rest), promise: nil) }
+        flushPending = false
+        context.flush()
+        if let rest = requests.takeBuffered() { peer?.send(rest) }
+        releaseClientRead(context: context)
+    }
+
+    private func releaseClientRead(context: ChannelHandlerContext) {
+        guard clientReadPending else { return }
+        clientReadPending = false
+        if splice.readRequested() { context.read() }
+    }
+
+    /// With every request sent answered, a connection that takes no more ends (with the deferred
+    /// error answered first, if any).
+    private func endIfAnswered(context: ChannelHandlerContext) {
+        guard lastRequestSent, pending.isEmpty, !responseOpen, mode == .exchanging else { return }
+        if let deferredError {
+            finishUpstream()
+            fail(context: context, deferredError)
+        } else {
+            finishClient(context: context)
+        }
+    }
+
     private func fail(context: ChannelHandlerContext, _ error: TunnelIngressError) {
+        let answerable = !responseOpen && mode != .piping
         mode = .closed
-        _ = splice.abort()
         buffer = nil
-        guard !responded else {
+        guard answerable else {
+            if splice.abort() { peer?.abort(.reset) }
             context.close(promise: nil)
             return
         }
-        responded = true
+        finishUpstream()
+        responseOpen = true
         let text = TunnelHTTPRewriter.errorResponse(
             status: error.status, code: error.code, message: error.message, extraHeaders: error.headers)
         var bytes = context.channel.allocator.buffer(capacity: text.utf8.count)
@@ -236,6 +444,23 @@ final class TunnelIngressHandler: ChannelDuplexHandler, TunnelSpliceEndpoint {
         context.writeAndFlush(wrapOutboundOut(bytes)).assumeIsolated().whenComplete { _ in
             context.close(promise: nil)
         }
+    }
+
+    /// The client connection ends cleanly: the origin's side gets END_STREAM (it closes its
+    /// connection in turn) and the client its FIN after the last bytes.
+    private func finishClient(context: ChannelHandlerContext) {
+        mode = .closed
+        finishUpstream()
+        _ = splice.outputEnded()
+        context.writeAndFlush(wrapOutboundOut(ByteBuffer())).assumeIsolated().whenComplete { _ in
+            context.close(promise: nil)
+        }
+    }
+
+    private func finishUpstream() {
+        guard let peer, !upstreamFinished, !splice.aborted else { return }
+        upstreamFinished = true
+        peer.finish()
     }
 
     // MARK: splice (the upstream stream)
@@ -246,15 +471,16 @@ final class TunnelIngressHandler: ChannelDuplexHandler, TunnelSpliceEndpoint {
             return
         }
         self.peer = peer
-        mode = .awaitingResponseHead
-        if let upstream = buffer {
+        mode = .exchanging
+        if let held = buffer {
             buffer = nil
-            peer.send(upstream)
+            requests.append(held)
         }
+        forwardRequests(context: context)
         if !context.channel.isWritable { peer.writabilityChanged(false) }
         var read = splice.attach()
-        if sniffReadPending {
-            sniffReadPending = false
+        if clientReadPending, !awaitingUpgrade {
+            clientReadPending = false
             read = splice.readRequested() || read
         }
         if read { context.read() }
@@ -263,82 +489,52 @@ final class TunnelIngressHandler: ChannelDuplexHandler, TunnelSpliceEndpoint {
     func spliceReceived(_ bytes: ByteBuffer) {
         guard let context else { return }
         switch mode {
-        case .streaming:
-            responded = true
+        case .piping:
             context.writeAndFlush(wrapOutboundOut(bytes), promise: nil)
-        case .awaitingResponseHead:
-            var bytes = bytes
-            if responseBuffer == nil { responseBuffer = bytes } else { responseBuffer!.writeBuffer(&bytes) }
-            readResponseHeads(context: context)
+        case .exchanging:
+            responses.append(bytes)
+            forwardResponses(context: context)
         default:
             break
-        }
-    }
-
-    private func readResponseHeads(context: ChannelHandlerContext) {
-        while mode == .awaitingResponseHead, let pending = responseBuffer {
-            switch HTTPHeadParser.parse(pending.readableBytesView) {
-            case .needMore:
-                return
-            case .invalid:
-                peer?.abort(.reset)
-                fail(context: context, TunnelIngressError(status: 502, code: "bad_gateway", message: "the origin sent an invalid response head"))
-                return
-            case .head(let head, let length):
-                guard let rewriter else { return }
-                let text = rewriter.response(head)
-                var out = context.channel.allocator.buffer(capacity: text.utf8.count)
-                out.writeString(text)
-                let rest = pending.getSlice(at: pending.readerIndex + length, length: pending.readableBytes - length)
-                responseBuffer = rest?.readableBytes == 0 ? nil : rest
-                let status = Int(head.startLine.1) ?? 0
-                if !(100..<200).contains(status) || status == 101 {
-                    mode = .streaming
-                    if let rest = responseBuffer {
-                        responseBuffer = nil
-                        out.writeImmutableBuffer(rest)
-                    }
-                }
-                responded = true
-                context.writeAndFlush(wrapOutboundOut(out), promise: nil)
-            }
         }
     }
 
     func spliceFinished() {
+        upstreamFinished = true
         guard let context else { return }
         switch mode {
-        case .awaitingResponseHead:
-            if !responded {
+        case .piping:
+            finishClient(context: context)
+        case .exchanging:
+            if responseOpen {
+                if responses.bodyEndsAtClose {
+                    responseOpen = false
+                    finishClient(context: context)
+                } else {
+                    // The origin closed inside a response: the client must not take it as whole.
+                    if splice.abort() { peer?.abort(.reset) }
+                    mode = .closed
+                    context.close(promise: nil)
+                }
+            } else if !pending.isEmpty {
                 fail(context: context, TunnelIngressError(status: 502, code: "bad_gateway", message: "the origin closed the connection before answering"))
             } else {
+                // The origin closed an idle keep-alive connection: so does the client's.
                 finishClient(context: context)
             }
-        case .streaming:
-            finishClient(context: context)
         default:
             break
         }
     }
 
-    /// The origin finished its response: the client connection ends (one request per connection).
-    private func finishClient(context: ChannelHandlerContext) {
-        mode = .closed
-        _ = splice.outputEnded()
-        context.writeAndFlush(wrapOutboundOut(ByteBuffer())).assumeIsolated().whenComplete { _ in
-            context.close(promise: nil)
-        }
-    }
-
     func spliceAborted(_ reason: TunnelAbort) {
-        guard let context, mode != .closed, mode != .passthrough, mode != .sniffing else { return }
-        let first = splice.abort()
-        if first { peer?.abort(.reset) }
+        guard let context, mode == .connecting || mode == .exchanging || mode == .piping else { return }
+        if splice.abort() { peer?.abort(.reset) }
         switch reason {
         case .tunnelEnded(let status, let code, let message):
             fail(context: context, TunnelIngressError(status: status, code: code, message: message))
         case .reset:
-            if mode == .connecting || !responded {
+            if mode == .connecting || (!responseOpen && mode != .piping) {
                 fail(context: context, TunnelIngressError(status: 502, code: "bad_gateway", message: "the connection to the origin failed"))
             } else {
                 mode = .closed
@@ -348,12 +544,13 @@ final class TunnelIngressHandler: ChannelDuplexHandler, TunnelSpliceEndpoint {
     }
 
     func spliceQueueDrained() {
-        guard let context, mode == .awaitingResponseHead || mode == .streaming else { return }
+        guard let context, mode == .exchanging || mode == .piping else { return }
         peer?.writabilityChanged(context.channel.isWritable)
     }
 
     func splicePeerWritabilityChanged(_ writable: Bool) {
-        guard let context, mode == .awaitingResponseHead || mode == .streaming else { return }
-        if splice.peerWritabilityChanged(writable) { context.read() }
+        guard let context, mode == .exchanging || mode == .piping else { return }
+        guard splice.peerWritabilityChanged(writable) else { return }
+        if awaitingUpgrade { clientReadPending = true } else { context.read() }
     }
 }

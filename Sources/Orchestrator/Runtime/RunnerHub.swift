@@ -189,6 +189,12 @@ public actor RunnerHub {
         let listed = Set(beat.runningRuns.map(\.runID))
         for run in try await store.openRuns(runnerID: runnerID)
         where run.status != "pending" && !listed.contains(run.runID) {
+            logger.warning(
+                "runner no longer lists a run; failing it",
+                metadata: [
+                    "runner_id": "\(runnerID)", "run_id": "\(run.runID)", "run_status": "\(run.status)",
+                    "listed": "\(listed.sorted().joined(separator: ","))",
+                ])
             try await finish(runID: run.runID, status: "failed", error: "runner lost run", exitCode: nil, lastLog: nil)
         }
     }

@@ -114,12 +114,82 @@ def tcp_refused(host, port):
     except Exception as e:
         return {"error": type(e).__name__}
 
+def read_response(s, buf, method):
+    """One response from socket s (buffered bytes in buf): (status, headers, body, buf)."""
+    while b"\r\n\r\n" not in buf:
+        d = s.recv(65536)
+        if not d: raise EOFError("closed before a response head")
+        buf += d
+    head, _, buf = buf.partition(b"\r\n\r\n")
+    lines = head.decode("latin1").split("\r\n")
+    status = int(lines[0].split(" ")[1])
+    headers = {}
+    for line in lines[1:]:
+        k, _, v = line.partition(":"); headers[k.strip().lower()] = v.strip()
+    def need(n):
+        nonlocal buf
+        while len(buf) < n:
+            d = s.recv(65536)
+            if not d: raise EOFError("closed inside a body")
+            buf += d
+    body = b""
+    if method == "HEAD" or status in (204, 304) or 100 <= status < 200:
+        pass
+    elif headers.get("transfer-encoding", "").endswith("chunked"):
+        while True:
+            while b"\r\n" not in buf:
+                need(len(buf) + 1)
+            line, _, buf = buf.partition(b"\r\n")
+            size = int(line.split(b";")[0], 16)
+            if size == 0:
+                while not buf.startswith(b"\r\n"):  # trailers
+                    while b"\r\n" not in buf: need(len(buf) + 1)
+                    _, _, buf = buf.partition(b"\r\n")
+                buf = buf[2:]; break
+            need(size + 2); body += buf[:size]; buf = buf[size + 2:]
+    else:
+        n = int(headers.get("content-length", "0")); need(n); body, buf = buf[:n], buf[n:]
+    return status, headers, body, buf
+
+def keepalive(host, port, host_header, prefix, extra):
+    """Requests of every framing on ONE client connection, some pipelined; reports what came back."""
+    s = connect(host, port)
+    hdrs = "".join(h + "\r\n" for h in extra)
+    def req(method, path, body=b"", more=""):
+        return (f"{method} {prefix}{path} HTTP/1.1\r\nHost: {host_header}\r\n{hdrs}{more}"
+                f"Content-Length: {len(body)}\r\n\r\n").encode() + body if body else \
+               f"{method} {prefix}{path} HTTP/1.1\r\nHost: {host_header}\r\n{hdrs}{more}\r\n".encode()
+    out = {"steps": []}; buf = b""
+    def step(name, method, status, headers, body):
+        out["steps"].append({"name": name, "status": status, "connection": headers.get("connection", ""),
+                             "body": body.decode("latin1")[:200]})
+    for name, method, path, body in [("peer1", "GET", "/peer", b""), ("head", "HEAD", "/hello", b""),
+                                     ("chunked", "GET", "/chunked", b""), ("post", "POST", "/upload", b"x" * 100000)]:
+        s.sendall(req(method, path, body))
+        status, headers, rbody, buf = read_response(s, buf, method)
+        step(name, method, status, headers, rbody)
+    # Two pipelined requests in one write, then one that asks to close.
+    s.sendall(req("GET", "/peer") + req("GET", "/hello"))
+    for name, method in [("peer2", "GET"), ("hello", "GET")]:
+        status, headers, rbody, buf = read_response(s, buf, method)
+        step(name, method, status, headers, rbody)
+    s.sendall(req("GET", "/peer", more="Connection: close\r\n"))
+    status, headers, rbody, buf = read_response(s, buf, "GET")
+    step("last", "GET", status, headers, rbody)
+    s.settimeout(10)
+    try:
+        out["closed_after_last"] = s.recv(1) == b""
+    except Exception as e:
+        out["closed_after_last"] = type(e).__name__
+    return out
+
 cmd = sys.argv[1]
 args = sys.argv[2:]
 extra = [a for a in args if ": " in a]
 args = [a for a in args if ": " not in a]
 if cmd == "ws": out = ws(args[0], int(args[1]), args[2], args[3], [int(x) for x in args[4].split(",")], extra)
 elif cmd == "sse": out = sse(args[0], int(args[1]), args[2], args[3], extra)
+elif cmd == "keepalive": out = keepalive(args[0], int(args[1]), args[2], args[3], extra)
 elif cmd == "parallel": out = parallel(args[0], int(args[1]), extra)
 elif cmd == "tcp": out = tcp(args[0], int(args[1]), int(args[2]))
 elif cmd == "tcp-refused": out = tcp_refused(args[0], int(args[1]))

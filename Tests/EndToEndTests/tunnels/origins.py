@@ -19,6 +19,17 @@ class Handler(http.server.BaseHTTPRequestHandler):
         path = self.path
         if path.startswith("/headers"):
             self.send_text(200, json.dumps({"path": path, "headers": {k.lower(): v for k, v in self.headers.items()}}), "application/json")
+        elif path == "/peer":
+            # Which origin connection served this request (keep-alive reuses one).
+            self.send_text(200, json.dumps({"port": self.client_address[1]}), "application/json")
+        elif path == "/chunked":
+            self.send_response(200)
+            self.send_header("Transfer-Encoding", "chunked")
+            self.send_header("Trailer", "X-Sum")
+            self.end_headers()
+            for part in (b"alpha-", b"beta-", b"gamma"):
+                self.wfile.write(b"%x\r\n%s\r\n" % (len(part), part)); self.wfile.flush()
+            self.wfile.write(b"0\r\nX-Sum: 3\r\n\r\n")
         elif path == "/redirect":
             self.send_text(302, "", extra=[("Location", "/hello")])
         elif path == "/sse" or path.startswith("/sse/"):
@@ -45,6 +56,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
             self.websocket()
         else:
             self.send_text(200, "hello from origin " + path)
+
+    def do_HEAD(self):
+        self.send_response(200)
+        self.send_header("Content-Type", "text/plain")
+        self.send_header("Content-Length", "999")
+        self.end_headers()
 
     def do_POST(self):
         n = int(self.headers.get("Content-Length", "0"))
