@@ -156,6 +156,38 @@ struct DataConnectionLoopbackTests {
         try await restartedTask.value
     }
 
+    /// Tunnel connections end with RST_STREAM all the time (a browser aborting a page load), and
+    /// frames that cross a reset are stream errors. swift-nio-http2's defaults end the whole
+    /// connection after 200 stream errors in its life or 200 resets in 30 s; the data connection must
+    /// outlive any number of them.
+    @Test func thousandsOfResetStreamsLeaveTheConnectionUp() async throws {
+        let server = FabricDataServer(
+            configuration: FabricDataServerConfiguration(host: "127.0.0.1", port: 0),
+            authenticator: CountingAuthenticator().authenticate,
+            streamHandler: EchoStreamHandler()
+        )
+        let serverTask = Task { try await server.run() }
+        defer { serverTask.cancel() }
+        let client = FabricDataClient(configuration: self.clientConfiguration(port: try #require(try await server.listeningAddress().port)))
+        let clientTask = Task { try await client.run() }
+        defer { clientTask.cancel() }
+        try await eventually("client connected") { client.state == .connected }
+        let connection = try #require(client.connection)
+        let payload = ByteBuffer(repeating: 7, count: 4096)
+        for index in 0..<2500 {
+            let stream = try await client.openStream(
+                path: FabricDataRoute.tunnelConnectionPath(tunnelID: "tun_reset", connectionID: "conn_\(index)"))
+            // Echoed bytes race the reset: some arrive on a stream that is already gone.
+            stream.channel.write(HTTP2Frame.FramePayload.data(.init(data: .byteBuffer(payload))), promise: nil)
+            stream.channel.flush()
+            if index % 2 == 0 { _ = try? await stream.response.get() }
+            try? await stream.channel.close()
+        }
+        try await connection.checkHealth(timeout: .seconds(5))
+        #expect(client.connection === connection, "the connection was replaced: it died on the way")
+        #expect(connection.isActive)
+    }
+
     @Test func serverClosesConnectionsThatNeverAuthenticate() async throws {
         let server = FabricDataServer(
             configuration: FabricDataServerConfiguration(

@@ -10,12 +10,17 @@ nginx and a TCP tunnel to iperf3, and measures, each path in turn on the same ma
   tcp_<path>_p<streams>_<up|down>     iperf3 throughput, 1 and 4 streams; up = client -> origin,
                                       down = origin -> client (-R); paths direct, socat, ssh,
                                       marionette; RATIO ..._marionette_vs_{direct,ssh}
-  http_<path>_c<N>_<keepalive|close>  wrk on /small, N connections, rps and p50/p99
+  http_<path>_c<N>_<keepalive|close>  wrk on /small, N connections, rps (2xx/3xx answers only) and
+                                      p50/p99; close = `Connection: close` on every request
   rate_<path>_{p50,p99}               wrk paced to BENCH_RATE req/s; added_p50 = tunnel - direct
   bulk_<path>_small_{p50,p99}         paced small requests while /big downloads in a loop over the
                                       same path (the same tunnel)
   soak_*                              iperf3 --bidir for BENCH_SOAK_SECONDS through the TCP tunnel
-                                      plus paced HTTP requests through the HTTP tunnel; soak_ok 1/0
+                                      plus paced HTTP requests through the HTTP tunnel; soak_ok is 1
+                                      when iperf3 ended well with bytes both ways in every second,
+                                      every request got 2xx and the runner's data connection stayed up
+  runner_data_connection_drops        times the runner's data connection (the one that carries all
+                                      tunnel connections) went down in the whole run, from its log
 
 Prints `RESULT <name> <value> <unit>`, `RATIO <name> <value> x` and `TARGET ...` lines on stdout,
 progress on stderr. Exits 1 when the soak failed or a measurement could not be taken or had errors.
@@ -36,6 +41,7 @@ KEY = os.environ["MARIONETTE_BENCH_KEY"]
 WORK = os.environ["MARIONETTE_BENCH_WORK"]
 PIDFILE = os.environ["MARIONETTE_BENCH_PIDFILE"]
 PORTS = [int(p) for p in os.environ["MARIONETTE_BENCH_PORTS"].split()]
+DATA_DIR = os.environ.get("MARIONETTE_BENCH_DATA_DIR", "")
 SECONDS = int(os.environ.get("BENCH_SECONDS", "5"))
 SOAK_SECONDS = int(os.environ.get("BENCH_SOAK_SECONDS", "60"))
 RATE = int(os.environ.get("BENCH_RATE", "1000"))
@@ -63,6 +69,46 @@ def result(name, value, unit):
     FIGURES[name] = value
     text = f"{value:.3f}" if isinstance(value, float) else str(value)
     print(f"RESULT {name} {text} {unit}", flush=True)
+
+
+def runner_drops():
+    """How often the local runner's data connection (which carries every tunnel connection) went
+    down so far, from the runner's own log in the server's data folder."""
+    count = 0
+    logs = os.path.join(DATA_DIR, "logs")
+    for name in os.listdir(logs) if DATA_DIR and os.path.isdir(logs) else []:
+        with open(os.path.join(logs, name), errors="replace") as f:
+            count += sum(1 for line in f if "fabric data connection down" in line)
+    return count
+
+
+DROPS = {"seen": 0}
+
+
+def check_drops(label):
+    """Logs the data connection drops since the last check; returns how many there were."""
+    now = runner_drops()
+    new, DROPS["seen"] = now - DROPS["seen"], now
+    if new:
+        log(f"WARNING: during {label} the runner's data connection went down {new} time(s) "
+            f"(its log: {os.path.join(DATA_DIR, 'logs')})")
+    return new
+
+
+TUNNEL_PROBE = {"url": None}  # a URL through the HTTP tunnel, set once the tunnel is up
+
+
+def settle(label):
+    """Before a measurement through a tunnel: waits (up to 15 s) until the HTTP tunnel answers 200,
+    so that a data connection that went down in the previous measurement is back up again."""
+    if TUNNEL_PROBE["url"] is None:
+        return
+    deadline = time.time() + 15
+    while (code := get_status(TUNNEL_PROBE["url"])) != 200:
+        if time.time() > deadline:
+            log(f"WARNING: before {label} the HTTP tunnel still answers {code} after 15 s")
+            return
+        time.sleep(0.1)
 
 
 def ratio(name, numerator, denominator):
@@ -262,7 +308,8 @@ def start_iperf3(helpers, port):
 
 
 def start_socat(helpers, name, listen, target):
-    helpers.start(name, ["socat", f"TCP-LISTEN:{listen},fork,reuseaddr,bind=127.0.0.1,backlog=1024", f"TCP:127.0.0.1:{target}"],
+    helpers.start(name, ["socat", f"TCP-LISTEN:{listen},fork,reuseaddr,nodelay,bind=127.0.0.1,backlog=1024",
+                         f"TCP:127.0.0.1:{target},nodelay"],
                   port=listen)
 
 
@@ -298,7 +345,7 @@ LogLevel ERROR
                           "-o", "ConnectTimeout=10", "-i", os.path.join(root, "client_key"), "-p", str(sshd_port),
                           "-R", f"{remote_port}:127.0.0.1:{target}", f"{user}@127.0.0.1"], port=remote_port, timeout=20)
     cipher = subprocess.run(["ssh", "-G", "-F", "/dev/null", "127.0.0.1"], capture_output=True, text=True, timeout=10).stdout
-    log("ssh -R up; client ciphers:", next((l.split()[1] for l in cipher.splitlines() if l.startswith("ciphers ")), "?"))
+    log("ssh -R up; cipher preference:", next((l.split()[1] for l in cipher.splitlines() if l.startswith("ciphers ")), "?"))
 
 
 # ---------------------------------------------------------------- iperf3
@@ -333,13 +380,18 @@ def tcp_throughput(helpers, iperf_port, targets):
         for direction in ("up", "down"):
             for path, port in targets.items():
                 name = f"tcp_{path}_p{streams}_{direction}"
+                if path == "marionette":
+                    settle(name)
                 for attempt in (1, 2):
+                    time.sleep(0.5)  # the iperf3 server finishes the previous test (a relay may close late)
                     report, error = iperf(port, streams, reverse=direction == "down")
                     if error is None:
                         break
                     log(f"{name}: attempt {attempt}: {error}; restarting the iperf3 server")
                     helpers.stop("iperf3")
                     start_iperf3(helpers, iperf_port)
+                if path == "marionette":
+                    check_drops(name)
                 if error is not None:
                     fail(f"{name}: {error}")
                     continue
@@ -424,8 +476,9 @@ def report_wrk(prefix, figures, error, with_rps=True):
         return False
     log(f"{prefix}: {figures['rps']:.0f} req/s, p50 {figures['p50']:.3f} ms, p99 {figures['p99']:.3f} ms, "
         f"{figures['requests']} requests, {figures['socket_errors']} socket errors, {figures['non2xx']} non-2xx/3xx")
-    if with_rps:
-        result(f"{prefix}_rps", figures["rps"], "req/s")
+    if with_rps:  # answers other than 2xx/3xx (e.g. 503 while the tunnel has no runner) do not count
+        good = figures["requests"] - figures["non2xx"]
+        result(f"{prefix}_rps", figures["rps"] * good / figures["requests"] if figures["requests"] else 0.0, "req/s")
     result(f"{prefix}_p50", figures["p50"], "ms")
     result(f"{prefix}_p99", figures["p99"], "ms")
     errors = figures["socket_errors"] + figures["non2xx"]
@@ -445,7 +498,11 @@ def http_requests(urls):
     for connections in CONNECTIONS:
         for mode in ("keepalive", "close"):
             for path, url in urls.items():
+                if path == "marionette":
+                    settle(f"http_{path}_c{connections}_{mode}")
                 figures, error = wrk(url, connections, close=mode == "close", tag=f"{path} c{connections} {mode}")
+                if path == "marionette":
+                    check_drops(f"http_{path}_c{connections}_{mode}")
                 report_wrk(f"http_{path}_c{connections}_{mode}", figures, error)
             ratio(f"http_c{connections}_{mode}_marionette_vs_direct_rps", f"http_marionette_c{connections}_{mode}_rps",
                   f"http_direct_c{connections}_{mode}_rps")
@@ -456,7 +513,11 @@ def fixed_rate(urls):
     pause = pacing(RATE, connections)
     log(f"fixed rate: {connections} connections, {pause} ms between requests each (~{RATE} req/s)")
     for path, url in urls.items():
+        if path == "marionette":
+            settle(f"rate_{path}")
         figures, error = wrk(url, connections, pace_ms=pause, tag=f"{path} rate {RATE}")
+        if path == "marionette":
+            check_drops(f"rate_{path}")
         report_wrk(f"rate_{path}", figures, error)
     for quantile in ("p50", "p99"):
         tunnel, direct = FIGURES.get(f"rate_marionette_{quantile}"), FIGURES.get(f"rate_direct_{quantile}")
@@ -469,6 +530,8 @@ def during_bulk(path, small_url, big_url):
     cut when the small requests end."""
     connections = 4
     pause = pacing(BULK_RATE, connections)
+    if path == "marionette":
+        settle(f"bulk_{path}")
     stop_at = time.time() + SECONDS + 1.5
     downloaded = []
     problems = []
@@ -498,6 +561,8 @@ def during_bulk(path, small_url, big_url):
     thread.join(timeout=30)
     elapsed = time.time() - started
     prefix = f"bulk_{path}_small"
+    if path == "marionette":
+        check_drops(prefix)
     report_wrk(prefix, figures, error, with_rps=False)
     result(f"bulk_{path}_download", sum(downloaded) / elapsed / GB, "GB/s")
     if problems:
@@ -509,13 +574,20 @@ def soak(tcp_port, small_url):
     connections = 4
     pause = pacing(BULK_RATE, connections)
     log(f"soak: iperf3 --bidir for {SOAK_SECONDS} s through the TCP tunnel, ~{BULK_RATE} req/s through the HTTP tunnel")
+    settle("the soak")
+    check_drops("the wait before the soak")
     box = {}
     thread = threading.Thread(target=lambda: box.update(iperf=iperf(tcp_port, bidir=True, seconds=SOAK_SECONDS)), daemon=True)
     thread.start()
     time.sleep(1.5)  # iperf3's start (and its omitted first second) before the requests
     figures, error = wrk(small_url, connections, seconds=SOAK_SECONDS, pace_ms=pause, tag="soak http")
     thread.join(timeout=SOAK_SECONDS + 60)
+    drops = check_drops("the soak")
+    result("soak_runner_data_connection_drops", drops, "drops")
     ok = report_wrk("soak_http", figures, error)
+    if drops:
+        fail(f"soak: the runner's data connection went down {drops} time(s)")
+        ok = False
     if ok:
         result("soak_http_requests", figures["requests"], "requests")
     report, iperf_error = box.get("iperf", (None, "iperf3 did not finish"))
@@ -560,7 +632,8 @@ def targets():
             verdict = "not measured"
         else:
             met = value >= goal if op == ">=" else value < goal if op == "<" else value == goal
-            verdict = f"measured {value:.3f}: {'met' if met else 'MISSED'}"
+            shown = f"{value:.3f}" if isinstance(value, float) else str(value)
+            verdict = f"measured {shown}: {'met' if met else 'MISSED'}"
         print(f"TARGET {name} {op} {goal}{' ' + unit if unit else ''} ({verdict})", flush=True)
 
 
@@ -588,10 +661,12 @@ def main():
             start_socat(helpers, "socat-http", socat_http, nginx_port)
             http_urls["socat"] = f"http://127.0.0.1:{socat_http}/small"
         _, http_id, tcp_port = marionette_session(nginx_port, iperf_port)
+        check_drops("the set-up")
         tunnel = f"{API}/tunnels/{http_id}"
         if "marionette" in TCP_PATHS:
             tcp_targets["marionette"] = tcp_port
         http_urls["marionette"] = f"{tunnel}/small"
+        TUNNEL_PROBE["url"] = f"{tunnel}/small"
         log(f"set up in {time.time() - started:.1f} s")
 
         tcp_throughput(helpers, iperf_port, tcp_targets)
@@ -604,6 +679,8 @@ def main():
         fail(f"aborted: {error!r}")
     finally:
         helpers.stop_all()
+    check_drops("the end of the run")
+    result("runner_data_connection_drops", DROPS["seen"], "drops")
     targets()
     log(f"benchmark took {time.time() - started:.0f} s")
     if FAILURES:

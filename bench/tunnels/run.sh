@@ -130,7 +130,7 @@ budget=$(( 600 + 2 * ${BENCH_SOAK_SECONDS:-60} + 40 * ${BENCH_SECONDS:-5} ))
 status=0
 MARIONETTE_BENCH_API="http://127.0.0.1:${ports[0]}" \
 MARIONETTE_BENCH_KEY="$(tr -d '[:space:]' <"$data/bootstrap-api-key")" \
-MARIONETTE_BENCH_WORK="$WORK" MARIONETTE_BENCH_PIDFILE="$HELPER_PIDS" \
+MARIONETTE_BENCH_WORK="$WORK" MARIONETTE_BENCH_PIDFILE="$HELPER_PIDS" MARIONETTE_BENCH_DATA_DIR="$data" \
 MARIONETTE_BENCH_PORTS="${ports[*]:5}" \
     timeout --kill-after=15 "$budget" python3 "$BENCH_DIR/bench.py" || status=$?
 if [ "$status" -ne 0 ]; then

@@ -59,6 +59,12 @@ public enum FabricDataSettings {
         var configuration = NIOHTTP2Handler.ConnectionConfiguration()
         configuration.initialSettings = initialSettings
         configuration.targetWindowSize = windowSize
+        // swift-nio-http2 closes a connection (GOAWAY ENHANCE_YOUR_CALM) after 200 stream errors in
+        // its whole life, and a stream error is as ordinary here as a frame crossing a RST_STREAM of
+        // an aborted tunnel connection: a runner's long-lived data connection would die after a few
+        // hundred aborted page loads. Both peers are authenticated; the limits guard against nothing.
+        configuration.maximumConnectionGlitches = 1 << 40
+        configuration.maximumRecentlyResetStreams = 4096
         return configuration
     }
 
@@ -68,9 +74,14 @@ public enum FabricDataSettings {
         configuration.targetWindowSize = windowSize
         configuration.outboundBufferSizeHighWatermark = streamOutboundHighWatermark
         configuration.outboundBufferSizeLowWatermark = streamOutboundLowWatermark
-        // Every aborted tunnel connection is a RST_STREAM; the default (200 per 30 s, a rapid-reset guard) is
-        // tight for a busy runner whose users abort page loads. Both peers are authenticated runners/servers.
-        configuration.streamResetFrameRateLimit.maximumCount = 2000
+        // Every aborted tunnel connection is a RST_STREAM, often followed by a stream error (a frame that crossed
+        // it). The defaults (200 of each per 30 s, rapid-reset guards) end the whole data connection under a
+        // busy tunnel; both peers are authenticated runners and servers, so the limits only stop a runaway loop.
+        // (The limiter preallocates one timestamp per allowed event: a short window, not a huge count.)
+        configuration.streamResetFrameRateLimit.maximumCount = 20_000
+        configuration.streamResetFrameRateLimit.windowLength = .seconds(1)
+        configuration.streamErrorRateLimit.maximumCount = 20_000
+        configuration.streamErrorRateLimit.windowLength = .seconds(1)
         return configuration
     }
 }
