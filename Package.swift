@@ -218,7 +218,7 @@ let package = Package(
         ),
         .testTarget(
             name: "OrchestratorTests",
-            dependencies: ["Orchestrator", "Core"],
+            dependencies: ["Orchestrator", "Core", "Fabric"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -32,6 +32,10 @@ public actor RunnerHub {
     private var pools: [String: String] = [:]
     /// Runners whose first heartbeat after (re)connecting has not been reconciled yet.
     private var awaitingFirstHeartbeat: Set<String> = []
+    /// Runs sent on a runner's current control stream before its first heartbeat was reconciled.
+    /// The runner takes that heartbeat's snapshot when the stream opens, so these runs may be
+    /// missing from it (their TaskAccepted/TaskStarted can even arrive first) without being lost.
+    private var dispatchedOnLink: [String: Set<String>] = [:]
     /// Dropped runners and when their grace ends.
     private var graceUntil: [String: Timestamp] = [:]
     /// Sessions whose runner is being started, and when the start began.
@@ -125,6 +129,7 @@ public actor RunnerHub {
         links[runnerID] = link
         graceUntil[runnerID] = nil
         awaitingFirstHeartbeat.insert(runnerID)
+        dispatchedOnLink[runnerID] = []
         do {
             try await store.markRunnerConnected(runnerID)
             if let pool = try await store.runnerRow(runnerID)?.string("pool_name") { pools[runnerID] = pool }
@@ -147,6 +152,7 @@ public actor RunnerHub {
         links[runnerID] = nil
         pools[runnerID] = nil
         awaitingFirstHeartbeat.remove(runnerID)
+        dispatchedOnLink[runnerID] = nil
         graceUntil[runnerID] = store.clock.now().adding(seconds: settings.disconnectGraceSeconds)
         logger.warning("runner disconnected", metadata: ["runner_id": "\(runnerID)"])
     }
@@ -187,8 +193,9 @@ public actor RunnerHub {
     /// runner no longer lists fail with "runner lost run".
     private func reconcile(runnerID: String, _ beat: Marionette_Runner_V1_Heartbeat) async throws {
         let listed = Set(beat.runningRuns.map(\.runID))
+        let sentOnThisStream = dispatchedOnLink.removeValue(forKey: runnerID) ?? []
         for run in try await store.openRuns(runnerID: runnerID)
-        where run.status != "pending" && !listed.contains(run.runID) {
+        where run.status != "pending" && !listed.contains(run.runID) && !sentOnThisStream.contains(run.runID) {
             logger.warning(
                 "runner no longer lists a run; failing it",
                 metadata: [
@@ -370,6 +377,7 @@ public actor RunnerHub {
             var command = Marionette_Runner_V1_ServerCommand()
             command.executeTask = execute
             if link.send(command) {
+                if awaitingFirstHeartbeat.contains(runnerID) { dispatchedOnLink[runnerID, default: []].insert(run.runID) }
                 publish(taskID: run.task.id, status: "running", runID: run.runID, attempt: run.attempt)
             } else {
                 try await store.unwindDispatch(run, error: "failed to send command to runner: queue full or closed")
