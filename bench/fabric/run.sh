@@ -36,11 +36,18 @@ stop_server() {
 }
 # Agents this run started, by pid: the external runners bench.py lists in $WORK/runner-pids and
 # the local runners the server logged (they outlive the server on purpose). Nobody else's agents.
+# A local runner's logged pid is bwrap's, which leads a session of its own and does not pass
+# SIGTERM on to the agent inside: signal its process group (when it leads one).
 stop_agents() {
-    local pids
-    pids="$(cat "$WORK/runner-pids" 2>/dev/null || true)
-$(sed -n 's/.*"msg":"started local runner","pid":"\([0-9]*\)".*/\1/p' "$WORK"/*.log 2>/dev/null || true)"
-    for pid in $pids; do kill -TERM "$pid" 2>/dev/null || true; done
+    local pid
+    for pid in $(cat "$WORK/runner-pids" 2>/dev/null || true); do kill -TERM "$pid" 2>/dev/null || true; done
+    for pid in $(sed -n 's/.*"msg":"started local runner","pid":"\([0-9]*\)".*/\1/p' "$WORK"/*.log 2>/dev/null || true); do
+        if [ "$(ps -o pgid= -p "$pid" 2>/dev/null | tr -d ' ')" = "$pid" ]; then
+            kill -TERM -- "-$pid" 2>/dev/null || true
+        else
+            kill -TERM "$pid" 2>/dev/null || true
+        fi
+    done
 }
 cleanup() {
     stop_server

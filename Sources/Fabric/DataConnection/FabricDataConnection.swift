@@ -141,6 +141,7 @@ public final class FabricDataConnection: Sendable {
                 if let tls {
                     try sync.addHandler(NIOSSLClientHandler(context: tls, serverHostname: serverHostname))
                 }
+                try sync.addHandler(FabricDataFlushCoalescer())
                 let multiplexer = try sync.configureHTTP2Pipeline(
                     mode: .client,
                     connectionConfiguration: FabricDataSettings.connectionConfiguration,

@@ -256,6 +256,7 @@ public final class FabricDataServer: Service, Sendable {
         if let tls {
             try sync.addHandler(NIOSSLServerHandler(context: tls))
         }
+        try sync.addHandler(FabricDataFlushCoalescer())
         let connection = FabricDataServerConnectionState(channel: channel, shared: shared)
         let boundConnection = NIOLoopBound(connection, eventLoop: channel.eventLoop)
         _ = try sync.configureHTTP2Pipeline(
