@@ -6,7 +6,7 @@ export PATH := $(PATH):/opt/swift/usr/bin
 
 ARGS ?=
 
-.PHONY: fuzz all run test build bench bench-fabric deps clean
+.PHONY: fuzz all run test build bench bench-fabric bench-tunnels deps clean
 
 all: build
 
@@ -29,6 +29,10 @@ bench:
 ## bench-fabric: fabric benchmark (log throughput, dispatch latency, session start)
 bench-fabric:
 	bench/fabric/run.sh
+
+## bench-tunnels: TCP and HTTP tunnels against direct, socat and ssh -R (prints RESULT/RATIO lines)
+bench-tunnels:
+	bench/tunnels/run.sh
 
 ## fuzz: libFuzzer on the SFU's STUN/RTP/RTCP/SDP parsers, 60 s each (FUZZ_SECONDS)
 fuzz:
