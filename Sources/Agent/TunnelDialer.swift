@@ -25,26 +25,39 @@ public final class TunnelDialer: Sendable {
         self.client.withLock { $0 = client }
     }
 
-    /// Starts one connection; returns at once.
+    /// Starts one connection; returns at once. The IPv4 connect is issued here, before returning:
+    /// commands arrive in the order the server accepted its clients, and dialing in that order too
+    /// keeps the origin's accept order (iperf3 `--bidir` gives its data connections their roles by it).
     public func open(_ command: OpenTunnelConnectionCommand) {
-        Task { await self.run(command) }
-    }
-
-    func run(_ command: OpenTunnelConnectionCommand) async {
-        let path = FabricDataRoute.tunnelConnectionPath(tunnelID: command.tunnelID, connectionID: command.connectionID)
         let metadata: Logger.Metadata = ["tunnel_id": "\(command.tunnelID)", "connection_id": "\(command.connectionID)"]
         guard let client = client.withLock({ $0 }), let connection = client.connection else {
             logger.warning("tunnel connection requested without a data connection", metadata: metadata)
             return
         }
+        let path = FabricDataRoute.tunnelConnectionPath(tunnelID: command.tunnelID, connectionID: command.connectionID)
         guard (1...65535).contains(command.localPort) else {
-            await reportDialError(client: client, path: path, reason: "invalid port \(command.localPort)")
+            Task { await reportDialError(client: client, path: path, reason: "invalid port \(command.localPort)") }
             return
         }
         let loop = connection.channel.eventLoop
+        let first = startDial(host: "127.0.0.1", port: command.localPort, on: loop)
+        Task { await self.run(command, client: client, connection: connection, path: path, first: first) }
+    }
+
+    private func run(
+        _ command: OpenTunnelConnectionCommand, client: FabricDataClient, connection: FabricDataConnection, path: String,
+        first: EventLoopFuture<(channel: any Channel, link: TunnelSplicePeer)>
+    ) async {
+        let metadata: Logger.Metadata = ["tunnel_id": "\(command.tunnelID)", "connection_id": "\(command.connectionID)"]
+        let loop = connection.channel.eventLoop
         let local: (channel: any Channel, link: TunnelSplicePeer)
         do {
-            local = try await dial(port: command.localPort, on: loop)
+            do {
+                local = try await first.get()
+            } catch {
+                // Nothing on IPv4 loopback: the origin may listen on [::1] only.
+                local = try await startDial(host: "::1", port: command.localPort, on: loop).get()
+            }
         } catch {
             logger.info("tunnel dial failed", metadata: metadata.merging(["port": "\(command.localPort)", "error": "\(error)"]) { $1 })
             await reportDialError(client: client, path: path, reason: "connect to port \(command.localPort) failed: \(error)")
@@ -64,31 +77,32 @@ public final class TunnelDialer: Sendable {
         }
     }
 
-    /// Connects to the origin on loopback: IPv4 first, then IPv6.
-    func dial(port: Int, on loop: any EventLoop) async throws -> (channel: any Channel, link: TunnelSplicePeer) {
-        var lastError: any Error = ChannelError.connectTimeout(dialTimeout)
-        for host in ["127.0.0.1", "::1"] {
-            do {
-                let links = WriteOnceBox<TunnelSplicePeer>()
-                let channel = try await ClientBootstrap(group: loop)
-                    .connectTimeout(dialTimeout)
-                    .channelOption(.tcpOption(.tcp_nodelay), value: 1)
-                    .channelOption(.allowRemoteHalfClosure, value: true)
-                    .channelInitializer { channel in
-                        channel.eventLoop.makeCompletedFuture {
-                            let end = TunnelSocketEnd()
-                            try channel.pipeline.syncOperations.addHandler(end)
-                            links.set(end.link(eventLoop: channel.eventLoop))
-                        }
-                    }
-                    .connect(host: host, port: port).get()
+    /// Connects to the origin at a loopback address (no resolver: the connect is queued on `loop`
+    /// at once, in call order).
+    func startDial(host: String, port: Int, on loop: any EventLoop) -> EventLoopFuture<(channel: any Channel, link: TunnelSplicePeer)> {
+        let address: SocketAddress
+        do {
+            address = try SocketAddress(ipAddress: host, port: port)
+        } catch {
+            return loop.makeFailedFuture(error)
+        }
+        let links = WriteOnceBox<TunnelSplicePeer>()
+        return ClientBootstrap(group: loop)
+            .connectTimeout(dialTimeout)
+            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
+            .channelOption(.allowRemoteHalfClosure, value: true)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let end = TunnelSocketEnd()
+                    try channel.pipeline.syncOperations.addHandler(end)
+                    links.set(end.link(eventLoop: channel.eventLoop))
+                }
+            }
+            .connect(to: address)
+            .flatMapThrowing { channel in
                 guard let link = links.get() else { throw ChannelError.ioOnClosedChannel }
                 return (channel, link)
-            } catch {
-                lastError = error
             }
-        }
-        throw lastError
     }
 
     private func reportDialError(client: FabricDataClient, path: String, reason: String) async {

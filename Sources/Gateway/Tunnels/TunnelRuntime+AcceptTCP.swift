@@ -4,8 +4,10 @@ import Orchestrator
 
 extension TunnelRuntime {
     /// A TCP client was accepted: re-check the tunnel (open, runner connected, limit), then connect.
+    /// Accepts are handled in order (``TunnelAcceptQueue``) and their `OpenTunnelConnection`s go out
+    /// in that order.
     func acceptTCP(tunnelID: String, client: TunnelSplicePeer, source: String, closeFuture: EventLoopFuture<Void>) {
-        Task { [self] in
+        acceptQueue.submit { [self] in
             let refuse = { (reason: String) in
                 self.logger.info("tcp tunnel connection refused", metadata: ["tunnel_id": "\(tunnelID)", "reason": "\(reason)"])
                 client.abort(.reset)
@@ -17,7 +19,7 @@ extension TunnelRuntime {
                 return refuse("too many connections")
             }
             guard let runnerID = runnerFor(target) else { return refuse("runner not connected") }
-            connect(
+            await connect(
                 tunnelID: tunnelID, runnerID: runnerID, localPort: target.tunnel.localPort, protocol: "tcp",
                 clientAddress: source, client: client, closeFuture: closeFuture)
         }

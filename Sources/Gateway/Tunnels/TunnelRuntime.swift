@@ -46,6 +46,7 @@ public final class TunnelRuntime: Service, Sendable {
     private let fabric = NIOLockedValueBox<Fabric?>(nil)
     private let connections = NIOLockedValueBox<[String: [String: TunnelSplicePeer]]>([:])
     let listeners: TunnelTCPListeners
+    let acceptQueue = TunnelAcceptQueue()
 
     public init(store: Store, apiKeys: APIKeyAuthenticator, config: ServerConfig, logger: Logger) {
         self.store = store
@@ -232,15 +233,28 @@ public final class TunnelRuntime: Service, Sendable {
         grant: TunnelHTTPGrant, protocol kind: String, clientAddress: String, client: TunnelSplicePeer,
         closeFuture: EventLoopFuture<Void>
     ) {
-        connect(
+        let command = register(
             tunnelID: grant.tunnel.id, runnerID: grant.runnerID, localPort: grant.tunnel.localPort, protocol: kind,
             clientAddress: clientAddress, client: client, closeFuture: closeFuture)
+        Task { await send(command.command, runnerID: grant.runnerID, connectionID: command.connectionID, client: client) }
     }
 
+    /// Registers the connection, then asks the runner to dial (in order with the caller's other
+    /// requests: the command is queued before this returns).
     func connect(
         tunnelID: String, runnerID: String, localPort: Int, protocol kind: String, clientAddress: String,
         client: TunnelSplicePeer, closeFuture: EventLoopFuture<Void>
-    ) {
+    ) async {
+        let command = register(
+            tunnelID: tunnelID, runnerID: runnerID, localPort: localPort, protocol: kind, clientAddress: clientAddress,
+            client: client, closeFuture: closeFuture)
+        await send(command.command, runnerID: runnerID, connectionID: command.connectionID, client: client)
+    }
+
+    private func register(
+        tunnelID: String, runnerID: String, localPort: Int, protocol kind: String, clientAddress: String,
+        client: TunnelSplicePeer, closeFuture: EventLoopFuture<Void>
+    ) -> (command: Marionette_Runner_V1_ServerCommand, connectionID: String) {
         let connectionID = ID.make(.tunnelConnection)
         connections.withLockedValue { $0[tunnelID, default: [:]][connectionID] = client }
         closeFuture.whenComplete { _ in
@@ -250,7 +264,6 @@ public final class TunnelRuntime: Service, Sendable {
         broker.expect(
             connectionID: connectionID, tunnelID: tunnelID, runnerID: runnerID, localPort: localPort, client: client,
             timeout: streamWait)
-        let fabric = self.fabric.withLockedValue { $0 }
         var open = Marionette_Runner_V1_OpenTunnelConnection()
         open.tunnelID = tunnelID
         open.connectionID = connectionID
@@ -260,15 +273,16 @@ public final class TunnelRuntime: Service, Sendable {
         open.deadlineUnixMs = store.clock.now().milliseconds + streamWait.nanoseconds / 1_000_000
         var command = Marionette_Runner_V1_ServerCommand()
         command.openTunnelConnection = open
-        let broker = self.broker
         logger.debug(
             "tunnel connection requested",
             metadata: ["tunnel_id": "\(tunnelID)", "connection_id": "\(connectionID)", "runner_id": "\(runnerID)", "protocol": "\(kind)"])
-        Task {
-            let sent = await fabric?.send(command, runnerID) ?? false
-            if !sent, broker.cancel(connectionID) {
-                client.abort(.tunnelEnded(status: 503, code: "runner_not_connected", message: "the session's runner is not connected"))
-            }
+        return (command, connectionID)
+    }
+
+    private func send(_ command: Marionette_Runner_V1_ServerCommand, runnerID: String, connectionID: String, client: TunnelSplicePeer) async {
+        let sent = await fabric.withLockedValue({ $0 })?.send(command, runnerID) ?? false
+        if !sent, broker.cancel(connectionID) {
+            client.abort(.tunnelEnded(status: 503, code: "runner_not_connected", message: "the session's runner is not connected"))
         }
     }
 
