@@ -2,7 +2,8 @@
 # Fabric benchmark (bench/fabric/bench.py) against the embedded SQLite store and PostgreSQL, in
 # one run. Prints RESULT lines (with the baseline of each measurement and the ratio) and TARGETs.
 #
-# Environment: BENCH_STORES="sqlite postgres", BENCH_LOG_LINES (1000000), BENCH_DISPATCH_TASKS (500),
+# Environment: BENCH_STORES="sqlite postgres", BENCH_SECTIONS="logs dispatch session" (all),
+# BENCH_LOG_LINES (1000000), BENCH_DISPATCH_TASKS (500),
 # BENCH_RUNNERS (20), BENCH_SESSIONS (50), MARIONETTE_BENCH_BIN=<dir with release binaries>.
 set -euo pipefail
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -85,7 +86,7 @@ for store in $STORES; do
     MARIONETTE_BENCH_ADMIN_PASSWORD="$(cat "$data/admin-password")" \
     MARIONETTE_BENCH_AGENT="$BIN/marionette-agent" MARIONETTE_BENCH_STORE="$store" \
     MARIONETTE_BENCH_PIDFILE="$WORK/runner-pids" \
-        python3 "$BENCH_DIR/bench.py" || { status=1; tail -40 "$WORK/$store.log" >&2; }
+        python3 "$BENCH_DIR/bench.py" ${BENCH_SECTIONS:-} || { status=1; tail -40 "$WORK/$store.log" >&2; }
     stop_server
     stop_agents
     if [ -n "$PG_DIR" ]; then "$MARIONETTE_ROOT/scripts/pg-cluster.sh" stop "$PG_DIR"; PG_DIR=""; fi
