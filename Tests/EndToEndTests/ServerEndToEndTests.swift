@@ -16,7 +16,10 @@ import Testing
         // The log names the key file, never the key.
         #expect(server.log.contains("bootstrap-api-key"))
         #expect(!server.log.contains(key))
-        #expect(!server.log.contains(try #require(server.adminPassword)))
+        let password = try #require(server.adminPassword)
+        #expect(!server.log.contains(password))
+        // Letters and digits only: a leading '-' would read as an option in `mctl --admin-password X`.
+        #expect(password.count == 32 && password.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) }, "\(password)")
 
         let created = try await HTTP.send(.POST, server.baseURL + "/api/v1/sessions", key: key, json: #"{"agent":"command"}"#)
         #expect(created.status == 201)

@@ -93,7 +93,9 @@ struct Serve: AsyncParsableCommand {
         if let existing = SecretFile.read(path), !existing.isEmpty {
             return AdminAuthenticator(username: "admin", password: existing, masterKey: config.masterKey)
         }
-        let password = Tokens.mint(.apiKey).raw.dropFirst(3).prefix(32)
+        // Letters and digits only: base64url's '-' could start the password, and `mctl
+        // --admin-password -x…` would read it as an option. Still over 180 random bits.
+        let password = Tokens.mint(.apiKey).raw.dropFirst(3).filter { $0.isASCII && ($0.isLetter || $0.isNumber) }.prefix(32)
         try SecretFile.write(String(password) + "\n", to: path)
         logger.notice("generated the admin password for user admin", metadata: ["path": "\(path)"])
         return AdminAuthenticator(username: "admin", password: String(password), masterKey: config.masterKey)
