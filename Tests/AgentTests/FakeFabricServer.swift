@@ -76,6 +76,9 @@ actor FakeFabricState {
     func storeGap(_ gap: Marionette_Runner_V1_LogGap, runID: String) { gaps[runID, default: []].append((gap.firstSequence, gap.lastSequence)) }
 
     func markFinal(_ runID: String) { finals.insert(runID) }
+    /// Set from `kill()` until the restart: handlers answer nothing more.
+    private(set) var killed = false
+    func setKilled(_ value: Bool) { killed = value }
 
     /// A crash: everything received after the last acknowledgement is lost.
     func loseUnacknowledged(_ acked: [String: Int64]) {
@@ -236,6 +239,7 @@ struct FakeFabricService: Marionette_Runner_V1_RunnerService.ServiceProtocol {
                 // without an error then, and a final answer would acknowledge lines the "crash"
                 // is about to lose.
                 try Task.checkCancellation()
+                if await state.killed { throw CancellationError() }
                 if let runID {
                     await state.markFinal(runID)
                     await answer(runID, final: true)
@@ -268,15 +272,21 @@ struct FakeFabricService: Marionette_Runner_V1_RunnerService.ServiceProtocol {
 final class FakeFabricServer: Sendable {
     let state = FakeFabricState()
     let port: Int
-    private let task: MutexBox<Task<Void, any Error>>
+    /// The serving task and the server, to stop it.
+    private let task: MutexBox<Running>
 
-    init() async throws {
-        let (task, port) = try await Self.start(state: state, port: 0)
-        self.port = port
-        self.task = MutexBox(task)
+    struct Running: Sendable {
+        let task: Task<Void, any Error>
+        let server: GRPCServer<HTTP2ServerTransport.Posix>
     }
 
-    private static func start(state: FakeFabricState, port: Int) async throws -> (Task<Void, any Error>, Int) {
+    init() async throws {
+        let (running, port) = try await Self.start(state: state, port: 0)
+        self.port = port
+        self.task = MutexBox(running)
+    }
+
+    private static func start(state: FakeFabricState, port: Int) async throws -> (Running, Int) {
         let transport = HTTP2ServerTransport.Posix(
             address: .ipv4(host: "127.0.0.1", port: port), transportSecurity: .plaintext,
             config: .defaults { config in
@@ -290,14 +300,22 @@ final class FakeFabricServer: Sendable {
         guard let address = try await transport.listeningAddress.ipv4 else {
             throw RPCError(code: .internalError, message: "no address")
         }
-        return (task, address.port)
+        return (Running(task: task, server: server), address.port)
     }
 
-    /// An abrupt stop: every connection and call is cut.
+    /// An abrupt stop: every connection and call is cut, and nothing more is answered.
+    ///
+    /// The server first stops taking streams (graceful shutdown sends GOAWAY) and only then is its
+    /// task cancelled: a stream accepted but not yet handed to the cancelled serving task is never
+    /// finished, which NIO's debug builds trap on ("Deinited NIOAsyncWriter without calling
+    /// finish()", swift-nio#3481) and which killed a whole test run.
     func kill() async {
-        let running = task.take()
-        running?.cancel()
-        _ = await running?.result
+        guard let running = task.take() else { return }
+        await state.setKilled(true)
+        running.server.beginGracefulShutdown()
+        try? await Task.sleep(for: .milliseconds(50))
+        running.task.cancel()
+        _ = await running.task.result
     }
 
     func restart() async throws {
@@ -305,8 +323,10 @@ final class FakeFabricServer: Sendable {
         var attempts = 0
         while true {
             do {
-                let (task, _) = try await Self.start(state: state, port: port)
-                self.task.set(task)
+                // The killed server's handlers are over (kill awaited its task).
+                await state.setKilled(false)
+                let (running, _) = try await Self.start(state: state, port: port)
+                self.task.set(running)
                 return
             } catch {
                 attempts += 1
