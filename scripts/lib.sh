@@ -39,3 +39,31 @@ PY
 # Seconds since the epoch with millisecond precision, and elapsed seconds since a start value.
 now_s() { date +%s.%N; }
 elapsed_s() { awk -v a="$1" -v b="$(now_s)" 'BEGIN { printf "%.1f", b - a }'; }
+
+# True when PID leads its own process group (it was started with setsid, or is bwrap's).
+leads_own_group() { [ "$(ps -o pgid= -p "$1" 2>/dev/null | tr -d ' ')" = "$1" ]; }
+
+# Stops a process started with setsid and everything in its group: SIGTERM, up to 10 s, then
+# SIGKILL (the group too: children that outlived it). Waits for it when it is this shell's child.
+stop_process_group() {
+    local pid="$1" target="$1"
+    leads_own_group "$pid" && target="-$pid"
+    kill -TERM -- "$target" 2>/dev/null || return 0
+    for _ in $(seq 1 100); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    if kill -0 "$pid" 2>/dev/null; then log "process $pid did not stop in 10 s; killing it"; fi
+    kill -KILL -- "$target" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+}
+
+# SIGTERM to the local runners a server logged in the given log files (they outlive their server on
+# purpose). The logged pid is bwrap's, which leads a session of its own and does not pass SIGTERM on
+# to the agent inside: its process group is signalled when it leads one.
+stop_local_runners() {
+    local pid
+    for pid in $(sed -n 's/.*"msg":"started local runner","pid":"\([0-9]*\)".*/\1/p' "$@" 2>/dev/null || true); do
+        if leads_own_group "$pid"; then kill -TERM -- "-$pid" 2>/dev/null || true; else kill -TERM "$pid" 2>/dev/null || true; fi
+    done
+}

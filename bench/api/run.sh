@@ -58,23 +58,12 @@ mkdir -p "$OUT_DIR"
 RESULTS="$OUT_DIR/api-results.txt"
 : >"$RESULTS"
 
+# The server was started with setsid: its process group holds it and the agents it started.
 stop_server() {
     [ -n "$SERVER_PID" ] || return 0
-    local pid="$SERVER_PID" target="$SERVER_PID" i
+    local pid="$SERVER_PID"
     SERVER_PID=""
-    # The server was started with setsid: its process group holds it and the agents it started.
-    if [ "$(ps -o pgid= -p "$pid" 2>/dev/null | tr -d ' ')" = "$pid" ]; then target="-$pid"; fi
-    kill -TERM -- "$target" 2>/dev/null || return 0
-    for i in $(seq 1 100); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.1
-    done
-    if kill -0 "$pid" 2>/dev/null; then
-        log "server $pid did not stop in 10 s; killing it"
-        kill -KILL -- "$target" 2>/dev/null || true
-    fi
-    kill -KILL -- "$target" 2>/dev/null || true   # agents that outlived the server, if any
-    wait "$pid" 2>/dev/null || true
+    stop_process_group "$pid"
 }
 
 cleanup() {

@@ -29,26 +29,16 @@ PG_DIR=""
 SERVER_PID=""
 stop_server() {
     [ -n "$SERVER_PID" ] || return 0
-    kill -TERM -- "-$SERVER_PID" 2>/dev/null || true
-    for _ in $(seq 1 100); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL -- "-$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
+    local pid="$SERVER_PID"
     SERVER_PID=""
+    stop_process_group "$pid"
 }
 # Agents this run started, by pid: the external runners bench.py lists in $WORK/runner-pids and
-# the local runners the server logged (they outlive the server on purpose). Nobody else's agents.
-# A local runner's logged pid is bwrap's, which leads a session of its own and does not pass
-# SIGTERM on to the agent inside: signal its process group (when it leads one).
+# the local runners the server logged. Nobody else's agents.
 stop_agents() {
     local pid
     for pid in $(cat "$WORK/runner-pids" 2>/dev/null || true); do kill -TERM "$pid" 2>/dev/null || true; done
-    for pid in $(sed -n 's/.*"msg":"started local runner","pid":"\([0-9]*\)".*/\1/p' "$WORK"/*.log 2>/dev/null || true); do
-        if [ "$(ps -o pgid= -p "$pid" 2>/dev/null | tr -d ' ')" = "$pid" ]; then
-            kill -TERM -- "-$pid" 2>/dev/null || true
-        else
-            kill -TERM "$pid" 2>/dev/null || true
-        fi
-    done
+    stop_local_runners "$WORK"/*.log
 }
 cleanup() {
     stop_server

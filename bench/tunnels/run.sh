@@ -35,11 +35,9 @@ HELPER_PIDS="$WORK/helper-pids"   # bench.py keeps here the pids of the helpers 
 SERVER_PID=""
 stop_server() {
     [ -n "$SERVER_PID" ] || return 0
-    kill -TERM -- "-$SERVER_PID" 2>/dev/null || true
-    for _ in $(seq 1 100); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL -- "-$SERVER_PID" 2>/dev/null || true
-    wait "$SERVER_PID" 2>/dev/null || true
+    local pid="$SERVER_PID"
     SERVER_PID=""
+    stop_process_group "$pid"
 }
 # The helpers bench.py started (iperf3, nginx, socat, sshd, ssh), each the leader of its own process
 # group (socat's and sshd's per-connection children are in it), if bench.py could not stop them.
@@ -48,26 +46,14 @@ stop_helpers() {
     pids="$(cat "$HELPER_PIDS" 2>/dev/null || true)"
     [ -n "$pids" ] || return 0
     for pid in $pids; do
-        if [ "$(ps -o pgid= -p "$pid" 2>/dev/null | tr -d ' ')" = "$pid" ]; then kill -TERM -- "-$pid" 2>/dev/null || true; fi
+        if leads_own_group "$pid"; then kill -TERM -- "-$pid" 2>/dev/null || true; fi
     done
     sleep 0.5
     for pid in $pids; do
-        if [ "$(ps -o pgid= -p "$pid" 2>/dev/null | tr -d ' ')" = "$pid" ]; then kill -KILL -- "-$pid" 2>/dev/null || true; fi
+        if leads_own_group "$pid"; then kill -KILL -- "-$pid" 2>/dev/null || true; fi
     done
 }
-# The local runners the server logged (they outlive the server on purpose). Nobody else's agents.
-# The logged pid is bwrap's, which leads a session of its own and does not pass SIGTERM on to the
-# agent inside: signal its process group (when it leads one), which holds the agent.
-stop_agents() {
-    local pid
-    for pid in $(sed -n 's/.*"msg":"started local runner","pid":"\([0-9]*\)".*/\1/p' "$WORK"/*.log 2>/dev/null || true); do
-        if [ "$(ps -o pgid= -p "$pid" 2>/dev/null | tr -d ' ')" = "$pid" ]; then
-            kill -TERM -- "-$pid" 2>/dev/null || true
-        else
-            kill -TERM "$pid" 2>/dev/null || true
-        fi
-    done
-}
+stop_agents() { stop_local_runners "$WORK"/*.log; }
 cleanup() {
     stop_helpers
     stop_server
