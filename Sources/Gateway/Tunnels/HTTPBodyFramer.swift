@@ -140,7 +140,7 @@ extension HTTPBodyFramer.Kind {
     /// already refused conflicting or unknown framing.
     static func request(_ head: HTTPHead) -> Self {
         if head.tokens("transfer-encoding").last == "chunked" { return .chunked }
-        if let length = head.first("content-length").flatMap({ UInt64($0.trimmingASCIISpaces()) }) { return .length(length) }
+        if let length = head.contentLengths.first.flatMap({ UInt64($0) }) { return .length(length) }
         return .none
     }
 
@@ -150,7 +150,7 @@ extension HTTPBodyFramer.Kind {
         if method == "HEAD" || (100..<200).contains(status) || status == 204 || status == 304 { return .none }
         let encodings = head.tokens("transfer-encoding")
         if !encodings.isEmpty { return encodings.last == "chunked" ? .chunked : .untilClose }
-        let lengths = Set(head.values("content-length").flatMap { $0.split(separator: ",") }.map { $0.trimmingASCIISpaces() })
+        let lengths = head.contentLengths
         if lengths.count == 1, let length = lengths.first.flatMap({ UInt64($0) }) { return .length(length) }
         // No length (or a conflicting one): the body runs to the close.
         return .untilClose

@@ -16,6 +16,11 @@ struct HTTPHead: Sendable, Equatable {
 
     func first(_ name: String) -> String? { values(name).first }
 
+    /// The distinct `Content-Length` values, list form included (`3, 3` is one value).
+    var contentLengths: Set<String> {
+        Set(values("content-length").flatMap { $0.split(separator: ",") }.map { $0.trimmingASCIISpaces() })
+    }
+
     /// Comma-separated tokens of a header such as `Connection`, lower-cased.
     func tokens(_ name: String) -> [String] {
         values(name).flatMap { $0.split(separator: ",") }.map { $0.trimmingASCIISpaces().lowercased() }.filter { !$0.isEmpty }

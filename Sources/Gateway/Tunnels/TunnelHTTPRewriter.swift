@@ -50,7 +50,7 @@ struct TunnelHTTPRewriter: Sendable {
         guard method.utf8.allSatisfy(HTTPHeadParser.isTokenByte) else { throw .badRequest("invalid method") }
         guard target.hasPrefix("/"), !target.contains(" ") else { throw .badRequest("request target must be a path") }
         // Framing (no request smuggling): one length or chunked, never both, no conflicting lengths.
-        let lengths = Set(head.values("content-length").flatMap { $0.split(separator: ",") }.map { $0.trimmingASCIISpaces() })
+        let lengths = head.contentLengths
         let encodings = head.tokens("transfer-encoding")
         if !encodings.isEmpty {
             guard lengths.isEmpty else { throw .badRequest("both Content-Length and Transfer-Encoding are set") }
