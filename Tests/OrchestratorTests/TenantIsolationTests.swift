@@ -58,4 +58,31 @@ import Testing
             }
         }
     }
+
+    /// The PostgreSQL engine skips set_config when a pooled connection already holds the scope. One
+    /// connection, so every lease reuses it: a scope must never leak into a lease of another scope,
+    /// also not after a transaction that changed the scope and then rolled back (which restores
+    /// the connection's previous settings).
+    @Test func scopeSettingsFollowEachLeaseOnOneConnection() async throws {
+        try await TestDatabases.with(.postgres, multiTenant: true, maxConnections: 1) { store in
+            _ = try await SessionService(store: store).create(CreateSessionRequest(agent: "command"), scope: .tenant("a"))
+            let count: @Sendable (TenantScope) async throws -> Int? = { scope in
+                try await store.database.read(scope) { try await $0.first("SELECT COUNT(*) AS n FROM sessions")?.int("n") }
+            }
+            #expect(try await count(.tenant("a")) == 1)
+            #expect(try await count(.tenant("b")) == 0)
+            #expect(try await count(.tenant("a")) == 1)
+            // Scope b set inside a transaction that rolls back: the connection is back on a.
+            await #expect(throws: APIError.self) {
+                try await store.database.transaction(.tenant("b")) { _ in throw APIError.internalError }
+            }
+            #expect(try await count(.tenant("b")) == 0)
+            #expect(try await count(.system) == 1)
+            let written = try await store.database.autocommit(.tenant("b")) {
+                try await $0.query("UPDATE sessions SET name = 'stolen' RETURNING id", []).count
+            }
+            #expect(written == 0)
+            #expect(try await count(.tenant("a")) == 1)
+        }
+    }
 }

@@ -52,9 +52,9 @@ enum TestDatabases {
     static var inCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
 
     /// nil means: skip this engine here (only outside CI).
-    static func make(_ engine: Engine, clock: any WallClock = SystemWallClock(), multiTenant: Bool = false)
-        async throws -> TestDatabase?
-    {
+    static func make(
+        _ engine: Engine, clock: any WallClock = SystemWallClock(), multiTenant: Bool = false, maxConnections: Int = 4
+    ) async throws -> TestDatabase? {
         switch engine {
         case .sqlite:
             let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mt-\(UUID().uuidString)").path
@@ -90,7 +90,8 @@ enum TestDatabases {
                 await admin.close()
                 let url = replaceDatabase(in: base, with: String(name))
                 let db = try await PostgresDatabase.open(
-                    url: url, maxConnections: 4, multiTenant: multiTenant, logger: logger, connectTimeout: .seconds(60))
+                    url: url, maxConnections: maxConnections, multiTenant: multiTenant, logger: logger,
+                    connectTimeout: .seconds(60))
                 try await Migrations.apply(to: db, logger: logger)
                 return TestDatabase(store: Store(database: db, clock: clock)) {
                     await db.close()
@@ -117,10 +118,10 @@ enum TestDatabases {
 
     /// Runs `body` against a fresh store of `engine`, cleaning up afterwards.
     static func with(
-        _ engine: Engine, clock: any WallClock = SystemWallClock(), multiTenant: Bool = false,
+        _ engine: Engine, clock: any WallClock = SystemWallClock(), multiTenant: Bool = false, maxConnections: Int = 4,
         _ body: (Store) async throws -> Void
     ) async throws {
-        guard let db = try await make(engine, clock: clock, multiTenant: multiTenant) else {
+        guard let db = try await make(engine, clock: clock, multiTenant: multiTenant, maxConnections: maxConnections) else {
             print("skipping \(engine) store test: MARIONETTE_TEST_DATABASE_URL is not set")
             return
         }

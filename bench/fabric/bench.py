@@ -27,9 +27,57 @@ AGENT = os.environ["MARIONETTE_BENCH_AGENT"]
 STORE = os.environ.get("MARIONETTE_BENCH_STORE", "sqlite")
 LOG_LINES = int(os.environ.get("BENCH_LOG_LINES", "1000000"))
 DISPATCH_TASKS = int(os.environ.get("BENCH_DISPATCH_TASKS", "500"))
+DISPATCH_RATE = float(os.environ.get("BENCH_DISPATCH_RATE", "20"))  # tasks/s of the paced phase
 RUNNERS = int(os.environ.get("BENCH_RUNNERS", "20"))
 SESSIONS = int(os.environ.get("BENCH_SESSIONS", "50"))
 PIDFILE = os.environ.get("MARIONETTE_BENCH_PIDFILE")
+SERVER_PID = os.environ.get("MARIONETTE_BENCH_SERVER_PID")
+SERVER_LOG = os.environ.get("MARIONETTE_BENCH_SERVER_LOG")
+TICKS = os.sysconf("SC_CLK_TCK")
+PG_DATA = os.environ.get("MARIONETTE_BENCH_PG_DATA")  # the cluster's data folder, for its CPU
+
+
+def cpu_seconds(match):
+    """User + system CPU seconds of the processes for which match(pid, pgrp) holds."""
+    total = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        # fields[0] is field 3 (state): pgrp is field 5, utime 14, stime 15.
+        if match(int(entry), int(fields[2])):
+            total += int(fields[11]) + int(fields[12])
+    return total / TICKS
+
+
+def postgres_pids():
+    """The PostgreSQL cluster's postmaster and its children (backends, writers)."""
+    if not PG_DATA:
+        return set()
+    with open(os.path.join(PG_DATA, "postmaster.pid")) as f:
+        postmaster = int(f.readline())
+    children = set()
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    if int(f.read().rsplit(")", 1)[1].split()[1]) == postmaster:
+                        children.add(int(entry))
+            except OSError:
+                pass
+    return children | {postmaster}
+
+
+def local_runner_groups():
+    """Process groups of the local runners the server logged (each leads its own group)."""
+    if not SERVER_LOG:
+        return set()
+    with open(SERVER_LOG) as f:
+        return {int(pid) for pid in re.findall(r'"msg":"started local runner","pid":"(\d+)"', f.read())}
 
 
 def log(*args):
@@ -147,14 +195,23 @@ def log_throughput():
     sid = session()
     warm = task(sid, "true")  # starts the local agent: not part of the measurement
     wait_terminal(warm)
+    groups = local_runner_groups()
+    server = int(SERVER_PID) if SERVER_PID else -1
+    before = (cpu_seconds(lambda pid, _: pid == server), cpu_seconds(lambda _, group: group in groups))
     tid = task(sid, prompt)
     counted, seconds, in_order = follow_count(tid)
+    after = (cpu_seconds(lambda pid, _: pid == server), cpu_seconds(lambda _, group: group in groups))
     stored = call("GET", f"{API}/api/v1/tasks/{tid}/logs?limit=1")["total_count"]
     rate = counted / seconds
     log(f"log throughput: {counted} lines followed in {seconds:.2f} s (in order: {in_order}), {stored} stored")
     result("log_lines_per_s", rate, "lines/s")
     result("log_baseline_pipe_lines_per_s", baseline, "lines/s")
     result("log_vs_pipe_ratio", rate / baseline, "x")
+    # CPU per line does not drift with the machine's other load as lines/s does.
+    if SERVER_PID:
+        result("log_server_cpu_us_per_line", (after[0] - before[0]) / counted * 1e6, "us")
+    if groups:
+        result("log_runner_cpu_us_per_line", (after[1] - before[1]) / counted * 1e6, "us")
     call("DELETE", f"{API}/api/v1/sessions/{sid}")
     # The command's LOG_LINES lines plus the executor's two system lines before them.
     return counted == stored and counted >= LOG_LINES and in_order
@@ -190,27 +247,51 @@ def dispatch_latency():
         sessions = [session() for _ in range(RUNNERS)]
         for sid in sessions:  # attaches each session to an idle external runner
             wait_terminal(task(sid, "true"))
-        latencies = []
         trace = []  # per task, for BENCH_TRACE (compare with the store's task_runs timestamps)
         lock = threading.Lock()
         per_session = DISPATCH_TASKS // RUNNERS
 
-        def worker(sid):
-            for _ in range(per_session):
-                t0 = time.time_ns()
-                tid = task(sid, "echo START $(date +%s%N)")
-                # The follow stream ends with the task (no polling: 20 clients polling every 20 ms
-                # were a good part of the load on a 2-core machine).
-                line = first_stdout_line(tid, to_end=True)
-                with lock:
-                    latencies.append((int(line.split()[1]) - t0) / 1e6)
-                    trace.append({"task_id": tid, "posted_ns": t0, "started_ns": int(line.split()[1])})
+        def run_phase(rate):
+            """Each session's worker posts its tasks one after another and follows each to its
+            end. rate None: back to back (closed loop: all 20 runners busy at once, so latency
+            includes the queueing of a saturated machine). rate R: task k of session i is posted
+            at start + (k * sessions + i) / R (open loop at R tasks/s, the latency of a machine
+            that is not saturated); a worker that falls behind posts at once."""
+            latencies = []
+            start = time.time() + 0.5
 
-        threads = [threading.Thread(target=worker, args=(sid,)) for sid in sessions]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+            def worker(index, sid):
+                for k in range(per_session):
+                    if rate:
+                        delay = start + (k * len(sessions) + index) / rate - time.time()
+                        if delay > 0:
+                            time.sleep(delay)
+                    t0 = time.time_ns()
+                    tid = task(sid, "echo START $(date +%s%N)")
+                    # The follow stream ends with the task (no polling: 20 clients polling every
+                    # 20 ms were a good part of the load on a 2-core machine).
+                    line = first_stdout_line(tid, to_end=True)
+                    with lock:
+                        latencies.append((int(line.split()[1]) - t0) / 1e6)
+                        trace.append({"task_id": tid, "posted_ns": t0, "started_ns": int(line.split()[1])})
+
+            threads = [threading.Thread(target=worker, args=(i, sid)) for i, sid in enumerate(sessions)]
+            began = time.time()
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            return latencies, time.time() - began
+
+        server = int(SERVER_PID) if SERVER_PID else -1
+        # Backends come and go with the pool; those alive at the end did nearly all the work.
+        cpu_before = cpu_seconds(lambda pid, _: pid == server)
+        pg_before = {pid: cpu_seconds(lambda p, _, pid=pid: p == pid) for pid in postgres_pids()}
+        latencies, seconds = run_phase(None)
+        server_ms = (cpu_seconds(lambda pid, _: pid == server) - cpu_before) * 1000
+        pg_after = {pid: cpu_seconds(lambda p, _, pid=pid: p == pid) for pid in postgres_pids()}
+        pg_ms = sum(after - pg_before.get(pid, 0) for pid, after in pg_after.items()) * 1000
+        paced, _ = run_phase(DISPATCH_RATE)
         # Baseline: starting the same shell command directly (fork + exec, no fabric).
         direct = []
         for _ in range(50):
@@ -224,6 +305,14 @@ def dispatch_latency():
         result("dispatch_p50", p50, "ms")
         result("dispatch_p99", p99, "ms")
         result("dispatch_tasks", len(latencies), "tasks")
+        result("dispatch_saturated_tasks_per_s", len(latencies) / seconds, "tasks/s")
+        result(f"dispatch_at_{DISPATCH_RATE:g}_per_s_p50", statistics.median(paced), "ms")
+        result(f"dispatch_at_{DISPATCH_RATE:g}_per_s_p99", percentile(paced, 99), "ms")
+        # CPU per task does not drift with the machine's other load as latency does.
+        if SERVER_PID:
+            result("dispatch_server_cpu_ms_per_task", server_ms / len(latencies), "ms")
+        if PG_DATA:
+            result("dispatch_postgres_cpu_ms_per_task", pg_ms / len(latencies), "ms")
         result("dispatch_baseline_direct_exec_p50", statistics.median(direct), "ms")
         result("dispatch_vs_direct_exec_ratio", p50 / statistics.median(direct), "x")
         for sid in sessions:

@@ -44,6 +44,11 @@ public protocol Database: Sendable {
     func transaction<T: Sendable>(
         _ scope: TenantScope, _ body: @Sendable (any SQLExecutor) async throws -> T
     ) async throws -> T
+    /// Writes whose statements each stand alone (usually one statement): no BEGIN/COMMIT, so on
+    /// PostgreSQL each statement is one round trip. Never for changes that must land together.
+    func autocommit<T: Sendable>(
+        _ scope: TenantScope, _ body: @Sendable (any SQLExecutor) async throws -> T
+    ) async throws -> T
     /// Runs DDL outside tenant scoping (migrations).
     func migrate<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T
     func close() async

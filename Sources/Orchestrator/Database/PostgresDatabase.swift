@@ -3,16 +3,24 @@ import Foundation
 import Logging
 import NIOCore
 import PostgresNIO
+import Synchronization
 
 /// PostgreSQL through postgres-nio's pooled client. Every scoped lease first sets the row-level
 /// security settings of data-model.md §2.4 (`app.system_access`, `app.tenant_id`, `app.multi_tenant`)
-/// in one statement, so RLS backs up the store's own tenant predicates.
+/// in one statement, so RLS backs up the store's own tenant predicates. The settings last for the
+/// connection's session, so a lease whose connection already holds its scope skips that round trip
+/// (most leases: background work is all `.system`).
 public final class PostgresDatabase: Database {
     public let dialect = SQLDialect.postgres
     private let client: PostgresClient
     private let runTask: Task<Void, Never>
     private let logger: Logger
     private let multiTenant: Bool
+    private let maxConnections: Int
+    /// The scope each pooled connection's session holds now, by connection id (ids are never
+    /// reused within a client). Only committed settings are recorded: a rolled-back transaction
+    /// undoes its set_config, so its connection's entry is dropped.
+    private let connectionScopes = Mutex<[PostgresConnection.ID: TenantScope]>([:])
 
     /// Parses `postgres://user:pass@host:port/db?sslmode=disable|prefer|require`. Fails when the
     /// first query gets no answer within `connectTimeout`.
@@ -22,7 +30,8 @@ public final class PostgresDatabase: Database {
         let config = try configuration(from: url, maxConnections: maxConnections)
         let client = PostgresClient(configuration: config, backgroundLogger: logger)
         let task = Task { await client.run() }
-        let database = PostgresDatabase(client: client, runTask: task, logger: logger, multiTenant: multiTenant)
+        let database = PostgresDatabase(
+            client: client, runTask: task, logger: logger, multiTenant: multiTenant, maxConnections: maxConnections)
         do {
             // Fail fast with a readable error instead of on the first request.
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -61,11 +70,14 @@ public final class PostgresDatabase: Database {
         return config
     }
 
-    private init(client: PostgresClient, runTask: Task<Void, Never>, logger: Logger, multiTenant: Bool) {
+    private init(
+        client: PostgresClient, runTask: Task<Void, Never>, logger: Logger, multiTenant: Bool, maxConnections: Int
+    ) {
         self.client = client
         self.runTask = runTask
         self.logger = logger
         self.multiTenant = multiTenant
+        self.maxConnections = maxConnections
     }
 
     private func scopeSettings(_ scope: TenantScope) -> [SQLValue] {
@@ -80,32 +92,72 @@ public final class PostgresDatabase: Database {
         "SELECT set_config('app.system_access', ?, false), set_config('app.tenant_id', ?, false), "
         + "set_config('app.multi_tenant', ?, false)"
 
+    /// Whether `connection`'s session already holds `scope`'s settings.
+    private func holds(_ scope: TenantScope, _ connection: PostgresConnection) -> Bool {
+        connectionScopes.withLock { $0[connection.id] == scope }
+    }
+
+    private func record(_ scope: TenantScope?, for connection: PostgresConnection) {
+        connectionScopes.withLock { scopes in
+            guard let scope else {
+                scopes[connection.id] = nil
+                return
+            }
+            // Closed connections leave entries behind; the pool replaces connections rarely, so
+            // starting over now and then bounds the map without tracking closes.
+            if scopes.count >= 4 * maxConnections + 16 { scopes.removeAll() }
+            scopes[connection.id] = scope
+        }
+    }
+
+    /// Sets the scope on a connection outside a transaction (it commits at once).
+    private func applyScope(_ scope: TenantScope, _ connection: PostgresConnection, _ executor: PostgresExecutor)
+        async throws
+    {
+        guard !holds(scope, connection) else { return }
+        record(nil, for: connection)
+        try await executor.execute(Self.setScopeSQL, scopeSettings(scope))
+        record(scope, for: connection)
+    }
+
     public func read<T: Sendable>(
         _ scope: TenantScope, _ body: @Sendable (any SQLExecutor) async throws -> T
     ) async throws -> T {
         let logger = self.logger
-        let settings = scopeSettings(scope)
         return try await client.withConnection { connection in
             let executor = PostgresExecutor(connection: connection, logger: logger)
-            try await executor.execute(Self.setScopeSQL, settings)
+            try await self.applyScope(scope, connection, executor)
             return try await body(executor)
         }
+    }
+
+    /// Each statement commits by itself: one round trip each, no BEGIN/COMMIT.
+    public func autocommit<T: Sendable>(
+        _ scope: TenantScope, _ body: @Sendable (any SQLExecutor) async throws -> T
+    ) async throws -> T {
+        try await read(scope, body)
     }
 
     public func transaction<T: Sendable>(
         _ scope: TenantScope, _ body: @Sendable (any SQLExecutor) async throws -> T
     ) async throws -> T {
         let logger = self.logger
-        let settings = scopeSettings(scope)
         return try await client.withConnection { connection in
             let executor = PostgresExecutor(connection: connection, logger: logger)
             try await executor.execute("BEGIN")
             do {
-                try await executor.execute(Self.setScopeSQL, settings)
+                let setsScope = !self.holds(scope, connection)
+                if setsScope {
+                    self.record(nil, for: connection)
+                    try await executor.execute(Self.setScopeSQL, self.scopeSettings(scope))
+                }
                 let value = try await body(executor)
                 try await executor.execute("COMMIT")
+                if setsScope { self.record(scope, for: connection) }
                 return value
             } catch {
+                // The rollback also undoes a set_config of this transaction.
+                self.record(nil, for: connection)
                 try? await executor.execute("ROLLBACK")
                 throw error
             }

@@ -93,6 +93,13 @@ public final class SQLiteDatabase: Database {
         }
     }
 
+    /// On the writer, without BEGIN/COMMIT: each statement is its own implicit transaction.
+    public func autocommit<T: Sendable>(
+        _ scope: TenantScope, _ body: @Sendable (any SQLExecutor) async throws -> T
+    ) async throws -> T {
+        try await writeLock.withLock { try await body(SQLiteExecutor(connection: self.writer)) }
+    }
+
     public func migrate<T: Sendable>(_ body: @Sendable (any SQLExecutor) async throws -> T) async throws -> T {
         try await transaction(.system, body)
     }

@@ -130,7 +130,7 @@ extension Store {
 
     func touchRunner(_ id: String, status: String?) async throws {
         let now = now()
-        try await database.transaction(.system) { db in
+        try await database.autocommit(.system) { db in
             if let status, ["idle", "busy", "paused"].contains(status) {
                 try await db.execute(
                     "UPDATE runners SET last_seen_at = ?, status = ? WHERE id = ? AND status <> 'offline'",
