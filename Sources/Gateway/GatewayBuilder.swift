@@ -11,6 +11,8 @@ import Orchestrator
 public enum GatewayBuilder {
     public static func publicRouter(_ services: GatewayServices) -> (Router<APIContext>, [RouteSpec]) {
         let router = Router(context: APIContext.self)
+        // Outermost, so it records the status ErrorMiddleware turned an error into.
+        router.add(middleware: HTTPMetricsMiddleware(metrics: services.metrics.http))
         router.add(middleware: ErrorMiddleware(logger: services.logger))
         router.add(middleware: CORSMiddleware(origins: services.config.corsOrigins))
         var table = RouteTable()
@@ -57,9 +59,11 @@ public enum GatewayBuilder {
 
     public static func adminRouter(_ services: GatewayServices) -> (Router<APIContext>, [RouteSpec]) {
         let router = Router(context: APIContext.self)
+        router.add(middleware: HTTPMetricsMiddleware(metrics: services.metrics.http))
         router.add(middleware: ErrorMiddleware(logger: services.logger))
         var table = RouteTable()
         HealthRoutes.register(&table, router, services, admin: true)
+        MetricsRoutes.register(&table, router, services)
         let admin = router.group("admin/api/v1").add(middleware: AdminAuthMiddleware(authenticator: services.admin))
         AdminKeyRoutes.register(&table, admin, services)
         AdminRunnerTokenRoutes.register(&table, admin, services)

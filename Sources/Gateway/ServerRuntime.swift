@@ -74,17 +74,21 @@ public struct ServerRuntime: Sendable {
         hubSettings.staleAfterSeconds = Int64(config.runnerStaleAfterSeconds)
         hubSettings.disconnectGraceSeconds = Int64(config.disconnectGraceSeconds)
         hubSettings.localWorkspaceBase = dataDir + "/workspaces"
+        let metrics = ServerMetrics()
         let runners = RunnerHub(
-            store: store, tokens: tokens, provider: provider, hub: logs, settings: hubSettings, logger: logger)
+            store: store, tokens: tokens, provider: provider, hub: logs, settings: hubSettings,
+            metrics: metrics.orchestrator, logger: logger)
+        metrics.countRunners { await runners.connectedCount }
         let services = GatewayServices(
-            config: config, store: store, admin: admin, hub: logs, hooks: runners, sfu: SFUHolder(), logger: logger)
+            config: config, store: store, admin: admin, hub: logs, hooks: runners, sfu: SFUHolder(), metrics: metrics,
+            logger: logger)
         let grpc = GRPCServer(
             transport: try tls.map { try FabricServerTransport.secure(host: config.grpcHost, port: config.grpcPort, tls: $0) }
                 ?? FabricServerTransport.plaintext(host: config.grpcHost, port: config.grpcPort),
             services: [
                 RunnerService(
                     hub: runners, store: store, logs: logs, heartbeatIntervalSeconds: config.heartbeatIntervalSeconds,
-                    mediaSink: SFUMediaSink(holder: services.sfu), logger: logger)
+                    mediaSink: SFUMediaSink(holder: services.sfu), metrics: metrics.orchestrator, logger: logger)
             ])
         let data = FabricDataServer(
             configuration: FabricDataServerConfiguration(

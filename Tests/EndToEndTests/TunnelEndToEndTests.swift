@@ -49,6 +49,18 @@ import Testing
         return json
     }
 
+    /// `GET /metrics` from the admin listener as sample name (with labels) -> value.
+    static func metrics(_ server: ServerProcess) async throws -> [String: Double] {
+        let reply = try await curl(server.adminURL + "/metrics")
+        guard reply.status == 200 else { throw E2EError("GET /metrics: \(reply.status) \(reply.body.prefix(300))") }
+        var samples: [String: Double] = [:]
+        for line in reply.body.split(separator: "\n") where !line.hasPrefix("#") {
+            guard let space = line.lastIndex(of: " "), let value = Double(line[line.index(after: space)...]) else { continue }
+            samples[String(line[..<space])] = value
+        }
+        return samples
+    }
+
     static func createTunnel(_ server: ServerProcess, key: String, session: String, _ json: String) async throws -> [String: Any] {
         let reply = try await HTTP.send(.POST, server.baseURL + "/api/v1/sessions/\(session)/tunnels", key: key, json: json)
         guard reply.status == 201 else { throw E2EError("tunnel create \(json): \(reply.status) \(reply.body)") }
@@ -247,6 +259,21 @@ import Testing
         try await Task.sleep(for: .milliseconds(3500))
         let expired = try await Self.curl("\(base)/tunnels/\(shortID)/")
         #expect(expired.status == 410 && expired.json["code"] as? String == "tunnel_expired", "\(expired)")
+
+        // What went through shows on the admin listener's /metrics (streaming.md §9).
+        let metrics = try await Self.metrics(server)
+        for name in [
+            #"marionette_tunnel_connections_total{type="http",outcome="opened"}"#,
+            #"marionette_tunnel_connections_total{type="tcp",outcome="opened"}"#,
+            #"marionette_tunnel_requests_total{status="2xx"}"#, "marionette_tunnel_open_latency_seconds_count",
+            "marionette_log_lines_ingested_total", "marionette_task_dispatch_latency_seconds_count",
+        ] {
+            #expect((metrics[name] ?? 0) >= 1, "\(name): \(metrics[name] ?? -1)")
+        }
+        // The WebSocket echo alone moved 4 MiB each way.
+        #expect((metrics[#"marionette_tunnel_bytes_total{direction="in"}"#] ?? 0) > 4_000_000)
+        #expect((metrics[#"marionette_tunnel_bytes_total{direction="out"}"#] ?? 0) > 4_000_000)
+        #expect(metrics[#"marionette_runners_connected{status="connected"}"#] == 1)
 
         // mctl tunnels create | list | get | close against the same server.
         let home = ServerProcess.tempDir("mctl-tun")

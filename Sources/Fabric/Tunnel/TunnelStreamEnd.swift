@@ -15,12 +15,32 @@ public final class TunnelStreamEnd: ChannelDuplexHandler, TunnelSpliceEndpoint {
     private var peer: TunnelSplicePeer?
     private var context: ChannelHandlerContext?
     private let onClose: (() -> Void)?
+    private let meter: (any TunnelByteMeter)?
+    private var unreportedReceived = 0
+    private var unreportedSent = 0
+    /// Bytes counted before they are reported to the meter.
+    public static let meterBatchBytes = 256 * 1024
 
     /// `peer` may be given now (the other end exists) or later through ``spliceAttached(to:)``.
-    public init(peer: TunnelSplicePeer? = nil, onClose: (() -> Void)? = nil) {
+    public init(peer: TunnelSplicePeer? = nil, meter: (any TunnelByteMeter)? = nil, onClose: (() -> Void)? = nil) {
         self.peer = peer
+        self.meter = meter
         self.onClose = onClose
         if peer != nil { _ = state.attach() }
+    }
+
+    private func metered(received: Int = 0, sent: Int = 0) {
+        guard let meter else { return }
+        unreportedReceived += received
+        unreportedSent += sent
+        if unreportedReceived + unreportedSent >= Self.meterBatchBytes { reportBytes(to: meter) }
+    }
+
+    private func reportBytes(to meter: any TunnelByteMeter) {
+        guard unreportedReceived + unreportedSent > 0 else { return }
+        meter.count(received: unreportedReceived, sent: unreportedSent)
+        unreportedReceived = 0
+        unreportedSent = 0
     }
 
     public func link(eventLoop: any EventLoop) -> TunnelSplicePeer {
@@ -44,6 +64,7 @@ public final class TunnelStreamEnd: ChannelDuplexHandler, TunnelSpliceEndpoint {
         switch unwrapInboundIn(data) {
         case .data(let frame):
             if case .byteBuffer(let bytes) = frame.data, bytes.readableBytes > 0, let peer {
+                metered(received: bytes.readableBytes)
                 peer.send(bytes)
                 if peer.isBacklogged { _ = state.peerWritabilityChanged(false) }
             }
@@ -65,6 +86,7 @@ public final class TunnelStreamEnd: ChannelDuplexHandler, TunnelSpliceEndpoint {
         if !state.isFinished, state.abort() {
             peer?.abort(.reset)
         }
+        if let meter { reportBytes(to: meter) }
         onClose?()
         context.fireChannelInactive()
     }
@@ -99,6 +121,7 @@ public final class TunnelStreamEnd: ChannelDuplexHandler, TunnelSpliceEndpoint {
 
     public func spliceReceived(_ bytes: ByteBuffer) {
         guard let context, !state.aborted, !state.outputClosed else { return }
+        metered(sent: bytes.readableBytes)
         context.writeAndFlush(wrapOutboundOut(.data(.init(data: .byteBuffer(bytes), endStream: false))), promise: nil)
     }
 

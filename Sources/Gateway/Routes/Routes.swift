@@ -23,13 +23,17 @@ public struct GatewayServices: Sendable {
     public let admin: AdminAuthenticator
     /// The running SFU (empty until its socket is bound).
     public let sfu: SFUHolder
+    /// The Prometheus registry behind `GET /metrics`.
+    public let metrics: ServerMetrics
     public let logger: Logger
 
     public init(
         config: ServerConfig, store: Store, admin: AdminAuthenticator, hub: LogHub = LogHub(),
-        hooks: (any OrchestrationHooks)? = nil, sfu: SFUHolder = SFUHolder(), logger: Logger
+        hooks: (any OrchestrationHooks)? = nil, sfu: SFUHolder = SFUHolder(), metrics: ServerMetrics = ServerMetrics(),
+        logger: Logger
     ) {
         self.sfu = sfu
+        self.metrics = metrics
         self.config = config
         self.store = store
         var sessions = SessionService(store: store)
@@ -50,7 +54,8 @@ public struct GatewayServices: Sendable {
         self.apiKeys = APIKeyService(store: store, multiTenant: config.multiTenant)
         self.runnerTokens = RunnerTokenService(store: store, multiTenant: config.multiTenant)
         self.authenticator = APIKeyAuthenticator(store: store, logger: logger)
-        self.tunnelRuntime = TunnelRuntime(store: store, apiKeys: authenticator, config: config, logger: logger)
+        self.tunnelRuntime = TunnelRuntime(
+            store: store, apiKeys: authenticator, config: config, metrics: metrics.tunnels, logger: logger)
         self.hub = hub
         self.admin = admin
         self.logger = logger

@@ -42,6 +42,8 @@ final class TunnelIngressHandler: ChannelDuplexHandler, TunnelSpliceEndpoint {
         let method: String
         let keepAlive: Bool
         let isUpgrade: Bool
+        /// When its head went upstream (`marionette_tunnel_request_duration_seconds`).
+        let sentAt: ContinuousClock.Instant
     }
 
     private let ingress: TunnelIngress
@@ -60,6 +62,8 @@ final class TunnelIngressHandler: ChannelDuplexHandler, TunnelSpliceEndpoint {
     private var responseKeepAlive = true
     /// The response in progress is a 1xx (another head follows for the same request).
     private var informational = false
+    /// Status of the response in progress.
+    private var responseStatus = 0
     /// No further request is forwarded: the connection ends once `pending` is answered.
     private var lastRequestSent = false
     /// Answered (instead of a clean close) once `pending` is empty.
@@ -295,7 +299,10 @@ final class TunnelIngressHandler: ChannelDuplexHandler, TunnelSpliceEndpoint {
                     }
                     let credential = TunnelCredential.extract(headers: head.headers, target: head.startLine.1)
                     let request = try rewriter.request(head, credential: credential, target: Self.forwardTarget(route, credential))
-                    pending.append(Pending(method: head.startLine.0, keepAlive: request.keepAlive, isUpgrade: request.isUpgrade))
+                    pending.append(
+                        Pending(
+                            method: head.startLine.0, keepAlive: request.keepAlive, isUpgrade: request.isUpgrade,
+                            sentAt: .now))
                     if !request.keepAlive { lastRequestSent = true }
                     if request.isUpgrade { awaitingUpgrade = true }
                     var bytes = context.channel.allocator.buffer(capacity: request.head.utf8.count)
@@ -333,6 +340,7 @@ final class TunnelIngressHandler: ChannelDuplexHandler, TunnelSpliceEndpoint {
                         guard current.isUpgrade else {
                             throw TunnelIngressError(status: 502, code: "bad_gateway", message: "the origin switched protocols unasked")
                         }
+                        ingress.runtime.metrics.request(status: status, duration: current.sentAt.duration(to: .now))
                         startPiping(context: context, head: rewriter.response(head))
                         return
                     }
@@ -348,6 +356,7 @@ final class TunnelIngressHandler: ChannelDuplexHandler, TunnelSpliceEndpoint {
                     responseKeepAlive =
                         current.keepAlive && originKeepsAlive && kind != .untilClose && !(lastRequestSent && pending.count == 1)
                     responseOpen = true
+                    responseStatus = status
                     write(context: context, rewriter.response(head, keepAlive: responseKeepAlive))
                     responses.expectBody(kind)
                 case .body(let bytes):
@@ -359,7 +368,8 @@ final class TunnelIngressHandler: ChannelDuplexHandler, TunnelSpliceEndpoint {
                         continue
                     }
                     responseOpen = false
-                    pending.removeFirst()
+                    let answered = pending.removeFirst()
+                    ingress.runtime.metrics.request(status: responseStatus, duration: answered.sentAt.duration(to: .now))
                     if !responseKeepAlive {
                         finishClient(context: context)
                         return

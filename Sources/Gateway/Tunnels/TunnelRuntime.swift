@@ -36,8 +36,9 @@ public final class TunnelRuntime: Service, Sendable {
     let multiTenant: Bool
     /// Where TCP tunnel ports listen.
     let tcpBindHost: String
+    let metrics: TunnelMetrics
     /// Stream matcher, installed as the data server's stream handler.
-    public let broker = TunnelStreamBroker()
+    public let broker: TunnelStreamBroker
     /// How long a client waits for the runner's stream.
     public let streamWait: TimeAmount = .seconds(10)
     /// How often expiry and closed tunnels are checked.
@@ -48,7 +49,11 @@ public final class TunnelRuntime: Service, Sendable {
     let listeners: TunnelTCPListeners
     let acceptQueue = TunnelAcceptQueue()
 
-    public init(store: Store, apiKeys: APIKeyAuthenticator, config: ServerConfig, logger: Logger) {
+    public init(
+        store: Store, apiKeys: APIKeyAuthenticator, config: ServerConfig, metrics: TunnelMetrics, logger: Logger
+    ) {
+        self.metrics = metrics
+        self.broker = TunnelStreamBroker(metrics: metrics)
         self.store = store
         self.apiKeys = apiKeys
         self.settings = config.tunnels
@@ -66,6 +71,9 @@ public final class TunnelRuntime: Service, Sendable {
     public func connectionCount(tunnelID: String) -> Int {
         connections.withLockedValue { $0[tunnelID]?.count ?? 0 }
     }
+
+    /// Tunnels with open connections on this server.
+    var activeTunnelCount: Int { connections.withLockedValue { $0.count } }
 
     /// The bound port of a TCP tunnel's listener, if bound.
     public func tcpListenerPort(tunnelID: String) -> Int? { listeners.port(of: tunnelID) }
@@ -257,13 +265,15 @@ public final class TunnelRuntime: Service, Sendable {
     ) -> (command: Marionette_Runner_V1_ServerCommand, connectionID: String) {
         let connectionID = ID.make(.tunnelConnection)
         connections.withLockedValue { $0[tunnelID, default: [:]][connectionID] = client }
+        metrics.connectionOpened(type: kind)
         closeFuture.whenComplete { _ in
+            self.metrics.connectionClosed(type: kind)
             self.broker.cancel(connectionID)
             self.connectionEnded(tunnelID: tunnelID, connectionID: connectionID)
         }
         broker.expect(
-            connectionID: connectionID, tunnelID: tunnelID, runnerID: runnerID, localPort: localPort, client: client,
-            timeout: streamWait)
+            connectionID: connectionID, tunnelID: tunnelID, runnerID: runnerID, localPort: localPort, protocol: kind,
+            client: client, timeout: streamWait)
         var open = Marionette_Runner_V1_OpenTunnelConnection()
         open.tunnelID = tunnelID
         open.connectionID = connectionID
@@ -281,7 +291,8 @@ public final class TunnelRuntime: Service, Sendable {
 
     private func send(_ command: Marionette_Runner_V1_ServerCommand, runnerID: String, connectionID: String, client: TunnelSplicePeer) async {
         let sent = await fabric.withLockedValue({ $0 })?.send(command, runnerID) ?? false
-        if !sent, broker.cancel(connectionID) {
+        if !sent, let kind = broker.cancel(connectionID) {
+            metrics.connection(type: kind, .refused)
             client.abort(.tunnelEnded(status: 503, code: "runner_not_connected", message: "the session's runner is not connected"))
         }
     }

@@ -25,6 +25,7 @@ public actor RunnerHub {
     let hub: LogHub
     let logger: Logger
     let settings: Settings
+    let metrics: any OrchestratorMetrics
 
     private var links: [String: any RunnerLink] = [:]
     /// Pool of each connected runner, read once at connect: dispatch and attach need it (local
@@ -48,8 +49,9 @@ public actor RunnerHub {
 
     public init(
         store: Store, tokens: RunnerTokenService, provider: (any RunnerProvider)?, hub: LogHub, settings: Settings,
-        logger: Logger
+        metrics: any OrchestratorMetrics = NoOrchestratorMetrics(), logger: Logger
     ) {
+        self.metrics = metrics
         self.store = store
         self.tokens = tokens
         self.provider = provider
@@ -90,6 +92,9 @@ public actor RunnerHub {
     public var connectedRunnerIDs: [String] { Array(links.keys) }
 
     public func isConnected(_ runnerID: String) -> Bool { links[runnerID] != nil }
+
+    /// Runners with an open control stream.
+    public var connectedCount: Int { links.count }
 
     /// Queues a command on the runner's control stream (tunnel connections, closes); false when the
     /// runner is not connected or its queue is full.
@@ -241,6 +246,7 @@ public actor RunnerHub {
         guard let task else { return }
         switch outcome {
         case .completed, .failed:
+            metrics.taskEnded(status: task.status)
             publish(taskID: task.id, status: task.status, runID: runID, attempt: nil, exitCode: exitCode, error: error)
             await dispatch(sessionID: task.sessionID)
         case .retrying(let attempt):
@@ -378,6 +384,9 @@ public actor RunnerHub {
             command.executeTask = execute
             if link.send(command) {
                 if awaitingFirstHeartbeat.contains(runnerID) { dispatchedOnLink[runnerID, default: []].insert(run.runID) }
+                if run.attempt == 1 {
+                    metrics.taskDispatched(afterMilliseconds: store.clock.now().milliseconds - run.task.createdAt.milliseconds)
+                }
                 publish(taskID: run.task.id, status: "running", runID: run.runID, attempt: run.attempt)
             } else {
                 try await store.unwindDispatch(run, error: "failed to send command to runner: queue full or closed")
@@ -530,6 +539,7 @@ extension RunnerHub: OrchestrationHooks {
     }
 
     public func taskCanceled(taskID: String, runnerIDs: [String]) async {
+        metrics.taskEnded(status: "canceled")
         for runnerID in Set(runnerIDs) {
             guard let link = links[runnerID] else { continue }
             var kill = Marionette_Runner_V1_KillTask()

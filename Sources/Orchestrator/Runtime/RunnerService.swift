@@ -13,12 +13,14 @@ public struct RunnerService: Marionette_Runner_V1_RunnerService.ServiceProtocol 
     let logger: Logger
     let heartbeatIntervalSeconds: Int
     let mediaSink: (any StreamMediaSink)?
+    let metrics: any OrchestratorMetrics
 
     public init(
         hub: RunnerHub, store: Store, logs: LogHub, heartbeatIntervalSeconds: Int, mediaSink: (any StreamMediaSink)? = nil,
-        logger: Logger
+        metrics: any OrchestratorMetrics = NoOrchestratorMetrics(), logger: Logger
     ) {
         self.mediaSink = mediaSink
+        self.metrics = metrics
         self.hub = hub
         self.store = store
         self.logs = logs
@@ -135,6 +137,7 @@ public struct RunnerService: Marionette_Runner_V1_RunnerService.ServiceProtocol 
         }
         let store = self.store
         let logs = self.logs
+        let metrics = self.metrics
         return StreamingServerResponse { writer in
             var iterator = request.messages.makeAsyncIterator()
             guard let first = try await iterator.next(), case .init_p(let initial) = first.payload else {
@@ -196,7 +199,10 @@ public struct RunnerService: Marionette_Runner_V1_RunnerService.ServiceProtocol 
                         }
                         totals.stored += Int64(result.stored.count)
                         totals.dropped += Int64(result.duplicates)
-                        if !result.stored.isEmpty { logs.publish(taskID: context.taskID, .logs(result.stored)) }
+                        if !result.stored.isEmpty {
+                            metrics.logLinesIngested(result.stored.count, bytes: batch.bytes)
+                            logs.publish(taskID: context.taskID, .logs(result.stored))
+                        }
                         var response = Marionette_Runner_V1_StreamLogsResponse()
                         response.ackedSequence = result.ackedSequence
                         response.logsReceived = totals.received

@@ -1,0 +1,37 @@
+import Foundation
+import Gateway
+import Testing
+
+/// `GET /metrics` on the admin listener (orchestration.md §12): Prometheus text, route templates as
+/// `path` labels (never raw paths with ids), unauthenticated, and only on the admin listener.
+@Suite struct MetricsRoutesTests {
+    @Test func metricsCountRequestsByRouteTemplate() async throws {
+        let harness = try await GatewayHarness.make()
+        defer { Task { await harness.close() } }
+        try await harness.api { client in
+            let created = try await client.send(.post, "/api/v1/sessions", json: #"{"agent":"command"}"#)
+            #expect(created.status == 201)
+            let sessionID = try #require(created.json["id"] as? String)
+            #expect(try await client.send(.get, "/api/v1/sessions/\(sessionID)").status == 200)
+            #expect(try await client.send(.get, "/api/v1/sessions/sess_doesnotexist").status == 404)
+            // The public listener does not serve metrics.
+            #expect(try await client.send(.get, "/metrics").status == 404)
+        }
+        try await harness.admin { client in
+            let reply = try await client.send(.get, "/metrics", auth: .some(nil))
+            #expect(reply.status == 200)
+            #expect(reply.headers[.contentType]?.hasPrefix("text/plain") == true)
+            let text = reply.body
+            #expect(text.contains(#"marionette_http_requests_total{method="POST",path="/api/v1/sessions",status="201"} 1"#))
+            #expect(text.contains(#"path="/api/v1/sessions/{sessionID}",status="200"} 1"#))
+            #expect(text.contains(#"path="/api/v1/sessions/{sessionID}",status="404"} 1"#))
+            #expect(!text.contains("sess_"), "ids never become labels")
+            #expect(text.contains("marionette_http_request_duration_seconds_bucket"))
+            // Registered up front, so dashboards see zeros rather than gaps.
+            #expect(text.contains(#"marionette_tunnel_bytes_total{direction="in"} 0"#))
+            #expect(text.contains(#"marionette_tunnel_connections_total{type="http",outcome="opened"} 0"#))
+            #expect(text.contains("marionette_task_dispatch_latency_seconds_count 0"))
+            #expect(text.contains("marionette_log_follow_streams 0"))
+        }
+    }
+}
