@@ -58,6 +58,42 @@ import Testing
         }
     }
 
+    /// Every field survives the store: PostgreSQL takes a batch as arrays (`unnest`), SQLite as
+    /// rows; content that looks like array or JSON syntax must come back byte for byte. A NUL byte
+    /// (binary output) becomes U+FFFD: PostgreSQL refuses NUL in text (the whole batch, again on
+    /// every resend) and SQLite cut the line at it.
+    @Test(arguments: Engine.allCases)
+    func storedLinesKeepEveryField(_ engine: Engine) async throws {
+        try await TestDatabases.with(engine) { store in
+            let (task, run, _) = try await Self.twoRuns(store)
+            let emitted = Timestamp(milliseconds: 1_780_000_000_123)
+            let sent = [
+                IncomingLogLine(sequence: 1, stream: "stdout", level: "info", content: #"{"a,b"} \ "quoted" NULL"#),
+                IncomingLogLine(
+                    sequence: 2, stream: "stderr", level: "error", content: "", emittedAt: emitted,
+                    metadata: ["tool": "bash", "k,{}": "v\"w"]),
+                IncomingLogLine(
+                    sequence: 3, stream: "stdout", level: "debug", content: "ünïcode ✓ \u{0}nul\ttab",
+                    metadata: ["nul\u{0}key": "nul\u{0}value"]),
+            ]
+            var expected = sent
+            expected[2].content = "ünïcode ✓ \u{FFFD}nul\ttab"
+            expected[2].metadata = ["nul\u{FFFD}key": "nul\u{FFFD}value"]
+            let result = try await store.ingestLogs(sent, context: run)
+            #expect(result.ackedSequence == 3)
+            let page = try await store.followLogs(taskID: task, after: (0, 0), limit: 10, scope: .single)
+            #expect(page.items.map(\.content) == expected.map(\.content))
+            #expect(result.stored.map(\.content) == expected.map(\.content))
+            #expect(page.items.map(\.stream) == sent.map(\.stream))
+            #expect(page.items.map(\.level) == sent.map(\.level))
+            #expect(page.items.map(\.sequence) == [1, 2, 3])
+            #expect(page.items.map(\.timestamp) == [nil, emitted, nil])
+            #expect(page.items.map(\.metadata) == expected.map(\.metadata))
+            #expect(page.items.map(\.id) == result.stored.map(\.id))
+            #expect(Set(page.items.map(\.runnerID)) == [run.runnerID])
+        }
+    }
+
     @Test(arguments: Engine.allCases)
     func followPagesWalkRunsInAttemptThenSequenceOrder(_ engine: Engine) async throws {
         try await TestDatabases.with(engine) { store in

@@ -84,22 +84,16 @@ extension Store {
             var pendingGaps = gaps.sorted { $0.first < $1.first }
             var stored: [LogRecord] = []
             var duplicates = 0
-            var rows: [[SQLValue]] = []
             var random = BufferedSystemRandom()
 
             func appendRow(_ line: IncomingLogLine) {
                 let id = ID.make(.log, milliseconds: now.milliseconds, using: &random)
-                rows.append([
-                    .text(id), .text(context.sessionID), .text(context.taskID), .text(context.runID),
-                    .text(context.runnerID), .text(line.stream), .text(line.level), .text(line.content),
-                    .int(line.sequence), .optional(line.emittedAt), .labels(line.metadata),
-                    .optional(context.tenantID), .timestamp(now),
-                ])
                 stored.append(
                     LogRecord(
                         id: id, sessionID: context.sessionID, taskID: context.taskID, runID: context.runID,
-                        runnerID: context.runnerID, stream: line.stream, level: line.level, content: line.content,
-                        sequence: line.sequence, timestamp: line.emittedAt, metadata: line.metadata, createdAt: now,
+                        runnerID: context.runnerID, stream: line.stream, level: line.level,
+                        content: Self.withoutNUL(line.content), sequence: line.sequence, timestamp: line.emittedAt,
+                        metadata: line.metadata.isEmpty ? line.metadata : Self.withoutNUL(line.metadata), createdAt: now,
                         attempt: context.attempt))
             }
             func applyGaps() {
@@ -126,22 +120,97 @@ extension Store {
                 acked = line.sequence
                 applyGaps()
             }
-            guard !rows.isEmpty else { return LogIngestResult(ackedSequence: acked, stored: [], duplicates: duplicates) }
-            // Multi-row inserts: 13 binds a row, 64 rows a statement (under every engine's bind limit).
-            for chunk in stride(from: 0, to: rows.count, by: 64) {
-                let slice = rows[chunk..<min(chunk + 64, rows.count)]
-                let tuple = "(" + Array(repeating: "?", count: 13).joined(separator: ",") + ")"
-                try await db.execute(
-                    "INSERT INTO logs (id, session_id, task_id, run_id, runner_id, stream, level, content, sequence, "
-                        + "emitted_at, metadata, tenant_id, created_at) VALUES "
-                        + Array(repeating: tuple, count: slice.count).joined(separator: ","),
-                    slice.flatMap { $0 })
+            guard !stored.isEmpty else { return LogIngestResult(ackedSequence: acked, stored: [], duplicates: duplicates) }
+            if db.dialect == .postgres {
+                try await Self.insertUnnested(stored, context: context, now: now, db)
+            } else {
+                try await Self.insertRows(stored, context: context, now: now, db)
             }
             try await db.execute(
                 "UPDATE task_runs SET stored_log_sequence = ?, updated_at = ? WHERE id = ?",
                 [.int(acked), .timestamp(now), .text(context.runID)])
             return LogIngestResult(ackedSequence: acked, stored: stored, duplicates: duplicates)
         }
+    }
+}
+
+extension Store {
+    /// NUL bytes (binary output) as U+FFFD: PostgreSQL refuses NUL in text and JSON (the whole
+    /// batch, again on every resend) and SQLite's text functions stop at it.
+    static func withoutNUL(_ text: String) -> String {
+        guard text.utf8.contains(0) else { return text }
+        return text.replacingOccurrences(of: "\u{0}", with: "\u{FFFD}")
+    }
+
+    static func withoutNUL(_ labels: [String: String]) -> [String: String] {
+        var clean: [String: String] = [:]
+        for (key, value) in labels { clean[withoutNUL(key)] = withoutNUL(value) }
+        return clean
+    }
+
+    /// SQLite: multi-row INSERTs, 13 binds a row and 64 rows a statement (under SQLite's bind limit).
+    fileprivate static func insertRows(_ records: [LogRecord], context: LogRunContext, now: Timestamp, _ db: any SQLExecutor)
+        async throws
+    {
+        let tuple = "(" + Array(repeating: "?", count: 13).joined(separator: ",") + ")"
+        for chunk in stride(from: 0, to: records.count, by: 64) {
+            let slice = records[chunk..<min(chunk + 64, records.count)]
+            var binds: [SQLValue] = []
+            binds.reserveCapacity(slice.count * 13)
+            for record in slice {
+                binds += [
+                    .text(record.id), .text(context.sessionID), .text(context.taskID), .text(context.runID),
+                    .text(context.runnerID), .text(record.stream), .text(record.level), .text(record.content),
+                    .int(record.sequence), .optional(record.timestamp), .labels(record.metadata),
+                    .optional(context.tenantID), .timestamp(now),
+                ]
+            }
+            try await db.execute(
+                "INSERT INTO logs (id, session_id, task_id, run_id, runner_id, stream, level, content, sequence, "
+                    + "emitted_at, metadata, tenant_id, created_at) VALUES "
+                    + Array(repeating: tuple, count: slice.count).joined(separator: ","),
+                binds)
+        }
+    }
+
+    /// PostgreSQL: one statement per batch, the per-line columns as arrays through `unnest` and the
+    /// run's constants bound once. A multi-row VALUES cost a round trip (and a parse and plan) per
+    /// 64 lines.
+    fileprivate static func insertUnnested(
+        _ records: [LogRecord], context: LogRunContext, now: Timestamp, _ db: any SQLExecutor
+    ) async throws {
+        var ids: [String] = [], streams: [String] = [], levels: [String] = [], contents: [String] = []
+        var sequences: [String] = [], emitted: [String] = [], metadata: [String] = []
+        ids.reserveCapacity(records.count)
+        streams.reserveCapacity(records.count)
+        levels.reserveCapacity(records.count)
+        contents.reserveCapacity(records.count)
+        sequences.reserveCapacity(records.count)
+        emitted.reserveCapacity(records.count)
+        metadata.reserveCapacity(records.count)
+        for record in records {
+            ids.append(record.id)
+            streams.append(record.stream)
+            levels.append(record.level)
+            contents.append(record.content)
+            sequences.append(String(record.sequence))
+            emitted.append(record.timestamp?.rfc3339 ?? "")
+            metadata.append(JSONText.encode(record.metadata))
+        }
+        try await db.execute(
+            """
+            INSERT INTO logs (id, session_id, task_id, run_id, runner_id, stream, level, content, sequence, emitted_at,
+              metadata, tenant_id, created_at)
+            SELECT u.id, ?, ?, ?, ?, u.stream, u.level, u.content, u.seq::bigint, NULLIF(u.emitted, '')::timestamptz,
+              u.meta::jsonb, ?, ?
+            FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[])
+              AS u(id, stream, level, content, seq, emitted, meta)
+            """,
+            [
+                .text(context.sessionID), .text(context.taskID), .text(context.runID), .text(context.runnerID),
+                .optional(context.tenantID), .timestamp(now), .textArray(ids), .textArray(streams), .textArray(levels),
+                .textArray(contents), .textArray(sequences), .textArray(emitted), .textArray(metadata),
+            ])
     }
 }
 
