@@ -165,6 +165,7 @@ final class SFUPacketHandler: ChannelInboundHandler {
     private func dtlsConnected(_ peer: SFUPeer, keys: SRTPKeys) {
         do {
             peer.outbound = try SRTPSession(profile: keys.profile, keyAndSalt: keys.localKeyAndSalt, direction: .outbound)
+            if keys.profile == .aeadAES128GCM { peer.outboundRTP = try SRTPGCMSender(keyAndSalt: keys.localKeyAndSalt) }
             peer.inbound = try SRTPSession(profile: keys.profile, keyAndSalt: keys.remoteKeyAndSalt, direction: .inbound)
         } catch {
             close(peer, reason: "SRTP setup failed: \(error)")
@@ -372,7 +373,9 @@ final class SFUPacketHandler: ChannelInboundHandler {
         if rtx { buffer.writeInteger(packet.sequenceNumber) }  // RFC 4588: the original sequence number
         var payload = packet.payload
         buffer.writeBuffer(&payload)
-        do { try srtp.protect(&buffer, rtcp: false) } catch {
+        do {
+            if let gcm = viewer.outboundRTP { try gcm.protect(&buffer) } else { try srtp.protect(&buffer, rtcp: false) }
+        } catch {
             counters.droppedProtect += 1
             return
         }

@@ -14,7 +14,10 @@ final class SFUPeer {
     let mid: (video: String, audio: String?)
     var ice: ICELiteResponder
     let dtls: DTLSEndpoint
+    /// SRTCP out (and SRTP out when the profile is AES-CM).
     var outbound: SRTPSession?
+    /// SRTP out when the profile is AEAD_AES_128_GCM: the per-packet fan-out path on OpenSSL.
+    var outboundRTP: SRTPGCMSender?
     var inbound: SRTPSession?
     var state: State = .new
     /// The selected pair's remote address (the latest nominated check).
