@@ -1,0 +1,145 @@
+import ArgumentParser
+import Foundation
+import NIOCore
+import NIOPosix
+import SFU
+import Synchronization
+
+/// Ramps synthetic viewers up in steps against one server. Each step adds viewers until the count is
+/// reached, waits until every one has DTLS-SRTP up, lets the join bursts settle, then measures for
+/// `step-seconds`: packets received per second and loss (all packets, from sequence numbers), delay
+/// p50/p99 (sampled decryptions), the server's CPU (/proc, all threads) and RSS. The ramp stops at
+/// the first step over the delay or loss limit, or when viewers fail to connect.
+struct ViewersCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "viewers", abstract: "Ramp viewers up and measure the server.")
+
+    @Option(help: "marionette (WHEP) or janus (Streaming plugin over the HTTP API)") var target: BenchTarget
+    @Option(help: "the server's HTTP base URL (Marionette's API, or Janus's HTTP transport)") var url: String
+    @Option(help: "Marionette: API key or viewer token") var token: String?
+    @Option(help: "Marionette stream id") var streamID: String?
+    @Option(help: "Janus mountpoint id") var mountpoint = 1
+    @Option(help: "server process id (CPU and memory are read from /proc)") var serverPID: Int32
+    @Option(help: "viewer counts, comma-separated") var steps = "25,50,100,200,400"
+    @Option(help: "seconds measured per step") var stepSeconds = 10.0
+    @Option(help: "seconds between the last join of a step and its measurement") var settleSeconds = 3.0
+    @Option(help: "seconds for a step's viewers to connect") var connectTimeout = 30.0
+    @Option(help: "event-loop threads driving the viewers") var threads = 1
+    @Option(help: "threads doing signaling while viewers join") var signalingThreads = 8
+    @Option(help: "decrypt one RTP packet in this many per viewer (delay samples)") var decryptEvery = 8
+    @Option(help: "stop above this p99 delay (ms)") var maxP99 = 10.0
+    @Option(help: "stop above this loss (%)") var maxLoss = 0.1
+    @Option(help: "name in RESULT lines (default: the target)") var label: String?
+    @Option(help: "address the viewers' sockets bind (Janus gathers no loopback candidates: its host address then)") var bindHost = "127.0.0.1"
+    @Option(help: "file to append one STEP line per step to (for run.sh)") var summaryFile: String?
+
+    func run() throws {
+        let name = label ?? target.rawValue
+        let http = try BlockingHTTPClient(base: url)
+        let signaling: any ViewerSignaling
+        switch target {
+        case .marionette:
+            guard let token, let streamID else { throw ValidationError("--token and --stream-id are required for marionette") }
+            signaling = WHEPSignaling(http: http, streamID: streamID, token: token)
+        case .janus:
+            signaling = JanusSignaling(http: http, mountpoint: mountpoint)
+        }
+        let counts = steps.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !counts.isEmpty else { throw ValidationError("--steps has no counts") }
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
+        defer { try? group.syncShutdownGracefully() }
+        let context = try DTLSContext(certificate: try DTLSCertificate(commonName: "sfu-bench-viewer"))
+        let crowd = ViewerCrowd(group: group, context: context, signaling: signaling, decryptEvery: decryptEvery, bindHost: bindHost)
+        defer { crowd.leaveAll(threads: signalingThreads) }
+
+        guard let baseline = ProcessSample.read(pid: serverPID) else { throw ValidationError("no process \(serverPID)") }
+        log("\(name): server RSS before viewers \(baseline.rssKiB) KiB")
+        var lastPassing: StepResult?
+        for count in counts {
+            let joinStart = MonotonicClock.nanoseconds()
+            let joinErrors = crowd.add(count - crowd.count, threads: signalingThreads)
+            let connected = crowd.waitConnected(timeoutSeconds: connectTimeout)
+            let joinSeconds = Double(MonotonicClock.nanoseconds() - joinStart) / 1e9
+            log("\(name): \(connected.connected)/\(crowd.count) viewers connected in \(String(format: "%.1f", joinSeconds)) s "
+                + "(\(connected.profiles)); signaling errors \(joinErrors.count)\(joinErrors.first.map { ": \($0)" } ?? "")"
+                + "\(connected.firstError.map { "; first viewer error: \($0)" } ?? "")")
+            guard joinErrors.isEmpty, connected.connected == crowd.count else {
+                result("\(name)_n\(count)_connect_failures", Double(crowd.count - connected.connected), "viewers")
+                break
+            }
+            Thread.sleep(forTimeInterval: settleSeconds)
+            let before = crowd.stats(), serverBefore = ProcessSample.read(pid: serverPID), selfBefore = ProcessSample.read(pid: 0)
+            let udpBefore = UDPReceiveErrors.read()
+            Thread.sleep(forTimeInterval: stepSeconds)
+            let after = crowd.stats(), serverAfter = ProcessSample.read(pid: serverPID), selfAfter = ProcessSample.read(pid: 0)
+            let udpDrops = UDPReceiveErrors.read() - udpBefore
+            guard let serverBefore, let serverAfter, let selfBefore, let selfAfter else { throw ValidationError("server \(serverPID) exited") }
+            let window = after.since(before)
+            let seconds = Double(serverAfter.wallNanoseconds - serverBefore.wallNanoseconds) / 1e9
+            let step = StepResult(
+                viewers: count, packetsPerSecond: Double(window.received) / seconds,
+                lossPercent: window.expected == 0 ? 100 : max(0, 1 - Double(window.received) / Double(window.expected)) * 100,
+                p50: window.delayMilliseconds(quantile: 0.5) ?? .infinity, p99: window.delayMilliseconds(quantile: 0.99) ?? .infinity,
+                serverCores: serverAfter.cores(since: serverBefore), viewerCores: selfAfter.cores(since: selfBefore),
+                rssDeltaKiB: serverAfter.rssKiB - baseline.rssKiB)
+            let passed = step.p99 <= maxP99 && step.lossPercent <= maxLoss && after.failed == 0
+            let prefix = "\(name)_n\(count)"
+            result("\(prefix)_egress_pps", step.packetsPerSecond, "packets/s")
+            result("\(prefix)_loss", step.lossPercent, "%")
+            result("\(prefix)_delay_p50", step.p50, "ms")
+            result("\(prefix)_delay_p99", step.p99, "ms")
+            result("\(prefix)_server_cpu", step.serverCores * 100, "%core")
+            result("\(prefix)_egress_pps_per_core", step.packetsPerCore, "packets/s/core")
+            result("\(prefix)_cpu_per_100_viewers", step.cpuPer100Viewers, "%core")
+            result("\(prefix)_mem_per_viewer", step.memoryPerViewerKiB, "KiB")
+            result("\(prefix)_viewer_process_cpu", step.viewerCores * 100, "%core")
+            log("\(name) n=\(count): \(window.decrypted) delay samples, \(window.decryptFailures) decrypt failures, "
+                + "\(window.receiverReportsSent) RRs sent, \(window.rtcpReceived) RTCP received, \(udpDrops) UDP receive-buffer drops (host-wide), "
+                + (passed ? "within limits" : "OVER LIMITS (p99 \(maxP99) ms, loss \(maxLoss) %)"))
+            if let summaryFile { step.append(to: summaryFile, label: name, passed: passed) }
+            if !passed { break }
+            lastPassing = step
+        }
+        guard let best = lastPassing else {
+            log("\(name): no step within the limits")
+            return
+        }
+        result("\(name)_max_viewers", Double(best.viewers), "viewers")
+        result("\(name)_egress_pps_per_core", best.packetsPerCore, "packets/s/core")
+        result("\(name)_cpu_per_100_viewers", best.cpuPer100Viewers, "%core")
+        result("\(name)_mem_per_viewer", best.memoryPerViewerKiB, "KiB")
+    }
+
+    private func result(_ name: String, _ value: Double, _ unit: String) {
+        BenchOutput.result("RESULT sfu_\(name) \(value.isFinite ? String(format: "%.3f", value) : "inf") \(unit)")
+    }
+
+    private func log(_ text: String) {
+        BenchOutput.log("viewers", text)
+    }
+}
+
+/// One step's measurement.
+struct StepResult {
+    var viewers: Int
+    var packetsPerSecond: Double
+    var lossPercent: Double
+    var p50: Double
+    var p99: Double
+    var serverCores: Double
+    var viewerCores: Double
+    var rssDeltaKiB: Int
+
+    var packetsPerCore: Double { serverCores > 0 ? packetsPerSecond / serverCores : 0 }
+    var cpuPer100Viewers: Double { serverCores * 100 / Double(viewers) * 100 }
+    var memoryPerViewerKiB: Double { Double(rssDeltaKiB) / Double(viewers) }
+
+    func append(to path: String, label: String, passed: Bool) {
+        let line = "STEP \(label) n=\(viewers) pass=\(passed ? 1 : 0) " + String(
+            format: "pps=%.1f cores=%.4f mem_kib=%.2f p50=%.3f p99=%.3f loss=%.4f viewer_cores=%.3f\n",
+            packetsPerSecond, serverCores, memoryPerViewerKiB, p50, p99, lossPercent, viewerCores)
+        guard let handle = FileHandle(forWritingAtPath: path) ?? (FileManager.default.createFile(atPath: path, contents: nil) ? FileHandle(forWritingAtPath: path) : nil) else { return }
+        handle.seekToEndOfFile()
+        handle.write(Data(line.utf8))
+        handle.closeFile()
+    }
+}
