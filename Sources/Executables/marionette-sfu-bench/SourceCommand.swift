@@ -43,6 +43,7 @@ struct SourceCommand: ParsableCommand {
         let frameNanoseconds = UInt64(1_000_000_000 / generator.fps)
         let start = MonotonicClock.nanoseconds()
         var lastCheck = start
+        var lastReport = start
         var dropped = 0
         var sendAt = start
         while true {
@@ -66,6 +67,12 @@ struct SourceCommand: ParsableCommand {
                 }
             }
             let now = MonotonicClock.nanoseconds()
+            if let peer, now - lastReport > 1_000_000_000 {
+                // A sender report a second, as browsers send: the SFU maps its viewers' SRs from it.
+                lastReport = now
+                let rtpTimestamp = generator.initialTimestamp &+ UInt32(truncatingIfNeeded: (now - start) * 9 / 100_000)
+                sendSenderReport(peer, generator: generator, rtpTimestamp: rtpTimestamp, socket: socket, to: destination)
+            }
             if let peer, now - lastCheck > 2_500_000_000 {
                 lastCheck = now
                 peer.bindingRequest().withUnsafeBytes { _ = socket.send($0, to: destination) }
@@ -74,6 +81,24 @@ struct SourceCommand: ParsableCommand {
                 BenchOutput.log("source", "\(generator.frameIndex) frames, \(dropped) send drops")
             }
         }
+    }
+
+    private func sendSenderReport(
+        _ peer: PeerTransport, generator: VP8StreamGenerator, rtpTimestamp: UInt32, socket: LoopbackUDPSocket, to destination: sockaddr_in
+    ) {
+        guard let outbound = peer.outbound else { return }
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        let ntp = NTPTimestamp(unixNanoseconds: UInt64(spec.tv_sec) * 1_000_000_000 + UInt64(spec.tv_nsec))
+        var bytes = [UInt8](repeating: 0, count: 28 + SRTPSession.maxTrailer)
+        var length = bytes.withUnsafeMutableBytes {
+            (try? RTCPWriter.senderReport(
+                ssrc: generator.ssrc, ntpTimestamp: ntp.rawValue, rtpTimestamp: rtpTimestamp, packetCount: generator.packetsSent,
+                octetCount: generator.payloadOctetsSent, reportBlocks: [RTCPReportBlock](), into: $0)) ?? 0
+        }
+        guard length > 0 else { return }
+        guard (try? bytes.withUnsafeMutableBytes { try outbound.protectRTCP($0.baseAddress!, length: &length) }) != nil else { return }
+        bytes.withUnsafeBytes { _ = socket.send(UnsafeRawBufferPointer(rebasing: $0[0..<length]), to: destination) }
     }
 
     /// WHIP POST, then ICE and DTLS on `socket` until SRTP is keyed (10 s at most).

@@ -16,9 +16,13 @@ struct VP8StreamGenerator {
     let deltaFrameBytes: Int
     let maxPayload: Int
     private var sequence: UInt16 = UInt16.random(in: 0...UInt16.max)
-    private var timestamp: UInt32 = UInt32.random(in: 0...UInt32.max)
+    /// RTP timestamp of the first frame (sender reports map wallclock to RTP time from it).
+    let initialTimestamp = UInt32.random(in: 0...UInt32.max)
+    private lazy var timestamp: UInt32 = initialTimestamp
     private var pictureID: UInt16 = UInt16.random(in: 0...0x7fff)
     private(set) var frameIndex = 0
+    private(set) var packetsSent: UInt32 = 0
+    private(set) var payloadOctetsSent: UInt32 = 0
 
     static let keyframeWeight = 4
 
@@ -61,6 +65,8 @@ struct VP8StreamGenerator {
             let filler = max(size - (bytes.count - payloadOffset), BenchPayload.trailerLength)
             bytes += (0..<filler).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ index) }
             packets.append(Packet(bytes: bytes, payloadOffset: payloadOffset))
+            packetsSent &+= 1
+            payloadOctetsSent &+= UInt32(bytes.count - payloadOffset)
             sequence &+= 1
         }
         frameIndex += 1

@@ -1,9 +1,9 @@
 /// Cumulative counters of one viewer (or of all, summed). The ramp takes two snapshots around a
 /// measurement window and subtracts them.
 struct ViewerStats: Sendable {
-    /// 25 µs buckets up to 50 ms; the last bucket holds everything slower.
+    /// 25 µs buckets up to 100 ms; the last bucket holds everything slower.
     static let bucketNanoseconds: UInt64 = 25_000
-    static let bucketCount = 2001
+    static let bucketCount = 4001
 
     var connected = 0
     var failed = 0
@@ -45,7 +45,8 @@ struct ViewerStats: Sendable {
         return out
     }
 
-    /// The delay at `quantile` in milliseconds (upper edge of its bucket); nil without samples.
+    /// The delay at `quantile` in milliseconds (upper edge of its bucket); infinity past the last
+    /// bucket's lower edge (100 ms); nil without samples.
     func delayMilliseconds(quantile: Double) -> Double? {
         let total = delays.reduce(0, +)
         guard total > 0 else { return nil }
@@ -53,7 +54,7 @@ struct ViewerStats: Sendable {
         var seen: UInt64 = 0
         for (i, count) in delays.enumerated() {
             seen += count
-            if seen >= rank { return Double(UInt64(i + 1) * Self.bucketNanoseconds) / 1e6 }
+            if seen >= rank { return i == Self.bucketCount - 1 ? .infinity : Double(UInt64(i + 1) * Self.bucketNanoseconds) / 1e6 }
         }
         return nil
     }
