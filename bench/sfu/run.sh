@@ -27,7 +27,7 @@ VIEWER_THREADS="${BENCH_VIEWER_THREADS:-1}"
 DECRYPT_EVERY="${BENCH_DECRYPT_EVERY:-8}"
 
 if [ -n "${MARIONETTE_BENCH_BIN:-}" ]; then
-    BIN="$MARIONETTE_BENCH_BIN"
+    BIN="$(cd "$MARIONETTE_BENCH_BIN" && pwd)"   # absolute: the server starts in its data folder
 else
     ensure_swift_on_path || die "swift not found (see scripts/install-deps.sh)"
     for product in marionette-server marionette-sfu-bench; do
