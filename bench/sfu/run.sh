@@ -102,7 +102,9 @@ start_source() {
 ramp() {
     local name="$1"
     shift
-    sleep 2   # the source's first keyframe groups are in every cache
+    # The server's packet caches fill in the first seconds (a 2,048-packet NACK buffer takes 4.4 s at
+    # 4 Mbit/s): the memory baseline is taken once they are full, so they are not counted per viewer.
+    sleep 6
     "$BIN/marionette-sfu-bench" viewers --label "$name" --server-pid "$SERVER_PID" --steps "$STEPS" \
         --step-seconds "$STEP_SECONDS" --threads "$VIEWER_THREADS" --decrypt-every "$DECRYPT_EVERY" \
         --summary-file "$SUMMARY" "$@" || log "$name: the viewers' ramp exited with status $?"
@@ -256,6 +258,20 @@ if m:
     best = m[max(m)]
     figures["egress"] = best["pps"] / best["cores"] if best["cores"] > 0 else None
     figures["mem"] = best["mem_kib"]
+# Memory per viewer as the least-squares slope of RSS growth over all measured steps: what one more
+# viewer costs, without what the first ones cost once (allocator arenas, buffers sized on first use).
+for name, rows in sorted(steps.items()):
+    points = [(n, r["mem_kib"] * n) for n, r in rows.items()]
+    if len(points) >= 2:
+        mean_n = sum(p[0] for p in points) / len(points)
+        mean_r = sum(p[1] for p in points) / len(points)
+        var = sum((p[0] - mean_n) ** 2 for p in points)
+        if var > 0:
+            slope = sum((p[0] - mean_n) * (p[1] - mean_r) for p in points) / var
+            figures[f"slope_{name}"] = slope
+            print(f"RESULT sfu_{name}_mem_per_viewer_slope {slope:.3f} KiB", flush=True)
+if figures.get("slope_marionette") and figures.get("slope_janus"):
+    print(f"RATIO sfu_mem_per_viewer_slope_marionette_vs_janus {figures['slope_marionette'] / figures['slope_janus']:.3f} x", flush=True)
 common, suffix = sorted(set(m) & set(j)), ""
 if not common:
     common, suffix = sorted(set(m_all) & set(j_all)), "_over_limits"

@@ -30,7 +30,7 @@ struct ViewersCommand: ParsableCommand {
     @Option(help: "stop above this p99 delay (ms)") var maxP99 = 10.0
     @Option(help: "a step is within the limits up to this loss (%)") var maxLoss = 0.1
     @Option(help: "the ramp stops after a step with more loss than this (%)") var stopLoss = 2.0
-    @Option(help: "the ramp stops after a step with a p99 delay above this (ms)") var stopP99 = 50.0
+    @Option(help: "the ramp stops after a step with a p99 delay above this (ms)") var stopP99 = 100.0
     @Option(help: "name in RESULT lines (default: the target)") var label: String?
     @Option(help: "address the viewers' sockets bind (Janus gathers no loopback candidates: its host address then)") var bindHost = "127.0.0.1"
     @Option(help: "file to append one STEP line per step to (for run.sh)") var summaryFile: String?
@@ -54,7 +54,9 @@ struct ViewersCommand: ParsableCommand {
         let crowd = ViewerCrowd(group: group, context: context, signaling: signaling, decryptEvery: decryptEvery, bindHost: bindHost)
         defer { crowd.leaveAll(threads: signalingThreads) }
 
-        guard let baseline = ProcessSample.read(pid: serverPID) else { throw ValidationError("no process \(serverPID)") }
+        guard let baseline = ProcessSample.read(pid: serverPID), let ownBaseline = ProcessSample.read(pid: 0) else {
+            throw ValidationError("no process \(serverPID)")
+        }
         log("\(name): server RSS before viewers \(baseline.rssKiB) KiB")
         var lastPassing: StepResult?
         var previous: (viewers: Int, rssKiB: Int)?
@@ -103,6 +105,8 @@ struct ViewersCommand: ParsableCommand {
             }
             previous = (count, serverAfter.rssKiB)
             result("\(prefix)_viewer_process_cpu", step.viewerCores * 100, "%core")
+            // The viewers hold the same per-peer state a server does (DTLS, two SRTP sessions, a socket): a yardstick.
+            result("\(prefix)_viewer_process_mem_per_viewer", Double(selfAfter.rssKiB - ownBaseline.rssKiB) / Double(count), "KiB")
             let tail = [0.9, 0.999].map { String(format: "%.2f", window.delayMilliseconds(quantile: $0) ?? .infinity) }
             log("\(name) n=\(count): \(window.decrypted) delay samples (p90 \(tail[0]) ms, p99.9 \(tail[1]) ms), \(window.decryptFailures) decrypt failures, "
                 + "\(window.receiverReportsSent) RRs sent, \(window.rtcpReceived) RTCP received, \(udpDrops) UDP receive-buffer drops (host-wide), "
