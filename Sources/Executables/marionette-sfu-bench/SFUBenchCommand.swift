@@ -8,7 +8,7 @@ struct SFUBenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "marionette-sfu-bench",
         abstract: "Synthetic WebRTC source and viewers for bench/sfu.",
-        subcommands: [SourceCommand.self, ViewersCommand.self])
+        subcommands: [SourceCommand.self, ViewersCommand.self, PeerMemoryCommand.self])
 }
 
 enum BenchTarget: String, ExpressibleByArgument, Sendable {
