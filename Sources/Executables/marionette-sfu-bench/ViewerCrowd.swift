@@ -42,17 +42,23 @@ final class ViewerCrowd {
 
     var count: Int { viewers.count }
 
-    /// Joins `n` more viewers; returns the errors of those that could not join.
-    func add(_ n: Int, threads: Int) -> [String] {
+    /// Joins `n` more viewers, at most `perSecond` a second; returns the errors of those that could not
+    /// join. Spread out because each join gets the cached keyframe group at once: simultaneous joins
+    /// would stack those bursts into one allocation peak that the server's RSS keeps afterwards.
+    func add(_ n: Int, threads: Int, perSecond: Double) -> [String] {
         guard n > 0 else { return [] }
         let joined = Joined()
         let next = Ticket()
         let done = DispatchGroup()
+        let start = MonotonicClock.nanoseconds()
         let (group, context, signaling, decryptEvery, bindHost) = (self.group, self.context, self.signaling, self.decryptEvery, self.bindHost)
         for _ in 0..<min(threads, n) {
             done.enter()
             let thread = Thread {
-                while next.take() < n {
+                while true {
+                    let index = next.take()
+                    guard index < n else { break }
+                    if perSecond > 0 { MonotonicClock.sleep(until: start + UInt64(Double(index) / perSecond * 1e9)) }
                     do {
                         let viewer = try Self.join(group: group, context: context, signaling: signaling, decryptEvery: decryptEvery, bindHost: bindHost)
                         joined.state.withLock { $0.viewers.append(viewer) }

@@ -26,6 +26,7 @@ struct ViewersCommand: ParsableCommand {
     @Option(help: "seconds for a step's viewers to connect") var connectTimeout = 30.0
     @Option(help: "event-loop threads driving the viewers") var threads = 1
     @Option(help: "threads doing signaling while viewers join") var signalingThreads = 8
+    @Option(help: "viewers joining per second (0: as fast as signaling goes)") var joinRate = 50.0
     @Option(help: "decrypt one RTP packet in this many per viewer (delay samples)") var decryptEvery = 8
     @Option(help: "stop above this p99 delay (ms)") var maxP99 = 10.0
     @Option(help: "a step is within the limits up to this loss (%)") var maxLoss = 0.1
@@ -63,7 +64,7 @@ struct ViewersCommand: ParsableCommand {
         var limitsHeld = true
         for count in counts {
             let joinStart = MonotonicClock.nanoseconds()
-            let joinErrors = crowd.add(count - crowd.count, threads: signalingThreads)
+            let joinErrors = crowd.add(count - crowd.count, threads: signalingThreads, perSecond: joinRate)
             let connected = crowd.waitConnected(timeoutSeconds: connectTimeout)
             let joinSeconds = Double(MonotonicClock.nanoseconds() - joinStart) / 1e9
             log("\(name): \(connected.connected)/\(crowd.count) viewers connected in \(String(format: "%.1f", joinSeconds)) s "
