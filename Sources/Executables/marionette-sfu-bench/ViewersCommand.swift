@@ -76,10 +76,11 @@ struct ViewersCommand: ParsableCommand {
             }
             Thread.sleep(forTimeInterval: settleSeconds)
             let before = crowd.stats(), serverBefore = ProcessSample.read(pid: serverPID), selfBefore = ProcessSample.read(pid: 0)
-            let udpBefore = UDPReceiveErrors.read()
+            let udpBefore = UDPReceiveErrors.read(), hostBefore = HostCPUSample.read()
             Thread.sleep(forTimeInterval: stepSeconds)
             let after = crowd.stats(), serverAfter = ProcessSample.read(pid: serverPID), selfAfter = ProcessSample.read(pid: 0)
             let udpDrops = UDPReceiveErrors.read() - udpBefore
+            let hostCores = HostCPUSample.read().flatMap { after in hostBefore.map { after.cores(since: $0) } }
             guard let serverBefore, let serverAfter, let selfBefore, let selfAfter else { throw ValidationError("server \(serverPID) exited") }
             let window = after.since(before)
             let seconds = Double(serverAfter.wallNanoseconds - serverBefore.wallNanoseconds) / 1e9
@@ -100,6 +101,10 @@ struct ViewersCommand: ParsableCommand {
             result("\(prefix)_egress_pps_per_core", step.packetsPerCore, "packets/s/core")
             result("\(prefix)_cpu_per_100_viewers", step.cpuPer100Viewers, "%core")
             result("\(prefix)_mem_per_viewer", step.memoryPerViewerKiB, "KiB")
+            if let hostCores {
+                // Everything else on the host (the source included): on a shared machine it takes CPU the two need.
+                result("\(prefix)_other_processes_cpu", max(0, hostCores - step.serverCores - step.viewerCores) * 100, "%core")
+            }
             if let previous {
                 // The slope between steps leaves out what the first viewers cost once (allocator arenas, caches).
                 result("\(prefix)_mem_per_added_viewer", Double(serverAfter.rssKiB - previous.rssKiB) / Double(count - previous.viewers), "KiB")
