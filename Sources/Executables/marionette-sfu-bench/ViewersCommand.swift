@@ -26,6 +26,8 @@ struct ViewersCommand: ParsableCommand {
     @Option(help: "seconds for a step's viewers to connect") var connectTimeout = 30.0
     @Option(help: "event-loop threads driving the viewers") var threads = 1
     @Option(help: "threads doing signaling while viewers join") var signalingThreads = 8
+    @Option(help: "times a step over the limits is measured again when other processes were busy") var retries = 2
+    @Option(help: "other processes' CPU (cores) that counts as busy") var busyOthers = 0.3
     @Option(help: "viewers joining per second (0: as fast as signaling goes)") var joinRate = 50.0
     @Option(help: "decrypt one RTP packet in this many per viewer (delay samples)") var decryptEvery = 8
     @Option(help: "stop above this p99 delay (ms)") var maxP99 = 10.0
@@ -75,22 +77,19 @@ struct ViewersCommand: ParsableCommand {
                 break
             }
             Thread.sleep(forTimeInterval: settleSeconds)
-            let before = crowd.stats(), serverBefore = ProcessSample.read(pid: serverPID), selfBefore = ProcessSample.read(pid: 0)
-            let udpBefore = UDPReceiveErrors.read(), hostBefore = HostCPUSample.read()
-            Thread.sleep(forTimeInterval: stepSeconds)
-            let after = crowd.stats(), serverAfter = ProcessSample.read(pid: serverPID), selfAfter = ProcessSample.read(pid: 0)
-            let udpDrops = UDPReceiveErrors.read() - udpBefore
-            let hostCores = HostCPUSample.read().flatMap { after in hostBefore.map { after.cores(since: $0) } }
-            guard let serverBefore, let serverAfter, let selfBefore, let selfAfter else { throw ValidationError("server \(serverPID) exited") }
-            let window = after.since(before)
-            let seconds = Double(serverAfter.wallNanoseconds - serverBefore.wallNanoseconds) / 1e9
-            let step = StepResult(
-                viewers: count, packetsPerSecond: Double(window.received) / seconds,
-                lossPercent: window.expected == 0 ? 100 : max(0, 1 - Double(window.received) / Double(window.expected)) * 100,
-                p50: window.delayMilliseconds(quantile: 0.5) ?? .infinity, p99: window.delayMilliseconds(quantile: 0.99) ?? .infinity,
-                serverCores: serverAfter.cores(since: serverBefore), viewerCores: selfAfter.cores(since: selfBefore),
-                rssDeltaKiB: serverAfter.rssKiB - baseline.rssKiB)
-            let passed = step.p99 <= maxP99 && step.lossPercent <= maxLoss && after.failed == 0
+            var attempt = 0
+            var measured = try measure(crowd: crowd, count: count, baselineRSS: baseline.rssKiB)
+            // On a shared machine a burst of other work delays packets that the servers forwarded in time:
+            // a step over the limits while other processes were busy is measured again.
+            while !measured.passed(maxP99: maxP99, maxLoss: maxLoss), measured.otherCores > busyOthers, attempt < retries {
+                attempt += 1
+                log("\(name) n=\(count): over the limits while other processes took \(Int(measured.otherCores * 100)) % of a core; measuring again")
+                measured = try measure(crowd: crowd, count: count, baselineRSS: baseline.rssKiB)
+            }
+            let (step, window, after, udpDrops, hostCores, serverAfter) = (
+                measured.step, measured.window, measured.after, measured.udpDrops, measured.hostCores, measured.serverAfter
+            )
+            let passed = measured.passed(maxP99: maxP99, maxLoss: maxLoss)
             limitsHeld = limitsHeld && passed
             let prefix = "\(name)_n\(count)"
             result("\(prefix)_egress_pps", step.packetsPerSecond, "packets/s")
@@ -104,6 +103,7 @@ struct ViewersCommand: ParsableCommand {
             if let hostCores {
                 // Everything else on the host (the source included): on a shared machine it takes CPU the two need.
                 result("\(prefix)_other_processes_cpu", max(0, hostCores - step.serverCores - step.viewerCores) * 100, "%core")
+                result("\(prefix)_remeasured", Double(attempt), "times")
             }
             if let previous {
                 // The slope between steps leaves out what the first viewers cost once (allocator arenas, caches).
@@ -112,7 +112,7 @@ struct ViewersCommand: ParsableCommand {
             previous = (count, serverAfter.rssKiB)
             result("\(prefix)_viewer_process_cpu", step.viewerCores * 100, "%core")
             // The viewers hold the same per-peer state a server does (DTLS, two SRTP sessions, a socket): a yardstick.
-            result("\(prefix)_viewer_process_mem_per_viewer", Double(selfAfter.rssKiB - ownBaseline.rssKiB) / Double(count), "KiB")
+            result("\(prefix)_viewer_process_mem_per_viewer", Double(measured.viewerRSSKiB - ownBaseline.rssKiB) / Double(count), "KiB")
             let tail = [0.9, 0.999].map { String(format: "%.2f", window.delayMilliseconds(quantile: $0) ?? .infinity) }
             log("\(name) n=\(count): \(window.decrypted) delay samples (p90 \(tail[0]) ms, p99.9 \(tail[1]) ms), \(window.decryptFailures) decrypt failures, "
                 + "\(window.receiverReportsSent) RRs sent, \(window.rtcpReceived) RTCP received, \(udpDrops) UDP receive-buffer drops (host-wide), "
@@ -131,12 +131,50 @@ struct ViewersCommand: ParsableCommand {
         result("\(name)_mem_per_viewer", best.memoryPerViewerKiB, "KiB")
     }
 
+    /// One measurement window over the viewers that are connected now.
+    private func measure(crowd: ViewerCrowd, count: Int, baselineRSS: Int) throws -> Measurement {
+        let before = crowd.stats(), serverBefore = ProcessSample.read(pid: serverPID), selfBefore = ProcessSample.read(pid: 0)
+        let udpBefore = UDPReceiveErrors.read(), hostBefore = HostCPUSample.read()
+        Thread.sleep(forTimeInterval: stepSeconds)
+        let after = crowd.stats(), serverAfter = ProcessSample.read(pid: serverPID), selfAfter = ProcessSample.read(pid: 0)
+        let udpDrops = UDPReceiveErrors.read() - udpBefore
+        let hostCores = HostCPUSample.read().flatMap { after in hostBefore.map { after.cores(since: $0) } }
+        guard let serverBefore, let serverAfter, let selfBefore, let selfAfter else { throw ValidationError("server \(serverPID) exited") }
+        let window = after.since(before)
+        let seconds = Double(serverAfter.wallNanoseconds - serverBefore.wallNanoseconds) / 1e9
+        let step = StepResult(
+            viewers: count, packetsPerSecond: Double(window.received) / seconds,
+            lossPercent: window.expected == 0 ? 100 : max(0, 1 - Double(window.received) / Double(window.expected)) * 100,
+            p50: window.delayMilliseconds(quantile: 0.5) ?? .infinity, p99: window.delayMilliseconds(quantile: 0.99) ?? .infinity,
+            serverCores: serverAfter.cores(since: serverBefore), viewerCores: selfAfter.cores(since: selfBefore),
+            rssDeltaKiB: serverAfter.rssKiB - baselineRSS)
+        return Measurement(step: step, window: window, after: after, udpDrops: udpDrops, hostCores: hostCores, serverAfter: serverAfter, viewerRSSKiB: selfAfter.rssKiB)
+    }
+
     private func result(_ name: String, _ value: Double, _ unit: String) {
         BenchOutput.result("RESULT sfu_\(name) \(value.isFinite ? String(format: "%.3f", value) : "inf") \(unit)")
     }
 
     private func log(_ text: String) {
         BenchOutput.log("viewers", text)
+    }
+}
+
+/// One window's figures and what the step's report needs besides.
+struct Measurement {
+    var step: StepResult
+    var window: ViewerStats
+    var after: ViewerStats
+    var udpDrops: UInt64
+    var hostCores: Double?
+    var serverAfter: ProcessSample
+    var viewerRSSKiB: Int
+
+    /// CPU the host spent on anything but the server and the viewers (the source included).
+    var otherCores: Double { max(0, (hostCores ?? 0) - step.serverCores - step.viewerCores) }
+
+    func passed(maxP99: Double, maxLoss: Double) -> Bool {
+        step.p99 <= maxP99 && step.lossPercent <= maxLoss && after.failed == 0
     }
 }
 
