@@ -4,8 +4,3 @@ protocol ViewerSignaling: Sendable {
     func join(credentials: LocalICECredentials, fingerprint: String, localHost: String, localPort: UInt16) throws -> (remote: RemoteDescription, leaveToken: String)
     func leave(_ token: String)
 }
-
-struct SignalingError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}

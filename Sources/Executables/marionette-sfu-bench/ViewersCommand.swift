@@ -132,7 +132,7 @@ struct ViewersCommand: ParsableCommand {
     }
 
     /// One measurement window over the viewers that are connected now.
-    private func measure(crowd: ViewerCrowd, count: Int, baselineRSS: Int) throws -> Measurement {
+    private func measure(crowd: ViewerCrowd, count: Int, baselineRSS: Int) throws -> StepMeasurement {
         let before = crowd.stats(), serverBefore = ProcessSample.read(pid: serverPID), selfBefore = ProcessSample.read(pid: 0)
         let udpBefore = UDPReceiveErrors.read(), hostBefore = HostCPUSample.read()
         Thread.sleep(forTimeInterval: stepSeconds)
@@ -148,7 +148,7 @@ struct ViewersCommand: ParsableCommand {
             p50: window.delayMilliseconds(quantile: 0.5) ?? .infinity, p99: window.delayMilliseconds(quantile: 0.99) ?? .infinity,
             serverCores: serverAfter.cores(since: serverBefore), viewerCores: selfAfter.cores(since: selfBefore),
             rssDeltaKiB: serverAfter.rssKiB - baselineRSS)
-        return Measurement(step: step, window: window, after: after, udpDrops: udpDrops, hostCores: hostCores, serverAfter: serverAfter, viewerRSSKiB: selfAfter.rssKiB)
+        return StepMeasurement(step: step, window: window, after: after, udpDrops: udpDrops, hostCores: hostCores, serverAfter: serverAfter, viewerRSSKiB: selfAfter.rssKiB)
     }
 
     private func result(_ name: String, _ value: Double, _ unit: String) {
@@ -157,49 +157,5 @@ struct ViewersCommand: ParsableCommand {
 
     private func log(_ text: String) {
         BenchOutput.log("viewers", text)
-    }
-}
-
-/// One window's figures and what the step's report needs besides.
-struct Measurement {
-    var step: StepResult
-    var window: ViewerStats
-    var after: ViewerStats
-    var udpDrops: UInt64
-    var hostCores: Double?
-    var serverAfter: ProcessSample
-    var viewerRSSKiB: Int
-
-    /// CPU the host spent on anything but the server and the viewers (the source included).
-    var otherCores: Double { max(0, (hostCores ?? 0) - step.serverCores - step.viewerCores) }
-
-    func passed(maxP99: Double, maxLoss: Double) -> Bool {
-        step.p99 <= maxP99 && step.lossPercent <= maxLoss && after.failed == 0
-    }
-}
-
-/// One step's measurement.
-struct StepResult {
-    var viewers: Int
-    var packetsPerSecond: Double
-    var lossPercent: Double
-    var p50: Double
-    var p99: Double
-    var serverCores: Double
-    var viewerCores: Double
-    var rssDeltaKiB: Int
-
-    var packetsPerCore: Double { serverCores > 0 ? packetsPerSecond / serverCores : 0 }
-    var cpuPer100Viewers: Double { serverCores * 100 / Double(viewers) * 100 }
-    var memoryPerViewerKiB: Double { Double(rssDeltaKiB) / Double(viewers) }
-
-    func append(to path: String, label: String, passed: Bool) {
-        let line = "STEP \(label) n=\(viewers) pass=\(passed ? 1 : 0) " + String(
-            format: "pps=%.1f cores=%.4f mem_kib=%.2f p50=%.3f p99=%.3f loss=%.4f viewer_cores=%.3f\n",
-            packetsPerSecond, serverCores, memoryPerViewerKiB, p50, p99, lossPercent, viewerCores)
-        guard let handle = FileHandle(forWritingAtPath: path) ?? (FileManager.default.createFile(atPath: path, contents: nil) ? FileHandle(forWritingAtPath: path) : nil) else { return }
-        handle.seekToEndOfFile()
-        handle.write(Data(line.utf8))
-        handle.closeFile()
     }
 }
