@@ -8,7 +8,8 @@
 # Prints RESULT lines per step and overall, then RATIO and TARGET lines, on stdout; progress on stderr.
 #
 # Environment: BENCH_STEPS ("25,50,100,150,200,300,400"), BENCH_STEP_SECONDS (10), BENCH_BITRATE (4000000),
-# BENCH_TARGETS ("marionette janus"), BENCH_VIEWER_THREADS (1, event loops driving the viewers),
+# BENCH_TARGETS ("marionette janus"), BENCH_PACING (2.5, the source's pacing rate over its bitrate; 0
+# sends each frame in one burst), BENCH_VIEWER_THREADS (1, event loops driving the viewers),
 # BENCH_DECRYPT_EVERY (8, one delay sample per this many packets a viewer gets), BENCH_KEEP_WORK=1 (keep
 # the work folder and its logs), MARIONETTE_BENCH_BIN=<dir with release binaries>.
 set -euo pipefail
@@ -25,6 +26,7 @@ BITRATE="${BENCH_BITRATE:-4000000}"
 TARGETS="${BENCH_TARGETS:-marionette janus}"
 VIEWER_THREADS="${BENCH_VIEWER_THREADS:-1}"
 DECRYPT_EVERY="${BENCH_DECRYPT_EVERY:-8}"
+PACING="${BENCH_PACING:-2.5}"
 
 if [ -n "${MARIONETTE_BENCH_BIN:-}" ]; then
     BIN="$(cd "$MARIONETTE_BENCH_BIN" && pwd)"   # absolute: the server starts in its data folder
@@ -86,7 +88,7 @@ start_source() {
     local log_file="$1"
     shift
     rm -f "$WORK/source-ready"
-    setsid "$BIN/marionette-sfu-bench" source --bitrate "$BITRATE" --ready-file "$WORK/source-ready" "$@" \
+    setsid "$BIN/marionette-sfu-bench" source --bitrate "$BITRATE" --pacing "$PACING" --ready-file "$WORK/source-ready" "$@" \
         </dev/null >"$log_file" 2>&1 &
     SOURCE_PID=$!
     for _ in $(seq 1 150); do
