@@ -6,7 +6,7 @@ export PATH := $(PATH):/opt/swift/usr/bin
 
 ARGS ?=
 
-.PHONY: fuzz all run test build bench bench-fabric bench-tunnels deps clean
+.PHONY: fuzz all run test build bench bench-fabric bench-tunnels bench-sfu deps clean
 
 all: build
 
@@ -33,6 +33,10 @@ bench-fabric:
 ## bench-tunnels: TCP and HTTP tunnels against direct, socat and ssh -R (prints RESULT/RATIO lines)
 bench-tunnels:
 	bench/tunnels/run.sh
+
+## bench-sfu: SFU viewer ramp (real ICE/DTLS/SRTP viewers) against Janus's Streaming plugin (RESULT/RATIO lines)
+bench-sfu:
+	bench/sfu/run.sh
 
 ## fuzz: libFuzzer on the SFU's STUN/RTP/RTCP/SDP parsers, 60 s each (FUZZ_SECONDS)
 fuzz:

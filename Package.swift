@@ -16,6 +16,8 @@ let package = Package(
         .executable(name: "marionette-server", targets: ["MarionetteServer"]),
         .executable(name: "marionette-agent", targets: ["MarionetteAgent"]),
         .executable(name: "mctl", targets: ["Mctl"]),
+        // bench/sfu: synthetic WebRTC viewers and an RTP source (not shipped; run by bench/sfu/run.sh).
+        .executable(name: "marionette-sfu-bench", targets: ["MarionetteSFUBench"]),
         // For the libFuzzer package in fuzz/, which links the SFU's parsers with -sanitize=fuzzer.
         .library(name: "MarionetteSFU", targets: ["SFU"]),
     ],
@@ -192,6 +194,17 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ],
             path: "Sources/Executables/mctl",
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "MarionetteSFUBench",
+            dependencies: [
+                "SFU",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/Executables/marionette-sfu-bench",
             swiftSettings: strict
         ),
         // Test-only helpers shared by several test targets (never linked into a product).

@@ -16,6 +16,7 @@ DEBIAN_PACKAGES=(
     openssh-server      # sshd for the `ssh -R` baseline of bench/tunnels (a throwaway one per run)
     openssh-client      # ssh
     nginx-light         # HTTP origin of bench/tunnels
+    janus               # Janus 1.1.2, the Streaming-plugin baseline of bench/sfu
     curl                # health checks and seeding in scripts and benchmarks
     jq                  # JSON on the command line
     python3             # free-port picking and the Python e2e drivers

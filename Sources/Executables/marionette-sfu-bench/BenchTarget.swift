@@ -1,0 +1,6 @@
+import ArgumentParser
+
+/// The server under test.
+enum BenchTarget: String, ExpressibleByArgument, Sendable {
+    case marionette, janus
+}
