@@ -72,3 +72,18 @@ import Testing
         #expect(sent)  // no keyframe within 1 s: ask again
     }
 }
+
+@Suite struct SFULatencyHistogramTests {
+    @Test func samplesLandInTheFirstBucketWhoseBoundHoldsThem() {
+        var histogram = SFULatencyHistogram()
+        histogram.record(nanoseconds: 0)
+        histogram.record(nanoseconds: 250_000)  // on a bound: that bucket
+        histogram.record(nanoseconds: 250_001)
+        histogram.record(nanoseconds: 7_000_000_000)  // past the last bound
+        #expect(histogram.counts[0] == 2)
+        #expect(histogram.counts[1] == 1)
+        #expect(histogram.counts.last == 1)
+        #expect(histogram.count == 4)
+        #expect(histogram.sumNanoseconds == 7_000_500_001)
+    }
+}

@@ -80,6 +80,12 @@ import Testing
         #expect(Array(rtx[(rtxHeader.payloadOffset + 2)..<rtxHeader.payloadRange.upperBound]) == Array(received[1][headers[1].payloadRange]))
         let stats = try #require(await sfu.stats())
         #expect(stats.counters.retransmissionsSent == 1 && stats.counters.nacksReceived == 1)
+        // Every forwarded video packet went into the forward-delay histogram, the viewer's first
+        // packet into the first-frame one.
+        #expect(stats.forwardDelay.count >= UInt64(received.count))
+        #expect(stats.forwardDelay.counts.reduce(0, +) == stats.forwardDelay.count)
+        #expect(stats.firstFrame.count == 1)
+        #expect(stats.forwardDelay.sumNanoseconds < stats.forwardDelay.count * 1_000_000_000)
     }
 
     @Test func keyframeRequestsAreCoalescedToOnePLIAndALateJoinerGetsTheCachedKeyframe() async throws {

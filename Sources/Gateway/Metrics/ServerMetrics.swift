@@ -80,7 +80,31 @@ public final class ServerMetrics: Sendable {
         }
         var bytes: [UInt8] = []
         registry.emit(into: &bytes)
+        // Kept by the SFU on its event loop; rendered here rather than replayed into the registry.
+        let stats = await services.sfu.server?.stats()
+        Self.emit(
+            "marionette_sfu_forward_delay_seconds", help: "Video packet ingress to its copies handed to the kernel",
+            stats?.forwardDelay ?? SFULatencyHistogram(), into: &bytes)
+        Self.emit(
+            "marionette_stream_first_frame_seconds", help: "WHEP offer accepted to the viewer's first media packet",
+            stats?.firstFrame ?? SFULatencyHistogram(), into: &bytes)
         return bytes
+    }
+}
+
+extension ServerMetrics {
+    /// Prometheus text of a histogram kept as per-bucket counts.
+    static func emit(_ name: String, help: String, _ histogram: SFULatencyHistogram, into bytes: inout [UInt8]) {
+        var text = "# HELP \(name) \(help)\n# TYPE \(name) histogram\n"
+        var cumulative: UInt64 = 0
+        for (index, bound) in SFULatencyHistogram.boundsNanoseconds.enumerated() {
+            cumulative &+= histogram.counts[index]
+            text += "\(name)_bucket{le=\"\(Double(bound) / 1e9)\"} \(cumulative)\n"
+        }
+        text += "\(name)_bucket{le=\"+Inf\"} \(histogram.count)\n"
+        text += "\(name)_sum \(Double(histogram.sumNanoseconds) / 1e9)\n"
+        text += "\(name)_count \(histogram.count)\n"
+        bytes.append(contentsOf: text.utf8)
     }
 }
 

@@ -30,6 +30,10 @@ final class SFUPacketHandler: ChannelInboundHandler {
     private var pendingFlush = false
     private var dtlsScratch = [UInt8](repeating: 0, count: 2048)
     private(set) var counters = SFUCounters()
+    private var forwardDelay = SFULatencyHistogram()
+    private var firstFrameDelay = SFULatencyHistogram()
+    /// Ingress times of the video packets forwarded since the last flush.
+    private var forwardStarts: [UInt64] = []
 
     init(configuration: SFUConfiguration, dtlsContext: DTLSContext, events: AsyncStream<SFUEvent>.Continuation, logger: Logger) {
         self.configuration = configuration
@@ -97,6 +101,12 @@ final class SFUPacketHandler: ChannelInboundHandler {
         guard pendingFlush, let context else { return }
         pendingFlush = false
         context.flush()
+        // Ingress to handed to the kernel, for every packet this flush sent on.
+        if !forwardStarts.isEmpty {
+            let flushed = Self.now()
+            for start in forwardStarts { forwardDelay.record(nanoseconds: flushed &- start) }
+            forwardStarts.removeAll(keepingCapacity: true)
+        }
     }
 
     // MARK: ICE
@@ -257,6 +267,7 @@ final class SFUPacketHandler: ChannelInboundHandler {
             for viewer in room.viewers where viewer.isConnected {
                 sendMedia(packet, track: room.video, to: viewer, retransmission: false, now: now)
             }
+            if !room.viewers.isEmpty { forwardStarts.append(now) }
         } else if var audio = room.audio {
             audio.cache.insert(packet)
             audio.packetsForwarded += 1
@@ -394,7 +405,10 @@ final class SFUPacketHandler: ChannelInboundHandler {
             counters.droppedOnPurpose += 1
             return
         }
-        if viewer.firstMediaSentAt == nil { viewer.firstMediaSentAt = now }
+        if viewer.firstMediaSentAt == nil {
+            viewer.firstMediaSentAt = now
+            firstFrameDelay.record(nanoseconds: now &- viewer.createdAt)
+        }
         viewer.packetsSent += 1
         viewer.bytesSent += UInt64(buffer.readableBytes)
         counters.packetsSent += 1
@@ -741,7 +755,8 @@ final class SFUPacketHandler: ChannelInboundHandler {
         SFUStats(
             counters: counters,
             viewers: rooms.values.reduce(0) { $0 + $1.viewers.count },
-            publishers: rooms.values.reduce(0) { $0 + ($1.publisher == nil ? 0 : 1) })
+            publishers: rooms.values.reduce(0) { $0 + ($1.publisher == nil ? 0 : 1) },
+            forwardDelay: forwardDelay, firstFrame: firstFrameDelay)
     }
 
     /// One stream's counters; nil when the SFU has no room for it (never published, or stopped).
@@ -837,4 +852,9 @@ public struct SFUStats: Sendable, Equatable {
     public var counters: SFUCounters
     public var viewers: Int
     public var publishers: Int
+    /// Video packets from ingress (publisher packet read, or runner frame packetized) to the flush
+    /// that handed their copies to the kernel.
+    public var forwardDelay: SFULatencyHistogram
+    /// A viewer's WHEP offer accepted to its first media packet sent (the cached keyframe).
+    public var firstFrame: SFULatencyHistogram
 }
