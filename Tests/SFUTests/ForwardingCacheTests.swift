@@ -87,3 +87,27 @@ import Testing
         #expect(histogram.sumNanoseconds == 7_000_500_001)
     }
 }
+
+@Suite struct ICERestartFragmentTests {
+    @Test func readsTheClientsCredentialsWhereverTheyStand() {
+        let session = "a=ice-ufrag:EsAw\r\na=ice-pwd:P2uYro0UCOQ4zxjKXaWCBui1\r\nm=audio 9 RTP/AVP 0\r\na=mid:0\r\n"
+        #expect(ICERestartFragment.credentials(in: session)?.ufrag == "EsAw")
+        #expect(ICERestartFragment.credentials(in: session)?.password == "P2uYro0UCOQ4zxjKXaWCBui1")
+        let media = "m=audio 9 RTP/AVP 0\na=mid:0\na=ice-ufrag:x1\na=ice-pwd:y1y1y1y1y1y1y1y1y1y1y1y1\n"
+        #expect(ICERestartFragment.credentials(in: media)?.ufrag == "x1")
+        // Candidates alone: a trickle, not a restart.
+        #expect(ICERestartFragment.credentials(in: "a=mid:0\r\na=candidate:1 1 udp 1 10.0.0.1 9 typ host\r\n") == nil)
+        #expect(ICERestartFragment.credentials(in: "a=ice-ufrag:only\r\n") == nil)
+    }
+
+    @Test func answersWithLiteCredentialsAndCandidatesPerMid() {
+        let text = ICERestartFragment.answer(
+            credentials: ICECredentials(ufrag: "u1", password: "p1"), mids: ["0", "1"],
+            candidates: [SDPHostCandidate(address: "127.0.0.1", port: 7881, family: .ipv4)])
+        let lines = text.split(separator: "\r\n").map(String.init)
+        #expect(lines.prefix(4) == ["a=ice-lite", "a=ice-ufrag:u1", "a=ice-pwd:p1", "a=group:BUNDLE 0 1"])
+        #expect(lines.filter { $0.hasPrefix("a=candidate:") && $0.hasSuffix("127.0.0.1 7881 typ host") }.count == 2)
+        #expect(lines.filter { $0 == "a=end-of-candidates" }.count == 2)
+        #expect(lines.contains("a=mid:1"))
+    }
+}

@@ -159,6 +159,53 @@ import Testing
         }
     }
 
+    /// ICE restart (streaming.md §2, RFC 9725 §4.3): new server credentials for the viewer's new
+    /// ufrag; media keeps flowing on the old pair until a check with the new credentials, which then
+    /// replace the old ones; DTLS and SRTP survive.
+    @Test func iceRestartSwapsCredentialsWithoutDroppingMedia() async throws {
+        let sfu = try await Self.start()
+        defer { Task { await sfu.stop() } }
+        let publisher = try TestWebRTCPeer()
+        let published = try await sfu.addPublisher(streamID: "strm_r", media: Self.media, offer: publisher.offer(sending: true))
+        try publisher.accept(answer: published.answer)
+        _ = try await publisher.connect()
+        let viewer = try TestWebRTCPeer()
+        let viewed = try await sfu.addViewer(streamID: "strm_r", media: Self.media, offer: viewer.offer(sending: false))
+        try viewer.accept(answer: viewed.answer)
+        _ = try await viewer.connect()
+        let old = try #require(viewer.server)
+        let oldUfrag = viewer.ufrag
+
+        // The viewer's ufrag in use: only a trickle, nothing to restart.
+        #expect(try await sfu.restartICE(peerID: viewed.id, remoteUfrag: oldUfrag) == nil)
+        let newUfrag = "rs" + String(UInt32.random(in: 0...UInt32.max), radix: 36)
+        let fragment = try #require(try await sfu.restartICE(peerID: viewed.id, remoteUfrag: newUfrag))
+        let credentials = try #require(ICERestartFragment.credentials(in: fragment))
+        #expect(credentials.ufrag != old.ufrag && credentials.password != old.password)
+        #expect(fragment.contains("a=ice-lite") && fragment.contains("a=mid:0") && fragment.contains("typ host"))
+        // A repeated PATCH of the pending restart gets the same answer.
+        #expect(try await sfu.restartICE(peerID: viewed.id, remoteUfrag: newUfrag) == fragment)
+
+        // Before any check with the new credentials, media still flows on the old pair.
+        try publisher.sendRTP(vp8Packet(sequence: 1, timestamp: 1, start: true, keyframe: true, marker: true))
+        #expect(try viewer.receiveRTP() != nil)
+
+        viewer.adoptRestart(localUfrag: newUfrag, serverUfrag: credentials.ufrag, serverPassword: credentials.password)
+        viewer.sendDatagram(viewer.bindingRequest(nominate: true))
+        let response = try #require(viewer.receiveSTUN(milliseconds: 2_000), "no answer to a check with the new credentials")
+        #expect(response[0] == 0x01 && response[1] == 0x01, "Binding success")
+        // DTLS and SRTP survived the restart.
+        try publisher.sendRTP(vp8Packet(sequence: 2, timestamp: 3000, start: true, keyframe: false, marker: true))
+        #expect(try viewer.receiveRTP() != nil)
+        // The old credentials are retired once the new ones were used.
+        viewer.adoptRestart(localUfrag: oldUfrag, serverUfrag: old.ufrag, serverPassword: old.password)
+        viewer.sendDatagram(viewer.bindingRequest(nominate: false))
+        #expect(viewer.receiveSTUN(milliseconds: 300) == nil)
+        // Restart done: the new ufrag is now simply the one in use.
+        #expect(try await sfu.restartICE(peerID: viewed.id, remoteUfrag: newUfrag) == nil)
+        await #expect(throws: SFUError.unknownPeer) { _ = try await sfu.restartICE(peerID: "view_nobody", remoteUfrag: "x") }
+    }
+
     @Test func deletingAViewerStopsItsMediaAndFreesItsPlace() async throws {
         let sfu = try await Self.start { $0.maxViewersPerStream = 1 }
         defer { Task { await sfu.stop() } }

@@ -20,7 +20,7 @@ import Glibc
 /// the next call), so its state is never touched from two threads at once.
 final class TestWebRTCPeer: @unchecked Sendable {
     let fd: Int32
-    let ufrag = "t" + String(UInt32.random(in: 0...UInt32.max), radix: 36)
+    private(set) var ufrag = "t" + String(UInt32.random(in: 0...UInt32.max), radix: 36)
     let password = String(repeating: "p", count: 8) + String(UInt64.random(in: 0...UInt64.max), radix: 36) + "0123456789"
     let context: DTLSContext
     var dtls: DTLSEndpoint?
@@ -113,6 +113,25 @@ final class TestWebRTCPeer: @unchecked Sendable {
     }
 
     // MARK: ICE + DTLS
+
+    /// After an ICE restart: our new ufrag and the server's new credentials from its answer.
+    func adoptRestart(localUfrag: String, serverUfrag: String, serverPassword: String) {
+        ufrag = localUfrag
+        server?.ufrag = serverUfrag
+        server?.password = serverPassword
+    }
+
+    /// Waits for a STUN datagram (dropping media meanwhile); nil after `milliseconds`.
+    func receiveSTUN(milliseconds: Int) -> [UInt8]? {
+        let deadline = ContinuousClock.now + .milliseconds(milliseconds)
+        while ContinuousClock.now < deadline {
+            guard let datagram = receiveDatagram() else { continue }
+            if case .stun = PacketDemux.classify(firstByte: datagram[0], secondByte: datagram.count > 1 ? datagram[1] : nil) {
+                return datagram
+            }
+        }
+        return nil
+    }
 
     func bindingRequest(nominate: Bool) -> [UInt8] {
         guard let server else { return [] }

@@ -285,12 +285,33 @@ enum OpenAPIStreams {
             patch:
               tags: [Streams]
               operationId: \(kind)Patch
-              summary: Trickle ICE for a \(who) (a no-op; the SFU is ICE-lite)
+              summary: ICE restart or trickle for a \(who) (RFC 9725 §4.3)
+              description: >-
+                A body with new `a=ice-ufrag`/`a=ice-pwd` restarts ICE: the answer carries the SFU's
+                new credentials and candidates; media keeps flowing on the old pair until a check with
+                the new credentials arrives, DTLS and SRTP stay. Candidates alone change nothing (the
+                SFU is ICE-lite).
+              requestBody:
+                required: true
+                content:
+                  application/trickle-ice-sdpfrag:
+                    schema:
+                      type: string
               responses:
+                '200':
+                  description: ICE restarted; the SFU's new credentials and candidates.
+                  content:
+                    application/trickle-ice-sdpfrag:
+                      schema:
+                        type: string
                 '204':
-                  description: Accepted.
+                  description: Trickled candidates accepted (nothing to do).
                 '401':
                   $ref: '#/components/responses/Unauthorized'
+                '404':
+                  $ref: '#/components/responses/NotFound'
+                '415':
+                  $ref: '#/components/responses/BadRequest'
             delete:
               tags: [Streams]
               operationId: \(kind)Leave

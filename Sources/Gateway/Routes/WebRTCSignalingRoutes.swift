@@ -29,12 +29,37 @@ enum WebRTCSignalingRoutes {
                 return Response(status: .ok)
             }
             table.add(router, .patch, "/api/v1/streams/{streamID}/\(kind.rawValue)/{peerID}") { request, context in
-                let streamID = try context.pathID("streamID", .stream, kind: "stream")
-                _ = try await authorize(kind, request, streamID: streamID, s)
-                // ICE-lite: trickled candidates change nothing; ICE restarts are not offered yet.
-                return Response(status: .noContent)
+                try await patch(kind, request, context, s)
             }
         }
+    }
+
+    /// PATCH on a viewer or publisher (RFC 9725 §4.3): new ICE credentials restart ICE (200 with our
+    /// new ones as `application/trickle-ice-sdpfrag`); trickled candidates alone change nothing for
+    /// an ICE-lite server (204).
+    static func patch(_ kind: Kind, _ request: Request, _ context: APIContext, _ s: GatewayServices) async throws -> Response {
+        let streamID = try context.pathID("streamID", .stream, kind: "stream")
+        _ = try await authorize(kind, request, streamID: streamID, s)
+        let peerID = context.parameters.get("peerID") ?? ""
+        let type = request.headers[.contentType]?.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        guard type == "application/trickle-ice-sdpfrag" else {
+            throw APIError(
+                status: 415, code: "unsupported_media_type", message: "PATCH takes an application/trickle-ice-sdpfrag body")
+        }
+        let body = try await request.body.collect(upTo: 64 * 1024)
+        guard let credentials = ICERestartFragment.credentials(in: String(buffer: body)) else {
+            return Response(status: .noContent)
+        }
+        guard let sfu = s.sfu.server else { throw APIError.serviceUnavailable(SFUError.notRunning.description) }
+        let fragment: String?
+        do { fragment = try await sfu.restartICE(peerID: peerID, remoteUfrag: credentials.ufrag) } catch {
+            if case .unknownPeer = error { throw APIError.notFound(kind == .whep ? "viewer" : "publisher", peerID) }
+            throw apiError(error)
+        }
+        guard let fragment else { return Response(status: .noContent) }
+        return Response(
+            status: .ok, headers: [.contentType: "application/trickle-ice-sdpfrag"],
+            body: .init(byteBuffer: ByteBuffer(string: fragment)))
     }
 
     static func offer(_ kind: Kind, _ request: Request, _ context: APIContext, _ s: GatewayServices) async throws -> Response {

@@ -731,6 +731,23 @@ final class SFUPacketHandler: ChannelInboundHandler {
         return .success((id, answer.text))
     }
 
+    /// New local ICE credentials for a peer whose client restarted ICE with `remoteUfrag`; the old
+    /// pair keeps carrying media until a check with the new credentials nominates one, DTLS and SRTP
+    /// stay (streaming.md §2). A repeated PATCH of a pending restart gets the same answer again.
+    func restartICE(peerID: String, remoteUfrag: String, candidates: [SDPHostCandidate]) -> Result<String?, SFUError> {
+        guard let peer = peersByID[peerID] else { return .failure(.unknownPeer) }
+        let mids = peer.negotiation.bundleMids
+        if peer.ice.expectedRemoteUfrag == remoteUfrag {
+            guard peer.ice.isRestartPending else { return .success(nil) }
+            return .success(ICERestartFragment.answer(credentials: peer.ice.localCredentials, mids: mids, candidates: candidates))
+        }
+        let credentials = ICECredentials.random()
+        peer.ice.restart(newUfrag: credentials.ufrag, newPassword: credentials.password, remoteUfrag: remoteUfrag)
+        peersByUfrag[credentials.ufrag] = peer
+        logger.debug("ICE restart", metadata: ["peer_id": "\(peerID)"])
+        return .success(ICERestartFragment.answer(credentials: credentials, mids: mids, candidates: candidates))
+    }
+
     func removePeer(id: String) -> Bool {
         guard let peer = peersByID[id] else { return false }
         close(peer, reason: "removed")

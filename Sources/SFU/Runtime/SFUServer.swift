@@ -97,6 +97,21 @@ public final class SFUServer: Sendable {
         return try result.get()
     }
 
+    /// ICE restart of a peer (WHEP/WHIP PATCH, RFC 9725 §4.3): the client's new ufrag in, the
+    /// trickle-ice-sdpfrag answer with our new credentials out; nil when `remoteUfrag` is the one in
+    /// use (the PATCH only trickled candidates).
+    public func restartICE(peerID: String, remoteUfrag: String) async throws(SFUError) -> String? {
+        let handler = self.handler
+        let candidates = self.candidates
+        let result: Result<String?, SFUError>
+        do {
+            result = try await channel.eventLoop.submit {
+                handler.value.restartICE(peerID: peerID, remoteUfrag: remoteUfrag, candidates: candidates)
+            }.get()
+        } catch { throw .notRunning }
+        return try result.get()
+    }
+
     /// A runner's media source for `streamID` (Media RPC): keyframe requests from viewers, coalesced and
     /// throttled, come back through `onKeyframeRequest`.
     public func attachSource(

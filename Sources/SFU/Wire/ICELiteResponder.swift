@@ -45,6 +45,9 @@ public struct ICELiteResponder: Sendable {
     /// The newest local credentials (the ones to put in the SDP).
     public var localCredentials: ICECredentials { current.credentials }
 
+    /// The remote ufrag the newest credentials go with (from signaling, or learned).
+    public var expectedRemoteUfrag: String? { current.remoteUfrag.map { String(decoding: $0, as: UTF8.self) } }
+
     /// True between `restart` and the first authenticated check using the new credentials.
     public var isRestartPending: Bool { previous != nil }
 

@@ -90,11 +90,18 @@
     }
   }
 
+  /** The value of the first `a=<name>:` line of an SDP text. */
+  function sdpAttribute(sdp, name) {
+    const match = new RegExp(`^a=${name}:(.*)$`, 'm').exec(sdp || '');
+    return match ? match[1].trim() : null;
+  }
+
   /**
    * One WHEP or WHIP session that re-establishes itself with exponential backoff (1 s → 10 s)
-   * whenever the POST fails, the connection fails, or it never connects. A new RTCPeerConnection
-   * is made per attempt: simpler and more robust than an ICE restart against a server whose
-   * session may be gone.
+   * whenever the POST fails, the connection fails, or it never connects. A failed connection first
+   * tries an ICE restart on the same RTCPeerConnection (RFC 9725 §4.3: new ICE credentials in a
+   * PATCH, DTLS and SRTP kept); when that fails (the server forgot the session, say) a new
+   * RTCPeerConnection is made.
    *
    * options: endpoint, token, setup(pc) (adds transceivers/tracks; may be async),
    *          onState(state, detail), onPeer(pc) (called for each new connected attempt's pc).
@@ -116,6 +123,7 @@
       this.retryTimer = null;
       this.watchTimer = null;
       this.generation = 0;         // guards callbacks of torn-down attempts
+      this.iceRestarts = 0;        // ICE restarts the server answered
     }
 
     start() {
@@ -182,10 +190,48 @@
           this._watch(generation, DISCONNECTED_GRACE_MS, 'disconnected');
           break;
         case 'failed':
-          this._retry('connection failed');
+          this.restartIce();
           break;
         default:
           break;
+      }
+    }
+
+    /**
+     * ICE restart on the current peer connection: new local credentials go to the server as a
+     * trickle-ice-sdpfrag PATCH, its new credentials replace the old ones in the remote description.
+     * Resolves true when the server took it; on failure a full reconnect follows.
+     */
+    async restartIce() {
+      const pc = this.pc;
+      const generation = this.generation;
+      if (!pc || !this.resourceUrl || !pc.remoteDescription) { this._retry('connection failed'); return false; }
+      try {
+        const offer = await pc.createOffer({ iceRestart: true });
+        await pc.setLocalDescription(offer);
+        const mids = pc.getTransceivers().map((t) => t.mid).filter((mid) => mid !== null);
+        const fragment = `a=ice-ufrag:${sdpAttribute(offer.sdp, 'ice-ufrag')}\r\n`
+          + `a=ice-pwd:${sdpAttribute(offer.sdp, 'ice-pwd')}\r\n`
+          + mids.map((mid) => `m=audio 9 UDP/TLS/RTP/SAVPF 0\r\na=mid:${mid}\r\n`).join('');
+        const headers = { 'Content-Type': 'application/trickle-ice-sdpfrag', 'If-Match': '*' };
+        if (this.options.token) headers.Authorization = `Bearer ${this.options.token}`;
+        const res = await fetch(this.resourceUrl, { method: 'PATCH', headers, body: fragment, cache: 'no-store' });
+        const body = await res.text();
+        if (generation !== this.generation) return false;
+        if (res.status !== 200) throw new HttpError(res.status, body);
+        const ufrag = sdpAttribute(body, 'ice-ufrag');
+        const pwd = sdpAttribute(body, 'ice-pwd');
+        if (!ufrag || !pwd) throw new Error('the ICE restart answer has no credentials');
+        const sdp = pc.remoteDescription.sdp
+          .replace(/^a=ice-ufrag:.*$/gm, `a=ice-ufrag:${ufrag}`)
+          .replace(/^a=ice-pwd:.*$/gm, `a=ice-pwd:${pwd}`);
+        await pc.setRemoteDescription({ type: 'answer', sdp });
+        this.iceRestarts++;
+        this._watch(generation, CONNECT_TIMEOUT_MS, 'ICE restart did not connect');
+        return true;
+      } catch (err) {
+        if (generation === this.generation) this._retry(`ICE restart failed: ${err && err.message ? err.message : err}`);
+        return false;
       }
     }
 

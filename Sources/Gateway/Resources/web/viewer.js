@@ -303,6 +303,30 @@
     get detail() { return stateDetail; },
     get lastError() { return session ? session.lastError : ''; },
     get connects() { return session ? session.connects : 0; },
+    /** ICE restart on the live connection (a Promise of true when the server took it). */
+    restartIce: () => (session ? session.restartIce() : Promise.resolve(false)),
+    get iceRestarts() { return session ? session.iceRestarts : 0; },
+    /** Our ICE ufrag in the current local description. */
+    get localIceUfrag() {
+      const pc = session && session.pc;
+      const match = pc && pc.localDescription ? /^a=ice-ufrag:(.*)$/m.exec(pc.localDescription.sdp) : null;
+      return match ? match[1].trim() : null;
+    },
+    /** The local ufrag of the transport's selected pair (`iceLocalUsernameFragment`; a Promise). */
+    transportIceUfrag: async () => {
+      const pc = session && session.pc;
+      if (!pc) return null;
+      for (const s of (await pc.getStats()).values()) {
+        if (s.type === 'transport') return s.iceLocalUsernameFragment || null;
+      }
+      return null;
+    },
+    /** The server's ICE ufrag in the current remote description. */
+    get remoteIceUfrag() {
+      const pc = session && session.pc;
+      const match = pc && pc.remoteDescription ? /^a=ice-ufrag:(.*)$/m.exec(pc.remoteDescription.sdp) : null;
+      return match ? match[1].trim() : null;
+    },
     /** Fresh getStats() summary (a Promise; WebDriver's executeScript awaits it). */
     stats: () => collectStats(),
     /** Latest summary without a new getStats() call. */
