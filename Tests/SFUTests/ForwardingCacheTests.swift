@@ -111,3 +111,33 @@ import Testing
         #expect(lines.contains("a=mid:1"))
     }
 }
+
+@Suite struct SFUBitrateControllerTests {
+    @Test func targetIsTheTenthPercentileTimesNineTenthsClampedAndRateLimited() {
+        var controller = SFUBitrateController(minimum: 300_000, maximum: 4_000_000)
+        #expect(controller.update(estimates: [], now: 0) == nil)
+        // Ten viewers: the 10th percentile is the slowest one.
+        let ten: [UInt64] = [2_000_000] + Array(repeating: 5_000_000, count: 9)
+        #expect(controller.update(estimates: ten, now: 0) == 1_800_000)
+        // Not again within a second, and not for a change under 10 %.
+        #expect(controller.update(estimates: [1_000_000], now: 500_000_000) == nil)
+        #expect(controller.update(estimates: [1_900_000], now: 2_000_000_000) == nil)
+        #expect(controller.update(estimates: [1_000_000], now: 2_000_000_000) == 900_000)
+        #expect(controller.update(estimates: [10_000], now: 3_000_000_000) == 300_000)
+        #expect(controller.update(estimates: [90_000_000], now: 4_000_000_000) == 4_000_000)
+        #expect(controller.target == 4_000_000)
+    }
+
+    @Test func lossBasedEstimateFallsWithLossAndRecoversSlowly() {
+        var estimate = SFULossBasedEstimate(minimum: 300_000, maximum: 4_000_000)
+        #expect(estimate.bitsPerSecond == 4_000_000)
+        estimate.report(fractionLost: 64)  // 25 % loss: down by 12.5 %
+        #expect(estimate.bitsPerSecond == 3_500_000)
+        estimate.report(fractionLost: 10)  // 4 %: hold
+        #expect(estimate.bitsPerSecond == 3_500_000)
+        estimate.report(fractionLost: 0)  // up 8 %
+        #expect(estimate.bitsPerSecond == 3_780_000)
+        for _ in 0..<40 { estimate.report(fractionLost: 255) }
+        #expect(estimate.bitsPerSecond == 300_000)
+    }
+}

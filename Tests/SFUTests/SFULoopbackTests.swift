@@ -297,4 +297,43 @@ import Testing
         // after 500 ms, a retry after 1 s without a keyframe; SFUKeyframeRequestThrottle's own test pins that.)
         #expect(requests.value.withLockedValue { $0 } >= before + 1)
     }
+
+    /// streaming.md §3.7: the viewers' REMBs steer the runner source's encoder: the target is the
+    /// 10th percentile × 0.9, clamped to [300 kbps, the stream's bitrate], at most once a second.
+    @Test func viewerREMBsBecomeTheSourcesBitrateTarget() async throws {
+        let sfu = try await SFULoopbackTests.start()
+        defer { Task { await sfu.stop() } }
+        let targets = NIOLockedValueBox<[Int]>([])
+        try await sfu.attachSource(
+            streamID: "strm_bw", media: SFULoopbackTests.media, maxBitrateKbps: 2_000, onKeyframeRequest: {},
+            onBitrateTarget: { kbps in targets.withLockedValue { $0.append(kbps) } })
+        let viewer = try TestWebRTCPeer()
+        let viewed = try await sfu.addViewer(streamID: "strm_bw", media: SFULoopbackTests.media, offer: viewer.offer(sending: false))
+        try viewer.accept(answer: viewed.answer)
+        _ = try await viewer.connect()
+        let ssrcLine = try #require(try SDPSession(parsing: viewed.answer).media.first?.attributes.first { $0.name == "ssrc" }?.value)
+        let mediaSSRC = try #require(UInt32(ssrcLine.split(separator: " ")[0]))
+        func remb(_ bitsPerSecond: UInt64) throws -> [UInt8] {
+            var bytes = [UInt8](repeating: 0, count: 64)
+            let length = try bytes.withUnsafeMutableBytes { try RTCPWriter.remb(senderSSRC: 9, bitrate: bitsPerSecond, ssrcs: [mediaSSRC], into: $0) }
+            return Array(bytes[0..<length])
+        }
+        func waitForTarget(_ expected: Int) async throws -> Bool {
+            for _ in 0..<30 {
+                if targets.withLockedValue({ $0.last }) == expected { return true }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            return false
+        }
+        try viewer.sendRTCP(try remb(1_000_000))
+        #expect(try await waitForTarget(900), "\(targets.withLockedValue { $0 })")
+        // Below the floor: 300 kbps; above the stream's bitrate: 2,000 kbps.
+        try viewer.sendRTCP(try remb(100_000))
+        #expect(try await waitForTarget(300), "\(targets.withLockedValue { $0 })")
+        try viewer.sendRTCP(try remb(50_000_000))
+        #expect(try await waitForTarget(2_000), "\(targets.withLockedValue { $0 })")
+        let stats = try #require(await sfu.streamStats(streamID: "strm_bw"))
+        #expect(stats.targetBitrateKbps == 2_000)
+    }
 }
+

@@ -12,11 +12,15 @@ struct SFUMediaSink: StreamMediaSink {
         var description: String { "the SFU is not running" }
     }
 
-    func open(streamID: String, videoCodec: String, audio: Bool, onKeyframeRequest: @escaping @Sendable () -> Void) async throws {
+    func open(
+        streamID: String, videoCodec: String, audio: Bool, bitrateKbps: Int?, onKeyframeRequest: @escaping @Sendable () -> Void,
+        onBitrateTarget: @escaping @Sendable (Int) -> Void
+    ) async throws {
         guard let sfu = holder.server else { throw NotRunning() }
         let video: WebRTCCodec = videoCodec == "vp9" ? .vp9 : .vp8
         try await sfu.attachSource(
-            streamID: streamID, media: SDPStreamMedia(video: video, audio: audio ? .opus : nil), onKeyframeRequest: onKeyframeRequest)
+            streamID: streamID, media: SDPStreamMedia(video: video, audio: audio ? .opus : nil),
+            maxBitrateKbps: bitrateKbps, onKeyframeRequest: onKeyframeRequest, onBitrateTarget: onBitrateTarget)
     }
 
     func videoFrame(streamID: String, ptsMicroseconds: Int64, keyframe: Bool, data: Data) {

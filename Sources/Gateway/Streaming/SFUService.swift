@@ -26,6 +26,7 @@ struct SFUService: Service {
         sfu.publicIPs = config.sfuPublicIPs
         sfu.maxViewersPerStream = config.sfuMaxViewersPerStream
         sfu.maxViewersTotal = config.sfuMaxViewersTotal
+        sfu.minimumBitrateBitsPerSecond = UInt64(config.sfuBitrateMinKbps) * 1000
         #if DEBUG
         sfu.testDropEgressPercent = config.sfuTestDropEgressPercent
         #endif

@@ -297,14 +297,25 @@ public struct RunnerService: Marionette_Runner_V1_RunnerService.ServiceProtocol 
                 throw RPCError(code: .permissionDenied, message: "stream \(stream.id) does not belong to this runner's session")
             }
             let (down, continuation) = AsyncStream<Marionette_Runner_V1_MediaDown>.makeStream(bufferingPolicy: .bufferingNewest(16))
-            try await sink.open(streamID: stream.id, videoCodec: stream.videoCodec ?? "vp8", audio: stream.audio) {
-                var request = Marionette_Runner_V1_KeyframeRequest()
-                request.trackID = "video"
-                request.reason = "pli"
-                var message = Marionette_Runner_V1_MediaDown()
-                message.keyframeRequest = request
-                continuation.yield(message)
-            }
+            try await sink.open(
+                streamID: stream.id, videoCodec: stream.videoCodec ?? "vp8", audio: stream.audio,
+                bitrateKbps: stream.bitrateKbps,
+                onKeyframeRequest: {
+                    var request = Marionette_Runner_V1_KeyframeRequest()
+                    request.trackID = "video"
+                    request.reason = "pli"
+                    var message = Marionette_Runner_V1_MediaDown()
+                    message.keyframeRequest = request
+                    continuation.yield(message)
+                },
+                onBitrateTarget: { kbps in
+                    var target = Marionette_Runner_V1_BitrateTarget()
+                    target.trackID = "video"
+                    target.bitrateKbps = Int32(kbps)
+                    var message = Marionette_Runner_V1_MediaDown()
+                    message.bitrateTarget = target
+                    continuation.yield(message)
+                })
             logger.info("media started", metadata: ["stream_id": "\(stream.id)", "runner_id": "\(runnerID)"])
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {

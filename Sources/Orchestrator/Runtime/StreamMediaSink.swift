@@ -4,8 +4,12 @@ import Foundation
 /// imports the SFU (DESIGN.md: dependencies point one way).
 public protocol StreamMediaSink: Sendable {
     /// A runner starts (or resumes) sending `streamID`; viewers' keyframe requests come back through
-    /// `onKeyframeRequest`, already coalesced and throttled.
-    func open(streamID: String, videoCodec: String, audio: Bool, onKeyframeRequest: @escaping @Sendable () -> Void) async throws
+    /// `onKeyframeRequest`, already coalesced and throttled, and bitrate targets (kbps, from the
+    /// viewers' estimates, at most `bitrateKbps`) through `onBitrateTarget`.
+    func open(
+        streamID: String, videoCodec: String, audio: Bool, bitrateKbps: Int?, onKeyframeRequest: @escaping @Sendable () -> Void,
+        onBitrateTarget: @escaping @Sendable (Int) -> Void
+    ) async throws
     /// One encoded video frame; must not block (called per frame on the RPC's task).
     func videoFrame(streamID: String, ptsMicroseconds: Int64, keyframe: Bool, data: Data)
     /// The runner stopped sending (end of the RPC); the room and its viewers stay for a reconnect.

@@ -23,6 +23,8 @@ public struct SFUConfiguration: Sendable, Equatable {
     public var maxViewersTotal = 1000
     /// The bitrate REMB tells WHIP publishers they may send (until viewer estimates drive it, §3.7).
     public var publisherBitrateBitsPerSecond: UInt64 = 4_000_000
+    /// The floor of the bitrate target viewers' estimates may push a stream to (`sfu.bitrate_min_kbps`).
+    public var minimumBitrateBitsPerSecond: UInt64 = 300_000
     public var srtpProfiles: [SRTPProfile] = [.aeadAES128GCM, .aes128CMSHA1_80]
     /// Test builds only: drop this share of outgoing media packets on purpose (loss tests).
     public var testDropEgressPercent = 0

@@ -319,16 +319,25 @@ final class SFUPacketHandler: ChannelInboundHandler {
     }
 
     /// A runner source starts (or comes back after a reconnect): its room keeps viewers and numbering.
-    func attachSource(streamID: String, media: SDPStreamMedia, onKeyframeRequest: @escaping @Sendable () -> Void) {
+    func attachSource(
+        streamID: String, media: SDPStreamMedia, maxBitrateKbps: Int?, onKeyframeRequest: @escaping @Sendable () -> Void,
+        onBitrateTarget: @escaping @Sendable (Int) -> Void
+    ) {
         let room = rooms[streamID] ?? SFURoom(streamID: streamID, media: media, configuration: configuration)
         rooms[streamID] = room
+        if let maxBitrateKbps, maxBitrateKbps > 0, room.bitrateController.maximum != UInt64(maxBitrateKbps) * 1000 {
+            room.bitrateController = SFUBitrateController(
+                minimum: configuration.minimumBitrateBitsPerSecond, maximum: UInt64(maxBitrateKbps) * 1000)
+        }
         room.sourceKeyframeRequest = onKeyframeRequest
+        room.sourceBitrateTarget = onBitrateTarget
         room.resetSourceClock()
     }
 
     func detachSource(streamID: String) {
         guard let room = rooms[streamID] else { return }
         room.sourceKeyframeRequest = nil
+        room.sourceBitrateTarget = nil
         room.mediaStarted = false
     }
 
@@ -449,6 +458,8 @@ final class SFUPacketHandler: ChannelInboundHandler {
                     for sequence in nack.lostSequenceNumbers(in: bytes) { nacks.append((nack.mediaSSRC, sequence)) }
                 case .pictureLossIndication, .fullIntraRequest:
                     wantsKeyframe = true
+                case .remb(let remb):
+                    peer.remb = (remb.bitrate, Self.now())
                 default:
                     break
                 }
@@ -506,6 +517,11 @@ final class SFUPacketHandler: ChannelInboundHandler {
     private func receiveReportBlock(_ block: RTCPReportBlock, from viewer: SFUPeer, clockRate: UInt32) {
         viewer.reception.receiverReportsReceived += 1
         viewer.reception.fractionLost = block.fractionLost
+        if viewer.lossEstimate == nil {
+            viewer.lossEstimate = SFULossBasedEstimate(
+                minimum: configuration.minimumBitrateBitsPerSecond, maximum: configuration.publisherBitrateBitsPerSecond)
+        }
+        viewer.lossEstimate?.report(fractionLost: block.fractionLost)
         viewer.reception.packetsLost = block.cumulativeLost
         viewer.reception.jitterMicroseconds = UInt64(block.jitter) * 1_000_000 / UInt64(max(clockRate, 1))
         guard block.lastSenderReport != 0 else { return }
@@ -513,6 +529,20 @@ final class SFUPacketHandler: ChannelInboundHandler {
         let roundTrip = arrival &- block.lastSenderReport &- block.delaySinceLastSenderReport
         guard roundTrip < 0x8000_0000 else { return }  // negative: clocks stepped, or a bogus echo
         viewer.reception.roundTripNanoseconds = (UInt64(roundTrip) * 1_000_000_000) >> 16
+    }
+
+    /// The stream's encoding follows its viewers (streaming.md §3.7): each viewer's REMB of the last
+    /// 5 s, else its loss-based estimate, into the room's controller; a new target goes to the runner
+    /// source as a BitrateTarget and to a WHIP publisher in its next REMB.
+    private func updateBitrateTarget(_ room: SFURoom, now: UInt64) {
+        guard room.sourceBitrateTarget != nil || room.publisher != nil else { return }
+        let estimates = room.viewers.compactMap { viewer -> UInt64? in
+            guard viewer.isConnected else { return nil }
+            if let remb = viewer.remb, now &- remb.at < 5_000_000_000 { return remb.bitsPerSecond }
+            return viewer.lossEstimate?.bitsPerSecond
+        }
+        guard let target = room.bitrateController.update(estimates: estimates, now: now) else { return }
+        room.sourceBitrateTarget?(Int(target / 1000))
     }
 
     /// Throttled keyframe request (streaming.md §3.6): a PLI to the WHIP publisher.
@@ -567,7 +597,8 @@ final class SFUPacketHandler: ChannelInboundHandler {
         let written = buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: 200) { bytes in
             guard let rr = try? RTCPWriter.receiverReport(ssrc: room.video.ssrc, reportBlocks: blocks, into: bytes),
                 let remb = try? RTCPWriter.remb(
-                    senderSSRC: room.video.ssrc, bitrate: configuration.publisherBitrateBitsPerSecond, ssrcs: mediaSSRCs,
+                    senderSSRC: room.video.ssrc, bitrate: room.bitrateController.target ?? configuration.publisherBitrateBitsPerSecond,
+                    ssrcs: mediaSSRCs,
                     into: bytes, at: rr)
             else { return 0 }
             return rr + remb
@@ -684,6 +715,7 @@ final class SFUPacketHandler: ChannelInboundHandler {
             }
             sendSenderReportsIfDue(room, now: now)
             room.updateBitrates(now: now)
+            updateBitrateTarget(room, now: now)
         }
         flushIfNeeded()
     }
@@ -790,7 +822,9 @@ final class SFUPacketHandler: ChannelInboundHandler {
         stats.bitrateInKbps = Int(room.bitrateInBitsPerSecond / 1000)
         stats.bitrateOutKbps = Int(room.bitrateOutBitsPerSecond / 1000)
         stats.keyframeRequestsSent = room.keyframeRequestsSent
-        if room.publisher != nil { stats.targetBitrateKbps = Int(configuration.publisherBitrateBitsPerSecond / 1000) }
+        if room.publisher != nil || room.sourceBitrateTarget != nil {
+            stats.targetBitrateKbps = Int((room.bitrateController.target ?? configuration.publisherBitrateBitsPerSecond) / 1000)
+        }
         stats.out = room.egress
         stats.viewers = room.viewers.map(\.viewerStats)
         return stats

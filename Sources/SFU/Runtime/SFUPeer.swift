@@ -44,6 +44,10 @@ final class SFUPeer {
     var retransmissionsSent: UInt64 = 0
     /// The viewer's latest receiver report on our video SSRC (kept in the stats shape).
     var reception = SFUStreamStats.Viewer(id: "", connected: false)
+    /// The viewer's latest REMB (bits/s) and when it came.
+    var remb: (bitsPerSecond: UInt64, at: UInt64)?
+    /// From its receiver reports' loss, for viewers that send no REMB.
+    var lossEstimate: SFULossBasedEstimate?
     var srtpProfile: SRTPProfile?
     /// Last receiver report + REMB sent (publishers).
     var lastFeedbackAt: UInt64 = 0

@@ -14,6 +14,10 @@ final class SFURoom {
     var firSequence: UInt8 = 0
     /// A runner source (testsrc, desktop, android) asks for keyframes through this (the Media RPC).
     var sourceKeyframeRequest: (@Sendable () -> Void)?
+    /// A runner source takes bitrate targets (kbps) through this (the Media RPC's BitrateTarget).
+    var sourceBitrateTarget: (@Sendable (Int) -> Void)?
+    /// The stream's bitrate target from its viewers' estimates (streaming.md §3.7).
+    var bitrateController: SFUBitrateController
     /// The source's clock (publisher NTP or runner pts) against ours, shared by video and audio.
     var sourceClock = SFUSourceClock()
     /// Ingress counters (WHIP RTP or runner frames) and upstream keyframe requests, for the stats.
@@ -37,6 +41,8 @@ final class SFURoom {
         self.cname = "marionette-" + streamID
         self.video = SFUTrack(kind: .video, codec: media.videoCodecs.first ?? .vp8, configuration: configuration)
         self.audio = media.audioCodec.map { SFUTrack(kind: .audio, codec: $0, configuration: configuration) }
+        self.bitrateController = SFUBitrateController(
+            minimum: configuration.minimumBitrateBitsPerSecond, maximum: configuration.publisherBitrateBitsPerSecond)
         self.keyframeThrottle = SFUKeyframeRequestThrottle(
             minimumIntervalMilliseconds: configuration.keyframeRequestMinIntervalMilliseconds,
             retryMilliseconds: configuration.keyframeRequestRetryMilliseconds)

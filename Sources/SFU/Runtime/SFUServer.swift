@@ -113,14 +113,18 @@ public final class SFUServer: Sendable {
     }
 
     /// A runner's media source for `streamID` (Media RPC): keyframe requests from viewers, coalesced and
-    /// throttled, come back through `onKeyframeRequest`.
+    /// throttled, come back through `onKeyframeRequest`; bitrate targets (kbps) from the viewers'
+    /// estimates through `onBitrateTarget`.
     public func attachSource(
-        streamID: String, media: SDPStreamMedia, onKeyframeRequest: @escaping @Sendable () -> Void
+        streamID: String, media: SDPStreamMedia, maxBitrateKbps: Int? = nil, onKeyframeRequest: @escaping @Sendable () -> Void,
+        onBitrateTarget: @escaping @Sendable (Int) -> Void = { _ in }
     ) async throws(SFUError) {
         let handler = self.handler
         do {
             try await channel.eventLoop.submit {
-                handler.value.attachSource(streamID: streamID, media: media, onKeyframeRequest: onKeyframeRequest)
+                handler.value.attachSource(
+                    streamID: streamID, media: media, maxBitrateKbps: maxBitrateKbps, onKeyframeRequest: onKeyframeRequest,
+                    onBitrateTarget: onBitrateTarget)
             }.get()
         } catch { throw .notRunning }
     }
