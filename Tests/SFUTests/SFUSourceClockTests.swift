@@ -35,4 +35,26 @@ import Testing
         clock.reset()
         #expect(clock.offset == nil)
     }
+
+    /// A first sample delayed 55 ms by a busy machine, then an undelayed one: the estimate moves at
+    /// once, what sender reports use moves 20 ms per second, so two reports a second apart never
+    /// disagree about the RTP/NTP mapping by more than that.
+    @Test func reportedOffsetSlewsTowardsABetterSample() {
+        var clock = SFUSourceClock()
+        clock.observe(sourceNanoseconds: 0, localNanoseconds: 1_055 * Self.ms)  // arrived 55 ms late
+        #expect(clock.reportedSourceNanoseconds(atLocal: 1_100 * Self.ms) == Int64(45 * Self.ms))
+        clock.observe(sourceNanoseconds: Int64(100 * Self.ms), localNanoseconds: 1_100 * Self.ms)  // on time
+        #expect(clock.offset == Int64(1_000 * Self.ms))
+        // One second later the reported offset has moved 20 ms of the 55.
+        #expect(clock.reportedSourceNanoseconds(atLocal: 2_100 * Self.ms) == Int64((1_045 + 20) * Self.ms))
+        #expect(clock.reportedSourceNanoseconds(atLocal: 3_100 * Self.ms) == Int64((2_045 + 40) * Self.ms))
+        // Then it has caught up, and stays with the estimate.
+        #expect(clock.reportedSourceNanoseconds(atLocal: 4_100 * Self.ms) == Int64(3_100 * Self.ms))
+        #expect(clock.reportedSourceNanoseconds(atLocal: 5_100 * Self.ms) == Int64(4_100 * Self.ms))
+        // A restarted source starts over at once.
+        clock.reset()
+        clock.observe(sourceNanoseconds: 0, localNanoseconds: 9_000 * Self.ms)
+        #expect(clock.reportedSourceNanoseconds(atLocal: 9_010 * Self.ms) == Int64(10 * Self.ms))
+    }
 }
+

@@ -9,12 +9,21 @@
 /// halves (`windowNanoseconds` each), so slow drift between the two clocks is followed. A source
 /// clock running backwards (a restarted runner's pts begins at zero again) starts over. Pure: the
 /// caller passes monotonic nanoseconds.
+///
+/// Sender reports use ``reportedSourceNanoseconds(atLocal:)``, which follows the estimate at most
+/// ``slewPerSecond`` per second: a less delayed sample arriving later (a loaded machine delayed the
+/// first ones) would otherwise make the RTP/NTP mapping jump between two reports by that delay.
 public struct SFUSourceClock: Sendable, Equatable {
     public let windowNanoseconds: UInt64
     private var currentMinimum: Int64?
     private var previousMinimum: Int64?
     private var windowStart: UInt64 = 0
     private var lastSource: Int64?
+    /// The offset sender reports use, and when it last moved towards ``offset``.
+    private var reportedOffset: Int64?
+    private var reportedAt: UInt64 = 0
+    /// How fast the reported offset follows the estimate: 20 ms per second (2 %).
+    public static let slewPerSecond: Int64 = 20_000_000
 
     public init(windowNanoseconds: UInt64 = 10_000_000_000) {
         self.windowNanoseconds = windowNanoseconds
@@ -49,10 +58,26 @@ public struct SFUSourceClock: Sendable, Equatable {
         offset.map { Int64(bitPattern: localNanoseconds) &- $0 }
     }
 
+    /// The source clock's reading at `localNanoseconds` for a sender report: the estimate, but moving
+    /// towards a new one by at most ``slewPerSecond`` per second since the previous call.
+    public mutating func reportedSourceNanoseconds(atLocal localNanoseconds: UInt64) -> Int64? {
+        guard let target = offset else { return nil }
+        var next = target
+        if let reportedOffset {
+            let elapsed = Int64(min(localNanoseconds &- reportedAt, 10_000_000_000))
+            let step = max(elapsed * Self.slewPerSecond / 1_000_000_000, 0)
+            next = min(max(target, reportedOffset - step), reportedOffset + step)
+        }
+        reportedOffset = next
+        reportedAt = localNanoseconds
+        return Int64(bitPattern: localNanoseconds) &- next
+    }
+
     /// Forgets everything (a new publisher, a reattached source).
     public mutating func reset() {
         currentMinimum = nil
         previousMinimum = nil
         lastSource = nil
+        reportedOffset = nil
     }
 }

@@ -613,7 +613,7 @@ final class SFUPacketHandler: ChannelInboundHandler {
     /// and what was sent to that viewer on the SSRC. Skipped while the mapping is unknown (a WHIP
     /// publisher that has not sent its first sender report yet).
     private func sendSenderReportsIfDue(_ room: SFURoom, now: UInt64) {
-        guard let sourceNow = room.sourceClock.sourceNanoseconds(atLocal: now) else { return }
+        guard let sourceNow = room.sourceClock.reportedSourceNanoseconds(atLocal: now) else { return }
         var ntp: NTPTimestamp?
         for viewer in room.viewers where viewer.isConnected && viewer.videoPacketsSent + viewer.audioPacketsSent > 0 {
             if let last = viewer.lastSenderReportAt, now &- last < 1_000_000_000 { continue }
