@@ -58,6 +58,15 @@ stop_process_group() {
     wait "$pid" 2>/dev/null || true
 }
 
+# stop_process_group on the pid held in the variable named $1 (e.g. SERVER_PID), once: the variable
+# is cleared first, so a second call (an EXIT trap after an explicit stop) does nothing.
+stop_group_of() {
+    local name="$1" pid="${!1:-}"
+    [ -n "$pid" ] || return 0
+    printf -v "$name" '%s' ""
+    stop_process_group "$pid"
+}
+
 # SIGTERM to the local runners a server logged in the given log files (they outlive their server on
 # purpose). The logged pid is bwrap's, which leads a session of its own and does not pass SIGTERM on
 # to the agent inside: its process group is signalled when it leads one.

@@ -59,12 +59,7 @@ RESULTS="$OUT_DIR/api-results.txt"
 : >"$RESULTS"
 
 # The server was started with setsid: its process group holds it and the agents it started.
-stop_server() {
-    [ -n "$SERVER_PID" ] || return 0
-    local pid="$SERVER_PID"
-    SERVER_PID=""
-    stop_process_group "$pid"
-}
+stop_server() { stop_group_of SERVER_PID; }
 
 cleanup() {
     stop_server

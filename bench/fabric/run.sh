@@ -27,12 +27,7 @@ fi
 WORK="$(mktemp -d -t marionette-fabric.XXXXXX)"
 PG_DIR=""
 SERVER_PID=""
-stop_server() {
-    [ -n "$SERVER_PID" ] || return 0
-    local pid="$SERVER_PID"
-    SERVER_PID=""
-    stop_process_group "$pid"
-}
+stop_server() { stop_group_of SERVER_PID; }
 # Agents this run started, by pid: the external runners bench.py lists in $WORK/runner-pids and
 # the local runners the server logged. Nobody else's agents.
 stop_agents() {

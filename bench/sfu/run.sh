@@ -50,18 +50,8 @@ SUMMARY="$WORK/steps.txt"
 : >"$SUMMARY"
 SERVER_PID=""
 SOURCE_PID=""
-stop_source() {
-    [ -n "$SOURCE_PID" ] || return 0
-    local pid="$SOURCE_PID"
-    SOURCE_PID=""
-    stop_process_group "$pid"
-}
-stop_server() {
-    [ -n "$SERVER_PID" ] || return 0
-    local pid="$SERVER_PID"
-    SERVER_PID=""
-    stop_process_group "$pid"
-}
+stop_source() { stop_group_of SOURCE_PID; }
+stop_server() { stop_group_of SERVER_PID; }
 cleanup() {
     stop_source
     stop_server

@@ -33,12 +33,7 @@ done
 WORK="$(mktemp -d -t marionette-tunnels.XXXXXX)"
 HELPER_PIDS="$WORK/helper-pids"   # bench.py keeps here the pids of the helpers it runs right now
 SERVER_PID=""
-stop_server() {
-    [ -n "$SERVER_PID" ] || return 0
-    local pid="$SERVER_PID"
-    SERVER_PID=""
-    stop_process_group "$pid"
-}
+stop_server() { stop_group_of SERVER_PID; }
 # The helpers bench.py started (iperf3, nginx, socat, sshd, ssh), each the leader of its own process
 # group (socat's and sshd's per-connection children are in it), if bench.py could not stop them.
 stop_helpers() {
