@@ -141,3 +141,30 @@ import Testing
         #expect(estimate.bitsPerSecond == 300_000)
     }
 }
+
+@Suite struct KeyframeStartInspectorTests {
+    static func h264(_ bytes: [UInt8]) -> Bool { bytes.withUnsafeBytes { H264FrameInspector.isKeyframeStart(rtpPayload: $0) } }
+    static func vp9(_ bytes: [UInt8]) -> Bool { bytes.withUnsafeBytes { VP9FrameInspector.isKeyframeStart(rtpPayload: $0) } }
+
+    @Test func h264KeyframesStartWithSPSOrAnIDRSlice() {
+        #expect(Self.h264([0x65, 0x88, 0x84]))  // single NAL: IDR slice
+        #expect(Self.h264([0x67, 0x42, 0xe0, 0x1f]))  // single NAL: SPS
+        #expect(!Self.h264([0x41, 0x9a]))  // single NAL: non-IDR slice
+        // STAP-A: SPS (4 bytes) + PPS (2 bytes), as Chrome sends them before the IDR.
+        #expect(Self.h264([0x78, 0x00, 0x04, 0x67, 0x42, 0xe0, 0x1f, 0x00, 0x02, 0x68, 0xce]))
+        #expect(!Self.h264([0x78, 0x00, 0x02, 0x68, 0xce]))  // STAP-A with a PPS only
+        #expect(!Self.h264([0x78, 0x00, 0x09, 0x67]))  // STAP-A whose size runs past the packet
+        // FU-A: the first fragment of an IDR slice starts a key frame, later ones and P slices do not.
+        #expect(Self.h264([0x7c, 0x85, 0x88]))
+        #expect(!Self.h264([0x7c, 0x05, 0x88]))
+        #expect(!Self.h264([0x7c, 0x81, 0x9a]))
+        #expect(!Self.h264([]) && !Self.h264([0x7c]))
+    }
+
+    @Test func vp9KeyframesAreUnpredictedFrameBeginnings() {
+        #expect(Self.vp9([0x88]))  // I=1, P=0, B=1
+        #expect(!Self.vp9([0xc8]))  // P=1: inter-predicted
+        #expect(!Self.vp9([0x84]))  // B=0: not the first packet
+        #expect(!Self.vp9([]))
+    }
+}

@@ -248,12 +248,13 @@ class Server:
             headers["Content-Type"] = "application/json"
         return http(method, self.base_url + path, body, headers)
 
-    def create_webrtc_stream(self) -> StreamInfo:
-        """A session (agent "command"; no runner needed) and a `webrtc` stream in it."""
+    def create_webrtc_stream(self, **fields: Any) -> StreamInfo:
+        """A session (agent "command"; no runner needed) and a `webrtc` stream in it; `fields` go
+        into the create request (e.g. video_codec="h264")."""
         created = self.api("POST", "/api/v1/sessions", {"agent": "command"})
         assert created.status in (200, 201), f"create session: {created.status} {created.body[:300]!r}"
         session_id = created.json()["id"]
-        stream = self.api("POST", f"/api/v1/sessions/{session_id}/streams", {"type": "webrtc"})
+        stream = self.api("POST", f"/api/v1/sessions/{session_id}/streams", {"type": "webrtc", **fields})
         assert stream.status in (200, 201), f"create stream: {stream.status} {stream.body[:300]!r}"
         data = stream.json()
         return StreamInfo(session_id, data["id"], data["viewer_token"], data["publish_token"], data)

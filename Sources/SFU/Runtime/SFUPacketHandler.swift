@@ -233,8 +233,15 @@ final class SFUPacketHandler: ChannelInboundHandler {
             let payload = buffer.getSlice(at: buffer.readerIndex + header.payloadOffset, length: header.payloadLength)
         else { return }
         var keyframeStart = false
-        if isVideo, case .vp8 = room.video.codec {
-            keyframeStart = payload.withUnsafeReadableBytes { VP8FrameInspector.isKeyframe(rtpPayload: $0) }
+        if isVideo {
+            keyframeStart = payload.withUnsafeReadableBytes { bytes in
+                switch room.video.codec {
+                case .vp8: VP8FrameInspector.isKeyframe(rtpPayload: bytes)
+                case .vp9: VP9FrameInspector.isKeyframeStart(rtpPayload: bytes)
+                case .h264: H264FrameInspector.isKeyframeStart(rtpPayload: bytes)
+                default: false
+                }
+            }
         }
         if isVideo { _ = room.video.sourceSequence.unwrap(header.sequenceNumber) } else { _ = room.audio?.sourceSequence.unwrap(header.sequenceNumber) }
         room.packetsIn &+= 1
