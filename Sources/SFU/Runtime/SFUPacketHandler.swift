@@ -829,8 +829,12 @@ final class SFUPacketHandler: ChannelInboundHandler {
         stats.bitrateInKbps = Int(room.bitrateInBitsPerSecond / 1000)
         stats.bitrateOutKbps = Int(room.bitrateOutBitsPerSecond / 1000)
         stats.keyframeRequestsSent = room.keyframeRequestsSent
-        if room.publisher != nil || room.sourceBitrateTarget != nil {
-            stats.targetBitrateKbps = Int((room.bitrateController.target ?? configuration.publisherBitrateBitsPerSecond) / 1000)
+        // The viewers' target once there is one; before that a WHIP publisher is asked for the
+        // configured rate and a runner source encodes at its stream's bitrate (nil: the API says so).
+        if let target = room.bitrateController.target {
+            stats.targetBitrateKbps = Int(target / 1000)
+        } else if room.publisher != nil {
+            stats.targetBitrateKbps = Int(configuration.publisherBitrateBitsPerSecond / 1000)
         }
         stats.out = room.egress
         stats.viewers = room.viewers.map(\.viewerStats)

@@ -59,7 +59,8 @@ public struct SFUStreamStats: Sendable, Equatable {
     public var bitrateOutKbps: Int = 0
     /// Keyframe requests sent upstream (PLI to the publisher or `KeyframeRequest` to the runner).
     public var keyframeRequestsSent: UInt64 = 0
-    /// The bitrate the SFU asks of a WHIP publisher (REMB); nil for runner sources.
+    /// The bitrate the SFU asks of the source: its viewers' target (streaming.md §3.7), or before one
+    /// exists the configured rate for a WHIP publisher (REMB); nil for a runner source until then.
     public var targetBitrateKbps: Int?
     /// Totals over every viewer the stream has had (current and departed).
     public var out: Viewer
