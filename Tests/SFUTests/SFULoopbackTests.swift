@@ -17,8 +17,10 @@ import Testing
 
     static let media = SDPStreamMedia(video: .vp8)
 
-    /// Publisher and viewer connected to one stream.
-    static func connectedPair(_ sfu: SFUServer, stream: String = "strm_test") async throws -> (TestWebRTCPeer, TestWebRTCPeer, SDPSession) {
+    /// Publisher and viewer connected to one stream: the peers, the viewer's answer and its peer id.
+    static func connectedPair(_ sfu: SFUServer, stream: String = "strm_test") async throws
+        -> (TestWebRTCPeer, TestWebRTCPeer, SDPSession, viewerID: String)
+    {
         let publisher = try TestWebRTCPeer()
         let published = try await sfu.addPublisher(streamID: stream, media: media, offer: publisher.offer(sending: true))
         try publisher.accept(answer: published.answer)
@@ -27,13 +29,13 @@ import Testing
         let viewed = try await sfu.addViewer(streamID: stream, media: media, offer: viewer.offer(sending: false))
         try viewer.accept(answer: viewed.answer)
         _ = try await viewer.connect()
-        return (publisher, viewer, try SDPSession(parsing: viewed.answer))
+        return (publisher, viewer, try SDPSession(parsing: viewed.answer), viewed.id)
     }
 
     @Test func forwardsMediaWithTheViewersNumberingAndAnswersNacksWithRTX() async throws {
         let sfu = try await Self.start()
         defer { Task { await sfu.stop() } }
-        let (publisher, viewer, answer) = try await Self.connectedPair(sfu)
+        let (publisher, viewer, answer, _) = try await Self.connectedPair(sfu)
         let video = try #require(answer.media.first)
         #expect(video.attributes.contains { $0.name == "ice-lite" } || answer.attributes.contains { $0.name == "ice-lite" })
         let ssrcLine = try #require(video.attributes.first { $0.name == "ssrc" }?.value)
@@ -91,7 +93,7 @@ import Testing
     @Test func keyframeRequestsAreCoalescedToOnePLIAndALateJoinerGetsTheCachedKeyframe() async throws {
         let sfu = try await Self.start()
         defer { Task { await sfu.stop() } }
-        let (publisher, viewer, answer) = try await Self.connectedPair(sfu, stream: "strm_kf")
+        let (publisher, viewer, answer, _) = try await Self.connectedPair(sfu, stream: "strm_kf")
         // Drain the PLIs the joins caused (one at most, throttled).
         while (try publisher.receiveMedia(timeout: .milliseconds(300))) != nil {}
 
@@ -148,7 +150,7 @@ import Testing
 
     @Test func stoppingTheSFUSaysByeToEveryPeer() async throws {
         let sfu = try await Self.start()
-        let (publisher, viewer, _) = try await Self.connectedPair(sfu, stream: "strm_bye")
+        let (publisher, viewer, _, _) = try await Self.connectedPair(sfu, stream: "strm_bye")
         await sfu.stop()
         for peer in [publisher, viewer] {
             var byes = 0
@@ -165,26 +167,19 @@ import Testing
     @Test func iceRestartSwapsCredentialsWithoutDroppingMedia() async throws {
         let sfu = try await Self.start()
         defer { Task { await sfu.stop() } }
-        let publisher = try TestWebRTCPeer()
-        let published = try await sfu.addPublisher(streamID: "strm_r", media: Self.media, offer: publisher.offer(sending: true))
-        try publisher.accept(answer: published.answer)
-        _ = try await publisher.connect()
-        let viewer = try TestWebRTCPeer()
-        let viewed = try await sfu.addViewer(streamID: "strm_r", media: Self.media, offer: viewer.offer(sending: false))
-        try viewer.accept(answer: viewed.answer)
-        _ = try await viewer.connect()
+        let (publisher, viewer, _, viewerID) = try await Self.connectedPair(sfu, stream: "strm_r")
         let old = try #require(viewer.server)
         let oldUfrag = viewer.ufrag
 
         // The viewer's ufrag in use: only a trickle, nothing to restart.
-        #expect(try await sfu.restartICE(peerID: viewed.id, remoteUfrag: oldUfrag) == nil)
+        #expect(try await sfu.restartICE(peerID: viewerID, remoteUfrag: oldUfrag) == nil)
         let newUfrag = "rs" + String(UInt32.random(in: 0...UInt32.max), radix: 36)
-        let fragment = try #require(try await sfu.restartICE(peerID: viewed.id, remoteUfrag: newUfrag))
+        let fragment = try #require(try await sfu.restartICE(peerID: viewerID, remoteUfrag: newUfrag))
         let credentials = try #require(ICERestartFragment.credentials(in: fragment))
         #expect(credentials.ufrag != old.ufrag && credentials.password != old.password)
         #expect(fragment.contains("a=ice-lite") && fragment.contains("a=mid:0") && fragment.contains("typ host"))
         // A repeated PATCH of the pending restart gets the same answer.
-        #expect(try await sfu.restartICE(peerID: viewed.id, remoteUfrag: newUfrag) == fragment)
+        #expect(try await sfu.restartICE(peerID: viewerID, remoteUfrag: newUfrag) == fragment)
 
         // Before any check with the new credentials, media still flows on the old pair.
         try publisher.sendRTP(vp8Packet(sequence: 1, timestamp: 1, start: true, keyframe: true, marker: true))
@@ -202,7 +197,7 @@ import Testing
         viewer.sendDatagram(viewer.bindingRequest(nominate: false))
         #expect(viewer.receiveSTUN(milliseconds: 300) == nil)
         // Restart done: the new ufrag is now simply the one in use.
-        #expect(try await sfu.restartICE(peerID: viewed.id, remoteUfrag: newUfrag) == nil)
+        #expect(try await sfu.restartICE(peerID: viewerID, remoteUfrag: newUfrag) == nil)
         await #expect(throws: SFUError.unknownPeer) { _ = try await sfu.restartICE(peerID: "view_nobody", remoteUfrag: "x") }
     }
 

@@ -191,7 +191,7 @@ import TestSupport
     @Test func whipPublisherReportsMapIntoTheViewersTimelineAcrossAnSSRCSwitch() async throws {
         let sfu = try await SFULoopbackTests.start()
         defer { Task { await sfu.stop() } }
-        let (publisher, viewer, answer) = try await SFULoopbackTests.connectedPair(sfu, stream: "strm_srw")
+        let (publisher, viewer, answer, _) = try await SFULoopbackTests.connectedPair(sfu, stream: "strm_srw")
         let ssrcLine = try #require(answer.media.first?.attributes.first { $0.name == "ssrc" }?.value)
         let ssrc = try #require(UInt32(ssrcLine.split(separator: " ")[0]))
 

@@ -37,9 +37,10 @@ TICKS = os.sysconf("SC_CLK_TCK")
 PG_DATA = os.environ.get("MARIONETTE_BENCH_PG_DATA")  # the cluster's data folder, for its CPU
 
 
-def cpu_seconds(match):
-    """User + system CPU seconds of the processes for which match(pid, pgrp) holds."""
-    total = 0
+def process_table():
+    """pid -> (parent pid, process group, user + system CPU seconds), for every process, in one
+    pass over /proc."""
+    table = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -48,28 +49,28 @@ def cpu_seconds(match):
                 fields = f.read().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        # fields[0] is field 3 (state): pgrp is field 5, utime 14, stime 15.
-        if match(int(entry), int(fields[2])):
-            total += int(fields[11]) + int(fields[12])
-    return total / TICKS
+        # fields[0] is field 3 (state): ppid is field 4, pgrp 5, utime 14, stime 15.
+        table[int(entry)] = (int(fields[1]), int(fields[2]), (int(fields[11]) + int(fields[12])) / TICKS)
+    return table
 
 
-def postgres_pids():
-    """The PostgreSQL cluster's postmaster and its children (backends, writers)."""
+def process_cpu(table, pid):
+    return table.get(pid, (0, 0, 0.0))[2]
+
+
+def group_cpu(table, groups):
+    """CPU seconds of every process in the given process groups."""
+    return sum(cpu for _, group, cpu in table.values() if group in groups)
+
+
+def postgres_cpu(table):
+    """CPU seconds per pid of the PostgreSQL cluster's postmaster and its children (backends,
+    writers)."""
     if not PG_DATA:
-        return set()
+        return {}
     with open(os.path.join(PG_DATA, "postmaster.pid")) as f:
         postmaster = int(f.readline())
-    children = set()
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat") as f:
-                    if int(f.read().rsplit(")", 1)[1].split()[1]) == postmaster:
-                        children.add(int(entry))
-            except OSError:
-                pass
-    return children | {postmaster}
+    return {pid: cpu for pid, (parent, _, cpu) in table.items() if pid == postmaster or parent == postmaster}
 
 
 def local_runner_groups():
@@ -197,10 +198,12 @@ def log_throughput():
     wait_terminal(warm)
     groups = local_runner_groups()
     server = int(SERVER_PID) if SERVER_PID else -1
-    before = (cpu_seconds(lambda pid, _: pid == server), cpu_seconds(lambda _, group: group in groups))
+    table = process_table()
+    before = (process_cpu(table, server), group_cpu(table, groups))
     tid = task(sid, prompt)
     counted, seconds, in_order = follow_count(tid)
-    after = (cpu_seconds(lambda pid, _: pid == server), cpu_seconds(lambda _, group: group in groups))
+    table = process_table()
+    after = (process_cpu(table, server), group_cpu(table, groups))
     stored = call("GET", f"{API}/api/v1/tasks/{tid}/logs?limit=1")["total_count"]
     rate = counted / seconds
     log(f"log throughput: {counted} lines followed in {seconds:.2f} s (in order: {in_order}), {stored} stored")
@@ -285,11 +288,12 @@ def dispatch_latency():
 
         server = int(SERVER_PID) if SERVER_PID else -1
         # Backends come and go with the pool; those alive at the end did nearly all the work.
-        cpu_before = cpu_seconds(lambda pid, _: pid == server)
-        pg_before = {pid: cpu_seconds(lambda p, _, pid=pid: p == pid) for pid in postgres_pids()}
+        table = process_table()
+        cpu_before, pg_before = process_cpu(table, server), postgres_cpu(table)
         latencies, seconds = run_phase(None)
-        server_ms = (cpu_seconds(lambda pid, _: pid == server) - cpu_before) * 1000
-        pg_after = {pid: cpu_seconds(lambda p, _, pid=pid: p == pid) for pid in postgres_pids()}
+        table = process_table()
+        server_ms = (process_cpu(table, server) - cpu_before) * 1000
+        pg_after = postgres_cpu(table)
         pg_ms = sum(after - pg_before.get(pid, 0) for pid, after in pg_after.items()) * 1000
         paced, _ = run_phase(DISPATCH_RATE)
         # Baseline: starting the same shell command directly (fork + exec, no fabric).

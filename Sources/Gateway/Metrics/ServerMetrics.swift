@@ -66,7 +66,8 @@ public final class ServerMetrics: Sendable {
         if let count = runnerCount.withLockedValue({ $0 }) { runnersConnected.set(Int64(await count())) }
         logFollowStreams.set(Int64(services.hub.subscriberCount))
         tunnelsActive.set(Int64(services.tunnelRuntime.activeTunnelCount))
-        if let stats = await services.sfu.server?.stats() {
+        let sfuStats = await services.sfu.server?.stats()
+        if let stats = sfuStats {
             sfuViewers.set(Int64(stats.viewers))
             sfuPublishers.set(Int64(stats.publishers))
             let now = sfuCounters.map { $0.read(stats.counters) }
@@ -81,13 +82,12 @@ public final class ServerMetrics: Sendable {
         var bytes: [UInt8] = []
         registry.emit(into: &bytes)
         // Kept by the SFU on its event loop; rendered here rather than replayed into the registry.
-        let stats = await services.sfu.server?.stats()
         Self.emit(
             "marionette_sfu_forward_delay_seconds", help: "Video packet ingress to its copies handed to the kernel",
-            stats?.forwardDelay ?? SFULatencyHistogram(), into: &bytes)
+            sfuStats?.forwardDelay ?? SFULatencyHistogram(), into: &bytes)
         Self.emit(
             "marionette_stream_first_frame_seconds", help: "WHEP offer accepted to the viewer's first media packet",
-            stats?.firstFrame ?? SFULatencyHistogram(), into: &bytes)
+            sfuStats?.firstFrame ?? SFULatencyHistogram(), into: &bytes)
         return bytes
     }
 }

@@ -7,7 +7,7 @@ public enum ICERestartFragment {
         var ufrag: String?
         var password: String?
         for raw in body.split(whereSeparator: \.isNewline) {
-            let line = raw.trimmingASCIISpaces()
+            let line = SDPText.trimmed(String(raw))
             if line.hasPrefix("a=ice-ufrag:") {
                 ufrag = ufrag ?? String(line.dropFirst("a=ice-ufrag:".count))
             } else if line.hasPrefix("a=ice-pwd:") {
@@ -37,14 +37,5 @@ public enum ICERestartFragment {
             lines.append("a=end-of-candidates")
         }
         return lines.joined(separator: "\r\n") + "\r\n"
-    }
-}
-
-extension Substring {
-    fileprivate func trimmingASCIISpaces() -> Substring {
-        var result = self
-        while let first = result.first, first == " " || first == "\t" { result = result.dropFirst() }
-        while let last = result.last, last == " " || last == "\t" { result = result.dropLast() }
-        return result
     }
 }

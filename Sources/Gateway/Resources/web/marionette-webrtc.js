@@ -389,7 +389,7 @@
   }
 
   global.MarionetteWebRTC = Object.freeze({
-    pageParams, endpointFor, waitForGathering, parseIceServerLinks, preferCodec,
+    pageParams, endpointFor, waitForGathering, parseIceServerLinks, preferCodec, sdpAttribute,
     ReconnectingSession, summarizeStats, HttpError,
   });
 })(window);

@@ -53,7 +53,7 @@
 'use strict';
 
 (function () {
-  const { pageParams, endpointFor, preferCodec, ReconnectingSession, summarizeStats } = window.MarionetteWebRTC;
+  const { pageParams, endpointFor, preferCodec, ReconnectingSession, summarizeStats, sdpAttribute } = window.MarionetteWebRTC;
   const Barcode = window.MarionetteBarcode;
 
   const STATS_INTERVAL_MS = 500;
@@ -309,8 +309,7 @@
     /** Our ICE ufrag in the current local description. */
     get localIceUfrag() {
       const pc = session && session.pc;
-      const match = pc && pc.localDescription ? /^a=ice-ufrag:(.*)$/m.exec(pc.localDescription.sdp) : null;
-      return match ? match[1].trim() : null;
+      return pc && pc.localDescription ? sdpAttribute(pc.localDescription.sdp, 'ice-ufrag') : null;
     },
     /** The local ufrag of the transport's selected pair (`iceLocalUsernameFragment`; a Promise). */
     transportIceUfrag: async () => {
@@ -324,8 +323,7 @@
     /** The server's ICE ufrag in the current remote description. */
     get remoteIceUfrag() {
       const pc = session && session.pc;
-      const match = pc && pc.remoteDescription ? /^a=ice-ufrag:(.*)$/m.exec(pc.remoteDescription.sdp) : null;
-      return match ? match[1].trim() : null;
+      return pc && pc.remoteDescription ? sdpAttribute(pc.remoteDescription.sdp, 'ice-ufrag') : null;
     },
     /** Fresh getStats() summary (a Promise; WebDriver's executeScript awaits it). */
     stats: () => collectStats(),
