@@ -103,12 +103,22 @@ import Testing
         let viewerSSRC = UInt32(ssrcLine.split(separator: " ")[0])!
 
         // Three PLIs from the viewer within the throttle interval: one PLI reaches the publisher.
+        // Counted over 450 ms from the send: the last upstream request (the join's) is over 500 ms
+        // old by then, so the first PLI goes at once, and the other two are held for the 500 ms
+        // interval (the coalesced request they become comes later, by design, and is not counted).
+        try await Task.sleep(for: .milliseconds(600))
         var pli: [UInt8] = [0x81, 206, 0, 2, 0, 0, 0, 9]
         pli += withUnsafeBytes(of: viewerSSRC.bigEndian, Array.init)
         for _ in 0..<3 { try viewer.sendRTCP(pli) }
+        let window = ContinuousClock.now + .milliseconds(450)
         var plis = 0
-        while let received = try publisher.receiveMedia(timeout: .milliseconds(300)) {
-            if case .rtcp(let bytes) = received, bytes.count >= 12, bytes[1] == 206, bytes[0] & 0x1f == 1 {
+        while ContinuousClock.now < window,
+            let received = try publisher.receiveMedia(timeout: ContinuousClock.now.duration(to: window))
+        {
+            // (A read blocks up to 200 ms: what arrives after the window is not counted.)
+            if case .rtcp(let bytes) = received, bytes.count >= 12, bytes[1] == 206, bytes[0] & 0x1f == 1,
+                ContinuousClock.now < window
+            {
                 plis += 1
                 #expect(Array(bytes[8..<12]) == [0, 0, 0x04, 0x57], "the PLI names the publisher's SSRC 1111")
             }
