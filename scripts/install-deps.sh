@@ -26,6 +26,17 @@ DEBIAN_PACKAGES=(
     libssl-dev          # OpenSSL 3: DTLS for the SFU (COpenSSL, CShims)
     libsrtp2-dev        # SRTP/SRTCP for the SFU (CSRTP)
     libvpx-dev          # VP8 encoder of the runner's capture pipelines, decoder in their tests (CVPX, CShims)
+    libxcb-shm0-dev     # desktop capture: X11 MIT-SHM grab over XCB (CXCB)
+    libxcb-damage0-dev  # desktop capture: skip unchanged frames (XDamage)
+    libxcb-xfixes0-dev  # desktop capture: cursor shape and clipboard changes (XFixes)
+    libxcb-randr0-dev   # desktop capture: follow resolution changes (RandR)
+    libxcb-xtest0-dev   # desktop input: XTest injection
+    libxcb-keysyms1-dev # desktop input: keysym -> keycode lookups
+    libyuv-dev          # desktop capture: BGRX -> I420 conversion (CYUV)
+    xvfb                # headless X server for desktop streams and their tests
+    x11-xserver-utils   # xsetroot/xrandr: the desktop tests paint and resize the screen
+    xdotool             # the desktop input tests read the pointer and focus a window
+    ffmpeg              # x11grab + libvpx: the baseline of bench/desktop
     chromium            # real WebRTC peer for the SFU tests (Tests/e2e, driven by Selenium)
     chromium-driver     # chromedriver for Selenium
     python3-pip         # installs Tests/e2e/requirements.txt (aiortc, selenium, pytest)
