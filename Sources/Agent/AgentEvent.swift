@@ -8,11 +8,13 @@ public enum AgentEvent: Sendable, Equatable {
     case sessionAttached(sessionID: String, restored: Bool, workspaceRestored: Bool)
     case sessionSuspended(SessionSuspension)
     case permissionResponseAck(requestID: String, permissionID: String)
+    /// A stream's source failed (or could not start): runner-protocol.md §11.
+    case streamStatus(StreamStatusReport)
 
     /// Never dropped when the outbox is full (§4.4): the sender waits instead.
     public var isCritical: Bool {
         switch self {
-        case .taskCompleted, .sessionSuspended, .permissionResponseAck: true
+        case .taskCompleted, .sessionSuspended, .permissionResponseAck, .streamStatus: true
         case .heartbeat, .taskAccepted, .taskStarted, .sessionAttached: false
         }
     }
@@ -46,6 +48,31 @@ public struct TaskCompletion: Sendable, Equatable {
         self.tokensOutput = tokensOutput
         self.costUSD = costUSD
         self.contextSnapshot = contextSnapshot
+    }
+}
+
+public struct StreamStatusReport: Sendable, Equatable {
+    public var streamID: String
+    public var sessionID: String
+    /// `starting`, `active`, `stopped` or `failed`.
+    public var state: String
+    public var error: String
+    /// e.g. `display_unavailable`, `device_disconnected`, `source_failed`.
+    public var errorCode: String
+    public var recoverable: Bool
+    public var atUnixMs: Int64
+
+    public init(
+        streamID: String, sessionID: String, state: String, error: String = "", errorCode: String = "", recoverable: Bool = false,
+        atUnixMs: Int64
+    ) {
+        self.streamID = streamID
+        self.sessionID = sessionID
+        self.state = state
+        self.error = error
+        self.errorCode = errorCode
+        self.recoverable = recoverable
+        self.atUnixMs = atUnixMs
     }
 }
 

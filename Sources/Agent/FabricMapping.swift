@@ -126,6 +126,16 @@ public enum FabricMapping {
             ack.requestID = requestID
             ack.permissionID = permissionID
             message.payload = .permissionResponseAck(ack)
+        case .streamStatus(let report):
+            var status = Marionette_Runner_V1_StreamStatus()
+            status.streamID = report.streamID
+            status.sessionID = report.sessionID
+            status.state = report.state
+            status.error = report.error
+            status.errorCode = report.errorCode
+            status.recoverable = report.recoverable
+            status.atUnixMs = report.atUnixMs
+            message.payload = .streamStatus(status)
         }
         return message
     }

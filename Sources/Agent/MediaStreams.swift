@@ -16,33 +16,87 @@ public actor MediaStreams {
     private var uploads: [String: Task<Void, Never>] = [:]
     private var publisher: Publisher?
     private let logger: Logger
+    /// `StreamStatus` reports (the control stream's outbox).
+    private let events: (any AgentEventSink)?
+    /// Builds desktop sources; nil where this agent was built without one (tests).
+    private let desktopFactory: DesktopSourceFactory?
 
-    public init(logger: Logger) {
+    /// The track a desktop `StartStream` announces and the factory that starts its source.
+    public typealias DesktopSourceFactory = @Sendable (Marionette_Runner_V1_StartStream) -> (CaptureTrackSpec, CaptureSourceFactory)
+
+    public init(logger: Logger, events: (any AgentEventSink)? = nil, desktopFactory: DesktopSourceFactory? = nil) {
         self.logger = logger
+        self.events = events
+        self.desktopFactory = desktopFactory
     }
 
-    /// `StartStream`: starts capture (testsrc for now) and, when connected, its `Media` RPC.
-    public func start(_ command: Marionette_Runner_V1_StartStream) {
+    /// `StartStream`: starts capture and, when connected, its `Media` RPC. A source that cannot
+    /// start is reported with `StreamStatus{failed}` on `Connect` (runner-protocol.md §11).
+    public func start(_ command: Marionette_Runner_V1_StartStream) async {
         guard sources[command.streamID] == nil else { return }  // resent after a reconnect: already running
-        guard command.type == "testsrc" else {
-            logger.warning("stream type not supported by this runner", metadata: ["type": "\(command.type)", "stream_id": "\(command.streamID)"])
-            return
-        }
         let config = command.config
-        let configuration = TestSourceRunner.Configuration(
-            trackID: "video", width: config.width > 0 ? Int(config.width) : 1280, height: config.height > 0 ? Int(config.height) : 720,
-            framesPerSecond: config.frameRate > 0 ? Int(config.frameRate) : 30,
-            bitrateKbps: config.bitrateKbps > 0 ? Int(config.bitrateKbps) : 4000)
-        let handle = MediaSourceHandle(streamID: command.streamID, sessionID: command.sessionID, type: command.type, configuration: configuration)
-        do {
-            try handle.start(logger: logger)
-        } catch {
-            logger.error("stream source failed to start", metadata: ["stream_id": "\(command.streamID)", "error": "\(error)"])
+        let spec: CaptureTrackSpec
+        let factory: CaptureSourceFactory
+        switch command.type {
+        case "testsrc":
+            let configuration = TestSourceRunner.Configuration(
+                trackID: "video", width: config.width > 0 ? Int(config.width) : 1280, height: config.height > 0 ? Int(config.height) : 720,
+                framesPerSecond: config.frameRate > 0 ? Int(config.frameRate) : 30,
+                bitrateKbps: config.bitrateKbps > 0 ? Int(config.bitrateKbps) : 4000)
+            spec = CaptureTrackSpec(
+                width: configuration.width, height: configuration.height, framesPerSecond: configuration.framesPerSecond,
+                bitrateKbps: configuration.bitrateKbps, codec: "vp8")
+            factory = TestPatternCaptureSource.factory(configuration)
+        case "desktop" where desktopFactory != nil:
+            guard let desktopFactory else { return }
+            (spec, factory) = desktopFactory(command)
+        default:
+            logger.warning("stream type not supported by this runner", metadata: ["type": "\(command.type)", "stream_id": "\(command.streamID)"])
+            await report(command.streamID, command.sessionID, CaptureFailure(
+                code: "unsupported_type", message: "this runner cannot capture \(command.type) streams"))
             return
         }
+        let handle = MediaSourceHandle(
+            streamID: command.streamID, sessionID: command.sessionID, type: command.type, spec: spec, factory: factory)
         sources[command.streamID] = handle
+        do {
+            try handle.start(logger: logger, onFailure: failureHandler(command.streamID))
+        } catch {
+            sources[command.streamID] = nil
+            logger.error("stream source failed to start", metadata: ["stream_id": "\(command.streamID)", "error": "\(error)"])
+            await report(command.streamID, command.sessionID, Self.failure(error))
+            return
+        }
         logger.info("stream started", metadata: ["stream_id": "\(command.streamID)", "type": "\(command.type)"])
         startUpload(command.streamID)
+    }
+
+    /// A source died on its own thread: the stream fails with its reason; the agent goes on.
+    func sourceFailed(_ streamID: String, _ failure: CaptureFailure) async {
+        guard let source = sources.removeValue(forKey: streamID) else { return }
+        uploads.removeValue(forKey: streamID)?.cancel()
+        source.stop()
+        logger.error("stream source failed", metadata: ["stream_id": "\(streamID)", "code": "\(failure.code)", "error": "\(failure.message)"])
+        await report(streamID, source.sessionID, failure)
+    }
+
+    private func failureHandler(_ streamID: String) -> @Sendable (CaptureFailure) -> Void {
+        { [weak self] failure in
+            Task { await self?.sourceFailed(streamID, failure) }
+        }
+    }
+
+    private func report(_ streamID: String, _ sessionID: String, _ failure: CaptureFailure) async {
+        await events?.send(
+            .streamStatus(
+                StreamStatusReport(
+                    streamID: streamID, sessionID: sessionID, state: "failed", error: failure.message, errorCode: failure.code,
+                    atUnixMs: Int64(Date().timeIntervalSince1970 * 1000))))
+    }
+
+    static func failure(_ error: any Error) -> CaptureFailure {
+        if let failure = error as? CaptureFailure { return failure }
+        return CaptureFailure(code: "source_failed", message: "\(error)")
     }
 
     /// `StopStream`: ends the RPC and the source.
@@ -64,7 +118,7 @@ public actor MediaStreams {
             return
         }
         for (streamID, source) in sources {
-            do { try source.start(logger: logger) } catch {
+            do { try source.start(logger: logger, onFailure: failureHandler(streamID)) } catch {
                 logger.error("stream source failed to restart", metadata: ["stream_id": "\(streamID)", "error": "\(error)"])
                 continue
             }
@@ -88,11 +142,11 @@ public actor MediaStreams {
         var track = Marionette_Runner_V1_TrackInfo()
         track.trackID = "video"
         track.kind = "video"
-        track.codec = "vp8"
-        track.width = Int32(source.configuration.width)
-        track.height = Int32(source.configuration.height)
-        track.frameRate = Int32(source.configuration.framesPerSecond)
-        track.bitrateKbps = Int32(source.configuration.bitrateKbps)
+        track.codec = source.spec.codec
+        track.width = Int32(source.spec.width)
+        track.height = Int32(source.spec.height)
+        track.frameRate = Int32(source.spec.framesPerSecond)
+        track.bitrateKbps = Int32(source.spec.bitrateKbps)
         start.tracks = [track]
         start.startedAtUnixMs = Int64(Date().timeIntervalSince1970 * 1000)
         uploads[streamID] = Task { [weak self] in
@@ -111,30 +165,34 @@ public final class MediaSourceHandle: Sendable {
     public let streamID: String
     public let sessionID: String
     public let type: String
-    public let configuration: TestSourceRunner.Configuration
-    private let runner = Mutex<TestSourceRunner?>(nil)
+    let spec: CaptureTrackSpec
+    private let factory: CaptureSourceFactory
+    private let source = Mutex<(any CaptureSource)?>(nil)
     /// The RPC currently sending; frames go nowhere while it is nil.
     private let current = Mutex<AsyncStream<EncodedFrame>.Continuation?>(nil)
+    /// The size of the latest encoded frame: positional input for another size is stale.
+    private let frameSize = Mutex<(width: Int, height: Int)?>(nil)
 
-    init(streamID: String, sessionID: String, type: String, configuration: TestSourceRunner.Configuration) {
+    init(streamID: String, sessionID: String, type: String, spec: CaptureTrackSpec, factory: @escaping CaptureSourceFactory) {
         self.streamID = streamID
         self.sessionID = sessionID
         self.type = type
-        self.configuration = configuration
+        self.spec = spec
+        self.factory = factory
     }
 
-    /// Starts the source's capture thread (again after a pause); a running source is left as is.
-    func start(logger: Logger) throws {
-        guard runner.withLock({ $0 == nil }) else { return }
-        let streamID = self.streamID
-        // Weak: the runner's thread must not keep a stopped stream's handle alive.
-        let source = try TestSourceRunner(
-            configuration: configuration,
-            onFailure: { error in logger.error("stream source failed", metadata: ["stream_id": "\(streamID)", "error": "\(error)"]) }
-        ) { [weak self] frame in
-            _ = self?.current.withLock { $0?.yield(frame) }
-        }
-        runner.withLock { $0 = source }
+    /// Starts the source's threads (again after a pause); a running source is left as is.
+    func start(logger: Logger, onFailure: @escaping @Sendable (CaptureFailure) -> Void) throws {
+        guard source.withLock({ $0 == nil }) else { return }
+        // Weak: the source's thread must not keep a stopped stream's handle alive.
+        let started = try factory(
+            { [weak self] frame in
+                guard let self else { return }
+                self.frameSize.withLock { $0 = (frame.width, frame.height) }
+                _ = self.current.withLock { $0?.yield(frame) }
+            },
+            onFailure)
+        source.withLock { $0 = started }
     }
 
     /// A new RPC takes over the frames; the next one is a keyframe so viewers can decode at once.
@@ -148,17 +206,30 @@ public final class MediaSourceHandle: Sendable {
         return stream
     }
 
-    public func requestKeyframe() { runner.withLock { $0?.requestKeyframe() } }
-    public func setBitrate(kbps: Int) { runner.withLock { $0?.setBitrate(kbps: kbps) } }
+    public func requestKeyframe() { source.withLock { $0 }?.requestKeyframe() }
+    public func setBitrate(kbps: Int) { source.withLock { $0 }?.setBitrate(kbps: kbps) }
+
+    /// Viewer input; a positional event computed for another frame size is dropped (the page
+    /// has not seen the resize yet, so its fractions point elsewhere).
+    public func input(_ event: Marionette_Runner_V1_InputEvent) {
+        if event.frameWidth > 0, event.frameHeight > 0, let size = frameSize.withLock({ $0 }),
+            size != (Int(event.frameWidth), Int(event.frameHeight))
+        {
+            return
+        }
+        source.withLock { $0 }?.input(event)
+    }
+
+    public func clipboard(_ set: Marionette_Runner_V1_ClipboardSet) { source.withLock { $0 }?.clipboard(set) }
 
     /// Stops capture until `start` (disconnected); the stream itself goes on.
     func pause() {
         current.withLock { $0?.finish(); $0 = nil }
-        let stopped = runner.withLock { runner -> TestSourceRunner? in
-            defer { runner = nil }
-            return runner
+        let stopped = source.withLock { source -> (any CaptureSource)? in
+            defer { source = nil }
+            return source
         }
-        stopped?.stop()  // joins the capture thread: outside the lock its sink takes
+        stopped?.stop()  // joins the source's threads: outside the lock its sink takes
     }
 
     func stop() { pause() }

@@ -34,6 +34,8 @@ struct MediaUploader<Transport: ClientTransport>: Sendable {
                             switch message.payload {
                             case .keyframeRequest: source.requestKeyframe()
                             case .bitrateTarget(let target) where target.bitrateKbps > 0: source.setBitrate(kbps: Int(target.bitrateKbps))
+                            case .input(let event): source.input(event)
+                            case .clipboard(let set): source.clipboard(set)
                             case .stop: return
                             default: continue
                             }
@@ -58,7 +60,7 @@ struct MediaUploader<Transport: ClientTransport>: Sendable {
         if announceSize {
             message.width = Int32(frame.width)
             message.height = Int32(frame.height)
-            message.codec = "vp8"
+            message.codec = frame.codec
         }
         return message
     }

@@ -39,7 +39,10 @@ public enum GatewayBuilder {
             scheme: tls == nil ? "http" : "https", idleTimeout: .seconds(Int64(config.tunnels.idleTimeoutSeconds)))
         return HTTPServerBuilder { responder in
             let http = HTTP1WebSocketUpgradeChannel(
-                responder: responder, webSocketResponder: webSocketResponder, configuration: .init())
+                responder: responder, webSocketResponder: webSocketResponder,
+                // 256 KiB frames (input clipboard pastes); pings every 30 s, and a peer that
+                // misses a pong is closed (api.md §10.4).
+                configuration: .init(maxFrameSize: StreamInputJSON.maxMessageBytes, autoPing: .enabled(timePeriod: .seconds(30))))
             if config.tunnels.enabled {
                 let wrapped = TunnelIngressChannel(base: http, ingress: ingress)
                 if let tls { return try TLSChannel(wrapped, tlsConfiguration: tls) }
@@ -54,6 +57,7 @@ public enum GatewayBuilder {
     public static func webSocketRouter(_ services: GatewayServices) -> Router<WebSocketAPIContext> {
         let router = Router(context: WebSocketAPIContext.self)
         LogWebSocketRoutes.register(router, services)
+        StreamInputRoutes.register(router, services)
         return router
     }
 

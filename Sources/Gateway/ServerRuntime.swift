@@ -88,7 +88,7 @@ public struct ServerRuntime: Sendable {
             services: [
                 RunnerService(
                     hub: runners, store: store, logs: logs, heartbeatIntervalSeconds: config.heartbeatIntervalSeconds,
-                    mediaSink: SFUMediaSink(holder: services.sfu), metrics: metrics.orchestrator, logger: logger)
+                    mediaSink: SFUMediaSink(holder: services.sfu), input: services.streamInput, metrics: metrics.orchestrator, logger: logger)
             ])
         let data = FabricDataServer(
             configuration: FabricDataServerConfiguration(
@@ -112,7 +112,7 @@ public struct ServerRuntime: Sendable {
             .init(service: GRPCServerService(server: grpc, runners: runners)),
             .init(service: data),
             .init(service: SFUService(config: services.config, holder: services.sfu, logger: services.logger) { [services] event in
-                await StreamLifecycle.apply(event, streams: services.streams, logger: services.logger)
+                await StreamLifecycle.apply(event, streams: services.streams, input: services.streamInput, logger: services.logger)
             }),
             .init(service: services.tunnelRuntime),
             .init(service: publicApp),

@@ -25,6 +25,8 @@ public struct GatewayServices: Sendable {
     public let sfu: SFUHolder
     /// The Prometheus registry behind `GET /metrics`.
     public let metrics: ServerMetrics
+    /// Input WebSockets ↔ runners' `Media` calls.
+    public let streamInput: StreamInputHub
     public let logger: Logger
 
     public init(
@@ -34,6 +36,7 @@ public struct GatewayServices: Sendable {
     ) {
         self.sfu = sfu
         self.metrics = metrics
+        self.streamInput = StreamInputHub()
         self.config = config
         self.store = store
         var sessions = SessionService(store: store)

@@ -5,11 +5,12 @@ import SFU
 /// Turns SFU events into stream states (data-model.md §4.4): first media → `active`; a WHIP publisher
 /// gone → back to `starting` (it may come back; viewers stay).
 enum StreamLifecycle {
-    static func apply(_ event: SFUEvent, streams: StreamService, logger: Logger) async {
+    static func apply(_ event: SFUEvent, streams: StreamService, input: StreamInputHub, logger: Logger) async {
         do {
             switch event {
             case .mediaStarted(let streamID):
                 _ = try await streams.markActive(streamID)
+                await input.broadcast(streamID: streamID, .state("active"))
             case .peerClosed(let streamID, _, true, let reason):
                 logger.info("stream publisher left", metadata: ["stream_id": "\(streamID)", "reason": "\(reason)"])
                 _ = try await streams.markStarting(streamID)

@@ -184,7 +184,9 @@ public actor RunnerHub {
                 logger.debug("session detached", metadata: ["session_id": "\(suspended.sessionID)", "runner_id": "\(runnerID)"])
             case .contextUpdate(let update):
                 try await store.setContextSnapshot(sessionID: update.sessionID, json: update.contextSnapshot)
-            case .taskProgress, .permissionRequest, .createTunnelRequest, .closeTunnel, .streamStatus,
+            case .streamStatus(let status):
+                try await streamStatus(runnerID: runnerID, status)
+            case .taskProgress, .permissionRequest, .createTunnelRequest, .closeTunnel,
                 .permissionResponseAck, .workspaceSynced, .none:
                 // Permissions, tunnels and streams arrive with their issues.
                 break
@@ -192,6 +194,28 @@ public actor RunnerHub {
         } catch {
             logger.error("runner message handling failed", metadata: ["runner_id": "\(runnerID)", "error": "\(error)"])
         }
+    }
+
+    /// `StreamStatus` on `Connect` (runner-protocol.md §11): a source that could not start (or
+    /// died) fails its stream with the runner's reason. Other states come from the SFU (first
+    /// media → active), so they are only logged.
+    private func streamStatus(runnerID: String, _ status: Marionette_Runner_V1_StreamStatus) async throws {
+        guard let stream = try await store.stream(status.streamID, scope: .system),
+            let session = try await store.session(stream.sessionID, scope: .system), session.runnerID == runnerID
+        else {
+            logger.warning("stream status for a stream this runner does not own", metadata: ["stream_id": "\(status.streamID)"])
+            return
+        }
+        logger.info(
+            "stream status", metadata: ["stream_id": "\(stream.id)", "state": "\(status.state)", "error_code": "\(status.errorCode)"])
+        guard status.state == "failed", !status.recoverable else { return }
+        _ = try await store.transitionStream(
+            stream.id, to: .failed,
+            extra: [
+                ("error_code", .text(status.errorCode.isEmpty ? "source_failed" : status.errorCode)),
+                ("error", .text(status.error.isEmpty ? "the runner's capture failed" : status.error)),
+            ],
+            scope: .system)
     }
 
     /// First heartbeat after a (re)connect: runs the database thinks are on this runner but the

@@ -14,12 +14,15 @@ public struct RunnerService: Marionette_Runner_V1_RunnerService.ServiceProtocol 
     let heartbeatIntervalSeconds: Int
     let mediaSink: (any StreamMediaSink)?
     let metrics: any OrchestratorMetrics
+    /// Viewers' input down to the runner, clipboard and cursor up to the viewers.
+    let input: StreamInputHub?
 
     public init(
         hub: RunnerHub, store: Store, logs: LogHub, heartbeatIntervalSeconds: Int, mediaSink: (any StreamMediaSink)? = nil,
-        metrics: any OrchestratorMetrics = NoOrchestratorMetrics(), logger: Logger
+        input: StreamInputHub? = nil, metrics: any OrchestratorMetrics = NoOrchestratorMetrics(), logger: Logger
     ) {
         self.mediaSink = mediaSink
+        self.input = input
         self.metrics = metrics
         self.hub = hub
         self.store = store
@@ -282,6 +285,7 @@ public struct RunnerService: Marionette_Runner_V1_RunnerService.ServiceProtocol 
         }
         let store = self.store
         let logger = self.logger
+        let input = self.input
         return StreamingServerResponse { writer in
             var iterator = request.messages.makeAsyncIterator()
             guard let first = try await iterator.next(), case .start(let start) = first.payload else {
@@ -296,7 +300,9 @@ public struct RunnerService: Marionette_Runner_V1_RunnerService.ServiceProtocol 
             guard let session = try await store.session(stream.sessionID, scope: .system), session.runnerID == runnerID else {
                 throw RPCError(code: .permissionDenied, message: "stream \(stream.id) does not belong to this runner's session")
             }
-            let (down, continuation) = AsyncStream<Marionette_Runner_V1_MediaDown>.makeStream(bufferingPolicy: .bufferingNewest(16))
+            // Oldest kept: input events must arrive in order or not at all (a full queue refuses
+            // the newest, and the viewer hears about it).
+            let (down, continuation) = AsyncStream<Marionette_Runner_V1_MediaDown>.makeStream(bufferingPolicy: .bufferingOldest(256))
             try await sink.open(
                 streamID: stream.id, videoCodec: stream.videoCodec ?? "vp8", audio: stream.audio,
                 bitrateKbps: stream.bitrateKbps,
@@ -317,6 +323,15 @@ public struct RunnerService: Marionette_Runner_V1_RunnerService.ServiceProtocol 
                     continuation.yield(message)
                 })
             logger.info("media started", metadata: ["stream_id": "\(stream.id)", "runner_id": "\(runnerID)"])
+            let inputToken = await input?.attachRunner(streamID: stream.id) { message in
+                if case .enqueued = continuation.yield(message) { return true }
+                return false
+            }
+            defer {
+                if let input, let inputToken {
+                    Task { await input.detachRunner(streamID: stream.id, token: inputToken) }
+                }
+            }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
                     for await message in down { try await writer.write(message) }
@@ -328,6 +343,16 @@ public struct RunnerService: Marionette_Runner_V1_RunnerService.ServiceProtocol 
                         case .frame(let frame) where frame.trackID == "video" || frame.trackID.isEmpty:
                             guard !frame.config else { continue }
                             sink.videoFrame(streamID: stream.id, ptsMicroseconds: frame.ptsUs, keyframe: frame.keyframe, data: frame.data)
+                            if frame.width > 0, frame.height > 0 {
+                                await input?.broadcast(streamID: stream.id, .resize(width: Int(frame.width), height: Int(frame.height)))
+                            }
+                        case .clipboard(let clipboard):
+                            await input?.broadcast(streamID: stream.id, .clipboard(text: clipboard.text))
+                        case .cursor(let cursor):
+                            await input?.broadcast(
+                                streamID: stream.id, .cursor(png: [UInt8](cursor.png), xhot: Int(cursor.xhot), yhot: Int(cursor.yhot)))
+                        case .cursorPosition(let position):
+                            await input?.broadcast(streamID: stream.id, .cursorPosition(x: Double(position.x), y: Double(position.y)))
                         case .ended(let ended):
                             logger.info(
                                 "media ended", metadata: ["stream_id": "\(stream.id)", "reason": "\(ended.reason)", "error": "\(ended.error)"])
@@ -336,6 +361,7 @@ public struct RunnerService: Marionette_Runner_V1_RunnerService.ServiceProtocol 
                                     stream.id, to: .failed,
                                     extra: [("error_code", .text(ended.reason.isEmpty ? "source_failed" : ended.reason)), ("error", .text(ended.error))],
                                     scope: .system)
+                                await input?.broadcast(streamID: stream.id, .state("failed"))
                             }
                         default:
                             continue
