@@ -160,6 +160,7 @@
       onPeer: () => { awaitingFirstFrame = true; },
     });
     session.start();
+    if (window.MarionetteInput) window.MarionetteInput.connect(token);
   }
 
   window.addEventListener('pagehide', () => { if (session) session.close(); });
