@@ -356,6 +356,8 @@ public actor RunnerHub {
                 config.audioEnabled = stream.audio
                 config.inputEnabled = stream.input
                 config.display = stream.display ?? ""
+                // Desktop streams start Xvfb unless created with `xvfb: false`.
+                if case .bool(let xvfb)? = stream.metadata["xvfb"] { config.xvfb = xvfb } else { config.xvfb = stream.type == "desktop" }
                 config.deviceSerial = stream.serial ?? ""
                 config.maxSize = Int32(stream.maxSize ?? 0)
                 var start = Marionette_Runner_V1_StartStream()
