@@ -241,6 +241,7 @@ let package = Package(
             dependencies: [
                 "Gateway", "Orchestrator", "Core", "Fabric", "SFU",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HummingbirdWSTesting", package: "hummingbird-websocket"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "Yams", package: "Yams"),

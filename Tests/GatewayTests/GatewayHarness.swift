@@ -51,6 +51,14 @@ struct GatewayHarness {
         try await Application(router: router).test(.router) { client in try await body(Client(inner: client, key: key)) }
     }
 
+    /// A live public listener (HTTP and WebSocket upgrades, as main serves it) for WebSocket tests.
+    func live(_ body: @escaping @Sendable (Client) async throws -> Void) async throws {
+        let (router, _) = GatewayBuilder.publicRouter(services)
+        let app = Application(
+            router: router, server: .http1WebSocketUpgrade(webSocketRouter: GatewayBuilder.webSocketRouter(services)))
+        try await app.test(.live) { client in try await body(Client(inner: client, key: key)) }
+    }
+
     func admin(_ body: @escaping @Sendable (Client) async throws -> Void) async throws {
         let (router, _) = GatewayBuilder.adminRouter(services)
         let basic = "Basic " + Data("admin:\(Self.adminPassword)".utf8).base64EncodedString()
