@@ -250,5 +250,23 @@ struct DesktopSourceRunnerTests {
                 "desktop 1920x1080 \(path.rawValue): grab p50 \(median(grab)) ms, convert p50 \(median(convert)) ms"
                     + (encode.isEmpty ? "" : ", VP8 encode p50 \(median(encode)) ms (solid colours)"))
         }
+
+        // An idle 1080p screen: idle refreshes (an encode of the same picture every 500 ms) only.
+        let recorder = Recorder()
+        let runner = try recorder.runner(.init(trackID: "desktop", display: display.display))
+        defer { runner.stop() }
+        #expect(DesktopTestDisplay.wait { recorder.frameCount >= 1 })
+        usleep(600_000)
+        let before = runner.statistics
+        let started = ContinuousClock.now
+        usleep(2_000_000)
+        let after = runner.statistics
+        let elapsed = ContinuousClock.now - started
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let cpu = after.captureThreadCPUMicroseconds - before.captureThreadCPUMicroseconds
+        print(
+            "desktop idle 1920x1080@30 over \(seconds) s: \(after.framesEncoded - before.framesEncoded) frames, "
+                + "capture thread CPU \(Double(cpu) / seconds / 1e4) % of a core, refresh encode \(after.lastEncodeMicroseconds) µs")
+        #expect(Double(cpu) < 0.05 * seconds * 1e6, "idle 1080p used \(cpu) µs of CPU in \(seconds) s")
     }
 }
