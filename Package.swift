@@ -103,12 +103,21 @@ let package = Package(
         .systemLibrary(
             name: "CVPX", path: "Sources/CSystem/CVPX", pkgConfig: "vpx",
             providers: [.apt(["libvpx-dev"])]),
+        // Desktop capture: X11 grab, change detection, input (XCB) and BGRX -> I420 (libyuv, which
+        // ships no pkg-config file: the module map links `yuv` and `xcb*` directly).
+        .systemLibrary(
+            name: "CXCB", path: "Sources/CSystem/CXCB",
+            providers: [.apt(["libxcb-shm0-dev", "libxcb-damage0-dev", "libxcb-xfixes0-dev", "libxcb-randr0-dev",
+                              "libxcb-xtest0-dev", "libxcb-keysyms1-dev"])]),
+        .systemLibrary(
+            name: "CYUV", path: "Sources/CSystem/CYUV",
+            providers: [.apt(["libyuv-dev"])]),
         .target(
             name: "CShims", path: "Sources/CSystem/CShims",
             linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto"), .linkedLibrary("vpx")]),
         .target(
             name: "Capture",
-            dependencies: ["Core", "CVPX", "CShims"],
+            dependencies: ["Core", "CVPX", "CShims", "CXCB", "CYUV"],
             swiftSettings: strict
         ),
         .target(
