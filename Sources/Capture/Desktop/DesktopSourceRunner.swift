@@ -189,7 +189,9 @@ public final class DesktopSourceRunner: Sendable {
         var xvfb: XvfbLauncher?
         defer { xvfb?.stop() }
         do throws(DesktopCaptureError) {
-            if c.startXvfb && !XvfbLauncher.socketExists(display: c.display) {
+            // A display may be reachable without its socket file (the local provider's sandbox
+            // has its own /tmp; Xvfb also listens on the abstract socket): connect first.
+            if c.startXvfb && !XvfbLauncher.socketExists(display: c.display) && (try? X11Connection(display: c.display)) == nil {
                 let launcher = try XvfbLauncher(display: c.display, width: c.width, height: c.height)
                 xvfb = launcher
                 try launcher.start()
