@@ -21,6 +21,8 @@ public struct ServerConfig: Sendable, Equatable {
     public var sfuMaxViewersTotal = 1000
     /// Floor of a stream's bitrate target from its viewers' estimates (`sfu.bitrate_min_kbps`).
     public var sfuBitrateMinKbps = 300
+    /// The SFU socket's send queue bound, in MTU-sized packets (`sfu.viewer_queue_packets`).
+    public var sfuViewerQueuePackets = 512
     /// Test builds only: share of outgoing media packets the SFU drops on purpose.
     public var sfuTestDropEgressPercent = 0
     public var insecureFabric = false
@@ -99,7 +101,8 @@ public struct ServerConfig: Sendable, Equatable {
         "server.admin.host", "server.admin.port", "server.admin.insecure",
         "server.grpc.host", "server.grpc.port", "server.grpc.insecure", "server.grpc.data_port",
         "sfu.port", "sfu.udp_port", "sfu.bind_host", "sfu.public_ips", "sfu.max_viewers_per_stream",
-        "sfu.max_viewers_total", "sfu.bitrate_min_kbps", "sfu.test_drop_egress_percent", "database.driver", "database.sqlite_path", "database.max_open_conns", "multi_tenant",
+        "sfu.max_viewers_total", "sfu.bitrate_min_kbps", "sfu.viewer_queue_packets",
+        "sfu.test_drop_egress_percent", "database.driver", "database.sqlite_path", "database.max_open_conns", "multi_tenant",
         "logging.level", "logging.format", "tasks.default_timeout_seconds",
         "sessions.default_network_policy", "sessions.default_permission_policy", "providers.default",
         "runners.heartbeat_interval_seconds", "runners.stale_after_seconds", "runners.disconnect_grace_seconds",
@@ -174,6 +177,7 @@ public struct ServerConfig: Sendable, Equatable {
         case "sfu.max_viewers_per_stream": sfuMaxViewersPerStream = try int(min: 1)
         case "sfu.max_viewers_total": sfuMaxViewersTotal = try int(min: 1)
         case "sfu.bitrate_min_kbps": sfuBitrateMinKbps = try int(min: 1)
+        case "sfu.viewer_queue_packets": sfuViewerQueuePackets = try int(min: 1)
         case "sfu.test_drop_egress_percent":
             let percent = try int(min: 0)
             guard percent <= 100 else { throw .invalid(key: key, message: "must be 0..100, got \(percent)") }

@@ -49,14 +49,14 @@ import TestSupport
     /// Runs `feed(frameIndex, elapsedNanoseconds)` every 33.3 ms for `duration` while collecting what
     /// the viewer receives (one thread: poll the viewer until the next frame is due).
     static func run(
-        for duration: Duration, viewer: TestWebRTCPeer, feed: (Int, Int64) throws -> Void
+        for duration: Duration, viewer: TestWebRTCPeer, feed: @escaping (Int, Int64) throws -> Void
     ) async throws -> ViewerTally {
         // The loop polls a blocking socket for seconds: it runs on a thread of its own so that it
         // does not hold one of the (on 2 cores, two) cooperative threads the rest of the run needs.
-        try await withoutActuallyEscaping(feed) { feed in
-            let work = UncheckedSendable { try Self.runBlocking(for: duration, viewer: viewer, feed: feed) }
-            return try await offPool { UncheckedSendable(try work.value()) }.value
-        }
+        // `feed` escapes for real: that thread may release it only after this call has returned
+        // (under withoutActuallyEscaping that race trapped the whole test process now and then).
+        let work = UncheckedSendable { try Self.runBlocking(for: duration, viewer: viewer, feed: feed) }
+        return try await offPool { UncheckedSendable(try work.value()) }.value
     }
 
     static func runBlocking(

@@ -50,6 +50,12 @@ public final class ServerMetrics: Sendable {
             ({ $0.keyframeRequestsSent }, counter("marionette_sfu_keyframe_requests_sent_total", "Keyframe requests sent upstream")),
             ({ $0.droppedProtect }, counter("marionette_sfu_packets_dropped_total", "Packets not sent", [("reason", "protect_failed")])),
             ({ $0.droppedOnPurpose }, counter("marionette_sfu_packets_dropped_total", "Packets not sent", [("reason", "test_drop")])),
+            ({ $0.droppedCongestion }, counter("marionette_sfu_packets_dropped_total", "Packets not sent", [("reason", "congestion")])),
+            ({ $0.droppedQueueFull }, counter("marionette_sfu_packets_dropped_total", "Packets not sent", [("reason", "queue_full")])),
+            ({ $0.framesDroppedCongestion }, counter(
+                "marionette_sfu_frames_dropped_total", "Video frames not sent to viewers that could not keep up", [("reason", "congestion")])),
+            ({ $0.framesDroppedQueueFull }, counter(
+                "marionette_sfu_frames_dropped_total", "Video frames not sent to viewers that could not keep up", [("reason", "queue_full")])),
             ({ $0.dtlsFailures }, counter("marionette_sfu_dtls_failures_total", "DTLS handshakes that failed")),
             ({ $0.consentTimeouts }, counter("marionette_sfu_ice_consent_timeouts_total", "Peers removed after consent expired")),
         ]

@@ -27,6 +27,7 @@ struct SFUService: Service {
         sfu.maxViewersPerStream = config.sfuMaxViewersPerStream
         sfu.maxViewersTotal = config.sfuMaxViewersTotal
         sfu.minimumBitrateBitsPerSecond = UInt64(config.sfuBitrateMinKbps) * 1000
+        sfu.viewerQueuePackets = config.sfuViewerQueuePackets
         #if DEBUG
         sfu.testDropEgressPercent = config.sfuTestDropEgressPercent
         #endif

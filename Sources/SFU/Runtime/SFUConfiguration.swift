@@ -25,9 +25,15 @@ public struct SFUConfiguration: Sendable, Equatable {
     public var publisherBitrateBitsPerSecond: UInt64 = 4_000_000
     /// The floor of the bitrate target viewers' estimates may push a stream to (`sfu.bitrate_min_kbps`).
     public var minimumBitrateBitsPerSecond: UInt64 = 300_000
+    /// Bounds the socket's send queue to this many MTU-sized packets (`sfu.viewer_queue_packets`):
+    /// over it, viewers get delta frames dropped until the next keyframe instead of more queueing.
+    public var viewerQueuePackets = 512
     public var srtpProfiles: [SRTPProfile] = [.aeadAES128GCM, .aes128CMSHA1_80]
     /// Test builds only: drop this share of outgoing media packets on purpose (loss tests).
     public var testDropEgressPercent = 0
 
     public init() {}
+
+    /// The send queue's high water mark in bytes (NIO's pending writes on the UDP channel).
+    public var egressQueueBytes: Int { max(viewerQueuePackets, 1) * rtpMTU }
 }

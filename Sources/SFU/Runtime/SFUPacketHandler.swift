@@ -28,6 +28,13 @@ final class SFUPacketHandler: ChannelInboundHandler {
     private(set) var rooms: [String: SFURoom] = [:]
     private var timer: RepeatedTask?
     private var pendingFlush = false
+    /// Bytes written since the last flush; at `earlyFlushBytes` they are flushed before the batch
+    /// ends, so the channel's writability (NIO counts unflushed writes too) reports what the kernel
+    /// could not take rather than the size of our own batch.
+    private var unflushedBytes = 0
+    private let earlyFlushBytes: Int
+    /// The channel is over its write-buffer water mark: delta frames are gated for every viewer (§3.7).
+    private var egressQueueFull = false
     private var dtlsScratch = [UInt8](repeating: 0, count: 2048)
     private(set) var counters = SFUCounters()
     private var forwardDelay = SFULatencyHistogram()
@@ -40,6 +47,7 @@ final class SFUPacketHandler: ChannelInboundHandler {
         self.dtlsContext = dtlsContext
         self.events = events
         self.logger = logger
+        self.earlyFlushBytes = max(configuration.egressQueueBytes / 4, configuration.rtpMTU)
     }
 
     static func now() -> UInt64 { NIODeadline.now().uptimeNanoseconds }
@@ -86,6 +94,12 @@ final class SFUPacketHandler: ChannelInboundHandler {
         flushIfNeeded()
     }
 
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        egressQueueFull = !context.channel.isWritable
+        if egressQueueFull { logger.debug("SFU send queue over its water mark: gating delta frames") }
+        context.fireChannelWritabilityChanged()
+    }
+
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         // ICMP port unreachable and friends surface here per datagram; the socket stays usable.
         logger.debug("SFU socket error", metadata: ["error": "\(error)"])
@@ -93,13 +107,16 @@ final class SFUPacketHandler: ChannelInboundHandler {
 
     private func send(_ buffer: ByteBuffer, to address: SocketAddress) {
         guard let context else { return }
+        unflushedBytes += buffer.readableBytes
         context.write(wrapOutboundOut(AddressedEnvelope(remoteAddress: address, data: buffer)), promise: nil)
         pendingFlush = true
+        if unflushedBytes >= earlyFlushBytes { flushIfNeeded() }
     }
 
     private func flushIfNeeded() {
         guard pendingFlush, let context else { return }
         pendingFlush = false
+        unflushedBytes = 0
         context.flush()
         // Ingress to handed to the kernel, for every packet this flush sent on.
         if !forwardStarts.isEmpty {
@@ -195,7 +212,7 @@ final class SFUPacketHandler: ChannelInboundHandler {
         for packet in room.video.keyframes.joinBurst(
             maxMilliseconds: configuration.joinBurstMaxMilliseconds, clockRate: room.video.codec.clockRate)
         {
-            sendMedia(packet, track: room.video, to: peer, retransmission: false, now: now)
+            forwardVideo(packet, room: room, to: peer, egressQueueFull: egressQueueFull, now: now)
         }
         requestKeyframe(room, now: now)
     }
@@ -271,17 +288,43 @@ final class SFUPacketHandler: ChannelInboundHandler {
             room.video.keyframes.record(packet)
             room.video.packetsForwarded += 1
             if packet.keyframeStart { room.keyframeThrottle.keyframeReceived() }
+            // Read once per packet: every viewer gates on the same state.
+            let egressQueueFull = self.egressQueueFull
             for viewer in room.viewers where viewer.isConnected {
-                sendMedia(packet, track: room.video, to: viewer, retransmission: false, now: now)
+                forwardVideo(packet, room: room, to: viewer, egressQueueFull: egressQueueFull, now: now)
             }
             if !room.viewers.isEmpty { forwardStarts.append(now) }
         } else if var audio = room.audio {
             audio.cache.insert(packet)
             audio.packetsForwarded += 1
             room.audio = audio
+            // Audio is never gated: it is small, and a gap in it is heard at once.
             for viewer in room.viewers where viewer.isConnected {
-                sendMedia(packet, track: audio, to: viewer, retransmission: false, now: now)
+                sendMedia(packet, sequenceNumber: packet.sequenceNumber, track: audio, to: viewer, retransmission: false, now: now)
             }
+        }
+    }
+
+    /// One video packet to one viewer, through its frame gate (streaming.md §3.7): sent with the
+    /// viewer's sequence number, or dropped with the rest of its frame while the viewer cannot keep
+    /// up; an episode's first drop asks the source for a keyframe through the room's throttle.
+    private func forwardVideo(_ packet: SFUCachedPacket, room: SFURoom, to viewer: SFUPeer, egressQueueFull: Bool, now: UInt64) {
+        let decision = viewer.frameGate.admit(
+            sequenceNumber: packet.sequenceNumber, timestamp: packet.timestamp, marker: packet.marker,
+            keyframeStart: packet.keyframeStart, egressQueueFull: egressQueueFull)
+        switch decision {
+        case .forward(let sequenceNumber):
+            sendMedia(packet, sequenceNumber: sequenceNumber, track: room.video, to: viewer, retransmission: false, now: now)
+        case .drop(let cause, let frameStart, let wantsKeyframe):
+            switch cause {
+            case .downlink:
+                counters.droppedCongestion &+= 1
+                if frameStart { counters.framesDroppedCongestion &+= 1 }
+            case .egressQueue:
+                counters.droppedQueueFull &+= 1
+                if frameStart { counters.framesDroppedQueueFull &+= 1 }
+            }
+            if wantsKeyframe { requestKeyframe(room, now: now) }
         }
     }
 
@@ -348,9 +391,12 @@ final class SFUPacketHandler: ChannelInboundHandler {
         room.mediaStarted = false
     }
 
-    /// Writes one packet for one viewer: that viewer's header (payload type, extension ids, RTX
-    /// numbering) into a fresh buffer, the shared payload after it, SRTP in place, queued for send.
-    private func sendMedia(_ packet: SFUCachedPacket, track: SFUTrack, to viewer: SFUPeer, retransmission: Bool, now: UInt64) {
+    /// Writes one packet for one viewer: that viewer's header (payload type, extension ids, its
+    /// `sequenceNumber`, RTX numbering) into a fresh buffer, the shared payload after it, SRTP in
+    /// place, queued for send.
+    private func sendMedia(
+        _ packet: SFUCachedPacket, sequenceNumber: UInt16, track: SFUTrack, to viewer: SFUPeer, retransmission: Bool, now: UInt64
+    ) {
         guard let context, let address = viewer.address, let srtp = viewer.outbound else { return }
         let negotiated: SDPNegotiatedTrack
         let mid: String
@@ -372,7 +418,7 @@ final class SFUPacketHandler: ChannelInboundHandler {
             rtx = true
         } else {
             writer = RTPHeaderWriter(
-                payloadType: negotiated.payloadType, marker: packet.marker, sequenceNumber: packet.sequenceNumber,
+                payloadType: negotiated.payloadType, marker: packet.marker, sequenceNumber: sequenceNumber,
                 timestamp: packet.timestamp, ssrc: track.ssrc)
         }
         let extensions = negotiated.headerExtensions
@@ -397,7 +443,7 @@ final class SFUPacketHandler: ChannelInboundHandler {
             (try? writer.write(into: bytes)) ?? 0
         }
         guard written == headerLength else { return }
-        if rtx { buffer.writeInteger(packet.sequenceNumber) }  // RFC 4588: the original sequence number
+        if rtx { buffer.writeInteger(sequenceNumber) }  // RFC 4588: the original (viewer's) sequence number
         var payload = packet.payload
         buffer.writeBuffer(&payload)
         do {
@@ -477,10 +523,13 @@ final class SFUPacketHandler: ChannelInboundHandler {
             peer.nacksReceived += UInt64(nacks.count)
             counters.nacksReceived += UInt64(nacks.count)
             for (ssrc, sequence) in nacks {
-                if ssrc == room.video.ssrc, let cached = room.video.cache.lookup(sequence, now: now) {
-                    sendMedia(cached, track: room.video, to: peer, retransmission: true, now: now)
+                // Video numbers are the viewer's own (frames dropped for it are not in them).
+                if ssrc == room.video.ssrc, let cacheSequence = peer.frameGate.cacheSequenceNumber(forViewerSequenceNumber: sequence),
+                    let cached = room.video.cache.lookup(cacheSequence, now: now)
+                {
+                    sendMedia(cached, sequenceNumber: sequence, track: room.video, to: peer, retransmission: true, now: now)
                 } else if let audio = room.audio, ssrc == audio.ssrc, let cached = audio.cache.lookup(sequence, now: now) {
-                    sendMedia(cached, track: audio, to: peer, retransmission: true, now: now)
+                    sendMedia(cached, sequenceNumber: sequence, track: audio, to: peer, retransmission: true, now: now)
                 }
             }
         }
@@ -545,8 +594,7 @@ final class SFUPacketHandler: ChannelInboundHandler {
         guard room.sourceBitrateTarget != nil || room.publisher != nil else { return }
         let estimates = room.viewers.compactMap { viewer -> UInt64? in
             guard viewer.isConnected else { return nil }
-            if let remb = viewer.remb, now &- remb.at < 5_000_000_000 { return remb.bitsPerSecond }
-            return viewer.lossEstimate?.bitsPerSecond
+            return viewer.downlinkEstimate(now: now)
         }
         guard let target = room.bitrateController.update(estimates: estimates, now: now) else { return }
         room.sourceBitrateTarget?(Int(target / 1000))
@@ -723,6 +771,11 @@ final class SFUPacketHandler: ChannelInboundHandler {
             sendSenderReportsIfDue(room, now: now)
             room.updateBitrates(now: now)
             updateBitrateTarget(room, now: now)
+            // Viewers below the target the encoder follows cannot take the stream: their frame gates drop deltas.
+            for viewer in room.viewers where viewer.isConnected {
+                viewer.frameGate.updateDownlink(
+                    estimateBitsPerSecond: viewer.downlinkEstimate(now: now), targetBitsPerSecond: room.bitrateController.target)
+            }
         }
         flushIfNeeded()
     }
@@ -906,6 +959,13 @@ public struct SFUCounters: Sendable, Equatable {
     public var droppedUnprotect: UInt64 = 0
     public var droppedProtect: UInt64 = 0
     public var droppedOnPurpose: UInt64 = 0
+    /// Video not sent to viewers that could not keep up (streaming.md §3.7), packets and whole
+    /// frames: their downlink estimate below the stream's target (congestion), or the socket's
+    /// send queue over its water mark (queue full).
+    public var droppedCongestion: UInt64 = 0
+    public var droppedQueueFull: UInt64 = 0
+    public var framesDroppedCongestion: UInt64 = 0
+    public var framesDroppedQueueFull: UInt64 = 0
     public var dtlsFailures: UInt64 = 0
     public var consentTimeouts: UInt64 = 0
 }

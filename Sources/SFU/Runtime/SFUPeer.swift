@@ -48,6 +48,8 @@ final class SFUPeer {
     var remb: (bitsPerSecond: UInt64, at: UInt64)?
     /// From its receiver reports' loss, for viewers that send no REMB.
     var lossEstimate: SFULossBasedEstimate?
+    /// Which video packets this viewer gets when it cannot keep up, and its own sequence numbering.
+    var frameGate = SFUViewerFrameGate()
     var srtpProfile: SRTPProfile?
     /// Last receiver report + REMB sent (publishers).
     var lastFeedbackAt: UInt64 = 0
@@ -80,6 +82,12 @@ final class SFUPeer {
 
     var isConnected: Bool { state == .connected }
 
+    /// The viewer's downlink estimate (bits/s): its REMB of the last 5 s, else the loss-based one.
+    func downlinkEstimate(now: UInt64) -> UInt64? {
+        if let remb, now &- remb.at < 5_000_000_000 { return remb.bitsPerSecond }
+        return lossEstimate?.bitsPerSecond
+    }
+
     /// This viewer's egress counters for the stream stats.
     var viewerStats: SFUStreamStats.Viewer {
         var stats = SFUStreamStats.Viewer(id: id, connected: isConnected)
@@ -94,6 +102,8 @@ final class SFUPeer {
         stats.fractionLost = reception.fractionLost
         stats.packetsLost = reception.packetsLost
         stats.jitterMicroseconds = reception.jitterMicroseconds
+        stats.framesDropped = frameGate.framesDropped
+        stats.packetsDropped = frameGate.packetsDropped
         return stats
     }
 }

@@ -39,6 +39,12 @@ public final class SFUServer: Sendable {
             // Publishers' keyframes arrive as bursts; a larger receive buffer absorbs them.
             .channelOption(.socketOption(.so_rcvbuf), value: 4 << 20)
             .channelOption(.socketOption(.so_sndbuf), value: 4 << 20)
+            // What the kernel has not taken stays in NIO's pending writes, unbounded by itself: over
+            // this mark the channel turns unwritable and the handler drops delta frames (§3.7).
+            .channelOption(
+                .writeBufferWaterMark,
+                value: ChannelOptions.Types.WriteBufferWaterMark(
+                    low: configuration.egressQueueBytes / 2, high: configuration.egressQueueBytes))
             .channelOption(.recvAllocator, value: FixedSizeRecvByteBufferAllocator(capacity: 2048))
             .channelOption(.maxMessagesPerRead, value: 64)
             .channelInitializer { channel in

@@ -17,6 +17,10 @@ public struct SFUStreamStats: Sendable, Equatable {
         /// RTCP datagrams from the viewer carrying a PLI or FIR.
         public var keyframeRequestsReceived: UInt64 = 0
         public var senderReportsSent: UInt64 = 0
+        /// Video frames, and their packets, not sent because the viewer could not keep up
+        /// (streaming.md §3.7: its estimate below the stream's target, or the SFU's send queue full).
+        public var framesDropped: UInt64 = 0
+        public var packetsDropped: UInt64 = 0
         /// From the viewer's receiver reports on our video SSRC (RFC 3550 §6.4.1): the round trip
         /// (LSR/DLSR against our sender reports; nil before one was echoed), the fraction lost since
         /// the previous report (0…255, /256), cumulative packets lost, interarrival jitter.
@@ -40,6 +44,8 @@ public struct SFUStreamStats: Sendable, Equatable {
             keyframeRequestsReceived &+= other.keyframeRequestsReceived
             senderReportsSent &+= other.senderReportsSent
             receiverReportsReceived &+= other.receiverReportsReceived
+            framesDropped &+= other.framesDropped
+            packetsDropped &+= other.packetsDropped
         }
     }
 

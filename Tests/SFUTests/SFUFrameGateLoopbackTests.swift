@@ -1,0 +1,145 @@
+import Testing
+
+@testable import SFU
+
+/// Frame dropping for a viewer that cannot keep up (streaming.md §3.7), over real ICE, DTLS and
+/// SRTP: a WHIP publisher, one viewer reporting a REMB far below the stream's floor and one far
+/// above it. The slow viewer gets whole keyframes only, numbered without holes, and every audio
+/// packet; the fast one gets everything; a NACK in the slow viewer's numbering is answered with the
+/// right packet.
+@Suite(.serialized) struct SFUFrameGateLoopbackTests {
+    static let media = SDPStreamMedia(video: .vp8, audio: .opus)
+
+    struct Tally {
+        var video: [[UInt8]] = []
+        var audio: [[UInt8]] = []
+    }
+
+    /// RTP on the viewer's video and audio SSRCs until 500 ms pass without any.
+    static func drain(_ viewer: TestWebRTCPeer, video: UInt32, audio: UInt32) throws -> Tally {
+        var tally = Tally()
+        while let received = try viewer.pollMedia(milliseconds: 500) {
+            guard case .rtp(let bytes) = received else { continue }
+            let header = try bytes.withUnsafeBytes { try RTPHeader(parsing: $0) }
+            if header.ssrc == video { tally.video.append(bytes) } else if header.ssrc == audio { tally.audio.append(bytes) }
+        }
+        return tally
+    }
+
+    @Test func aSlowViewerGetsWholeKeyframesWithContiguousNumbersAndTheFastOneEverything() async throws {
+        // NACKs are answered after both viewers drained (over 1 s): keep the cache's packets longer.
+        let sfu = try await SFULoopbackTests.start { $0.nackMaxAgeMillisecondsVideo = 10_000 }
+        defer { Task { await sfu.stop() } }
+        let stream = "strm_gate"
+        let publisher = try TestWebRTCPeer()
+        let published = try await sfu.addPublisher(
+            streamID: stream, media: Self.media, offer: publisher.offer(sending: true, audio: true))
+        try publisher.accept(answer: published.answer)
+        _ = try await publisher.connect()
+        var viewers: [(peer: TestWebRTCPeer, id: String, video: UInt32, audio: UInt32)] = []
+        for _ in 0..<2 {
+            let viewer = try TestWebRTCPeer()
+            let viewed = try await sfu.addViewer(streamID: stream, media: Self.media, offer: viewer.offer(sending: false, audio: true))
+            try viewer.accept(answer: viewed.answer)
+            _ = try await viewer.connect()
+            let answer = try SDPSession(parsing: viewed.answer)
+            func ssrc(_ index: Int) throws -> UInt32 {
+                let line = try #require(answer.media[index].attributes.first { $0.name == "ssrc" }?.value)
+                return try #require(UInt32(line.split(separator: " ")[0]))
+            }
+            viewers.append((viewer, viewed.id, try ssrc(0), try ssrc(1)))
+        }
+        let (slow, fast) = (viewers[0], viewers[1])
+        func remb(_ bitsPerSecond: UInt64, video: UInt32) throws -> [UInt8] {
+            var bytes = [UInt8](repeating: 0, count: 64)
+            let length = try bytes.withUnsafeMutableBytes { try RTCPWriter.remb(senderSSRC: 9, bitrate: bitsPerSecond, ssrcs: [video], into: $0) }
+            return Array(bytes[0..<length])
+        }
+        // 100 kbps and 50 Mbps: the target is the floor, 300 kbps (0.9 × the 10th percentile, clamped),
+        // which the slow viewer is below. REMBs are repeated so none goes stale while the target settles.
+        var settled = false
+        for _ in 0..<50 {
+            try slow.peer.sendRTCP(try remb(100_000, video: slow.video))
+            try fast.peer.sendRTCP(try remb(50_000_000, video: fast.video))
+            if await sfu.streamStats(streamID: stream)?.targetBitrateKbps == 300 {
+                settled = true
+                break
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(settled, "the target did not reach 300 kbps")
+
+        // 30 frames (keyframes at 0, 10, 20: 3 packets; deltas: 2) and one Opus packet per frame.
+        var sentVideo: [(packet: [UInt8], frame: Int)] = []
+        var sequence: UInt16 = 5000
+        for frame in 0..<30 {
+            let keyframe = frame % 10 == 0
+            let count = keyframe ? 3 : 2
+            for index in 0..<count {
+                let packet = vp8Packet(
+                    sequence: sequence, timestamp: 1000 &+ UInt32(frame) * 3000, start: index == 0, keyframe: keyframe,
+                    marker: index == count - 1, size: keyframe ? 600 : 300)
+                sequence &+= 1
+                try publisher.sendRTP(packet)
+                sentVideo.append((packet, frame))
+            }
+            var opus: [UInt8] = [0x80, 111, UInt8(frame >> 8 & 0xff), UInt8(frame & 0xff)]
+            opus += withUnsafeBytes(of: (500_000 &+ UInt32(frame) * 960).bigEndian, Array.init)
+            opus += withUnsafeBytes(of: UInt32(3333).bigEndian, Array.init) + [UInt8](repeating: 0xF8, count: 80)
+            try publisher.sendRTP(opus)
+            try await Task.sleep(for: .milliseconds(2))
+        }
+
+        let fastTally = try Self.drain(fast.peer, video: fast.video, audio: fast.audio)
+        let slowTally = try Self.drain(slow.peer, video: slow.video, audio: slow.audio)
+        func headers(_ packets: [[UInt8]]) throws -> [RTPHeader] {
+            try packets.map { bytes in try bytes.withUnsafeBytes { try RTPHeader(parsing: $0) } }
+        }
+        func payload(_ bytes: [UInt8], _ header: RTPHeader) -> [UInt8] { Array(bytes[header.payloadRange]) }
+        func contiguous(_ headers: [RTPHeader]) -> Bool {
+            zip(headers, headers.dropFirst()).allSatisfy { $0.1.sequenceNumber == $0.0.sequenceNumber &+ 1 }
+        }
+
+        // The fast viewer: every packet, in order, contiguous; all the audio.
+        let fastHeaders = try headers(fastTally.video)
+        #expect(fastTally.video.count == sentVideo.count)
+        #expect(contiguous(fastHeaders))
+        #expect(zip(fastTally.video, fastHeaders).map { payload($0, $1) } == sentVideo.map { Array($0.packet[12...]) })
+        #expect(fastTally.audio.count == 30)
+
+        // The slow viewer: the three keyframes, whole and in order, and nothing else; contiguous numbers.
+        let keyframePackets = sentVideo.filter { $0.frame % 10 == 0 }
+        let slowHeaders = try headers(slowTally.video)
+        #expect(zip(slowTally.video, slowHeaders).map { payload($0, $1) } == keyframePackets.map { Array($0.packet[12...]) })
+        #expect(contiguous(slowHeaders), "\(slowHeaders.map(\.sequenceNumber))")
+        #expect(slowHeaders.map(\.marker) == [false, false, true, false, false, true, false, false, true])
+        #expect(slowTally.audio.count == 30, "audio is never dropped")
+
+        // A NACK for the second keyframe's middle packet, in the slow viewer's numbering, comes back
+        // as RTX naming that number, with that packet's payload.
+        if slowHeaders.count == 9 {  // (the checks above already failed otherwise)
+            let lost = slowHeaders[4].sequenceNumber
+            var nack: [UInt8] = [0x81, 205, 0, 3, 0, 0, 0, 9]
+            nack += withUnsafeBytes(of: slow.video.bigEndian, Array.init)
+            nack += [UInt8(lost >> 8), UInt8(lost & 0xff), 0, 0]
+            try slow.peer.sendRTCP(nack)
+            let rtx = try #require(try slow.peer.receiveRTP())
+            let rtxHeader = try rtx.withUnsafeBytes { try RTPHeader(parsing: $0) }
+            #expect(rtxHeader.payloadType == 97)
+            #expect(UInt16(rtx[rtxHeader.payloadOffset]) << 8 | UInt16(rtx[rtxHeader.payloadOffset + 1]) == lost)
+            let resent = Array(rtx[(rtxHeader.payloadOffset + 2)..<rtxHeader.payloadRange.upperBound])
+            #expect(resent == payload(slowTally.video[4], slowHeaders[4]))
+        }
+
+        // 27 delta frames (54 packets) dropped for the slow viewer, none for the fast one.
+        let stats = try #require(await sfu.streamStats(streamID: stream))
+        let slowStats = try #require(stats.viewers.first { $0.id == slow.id })
+        let fastStats = try #require(stats.viewers.first { $0.id == fast.id })
+        #expect(slowStats.framesDropped == 27 && slowStats.packetsDropped == 54)
+        #expect(fastStats.framesDropped == 0 && fastStats.packetsDropped == 0)
+        #expect(stats.out.framesDropped == 27)
+        let counters = try #require(await sfu.stats()).counters
+        #expect(counters.framesDroppedCongestion == 27 && counters.droppedCongestion == 54)
+        #expect(counters.framesDroppedQueueFull == 0)
+    }
+}
