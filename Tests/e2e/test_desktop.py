@@ -39,7 +39,8 @@ class Display:
         self.name = f":{self.number}"
         self.env = dict(os.environ, DISPLAY=self.name)
         self.process = subprocess.Popen(
-            ["Xvfb", self.name, "-screen", "0", f"{WIDTH}x{HEIGHT}x24", "-nolisten", "tcp"],
+            # -noreset: otherwise the server resets (and forgets xsetroot's colour) whenever its last client leaves.
+            ["Xvfb", self.name, "-screen", "0", f"{WIDTH}x{HEIGHT}x24", "-nolisten", "tcp", "-noreset"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
