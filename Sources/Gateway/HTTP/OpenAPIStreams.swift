@@ -571,6 +571,7 @@ enum OpenAPIStreams {
         - bytes_out
         - bitrate_out_kbps
         - sender_reports_sent
+        - frames_dropped
         - viewers
       properties:
         stream_id:
@@ -632,6 +633,10 @@ enum OpenAPIStreams {
           type: integer
           format: int64
           description: RTCP sender reports sent to viewers.
+        frames_dropped:
+          type: integer
+          format: int64
+          description: Whole video frames not sent to viewers that could not keep up (streaming.md §3.7), summed over viewers.
         viewers:
           type: array
           items:
@@ -652,6 +657,8 @@ enum OpenAPIStreams {
         - fraction_lost
         - packets_lost
         - jitter_ms
+        - frames_dropped
+        - packets_dropped
       properties:
         id:
           type: string
@@ -693,6 +700,14 @@ enum OpenAPIStreams {
         jitter_ms:
           type: number
           description: Interarrival jitter the viewer reports.
+        frames_dropped:
+          type: integer
+          format: int64
+          description: Whole video frames skipped for this viewer (its estimate under the target, or the socket full) until the next keyframe.
+        packets_dropped:
+          type: integer
+          format: int64
+          description: The packets of those frames.
 
     StreamList:
       type: object

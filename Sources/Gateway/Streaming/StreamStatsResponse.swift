@@ -19,12 +19,16 @@ struct StreamStatsResponse: Encodable {
         let fractionLost: Double
         let packetsLost: Int32
         let jitterMs: Double
+        /// Whole frames (and their packets) not sent because this viewer could not keep up.
+        let framesDropped: UInt64
+        let packetsDropped: UInt64
 
         enum CodingKeys: String, CodingKey {
             case id, connected, packetsOut = "packets_out", bytesOut = "bytes_out", rtxSent = "rtx_sent"
             case nacksReceived = "nacks_received", plisReceived = "plis_received", senderReportsSent = "sender_reports_sent"
             case receiverReportsReceived = "receiver_reports_received", rttMs = "rtt_ms", fractionLost = "fraction_lost"
-            case packetsLost = "packets_lost", jitterMs = "jitter_ms"
+            case packetsLost = "packets_lost", jitterMs = "jitter_ms", framesDropped = "frames_dropped"
+            case packetsDropped = "packets_dropped"
         }
 
         init(_ viewer: SFUStreamStats.Viewer) {
@@ -41,6 +45,8 @@ struct StreamStatsResponse: Encodable {
             fractionLost = Double(viewer.fractionLost) / 256
             packetsLost = viewer.packetsLost
             jitterMs = Double(viewer.jitterMicroseconds) / 1000
+            framesDropped = viewer.framesDropped
+            packetsDropped = viewer.packetsDropped
         }
     }
 
@@ -61,6 +67,7 @@ struct StreamStatsResponse: Encodable {
     let bytesOut: UInt64
     let bitrateOutKbps: Int
     let senderReportsSent: UInt64
+    let framesDropped: UInt64
     let viewers: [Viewer]
 
     enum CodingKeys: String, CodingKey {
@@ -69,7 +76,8 @@ struct StreamStatsResponse: Encodable {
         case nacksReceived = "nacks_received", rtxSent = "rtx_sent", plisReceived = "plis_received"
         case keyframeRequestsSent = "keyframe_requests_sent", targetBitrateKbps = "target_bitrate_kbps"
         case publisherConnected = "publisher_connected", packetsIn = "packets_in", bytesIn = "bytes_in", bytesOut = "bytes_out"
-        case bitrateOutKbps = "bitrate_out_kbps", senderReportsSent = "sender_reports_sent", viewers
+        case bitrateOutKbps = "bitrate_out_kbps", senderReportsSent = "sender_reports_sent"
+        case framesDropped = "frames_dropped", viewers
     }
 
     /// `stats` from the SFU (nil: zeros); the target is the SFU's (WHIP publishers) or the stream's own.
@@ -92,6 +100,7 @@ struct StreamStatsResponse: Encodable {
         bytesOut = s.out.bytesSent
         bitrateOutKbps = s.bitrateOutKbps
         senderReportsSent = s.out.senderReportsSent
+        framesDropped = s.out.framesDropped
         viewers = s.viewers.map(Viewer.init)
     }
 }
