@@ -122,4 +122,15 @@ import Testing
         #expect(na == .clipboard(text: "hi"))
         #expect(nb == .clipboard(text: "hi"))
     }
+
+    @Test func aLateViewerGetsTheCurrentCursorShape() async throws {
+        let hub = StreamInputHub()
+        let runner = RunnerRecorder()
+        _ = await hub.attachRunner(streamID: "strm_1", send: runner.send)
+        await hub.broadcast(streamID: "strm_1", .cursor(png: [1, 2, 3], xhot: 4, yhot: 5))
+        let (late, _) = await hub.join(streamID: "strm_1", viewerID: "vwr_late", canControl: false)
+        var iterator = late.makeAsyncIterator()
+        let first = await iterator.next()
+        #expect(first == .cursor(png: [1, 2, 3], xhot: 4, yhot: 5))
+    }
 }

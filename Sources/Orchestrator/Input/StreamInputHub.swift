@@ -16,6 +16,8 @@ public actor StreamInputHub {
         var runner: (token: UInt64, send: RunnerSend)?
         var viewers: [String: Viewer] = [:]
         var arbitration: InputArbitration
+        /// The latest cursor shape, replayed to viewers that join later (shapes are sent once).
+        var cursor: StreamInputNotice?
         var isEmpty: Bool { runner == nil && viewers.isEmpty }
     }
 
@@ -49,6 +51,7 @@ public actor StreamInputHub {
 
     /// Something every viewer of the stream should hear (clipboard, cursor, resize, state).
     public func broadcast(streamID: String, _ notice: StreamInputNotice) {
+        if case .cursor = notice { update(streamID) { $0.cursor = notice } }
         guard let stream = streams[streamID] else { return }
         for viewer in stream.viewers.values { viewer.notices.yield(notice) }
     }
@@ -60,6 +63,7 @@ public actor StreamInputHub {
         let (notices, continuation) = AsyncStream<StreamInputNotice>.makeStream(bufferingPolicy: .bufferingNewest(256))
         var controller = false
         update(streamID) { stream in
+            if let cursor = stream.cursor { continuation.yield(cursor) }
             stream.viewers[viewerID] = Viewer(canControl: canControl, notices: continuation)
             if canControl, stream.arbitration.holder == nil {
                 _ = stream.arbitration.request(viewerID, now: now())
