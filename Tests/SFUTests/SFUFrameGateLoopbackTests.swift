@@ -73,6 +73,12 @@ import Testing
         var sentVideo: [(packet: [UInt8], frame: Int)] = []
         var sequence: UInt16 = 5000
         for frame in 0..<30 {
+            // Real viewers repeat their REMB about once a second; on a loaded machine this loop can
+            // take longer than the SFU keeps a REMB (5 s), and a stale one would end the episode.
+            if frame % 5 == 0 {
+                try slow.peer.sendRTCP(try remb(100_000, video: slow.video))
+                try fast.peer.sendRTCP(try remb(50_000_000, video: fast.video))
+            }
             let keyframe = frame % 10 == 0
             let count = keyframe ? 3 : 2
             for index in 0..<count {
