@@ -38,7 +38,7 @@ bench-tunnels:
 bench-sfu:
 	bench/sfu/run.sh
 
-## fuzz: libFuzzer on the SFU's STUN/RTP/RTCP/SDP parsers, 60 s each (FUZZ_SECONDS)
+## fuzz: libFuzzer on the SFU's STUN/RTP/RTCP/SDP and the scrcpy stream/device parsers, 60 s each (FUZZ_SECONDS)
 fuzz:
 	scripts/fuzz.sh
 

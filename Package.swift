@@ -18,8 +18,9 @@ let package = Package(
         .executable(name: "mctl", targets: ["Mctl"]),
         // bench/sfu: synthetic WebRTC viewers and an RTP source (not shipped; run by bench/sfu/run.sh).
         .executable(name: "marionette-sfu-bench", targets: ["MarionetteSFUBench"]),
-        // For the libFuzzer package in fuzz/, which links the SFU's parsers with -sanitize=fuzzer.
+        // For the libFuzzer package in fuzz/, which links the SFU's and Capture's parsers with -sanitize=fuzzer.
         .library(name: "MarionetteSFU", targets: ["SFU"]),
+        .library(name: "MarionetteCapture", targets: ["Capture"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),

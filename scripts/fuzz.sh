@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# libFuzzer runs of the SFU's wire parsers (fuzz/): builds the four targets with -sanitize=fuzzer,address
-# in their own scratch folder, replays each corpus (fuzz/corpus/<name>), then fuzzes each for
-# FUZZ_SECONDS (default 60). New crashes are saved under fuzz/artifacts/ and fail the run.
+# libFuzzer runs of the SFU's wire parsers and the scrcpy protocol parsers (fuzz/): builds the targets
+# with -sanitize=fuzzer,address in their own scratch folder, replays each corpus (fuzz/corpus/<name>),
+# then fuzzes each for FUZZ_SECONDS (default 60). New crashes are saved under fuzz/artifacts/ and fail
+# the run.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -17,8 +18,10 @@ swift build --package-path fuzz --scratch-path "$SCRATCH" -c debug \
 BIN="$(swift build --package-path fuzz --scratch-path "$SCRATCH" -c debug --show-bin-path)"
 mkdir -p fuzz/artifacts
 status=0
-for name in STUN RTP RTCP SDP; do
-    corpus="fuzz/corpus/$(echo "$name" | tr '[:upper:]' '[:lower:]')"
+# target suffix:corpus folder
+for pair in STUN:stun RTP:rtp RTCP:rtcp SDP:sdp ScrcpyStream:scrcpy-stream ScrcpyDevice:scrcpy-device; do
+    name="${pair%%:*}"
+    corpus="fuzz/corpus/${pair#*:}"
     work="$(mktemp -d)"
     cp "$corpus"/* "$work"/
     log "Fuzz$name: replay $(ls "$corpus" | wc -l) seeds, then ${SECONDS_EACH}s"
