@@ -79,8 +79,10 @@ struct EncodeCommand: ParsableCommand {
         line("kbps", Double((last.counts.bytes - first.counts.bytes) * 8) / wall / 1000, 1)
         line("thread_cpu_ms_per_frame", frames > 0 ? threadCPU * 1000 / Double(frames) : 0)
         line("thread_cpu_core", threadCPU / wall)
+        line("thread_cpu_percent", threadCPU / wall * 100, 1)
         line("process_cpu_ms_per_frame", frames > 0 ? processCPU * 1000 / Double(frames) : 0)
         line("process_cpu_core", processCPU / wall)
+        line("process_cpu_percent", processCPU / wall * 100, 1)
         if let before = first.hostBusy, let after = last.hostBusy {
             // Everything else on the host (the scene, Xvfb, other work): how quiet the window was.
             line("other_cpu_core", max(0, after - before - processCPU) / wall)
