@@ -6,7 +6,7 @@ export PATH := $(PATH):/opt/swift/usr/bin
 
 ARGS ?=
 
-.PHONY: fuzz all run test build bench bench-fabric bench-tunnels bench-sfu deps clean
+.PHONY: fuzz all run test build bench bench-fabric bench-tunnels bench-sfu bench-desktop deps clean
 
 all: build
 
@@ -37,6 +37,10 @@ bench-tunnels:
 ## bench-sfu: SFU viewer ramp (real ICE/DTLS/SRTP viewers) against Janus's Streaming plugin (RESULT/RATIO lines)
 bench-sfu:
 	bench/sfu/run.sh
+
+## bench-desktop: desktop capture (grab + convert + VP8) on a busy Xvfb screen against ffmpeg x11grab + libvpx (RESULT/RATIO/TARGET lines)
+bench-desktop:
+	bench/desktop/run.sh
 
 ## fuzz: libFuzzer on the SFU's STUN/RTP/RTCP/SDP and the scrcpy stream/device parsers, 60 s each (FUZZ_SECONDS)
 fuzz:

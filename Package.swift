@@ -18,6 +18,9 @@ let package = Package(
         .executable(name: "mctl", targets: ["Mctl"]),
         // bench/sfu: synthetic WebRTC viewers and an RTP source (not shipped; run by bench/sfu/run.sh).
         .executable(name: "marionette-sfu-bench", targets: ["MarionetteSFUBench"]),
+        // bench/desktop: busy-screen scenes, our capture pipeline measured alone, a bar-code clock
+        // (not shipped; run by bench/desktop/run.sh).
+        .executable(name: "marionette-desktop-bench", targets: ["MarionetteDesktopBench"]),
         // For the libFuzzer package in fuzz/, which links the SFU's and Capture's parsers with -sanitize=fuzzer.
         .library(name: "MarionetteSFU", targets: ["SFU"]),
         .library(name: "MarionetteCapture", targets: ["Capture"]),
@@ -215,6 +218,15 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/Executables/marionette-sfu-bench",
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "MarionetteDesktopBench",
+            dependencies: [
+                "Capture", "CXCB",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/Executables/marionette-desktop-bench",
             swiftSettings: strict
         ),
         // Test-only helpers shared by several test targets (never linked into a product).
