@@ -132,6 +132,8 @@ run_marionette() {
 # as ffmpeg 5.1's libvpx wrapper can set them: CBR (minrate = maxrate = b), fixed speed, one thread,
 # no lag, quantizer 12-56, undershoot 100 / overshoot 15, buffer 1000 ms with 500 ms initial,
 # static threshold 100, max intra 900 %, no periodic key frames, no cursor (ours sends it apart).
+# -enc_time_base 1:90000 (ours' time base): with 1/30 a late grab and its catch-up landed in one slot,
+# which gave duplicate timestamps and skewed ffmpeg's rate control.
 run_ffmpeg() {
     local size="$1" scene="$2" repeat="$3" kbps vstats="$WORK/vstats"
     kbps="$(kbps_for "$size")"
@@ -141,7 +143,7 @@ run_ffmpeg() {
         -c:v libvpx -deadline realtime -cpu-used "$CPU_USED" -threads 1 \
         -b:v "${kbps}k" -minrate "${kbps}k" -maxrate "${kbps}k" -bufsize "${kbps}k" -rc_init_occupancy "$((kbps / 2))k" \
         -undershoot-pct 100 -overshoot-pct 15 -qmin 12 -qmax 56 -static-thresh 100 -max-intra-rate 900 \
-        -lag-in-frames 0 -g 1000000000 \
+        -lag-in-frames 0 -g 1000000000 -enc_time_base 1:90000 \
         -vstats_file "$vstats" -copyts -an -f null - </dev/null >"$WORK/ffmpeg.log" 2>&1 &
     FFMPEG_PID=$!
     for _ in $(seq 1 100); do
