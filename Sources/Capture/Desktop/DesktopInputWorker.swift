@@ -13,8 +13,13 @@ import Glibc
 /// map changes while no input arrives, at no cost when idle.
 ///
 /// The X connection is opened on the first input (the display may only come up after the capture
-/// thread started Xvfb) and reopened after it broke; inputs that arrive while the display cannot be
-/// opened are dropped and counted. `stop()` releases every pressed key and button, then joins.
+/// thread started Xvfb), or on `connect()`, and reopened after it broke; inputs that arrive while
+/// the display cannot be opened are dropped and counted. `stop()` releases every pressed key and
+/// button, then joins.
+///
+/// With `onClipboard`, the connection also carries an `X11ClipboardWatcher`: CLIPBOARD changes by
+/// other clients are read asynchronously (the thread's `poll` wakes for the watcher's timeout only
+/// while a transfer is pending) and handed to `onClipboard` on this thread, which must not block.
 final class DesktopInputWorker: Sendable {
     struct Statistics: Sendable, Equatable {
         var injected = 0
@@ -28,6 +33,7 @@ final class DesktopInputWorker: Sendable {
     private struct State {
         var queue: [DesktopInput] = []
         var stopping = false
+        var connectRequested = false
         var statistics = Statistics()
     }
 
@@ -67,7 +73,7 @@ final class DesktopInputWorker: Sendable {
     private let shared: Shared
     private let finished = DispatchGroup()
 
-    init(display: String) throws(DesktopCaptureError) {
+    init(display: String, onClipboard: (@Sendable (String) -> Void)? = nil) throws(DesktopCaptureError) {
         self.display = display
         let shared = try Shared()
         self.shared = shared
@@ -75,7 +81,7 @@ final class DesktopInputWorker: Sendable {
         let finished = finished
         let thread = Thread {
             defer { finished.leave() }
-            Self.run(display: display, shared: shared)
+            Self.run(display: display, shared: shared, onClipboard: onClipboard)
         }
         thread.name = "marionette-desktop-input"
         thread.start()
@@ -106,6 +112,13 @@ final class DesktopInputWorker: Sendable {
 
     var statistics: Statistics { shared.state.withLock { $0.statistics } }
 
+    /// Opens the X connection now rather than on the first input (the display is known to be up),
+    /// so that clipboard changes are watched from the start. A failure is recorded in `lastError`.
+    func connect() {
+        shared.state.withLock { $0.connectRequested = true }
+        shared.wake()
+    }
+
     /// Releases everything pressed, closes the connection and joins the thread. Idempotent.
     func stop() {
         shared.state.withLock { $0.stopping = true }
@@ -124,8 +137,10 @@ final class DesktopInputWorker: Sendable {
 
     // MARK: - Input thread
 
-    private static func run(display: String, shared: Shared) {
+    private static func run(display: String, shared: Shared, onClipboard: (@Sendable (String) -> Void)?) {
         var injector: XTestInjector?
+        var watcher: X11ClipboardWatcher?
+        var watcherTried = false  // once per connection: nil means the server lacks XFixes
         var buffer = [UInt8](repeating: 0, count: 64)
         var batch: [DesktopInput] = []
         while true {
@@ -133,14 +148,26 @@ final class DesktopInputWorker: Sendable {
                 pollfd(fd: shared.wakeRead, events: Int16(POLLIN), revents: 0),
                 pollfd(fd: injector?.connection.fileDescriptor ?? -1, events: Int16(POLLIN), revents: 0),
             ]
-            _ = poll(&fds, 2, -1)
+            // Forever, unless a clipboard transfer may time out.
+            let timeout = watcher?.deadline.map {
+                Int32(clamping: max(0, ($0 - monotonicNanoseconds()) / 1_000_000 + 1))
+            }
+            _ = poll(&fds, 2, timeout ?? -1)
             while read(shared.wakeRead, &buffer, buffer.count) > 0 {}
-            let stopping = shared.state.withLock { state -> Bool in
+            let (stopping, connect) = shared.state.withLock { state -> (Bool, Bool) in
                 swap(&batch, &state.queue)  // the queue keeps the batch's old storage: no allocation per wake-up
-                return state.stopping
+                defer { state.connectRequested = false }
+                return (state.stopping, state.connectRequested)
             }
             var injected = 0, dropped = 0
             var failure: DesktopCaptureError?
+            if connect && injector == nil && !stopping {
+                do throws(DesktopCaptureError) {
+                    injector = try XTestInjector(display: display)
+                } catch {
+                    failure = error
+                }
+            }
             for input in batch {
                 if injector == nil {
                     if input == .releaseAll { continue }  // nothing can be held on a fresh connection
@@ -157,10 +184,20 @@ final class DesktopInputWorker: Sendable {
             }
             batch.removeAll(keepingCapacity: true)
             if let current = injector {
+                if onClipboard != nil, !watcherTried, !stopping {
+                    watcherTried = true
+                    watcher = X11ClipboardWatcher(connection: current.connection, ownWindow: current.clipboardWindow)
+                }
                 // Replies read during injection may have queued events: handle them before polling.
-                current.connection.drainEvents { current.handle($0) }
+                current.connection.drainEvents { event in
+                    current.handle(event)
+                    if let text = watcher?.handle(event, ownWindow: current.clipboardWindow) { onClipboard?(text) }
+                }
+                watcher?.expire(now: monotonicNanoseconds())
                 if current.connection.hasError {
                     failure = current.connection.lostError
+                    watcher = nil
+                    watcherTried = false
                     injector = nil  // reconnect on the next input
                 }
             }
@@ -172,9 +209,16 @@ final class DesktopInputWorker: Sendable {
                 }
             }
             if stopping {
+                watcher = nil
                 injector?.releaseAll()
                 return
             }
         }
+    }
+
+    private static func monotonicNanoseconds() -> Int64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &spec)
+        return Int64(spec.tv_sec) * 1_000_000_000 + Int64(spec.tv_nsec)
     }
 }

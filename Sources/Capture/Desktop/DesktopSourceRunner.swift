@@ -23,7 +23,13 @@ import Glibc
 ///   thread reports `.failed(code: "display_unavailable")` and ends; the process is not affected.
 /// - With `startXvfb` and no socket for the display, the capture thread starts Xvfb first and stops
 ///   it when it ends.
-/// - `sink` and `onStatus` run on the capture thread and must not block.
+/// - With `onEvent`, the cursor and the clipboard go up as `DesktopSourceEvent`s (capture.md §1.5,
+///   streaming.md §5.2): the capture thread tracks the cursor shape (XFixes, PNG once per shape) and
+///   position (`QueryPointer` on the ticks, at most 60 per second) with `X11CursorTracker`; the
+///   input thread opens its connection as soon as the display is up and watches CLIPBOARD with
+///   `X11ClipboardWatcher`. Without `onEvent` none of this runs.
+/// - `sink` and `onStatus` run on the capture thread, `onEvent` on the capture thread (cursor) and
+///   the input thread (clipboard); none of them may block.
 public final class DesktopSourceRunner: Sendable {
     public struct Configuration: Sendable, Equatable {
         public var trackID: String
@@ -106,8 +112,13 @@ public final class DesktopSourceRunner: Sendable {
 
     /// Validates the configuration and starts the capture and input threads. Display problems are
     /// reported through `onStatus`, not thrown: opening a display (or starting Xvfb) blocks.
+    ///
+    /// `onEvent` receives cursor shapes and positions from the capture thread and clipboard changes
+    /// from the input thread, possibly at the same time: it must be thread-safe and must not block
+    /// (a slow callback delays frames or input). nil turns cursor and clipboard tracking off.
     public init(
         configuration: Configuration, onStatus: @escaping @Sendable (DesktopSourceStatus) -> Void,
+        onEvent: (@Sendable (DesktopSourceEvent) -> Void)? = nil,
         sink: @escaping @Sendable (EncodedFrame) -> Void
     ) throws(DesktopCaptureError) {
         let c = configuration
@@ -124,14 +135,17 @@ public final class DesktopSourceRunner: Sendable {
         if c.startXvfb { _ = try XvfbLauncher(display: c.display, width: c.width, height: c.height) }  // validates
         self.configuration = configuration
         control = Mutex(Control(bitrateKbps: c.bitrateKbps))
-        input = try DesktopInputWorker(display: c.display)
+        let onClipboard: (@Sendable (String) -> Void)? = onEvent.map { onEvent in
+            { @Sendable in onEvent(.clipboard($0)) }
+        }
+        input = try DesktopInputWorker(display: c.display, onClipboard: onClipboard)
         finished.enter()
         let finished = finished
         // Weak: the thread must not keep a runner nobody holds alive; it re-checks at every tick.
         let thread = Thread { [weak self] in
             defer { finished.leave() }
             self?.control.withLock { $0.captureThread = pthread_self() }
-            Self.captureThread(configuration: c, onStatus: onStatus, sink: sink) { self }
+            Self.captureThread(configuration: c, onStatus: onStatus, onEvent: onEvent, sink: sink) { self }
         }
         thread.name = "marionette-desktop"
         thread.start()
@@ -184,7 +198,8 @@ public final class DesktopSourceRunner: Sendable {
 
     private static func captureThread(
         configuration c: Configuration, onStatus: @Sendable (DesktopSourceStatus) -> Void,
-        sink: @Sendable (EncodedFrame) -> Void, runner: () -> DesktopSourceRunner?
+        onEvent: (@Sendable (DesktopSourceEvent) -> Void)?, sink: @Sendable (EncodedFrame) -> Void,
+        runner: () -> DesktopSourceRunner?
     ) {
         var xvfb: XvfbLauncher?
         defer { xvfb?.stop() }
@@ -199,11 +214,15 @@ public final class DesktopSourceRunner: Sendable {
             let connection = try X11Connection(display: c.display)
             let grabber = try X11ScreenGrabber(connection: connection)
             let damage = X11DamageTracker(connection: connection)
+            let cursor = onEvent.map { _ in X11CursorTracker(connection: connection) }
+            if onEvent != nil { runner()?.input.connect() }  // the display is up: watch the clipboard
             runner()?.control.withLock {
                 $0.statistics.grabPath = grabber.path
                 $0.statistics.changeDetection = damage.mode.rawValue
             }
-            try captureLoop(c, connection, grabber, damage, onStatus: onStatus, sink: sink, runner: runner)
+            try captureLoop(
+                c, connection, grabber, damage, cursor, onStatus: onStatus, onEvent: onEvent, sink: sink,
+                runner: runner)
         } catch {
             runner()?.control.withLock { $0.failure = error }
             onStatus(.failed(code: error.statusCode, message: error.description))
@@ -212,7 +231,8 @@ public final class DesktopSourceRunner: Sendable {
 
     private static func captureLoop(
         _ c: Configuration, _ connection: X11Connection, _ grabber: X11ScreenGrabber, _ damage: X11DamageTracker,
-        onStatus: @Sendable (DesktopSourceStatus) -> Void, sink: @Sendable (EncodedFrame) -> Void,
+        _ cursor: X11CursorTracker?, onStatus: @Sendable (DesktopSourceStatus) -> Void,
+        onEvent: (@Sendable (DesktopSourceEvent) -> Void)?, sink: @Sendable (EncodedFrame) -> Void,
         runner: () -> DesktopSourceRunner?
     ) throws(DesktopCaptureError) {
         let encoder: VP8Encoder
@@ -230,13 +250,17 @@ public final class DesktopSourceRunner: Sendable {
         var lastEncoded = Int64.min / 2
         var tick: Int64 = 0
         while true {
-            sleep(until: start + tick * 1_000_000_000 / fps)
+            let tickTime = start + tick * 1_000_000_000 / fps
+            sleep(until: tickTime)
             guard let runner = runner(), let request = runner.beginTick() else { return }
+            cursor?.requestPosition(at: tickTime)  // the reply is read after the tick's work
             connection.drainEvents { event in
                 grabber.handle(event)
                 damage.handle(event)
+                cursor?.handle(event)
             }
             guard !connection.hasError else { throw connection.lostError }
+            if let event = cursor?.shapeEvent() { onEvent?(event) }
             if grabber.sizeChangePending { damage.reset() }
 
             // Grab and convert only when something may have changed.
@@ -289,6 +313,7 @@ public final class DesktopSourceRunner: Sendable {
                     }
                 }
             }
+            if let event = cursor?.positionEvent(width: frame.width, height: frame.height) { onEvent?(event) }
             // A tick that ran late starts the latest missed deadline at once and skips the older
             // ones (no burst): waiting for the next deadline instead cost a whole interval per
             // slightly late frame (1080p video at 24.7 fps instead of 28-29, bench/desktop).

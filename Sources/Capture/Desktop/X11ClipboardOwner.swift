@@ -14,7 +14,7 @@ final class X11ClipboardOwner {
     static let maxBytes = 1 << 20
 
     private let connection: X11Connection
-    private let window: xcb_window_t
+    let window: xcb_window_t
     private let clipboard: xcb_atom_t
     private let targets: xcb_atom_t
     private let utf8: xcb_atom_t

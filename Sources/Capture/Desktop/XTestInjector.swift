@@ -78,6 +78,8 @@ final class XTestInjector {
     var pressedKeycodes: [UInt8] { pressedKeys.values.map(\.keycode).sorted() }
     var heldButtons: Set<UInt8> { pressedButtons }
     var spareKeycodeCount: Int { sparePool.count }
+    /// The window that owns CLIPBOARD when a viewer set it (nil before the first `clipboard` input).
+    var clipboardWindow: xcb_window_t? { clipboardOwner?.window }
 
     func inject(_ input: DesktopInput) {
         switch input {
