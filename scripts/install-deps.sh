@@ -37,6 +37,7 @@ DEBIAN_PACKAGES=(
     x11-xserver-utils   # xsetroot/xrandr: the desktop tests paint and resize the screen
     xdotool             # the desktop input tests read the pointer and focus a window
     x11-utils           # xev: the desktop input e2e test records the keys and clicks that arrive
+    xclip               # the desktop clipboard e2e test sets and reads the X clipboard
     ffmpeg              # x11grab + libvpx: the baseline of bench/desktop
     chromium            # real WebRTC peer for the SFU tests (Tests/e2e, driven by Selenium)
     chromium-driver     # chromedriver for Selenium

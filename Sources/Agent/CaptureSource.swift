@@ -45,10 +45,17 @@ public struct CaptureTrackSpec: Sendable, Equatable {
     }
 }
 
-/// Starts a source: frames go to `sink` (on the source's thread; must not block), a fatal
-/// failure to `fail` (once; the source has stopped by itself).
+/// What a source hands to its stream's `Media` call: encoded frames, and (desktop) cursor and
+/// clipboard changes.
+public enum CaptureOutput: Sendable, Equatable {
+    case frame(EncodedFrame)
+    case event(DesktopSourceEvent)
+}
+
+/// Starts a source: its output goes to `emit` (on the source's threads, possibly two at once;
+/// must not block), a fatal failure to `fail` (once; the source has stopped by itself).
 public typealias CaptureSourceFactory = @Sendable (
-    _ sink: @escaping @Sendable (EncodedFrame) -> Void, _ fail: @escaping @Sendable (CaptureFailure) -> Void
+    _ emit: @escaping @Sendable (CaptureOutput) -> Void, _ fail: @escaping @Sendable (CaptureFailure) -> Void
 ) throws -> any CaptureSource
 
 /// testsrc takes no input.
@@ -56,10 +63,11 @@ struct TestPatternCaptureSource: CaptureSource {
     let runner: TestSourceRunner
 
     static func factory(_ configuration: TestSourceRunner.Configuration) -> CaptureSourceFactory {
-        { sink, fail in
+        { emit, fail in
             let runner = try TestSourceRunner(
                 configuration: configuration,
-                onFailure: { error in fail(CaptureFailure(code: "source_failed", message: "\(error)")) }, sink: sink)
+                onFailure: { error in fail(CaptureFailure(code: "source_failed", message: "\(error)")) },
+                sink: { emit(.frame($0)) })
             return TestPatternCaptureSource(runner: runner)
         }
     }

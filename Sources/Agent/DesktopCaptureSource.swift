@@ -21,7 +21,7 @@ struct DesktopCaptureSource: CaptureSource {
             bitrateKbps: configuration.bitrateKbps, codec: "vp8")
         return (
             spec,
-            { sink, fail in
+            { emit, fail in
                 let runner: DesktopSourceRunner
                 do throws(DesktopCaptureError) {
                     runner = try DesktopSourceRunner(
@@ -29,7 +29,8 @@ struct DesktopCaptureSource: CaptureSource {
                         onStatus: { status in
                             if case .failed(let code, let message) = status { fail(CaptureFailure(code: code, message: message)) }
                         },
-                        sink: sink)
+                        onEvent: { emit(.event($0)) },
+                        sink: { emit(.frame($0)) })
                 } catch {
                     throw CaptureFailure(code: error.statusCode, message: error.description)
                 }

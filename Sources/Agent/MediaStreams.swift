@@ -168,8 +168,11 @@ public final class MediaSourceHandle: Sendable {
     let spec: CaptureTrackSpec
     private let factory: CaptureSourceFactory
     private let source = Mutex<(any CaptureSource)?>(nil)
-    /// The RPC currently sending; frames go nowhere while it is nil.
-    private let current = Mutex<AsyncStream<EncodedFrame>.Continuation?>(nil)
+    /// The RPC currently sending; output goes nowhere while it is nil.
+    private let current = Mutex<AsyncStream<CaptureOutput>.Continuation?>(nil)
+    /// The cursor shape last sent: a new RPC (a reconnect, a restarted server) starts with it,
+    /// because the source sends each shape only once.
+    private let cursorShape = Mutex<DesktopSourceEvent?>(nil)
     /// The size of the latest encoded frame: positional input for another size is stale.
     private let frameSize = Mutex<(width: Int, height: Int)?>(nil)
 
@@ -186,18 +189,23 @@ public final class MediaSourceHandle: Sendable {
         guard source.withLock({ $0 == nil }) else { return }
         // Weak: the source's thread must not keep a stopped stream's handle alive.
         let started = try factory(
-            { [weak self] frame in
+            { [weak self] output in
                 guard let self else { return }
-                self.frameSize.withLock { $0 = (frame.width, frame.height) }
-                _ = self.current.withLock { $0?.yield(frame) }
+                switch output {
+                case .frame(let frame): self.frameSize.withLock { $0 = (frame.width, frame.height) }
+                case .event(let event):
+                    if case .cursorImage = event { self.cursorShape.withLock { $0 = event } }
+                }
+                _ = self.current.withLock { $0?.yield(output) }
             },
             onFailure)
         source.withLock { $0 = started }
     }
 
-    /// A new RPC takes over the frames; the next one is a keyframe so viewers can decode at once.
-    public func frames() -> AsyncStream<EncodedFrame> {
-        let (stream, continuation) = AsyncStream<EncodedFrame>.makeStream(bufferingPolicy: .bufferingNewest(8))
+    /// A new RPC takes over the output; the next frame is a keyframe so viewers can decode at once.
+    public func outputs() -> AsyncStream<CaptureOutput> {
+        let (stream, continuation) = AsyncStream<CaptureOutput>.makeStream(bufferingPolicy: .bufferingNewest(16))
+        if let shape = cursorShape.withLock({ $0 }) { continuation.yield(.event(shape)) }
         current.withLock { old in
             old?.finish()
             old = continuation

@@ -22,10 +22,15 @@ struct MediaUploader<Transport: ClientTransport>: Sendable {
                         first.start = start
                         try await writer.write(first)
                         var sentSize = (0, 0)
-                        for await frame in source.frames() {
+                        for await output in source.outputs() {
                             var message = Marionette_Runner_V1_MediaUp()
-                            message.frame = Self.frame(frame, announceSize: sentSize != (frame.width, frame.height))
-                            sentSize = (frame.width, frame.height)
+                            switch output {
+                            case .frame(let frame):
+                                message.frame = Self.frame(frame, announceSize: sentSize != (frame.width, frame.height))
+                                sentSize = (frame.width, frame.height)
+                            case .event(let event):
+                                message = Self.message(event)
+                            }
                             try await writer.write(message)
                         }
                     },
@@ -48,6 +53,32 @@ struct MediaUploader<Transport: ClientTransport>: Sendable {
             }
             try? await Task.sleep(for: .seconds(1))
         }
+    }
+
+    /// Cursor and clipboard changes as runner-protocol.md §11 `MediaUp` messages.
+    static func message(_ event: DesktopSourceEvent) -> Marionette_Runner_V1_MediaUp {
+        var message = Marionette_Runner_V1_MediaUp()
+        switch event {
+        case .cursorImage(let serial, let png, let width, let height, let xhot, let yhot):
+            var cursor = Marionette_Runner_V1_CursorImage()
+            cursor.serial = Int64(serial)
+            cursor.png = Data(png)
+            cursor.width = Int32(width)
+            cursor.height = Int32(height)
+            cursor.xhot = Int32(xhot)
+            cursor.yhot = Int32(yhot)
+            message.cursor = cursor
+        case .cursorPosition(let x, let y):
+            var position = Marionette_Runner_V1_CursorPosition()
+            position.x = Float(x)
+            position.y = Float(y)
+            message.cursorPosition = position
+        case .clipboard(let text):
+            var clipboard = Marionette_Runner_V1_ClipboardUpdate()
+            clipboard.text = text
+            message.clipboard = clipboard
+        }
+        return message
     }
 
     static func frame(_ frame: EncodedFrame, announceSize: Bool) -> Marionette_Runner_V1_MediaFrame {

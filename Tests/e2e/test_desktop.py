@@ -31,9 +31,9 @@ class Display:
     """A throwaway Xvfb on a free display number."""
 
     def __init__(self) -> None:
-        for tool in ("Xvfb", "xsetroot", "xdotool", "xev"):
+        for tool in ("Xvfb", "xsetroot", "xdotool", "xev", "xclip"):
             if not shutil.which(tool):
-                common.missing(f"{tool} (scripts/install-deps.sh installs xvfb, x11-xserver-utils, xdotool, x11-utils)")
+                common.missing(f"{tool} (scripts/install-deps.sh installs xvfb, x11-xserver-utils, xdotool, x11-utils, xclip)")
         self.number = next(n for n in range(120, 200)
                            if not Path(f"/tmp/.X11-unix/X{n}").exists() and not Path(f"/tmp/.X{n}-lock").exists())
         self.name = f":{self.number}"
@@ -165,6 +165,41 @@ def test_viewer_sees_the_screen_and_drives_it(server, display, chromium) -> None
         assert keysym in typed, f"{keysym} not typed; xev saw {typed}\n{output[-2000:]}"
     errors = page.execute_script("return window.marionetteInput.errors")
     assert errors == [], f"input errors: {errors}"
+
+
+def test_clipboard_both_ways_and_the_cursor_shape(server, display, chromium) -> None:
+    display.paint("#808080")
+    stream = desktop_stream(server, display)
+    page = chromium("desktop-clipboard")
+    common.open_viewer(page, server, stream)
+    common.wait_js(page, "return window.marionetteInput.hello", lambda h: h is not None, 10, "the input hello")
+    # The cursor is not in the video: its shape comes as a PNG for the page to draw.
+    cursor = common.wait_js(
+        page, "return window.marionetteInput.received.find(m => m.type === 'cursor') || null",
+        lambda m: m is not None, 10, "the remote cursor shape")
+    assert cursor["image"].startswith("iVBORw0KGgo"), cursor["image"][:20]  # base64 of the PNG signature
+    assert "data:image/png;base64," in page.execute_script("return document.getElementById('video').style.cursor")
+
+    # Remote → page: an X client takes the clipboard (xclip stays as its owner in the background).
+    subprocess.run(["xclip", "-selection", "clipboard", "-i"], input="from the desktop ✓", text=True,
+                   env=display.env, check=True, timeout=10)
+    common.wait_js(page, "return window.marionetteInput.remoteClipboard", lambda t: t == "from the desktop ✓", 10,
+                   "the desktop's clipboard on the page")
+
+    # Page → remote: a clipboard message makes the runner own CLIPBOARD with that text.
+    page.execute_script("window.marionetteInput.send({type: 'clipboard', text: 'from the page ✓'})")
+    deadline = time.monotonic() + 10
+    while True:
+        got = subprocess.run(["xclip", "-selection", "clipboard", "-o"], env=display.env, capture_output=True,
+                             text=True, timeout=10).stdout
+        if got == "from the page ✓":
+            break
+        assert time.monotonic() < deadline, f"X clipboard holds {got!r}"
+        time.sleep(0.1)
+    # Our own clipboard does not come back as a remote change.
+    time.sleep(0.5)
+    assert page.execute_script("return window.marionetteInput.remoteClipboard") == "from the desktop ✓"
+    subprocess.run(["pkill", "-f", f"^xclip -selection clipboard -i$"], check=False)
 
 
 def test_view_only_viewer_cannot_send_input(server, display, chromium) -> None:

@@ -30,6 +30,7 @@
   let backoffMs = 1000;
   let closedByPage = false;
   let sent = 0;
+  let remoteClipboard = null;
   const errors = [];
   const received = [];
   let pendingMove = null;
@@ -73,6 +74,14 @@
       case 'cursor':
         // The video carries no cursor: show the remote shape as our pointer over the picture.
         video.style.cursor = `url(data:image/png;base64,${message.image}) ${message.xhot | 0} ${message.yhot | 0}, default`;
+        break;
+      case 'clipboard':
+        // The remote clipboard changed: offer it to ours (browsers allow this only while the page
+        // has focus; otherwise it stays readable through the test hook).
+        remoteClipboard = message.text;
+        if (document.hasFocus() && navigator.clipboard && navigator.clipboard.writeText) {
+          navigator.clipboard.writeText(message.text).catch(() => {});
+        }
         break;
       case 'error':
         if (errors.length < 100) errors.push(message);
@@ -186,6 +195,8 @@
     get controller() { return controller; },
     get connected() { return !!socket && socket.readyState === WebSocket.OPEN; },
     get connects() { return connects; },
+    /** The remote clipboard's latest text (from `clipboard` messages), or null. */
+    get remoteClipboard() { return remoteClipboard; },
     /** Messages this page sent to the server. */
     get sent() { return sent; },
     /** `error` frames from the server, oldest first. */
