@@ -37,7 +37,7 @@ import Testing
         try publisher.accept(answer: published.answer)
         _ = try await publisher.connect()
         var viewers: [(peer: TestWebRTCPeer, id: String, video: UInt32, audio: UInt32)] = []
-        for _ in 0..<2 {
+        for _ in 0..<3 {
             let viewer = try TestWebRTCPeer()
             let viewed = try await sfu.addViewer(streamID: stream, media: Self.media, offer: viewer.offer(sending: false, audio: true))
             try viewer.accept(answer: viewed.answer)
@@ -49,17 +49,29 @@ import Testing
             }
             viewers.append((viewer, viewed.id, try ssrc(0), try ssrc(1)))
         }
-        let (slow, fast) = (viewers[0], viewers[1])
+        // quiet: as low an estimate as slow's but no loss, like a viewer of an app-limited stream.
+        let (slow, fast, quiet) = (viewers[0], viewers[1], viewers[2])
         func remb(_ bitsPerSecond: UInt64, video: UInt32) throws -> [UInt8] {
             var bytes = [UInt8](repeating: 0, count: 64)
             let length = try bytes.withUnsafeMutableBytes { try RTCPWriter.remb(senderSSRC: 9, bitrate: bitsPerSecond, ssrcs: [video], into: $0) }
+            return Array(bytes[0..<length])
+        }
+        // The slow viewer also loses packets: a low estimate alone is not congestion.
+        func lossyReport(video: UInt32) throws -> [UInt8] {
+            var bytes = [UInt8](repeating: 0, count: 64)
+            let block = RTCPReportBlock(
+                ssrc: video, fractionLost: 64, cumulativeLost: 10, highestSequenceNumber: 0, jitter: 0, lastSenderReport: 0,
+                delaySinceLastSenderReport: 0)
+            let length = try bytes.withUnsafeMutableBytes { try RTCPWriter.receiverReport(ssrc: 9, reportBlocks: [block], into: $0) }
             return Array(bytes[0..<length])
         }
         // 100 kbps and 50 Mbps: the target is the floor, 300 kbps (0.9 × the 10th percentile, clamped),
         // which the slow viewer is below. REMBs are repeated so none goes stale while the target settles.
         var settled = false
         for _ in 0..<50 {
+            try slow.peer.sendRTCP(try lossyReport(video: slow.video))
             try slow.peer.sendRTCP(try remb(100_000, video: slow.video))
+            try quiet.peer.sendRTCP(try remb(100_000, video: quiet.video))
             try fast.peer.sendRTCP(try remb(50_000_000, video: fast.video))
             if await sfu.streamStats(streamID: stream)?.targetBitrateKbps == 300 {
                 settled = true
@@ -76,6 +88,7 @@ import Testing
             // Real viewers repeat their REMB about once a second; on a loaded machine this loop can
             // take longer than the SFU keeps a REMB (5 s), and a stale one would end the episode.
             if frame % 5 == 0 {
+                try slow.peer.sendRTCP(try lossyReport(video: slow.video))
                 try slow.peer.sendRTCP(try remb(100_000, video: slow.video))
                 try fast.peer.sendRTCP(try remb(50_000_000, video: fast.video))
             }
@@ -98,6 +111,7 @@ import Testing
 
         let fastTally = try Self.drain(fast.peer, video: fast.video, audio: fast.audio)
         let slowTally = try Self.drain(slow.peer, video: slow.video, audio: slow.audio)
+        let quietTally = try Self.drain(quiet.peer, video: quiet.video, audio: quiet.audio)
         func headers(_ packets: [[UInt8]]) throws -> [RTPHeader] {
             try packets.map { bytes in try bytes.withUnsafeBytes { try RTPHeader(parsing: $0) } }
         }
@@ -112,6 +126,9 @@ import Testing
         #expect(contiguous(fastHeaders))
         #expect(zip(fastTally.video, fastHeaders).map { payload($0, $1) } == sentVideo.map { Array($0.packet[12...]) })
         #expect(fastTally.audio.count == 30)
+        // The quiet viewer loses nothing: a low estimate alone does not gate it.
+        #expect(quietTally.video.count == sentVideo.count)
+        #expect(contiguous(try headers(quietTally.video)))
 
         // The slow viewer: the three keyframes, whole and in order, and nothing else; contiguous numbers.
         let keyframePackets = sentVideo.filter { $0.frame % 10 == 0 }

@@ -84,6 +84,8 @@ def main() -> None:
                 process.wait(timeout=5)
             except subprocess.TimeoutExpired:
                 process.kill()
+    video = (stats or {}).get("video") or {}
+    print(f"decoded fps {video.get('fps')}, frames decoded {video.get('framesDecoded')}, barcodes {len(samples)}", file=sys.stderr)
     if len(samples) < SECONDS * FPS / 4:
         raise SystemExit(f"only {len(samples)} bar codes read in {SECONDS:.0f} s (clock stderr: "
                          f"{clock.stderr.read().decode(errors='replace')[-500:] if clock.stderr else ''})")

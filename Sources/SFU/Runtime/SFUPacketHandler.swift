@@ -50,6 +50,9 @@ final class SFUPacketHandler: ChannelInboundHandler {
         self.earlyFlushBytes = max(configuration.egressQueueBytes / 4, configuration.rtpMTU)
     }
 
+    /// RTCP fraction lost (of 256) from which a viewer under the stream's demand counts as congested.
+    static let congestionLossFraction: UInt8 = 13
+
     static func now() -> UInt64 { NIODeadline.now().uptimeNanoseconds }
 
     /// Wallclock nanoseconds since the Unix epoch, for the NTP field of sender reports.
@@ -771,10 +774,15 @@ final class SFUPacketHandler: ChannelInboundHandler {
             sendSenderReportsIfDue(room, now: now)
             room.updateBitrates(now: now)
             updateBitrateTarget(room, now: now)
-            // Viewers below the target the encoder follows cannot take the stream: their frame gates drop deltas.
+            // Viewers below the target the encoder follows drop deltas (their frame gates), but only
+            // while they also lose packets (≥ 5 % in their latest report): an app-limited stream's
+            // REMB sits near what the viewer receives (Chrome caps it at 1.5× that), so an idle
+            // desktop at 60 kbit/s has viewers "below" the 300 kbit/s floor that lose nothing.
             for viewer in room.viewers where viewer.isConnected {
+                let lossy = viewer.reception.fractionLost >= Self.congestionLossFraction
                 viewer.frameGate.updateDownlink(
-                    estimateBitsPerSecond: viewer.downlinkEstimate(now: now), targetBitsPerSecond: room.bitrateController.target)
+                    estimateBitsPerSecond: lossy ? viewer.downlinkEstimate(now: now) : nil,
+                    targetBitsPerSecond: room.bitrateController.target)
             }
         }
         flushIfNeeded()
