@@ -19,7 +19,9 @@
 # the same rate the two beat and some ticks find none), BENCH_SCROLL (2 pixels per picture, 4 per
 # captured frame at 60/30: what the text scene scrolls), BENCH_FFMPEG_CPU_USED (-6, as ours:
 # negative = fixed speed; positive = libvpx picks the speed), BENCH_KEEP_WORK=1 (keep the work folder
-# and its logs), MARIONETTE_BENCH_BIN=<dir with release binaries>.
+# and its logs), MARIONETTE_BENCH_BIN=<dir with release binaries>, BENCH_GLASS=0 (skip the
+# glass-to-glass part: bench/desktop/glass.py, server + agent + SFU + Chromium on the bar-code clock;
+# its own knobs BENCH_GLASS_SECONDS, BENCH_GLASS_SIZE are listed there).
 set -euo pipefail
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 # shellcheck source=scripts/lib.sh
@@ -42,8 +44,10 @@ if [ -n "${MARIONETTE_BENCH_BIN:-}" ]; then
     BIN="$(cd "$MARIONETTE_BENCH_BIN" && pwd)"
 else
     ensure_swift_on_path || die "swift not found (see scripts/install-deps.sh)"
-    log "swift build -c release --product marionette-desktop-bench"
-    swift build -c release --product marionette-desktop-bench >&2
+    for product in marionette-desktop-bench marionette-server marionette-agent; do
+        log "swift build -c release --product $product"
+        swift build -c release --product "$product" >&2
+    done
     BIN="$(swift build -c release --show-bin-path)"
 fi
 [ -x "$BIN/marionette-desktop-bench" ] || die "no release marionette-desktop-bench in $BIN"
@@ -240,3 +244,9 @@ for (size, scene) in runs:
     target(f"{prefix} marionette kbps", f"within {goal * 0.8:.0f}..{goal * 1.2:.0f} ({goal:.0f} +- 20 %)", a and a["kbps"],
            lambda v: goal * 0.8 <= v <= goal * 1.2)
 PY
+
+# Glass-to-glass: the bar-code clock on Xvfb through the whole path to a Chromium viewer page.
+if [ "${BENCH_GLASS:-1}" != 0 ]; then
+    log "glass-to-glass (bench/desktop/glass.py)"
+    MARIONETTE_BIN="$BIN" python3 "$BENCH_DIR/glass.py"
+fi
