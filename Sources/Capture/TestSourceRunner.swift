@@ -136,24 +136,24 @@ public final class TestSourceRunner: Sendable {
         let source = TestPatternSource(width: c.width, height: c.height)
         var frame = I420Frame(width: c.width, height: c.height)  // reused: rendered in place every tick
         let fps = Int64(c.framesPerSecond)
-        let start = monotonicNanoseconds()
+        let start = CaptureClock.monotonicNanoseconds()
         var tick: Int64 = 0
         var index = 0
         while true {
-            sleep(until: start + tick * 1_000_000_000 / fps)
+            CaptureClock.sleep(until: start + tick * 1_000_000_000 / fps)
             guard let runner = runner(), let request = runner.beginTick() else { return }
             do {
                 if request.bitrateKbps != encoder.bitrateKbps { try encoder.setBitrate(kbps: request.bitrateKbps) }
                 // The bar code carries the wall-clock time the picture is made, before encoding.
                 source.render(into: &frame, timeMs: clock.now().milliseconds, index: index)
-                let captured = monotonicNanoseconds()
+                let captured = CaptureClock.monotonicNanoseconds()
                 let encoded = try encoder.encode(
                     i420: frame, ptsMicroseconds: (captured - start) / 1000, forceKeyframe: request.keyframe)
-                let encodeMicroseconds = Int((monotonicNanoseconds() - captured) / 1000)
+                let encodeMicroseconds = Int((CaptureClock.monotonicNanoseconds() - captured) / 1000)
                 for output in encoded { sink(output) }
                 index += 1
                 // First deadline still ahead: missed ones are skipped, not caught up in a burst.
-                let next = max(tick + 1, (monotonicNanoseconds() - start) * fps / 1_000_000_000 + 1)
+                let next = max(tick + 1, (CaptureClock.monotonicNanoseconds() - start) * fps / 1_000_000_000 + 1)
                 runner.endTick(
                     encoded: encoded, skipped: Int(next - tick - 1), encodeMicroseconds: encodeMicroseconds,
                     keyframeMissed: request.keyframe && encoded.isEmpty)
@@ -194,20 +194,5 @@ public final class TestSourceRunner: Sendable {
         onFailure?(error)
     }
 
-    private static func monotonicNanoseconds() -> Int64 {
-        var spec = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &spec)
-        return Int64(spec.tv_sec) * 1_000_000_000 + Int64(spec.tv_nsec)
-    }
 
-    /// Sleeps until an absolute monotonic deadline (no drift from relative sleeps adding up).
-    private static func sleep(until deadline: Int64) {
-        #if os(Linux)
-        var spec = timespec(tv_sec: Int(deadline / 1_000_000_000), tv_nsec: Int(deadline % 1_000_000_000))
-        while clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &spec, nil) == EINTR {}
-        #else
-        let remaining = deadline - monotonicNanoseconds()
-        if remaining > 0 { usleep(useconds_t(remaining / 1000)) }
-        #endif
-    }
 }

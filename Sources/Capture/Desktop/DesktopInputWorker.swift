@@ -150,7 +150,7 @@ final class DesktopInputWorker: Sendable {
             ]
             // Forever, unless a clipboard transfer may time out.
             let timeout = watcher?.deadline.map {
-                Int32(clamping: max(0, ($0 - monotonicNanoseconds()) / 1_000_000 + 1))
+                Int32(clamping: max(0, ($0 - CaptureClock.monotonicNanoseconds()) / 1_000_000 + 1))
             }
             _ = poll(&fds, 2, timeout ?? -1)
             while read(shared.wakeRead, &buffer, buffer.count) > 0 {}
@@ -193,7 +193,7 @@ final class DesktopInputWorker: Sendable {
                     current.handle(event)
                     if let text = watcher?.handle(event, ownWindow: current.clipboardWindow) { onClipboard?(text) }
                 }
-                watcher?.expire(now: monotonicNanoseconds())
+                watcher?.expire(now: CaptureClock.monotonicNanoseconds())
                 if current.connection.hasError {
                     failure = current.connection.lostError
                     watcher = nil
@@ -216,9 +216,4 @@ final class DesktopInputWorker: Sendable {
         }
     }
 
-    private static func monotonicNanoseconds() -> Int64 {
-        var spec = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &spec)
-        return Int64(spec.tv_sec) * 1_000_000_000 + Int64(spec.tv_nsec)
-    }
 }

@@ -246,12 +246,12 @@ public final class DesktopSourceRunner: Sendable {
         var keyframeDue = true  // first frame, and after a size change
         let fps = Int64(c.framesPerSecond)
         let idleRefresh = Int64(c.idleRefreshMilliseconds) * 1_000_000
-        let start = monotonicNanoseconds()
+        let start = CaptureClock.monotonicNanoseconds()
         var lastEncoded = Int64.min / 2
         var tick: Int64 = 0
         while true {
             let tickTime = start + tick * 1_000_000_000 / fps
-            sleep(until: tickTime)
+            CaptureClock.sleep(until: tickTime)
             guard let runner = runner(), let request = runner.beginTick() else { return }
             cursor?.requestPosition(at: tickTime)  // the reply is read after the tick's work
             connection.drainEvents { event in
@@ -268,17 +268,17 @@ public final class DesktopSourceRunner: Sendable {
             var grabMicroseconds: Int?, convertMicroseconds: Int?
             if damage.needsGrab || converter.frame == nil || grabber.sizeChangePending {
                 damage.willGrab()
-                let grabStart = monotonicNanoseconds()
+                let grabStart = CaptureClock.monotonicNanoseconds()
                 let image: X11Image
                 do { image = try grabber.grab() } catch {
                     throw connection.hasError ? connection.lostError : error
                 }
-                let grabbed = monotonicNanoseconds()
+                let grabbed = CaptureClock.monotonicNanoseconds()
                 grabMicroseconds = Int((grabbed - grabStart) / 1000)
                 changed = damage.didGrab(image) || converter.frame == nil
                 if changed {
                     try converter.convert(image)
-                    convertMicroseconds = Int((monotonicNanoseconds() - grabbed) / 1000)
+                    convertMicroseconds = Int((CaptureClock.monotonicNanoseconds() - grabbed) / 1000)
                 }
             }
             guard let frame = converter.frame else {  // not reached: a first grab converts or throws
@@ -289,7 +289,7 @@ public final class DesktopSourceRunner: Sendable {
             if resized { keyframeDue = true }
 
             // Encode when changed, on request, or for the idle refresh.
-            let now = monotonicNanoseconds()
+            let now = CaptureClock.monotonicNanoseconds()
             let refreshDue = now - lastEncoded >= idleRefresh
             var encoded: [EncodedFrame] = []
             var encodeMicroseconds: Int?
@@ -302,7 +302,7 @@ public final class DesktopSourceRunner: Sendable {
                 } catch {
                     throw .encoder(error)
                 }
-                encodeMicroseconds = Int((monotonicNanoseconds() - now) / 1000)
+                encodeMicroseconds = Int((CaptureClock.monotonicNanoseconds() - now) / 1000)
                 lastEncoded = now
                 for output in encoded { sink(output) }
                 if encoded.contains(where: \.keyframe) {
@@ -317,7 +317,7 @@ public final class DesktopSourceRunner: Sendable {
             // A tick that ran late starts the latest missed deadline at once and skips the older
             // ones (no burst): waiting for the next deadline instead cost a whole interval per
             // slightly late frame (1080p video at 24.7 fps instead of 28-29, bench/desktop).
-            let next = max(tick + 1, (monotonicNanoseconds() - start) * fps / 1_000_000_000)
+            let next = max(tick + 1, (CaptureClock.monotonicNanoseconds() - start) * fps / 1_000_000_000)
             runner.endTick(
                 Outcome(
                     grabbed: grabMicroseconds != nil, grabMicroseconds: grabMicroseconds,
@@ -390,15 +390,5 @@ public final class DesktopSourceRunner: Sendable {
         return spec.tv_sec * 1_000_000 + spec.tv_nsec / 1000
     }
 
-    private static func monotonicNanoseconds() -> Int64 {
-        var spec = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &spec)
-        return Int64(spec.tv_sec) * 1_000_000_000 + Int64(spec.tv_nsec)
-    }
 
-    /// Sleeps until an absolute monotonic deadline (no drift from relative sleeps adding up).
-    private static func sleep(until deadline: Int64) {
-        var spec = timespec(tv_sec: Int(deadline / 1_000_000_000), tv_nsec: Int(deadline % 1_000_000_000))
-        while clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &spec, nil) == EINTR {}
-    }
 }

@@ -53,14 +53,7 @@ enum LogWebSocketRoutes {
     static func authorize(_ request: Request, _ context: WebSocketAPIContext, _ s: GatewayServices) async throws
         -> (TenantScope, String)
     {
-        let token: String
-        if request.headers[.authorization] != nil {
-            token = try APIKeyMiddleware.credential(request)
-        } else if let query = QueryParams(request).first("token"), !query.isEmpty {
-            token = query
-        } else {
-            throw APIError.unauthenticated("missing_auth", "an API key is required")
-        }
+        let token = try WebSocketCredential.from(request, missing: "an API key is required")
         let principal = try await s.authenticator.authenticate(token)
         try principal.require("tasks:read")
         let scope = principal.scope(multiTenant: s.config.multiTenant)

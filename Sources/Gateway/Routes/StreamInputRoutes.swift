@@ -102,14 +102,7 @@ enum StreamInputRoutes {
     /// A key from the header or `?token=` (streams:read to watch, streams:write to control), or a
     /// `stok_` token of this stream (`view` or `control`).
     static func authorize(_ request: Request, _ context: WebSocketAPIContext, _ s: GatewayServices) async throws -> Grant {
-        let credential: String
-        if request.headers[.authorization] != nil {
-            credential = try APIKeyMiddleware.credential(request)
-        } else if let query = QueryParams(request).first("token"), !query.isEmpty {
-            credential = query
-        } else {
-            throw APIError.unauthenticated("missing_auth", "an API key or stream token is required")
-        }
+        let credential = try WebSocketCredential.from(request, missing: "an API key or stream token is required")
         guard let streamID = context.parameters.get("streamID"), ID.isValid(streamID, prefix: .stream) else {
             throw APIError.notFound("stream", context.parameters.get("streamID") ?? "")
         }
