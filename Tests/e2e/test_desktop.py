@@ -216,6 +216,52 @@ def test_view_only_viewer_cannot_send_input(server, display, chromium) -> None:
     assert display.pointer() == before
 
 
+def agent_pids(server: common.Server) -> list[int]:
+    """The session runners' processes: what the local provider started with the server's data
+    folder in its arguments (bwrap, or the agent itself), and everything under it."""
+    parents: dict[int, int] = {}
+    roots = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            argv = (entry / "cmdline").read_bytes()
+            parents[int(entry.name)] = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except OSError:
+            continue
+        if server.data_dir.encode() in argv and b"marionette-server" not in argv:
+            roots.append(int(entry.name))
+    found = set(roots)
+    grew = True
+    while grew:
+        children = {pid for pid, parent in parents.items() if parent in found} - found
+        found |= children
+        grew = bool(children)
+    return sorted(found)
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def test_an_idle_screen_costs_under_5_percent_of_a_core(server, display) -> None:
+    display.paint("#336699")
+    stream = desktop_stream(server, display)
+    assert wait_state(server, stream.stream_id, "active", 30) == "active", server.log_tail()
+    pids = agent_pids(server)
+    assert pids, "no runner processes found"
+    time.sleep(1)  # past the first keyframe
+    before = {pid: cpu_seconds(pid) for pid in pids}
+    started = time.monotonic()
+    time.sleep(10)
+    used = sum(cpu_seconds(pid) - before[pid] for pid in pids)
+    share = used / (time.monotonic() - started)
+    common.report("desktop_idle_agent_cpu_core", round(share, 4))
+    # The whole agent (capture, idle refreshes, Media RPC, heartbeats), not only the capture thread.
+    assert share < 0.05, f"the agent used {share:.1%} of a core on an idle screen"
+
+
 def test_display_gone_fails_the_stream_and_the_agent_lives_on(server, display, chromium) -> None:
     stream = desktop_stream(server, display)
     assert wait_state(server, stream.stream_id, "active", 30) == "active", server.log_tail()
