@@ -328,6 +328,7 @@ public struct RunnerService: Marionette_Runner_V1_RunnerService.ServiceProtocol 
                 return false
             }
             defer {
+                // A defer cannot await; the token makes a late detach harmless after a newer call attached.
                 if let input, let inputToken {
                     Task { await input.detachRunner(streamID: stream.id, token: inputToken) }
                 }
