@@ -14,13 +14,18 @@ struct SFUBitrateController: Sendable {
         self.maximum = maximum
     }
 
-    /// The new target to send now, or nil (no estimates yet, too soon, or a change under 10 %).
-    mutating func update(estimates: [UInt64], now: UInt64) -> UInt64? {
+    /// The target these estimates call for right now, before the once-a-second and 10 % rules.
+    func proposal(estimates: [UInt64]) -> UInt64? {
         guard !estimates.isEmpty else { return nil }
-        if let sentAt, now &- sentAt < 1_000_000_000 { return nil }
         let sorted = estimates.sorted()
         let percentile10 = sorted[(sorted.count - 1) / 10]
-        let proposed = Swift.min(Swift.max(percentile10 / 10 * 9, minimum), maximum)
+        return Swift.min(Swift.max(percentile10 / 10 * 9, minimum), maximum)
+    }
+
+    /// The new target to send now, or nil (no estimates yet, too soon, or a change under 10 %).
+    mutating func update(estimates: [UInt64], now: UInt64) -> UInt64? {
+        if let sentAt, now &- sentAt < 1_000_000_000 { return nil }
+        guard let proposed = proposal(estimates: estimates) else { return nil }
         if let target {
             let change = proposed > target ? proposed - target : target - proposed
             guard change * 10 >= target else { return nil }

@@ -774,15 +774,20 @@ final class SFUPacketHandler: ChannelInboundHandler {
             sendSenderReportsIfDue(room, now: now)
             room.updateBitrates(now: now)
             updateBitrateTarget(room, now: now)
-            // Viewers below the target the encoder follows drop deltas (their frame gates), but only
-            // while they also lose packets (≥ 5 % in their latest report): an app-limited stream's
-            // REMB sits near what the viewer receives (Chrome caps it at 1.5× that), so an idle
-            // desktop at 60 kbit/s has viewers "below" the 300 kbit/s floor that lose nothing.
+            // Viewers below the target drop deltas (their frame gates), but only while they also
+            // lose packets (≥ 5 % in their latest report): an app-limited stream's REMB sits near
+            // what the viewer receives (Chrome caps it at 1.5× that), so an idle desktop at 60 kbit/s
+            // has viewers "below" the 300 kbit/s floor that lose nothing. The bar is the lower of the
+            // target sent and what the estimates call for now: the sent one trails a falling
+            // estimate by up to a second, and NACKs recover that better than a wait for a keyframe.
+            let estimates = room.viewers.compactMap { $0.isConnected ? $0.downlinkEstimate(now: now) : nil }
+            let bar = room.bitrateController.target.map { sent in
+                min(sent, room.bitrateController.proposal(estimates: estimates) ?? sent)
+            }
             for viewer in room.viewers where viewer.isConnected {
                 let lossy = viewer.reception.fractionLost >= Self.congestionLossFraction
                 viewer.frameGate.updateDownlink(
-                    estimateBitsPerSecond: lossy ? viewer.downlinkEstimate(now: now) : nil,
-                    targetBitsPerSecond: room.bitrateController.target)
+                    estimateBitsPerSecond: lossy ? viewer.downlinkEstimate(now: now) : nil, targetBitsPerSecond: bar)
             }
         }
         flushIfNeeded()
