@@ -43,6 +43,7 @@ public enum ScrcpyFuzzEntry {
             case .media(let packet):
                 let header = ScrcpyFrameHeader.media(
                     keyFrame: packet.isKeyFrame, ptsMicroseconds: packet.ptsMicroseconds, payloadSize: UInt32(packet.payload.count))
+                // A header the parser accepted must encode again: a trap here is a fuzz finding.
                 let bytes = try! header.encoded(for: version)
                 let again = bytes.withUnsafeBytes { try? ScrcpyFrameHeader(parsing: $0, version: version) }
                 precondition(again == header, "frame header round trip")
