@@ -148,7 +148,9 @@ struct DesktopSourceRunnerTests {
             let picture = try decoder.decode(frame.data)
             #expect(picture.width == frame.width && picture.height == frame.height)
         }
-        #expect(runner.statistics.width == 320 && runner.failure == nil)
+        // The statistics follow at the end of the tick that reported the size.
+        #expect(DesktopTestDisplay.wait { runner.statistics.width == 320 })
+        #expect(runner.failure == nil)
     }
 
     @Test func killingTheDisplayFailsTheStreamNotTheProcess() throws {

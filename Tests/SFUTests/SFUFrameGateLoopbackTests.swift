@@ -145,8 +145,14 @@ import Testing
             var nack: [UInt8] = [0x81, 205, 0, 3, 0, 0, 0, 9]
             nack += withUnsafeBytes(of: slow.video.bigEndian, Array.init)
             nack += [UInt8(lost >> 8), UInt8(lost & 0xff), 0, 0]
-            try slow.peer.sendRTCP(nack)
-            let rtx = try #require(try slow.peer.receiveRTP())
+            // Generous, and sent twice: in a full parallel test run the SFU's loop can be starved for
+            // seconds (a 2 s wait once came back empty).
+            var answered: [UInt8]?
+            for _ in 0..<2 where answered == nil {
+                try slow.peer.sendRTCP(nack)
+                answered = try slow.peer.receiveRTP(timeout: .seconds(5))
+            }
+            let rtx = try #require(answered)
             let rtxHeader = try rtx.withUnsafeBytes { try RTPHeader(parsing: $0) }
             #expect(rtxHeader.payloadType == 97)
             #expect(UInt16(rtx[rtxHeader.payloadOffset]) << 8 | UInt16(rtx[rtxHeader.payloadOffset + 1]) == lost)

@@ -77,10 +77,24 @@ def display() -> Iterator[Display]:
     d.stop()
 
 
+_sessions: list[tuple[common.Server, str]] = []
+
+
+@pytest.fixture(autouse=True)
+def end_sessions() -> Iterator[None]:
+    """Each test's session ends with it: the local provider starts a runner per session and
+    caps how many run at once (providers.local.max_runners)."""
+    yield
+    while _sessions:
+        server, session_id = _sessions.pop()
+        server.api("DELETE", f"/api/v1/sessions/{session_id}")
+
+
 def desktop_stream(server: common.Server, display: Display) -> common.StreamInfo:
     created = server.api("POST", "/api/v1/sessions", {"agent": "command"})
     assert created.status == 201, created.body[:300]
     session_id = created.json()["id"]
+    _sessions.append((server, session_id))
     task = server.api("POST", f"/api/v1/sessions/{session_id}/tasks", {"prompt": "sleep 600"})
     assert task.status == 201, task.body[:300]
     deadline = time.monotonic() + 60
