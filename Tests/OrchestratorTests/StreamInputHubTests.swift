@@ -123,14 +123,17 @@ import Testing
         #expect(nb == .clipboard(text: "hi"))
     }
 
-    @Test func aLateViewerGetsTheCurrentCursorShape() async throws {
+    @Test func aLateViewerGetsTheCurrentSizeAndCursorShape() async throws {
         let hub = StreamInputHub()
         let runner = RunnerRecorder()
         _ = await hub.attachRunner(streamID: "strm_1", send: runner.send)
         await hub.broadcast(streamID: "strm_1", .cursor(png: [1, 2, 3], xhot: 4, yhot: 5))
+        await hub.broadcast(streamID: "strm_1", .resize(width: 640, height: 480))
+        await hub.broadcast(streamID: "strm_1", .resize(width: 800, height: 600))
         let (late, _) = await hub.join(streamID: "strm_1", viewerID: "vwr_late", canControl: false)
         var iterator = late.makeAsyncIterator()
-        let first = await iterator.next()
-        #expect(first == .cursor(png: [1, 2, 3], xhot: 4, yhot: 5))
+        let (first, second) = (await iterator.next(), await iterator.next())
+        #expect(first == .resize(width: 800, height: 600))
+        #expect(second == .cursor(png: [1, 2, 3], xhot: 4, yhot: 5))
     }
 }

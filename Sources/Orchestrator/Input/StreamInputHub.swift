@@ -16,8 +16,10 @@ public actor StreamInputHub {
         var runner: (token: UInt64, send: RunnerSend)?
         var viewers: [String: Viewer] = [:]
         var arbitration: InputArbitration
-        /// The latest cursor shape, replayed to viewers that join later (shapes are sent once).
+        /// The latest cursor shape and capture size, replayed to viewers that join later (the
+        /// runner sends each only when it changes).
         var cursor: StreamInputNotice?
+        var size: StreamInputNotice?
         var isEmpty: Bool { runner == nil && viewers.isEmpty }
     }
 
@@ -51,7 +53,11 @@ public actor StreamInputHub {
 
     /// Something every viewer of the stream should hear (clipboard, cursor, resize, state).
     public func broadcast(streamID: String, _ notice: StreamInputNotice) {
-        if case .cursor = notice { update(streamID) { $0.cursor = notice } }
+        switch notice {
+        case .cursor: update(streamID) { $0.cursor = notice }
+        case .resize: update(streamID) { $0.size = notice }
+        default: break
+        }
         guard let stream = streams[streamID] else { return }
         for viewer in stream.viewers.values { viewer.notices.yield(notice) }
     }
@@ -63,6 +69,7 @@ public actor StreamInputHub {
         let (notices, continuation) = AsyncStream<StreamInputNotice>.makeStream(bufferingPolicy: .bufferingNewest(256))
         var controller = false
         update(streamID) { stream in
+            if let size = stream.size { continuation.yield(size) }
             if let cursor = stream.cursor { continuation.yield(cursor) }
             stream.viewers[viewerID] = Viewer(canControl: canControl, notices: continuation)
             if canControl, stream.arbitration.holder == nil {
