@@ -593,12 +593,8 @@ final class SFUPacketHandler: ChannelInboundHandler {
     /// The stream's encoding follows its viewers (streaming.md §3.7): each viewer's REMB of the last
     /// 5 s, else its loss-based estimate, into the room's controller; a new target goes to the runner
     /// source as a BitrateTarget and to a WHIP publisher in its next REMB.
-    private func updateBitrateTarget(_ room: SFURoom, now: UInt64) {
+    private func updateBitrateTarget(_ room: SFURoom, estimates: [UInt64], now: UInt64) {
         guard room.sourceBitrateTarget != nil || room.publisher != nil else { return }
-        let estimates = room.viewers.compactMap { viewer -> UInt64? in
-            guard viewer.isConnected else { return nil }
-            return viewer.downlinkEstimate(now: now)
-        }
         guard let target = room.bitrateController.update(estimates: estimates, now: now) else { return }
         room.sourceBitrateTarget?(Int(target / 1000))
     }
@@ -773,14 +769,15 @@ final class SFUPacketHandler: ChannelInboundHandler {
             }
             sendSenderReportsIfDue(room, now: now)
             room.updateBitrates(now: now)
-            updateBitrateTarget(room, now: now)
+            // The connected viewers' downlink estimates, for the target and the frame gates.
+            let estimates = room.viewers.compactMap { $0.isConnected ? $0.downlinkEstimate(now: now) : nil }
+            updateBitrateTarget(room, estimates: estimates, now: now)
             // Viewers below the target drop deltas (their frame gates), but only while they also
             // lose packets (≥ 5 % in their latest report): an app-limited stream's REMB sits near
             // what the viewer receives (Chrome caps it at 1.5× that), so an idle desktop at 60 kbit/s
             // has viewers "below" the 300 kbit/s floor that lose nothing. The bar is the lower of the
             // target sent and what the estimates call for now: the sent one trails a falling
             // estimate by up to a second, and NACKs recover that better than a wait for a keyframe.
-            let estimates = room.viewers.compactMap { $0.isConnected ? $0.downlinkEstimate(now: now) : nil }
             let bar = room.bitrateController.target.map { sent in
                 min(sent, room.bitrateController.proposal(estimates: estimates) ?? sent)
             }
