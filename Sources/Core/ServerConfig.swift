@@ -23,6 +23,8 @@ public struct ServerConfig: Sendable, Equatable {
     public var sfuBitrateMinKbps = 300
     /// The SFU socket's send queue bound, in MTU-sized packets (`sfu.viewer_queue_packets`).
     public var sfuViewerQueuePackets = 512
+    /// SFU event loops with a socket each (`sfu.workers`); nil = one per CPU core.
+    public var sfuWorkers: Int?
     /// Test builds only: share of outgoing media packets the SFU drops on purpose.
     public var sfuTestDropEgressPercent = 0
     public var insecureFabric = false
@@ -101,7 +103,7 @@ public struct ServerConfig: Sendable, Equatable {
         "server.admin.host", "server.admin.port", "server.admin.insecure",
         "server.grpc.host", "server.grpc.port", "server.grpc.insecure", "server.grpc.data_port",
         "sfu.port", "sfu.udp_port", "sfu.bind_host", "sfu.public_ips", "sfu.max_viewers_per_stream",
-        "sfu.max_viewers_total", "sfu.bitrate_min_kbps", "sfu.viewer_queue_packets",
+        "sfu.max_viewers_total", "sfu.bitrate_min_kbps", "sfu.viewer_queue_packets", "sfu.workers",
         "sfu.test_drop_egress_percent", "database.driver", "database.sqlite_path", "database.max_open_conns", "multi_tenant",
         "logging.level", "logging.format", "tasks.default_timeout_seconds",
         "sessions.default_network_policy", "sessions.default_permission_policy", "providers.default",
@@ -178,6 +180,7 @@ public struct ServerConfig: Sendable, Equatable {
         case "sfu.max_viewers_total": sfuMaxViewersTotal = try int(min: 1)
         case "sfu.bitrate_min_kbps": sfuBitrateMinKbps = try int(min: 1)
         case "sfu.viewer_queue_packets": sfuViewerQueuePackets = try int(min: 1)
+        case "sfu.workers": sfuWorkers = try int(min: 1)
         case "sfu.test_drop_egress_percent":
             let percent = try int(min: 0)
             guard percent <= 100 else { throw .invalid(key: key, message: "must be 0..100, got \(percent)") }

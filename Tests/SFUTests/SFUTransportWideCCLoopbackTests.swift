@@ -68,16 +68,17 @@ import Testing
         for sequence in lost { #expect(arrivals[sequence] == .some(nil), "\(sequence) reported received") }
         let received = sentAt.keys.sorted { UInt16(truncatingIfNeeded: $0 &- 65_520) < UInt16(truncatingIfNeeded: $1 &- 65_520) }
         #expect(received.allSatisfy { arrivals[$0].flatMap { $0 } != nil }, "a sent packet reported lost")
-        // Arrival spacing follows send spacing: first to last within 100 ms of a span of at least
-        // 200 ms (a wrong unit or a lost wrap would be off by the span or more), and arrivals keep
-        // the send order. Single steps are not bounded: scheduling moves them on a loaded machine.
+        // Arrival spacing follows send spacing: first to last within half the send span (at least
+        // 200 ms; a loaded machine's scheduling moved one run by 141 ms of 100 allowed) or 100 ms,
+        // while a wrong unit or a lost wrap would be off by the span or more; arrivals keep the
+        // send order. Single steps are not bounded: scheduling moves them on a loaded machine.
         if let first = received.first, let last = received.last,
             let firstArrival = arrivals[first].flatMap({ $0 }), let lastArrival = arrivals[last].flatMap({ $0 })
         {
             let sentSpan = sentAt[last]! - sentAt[first]!
             let arrivedSpan = lastArrival - firstArrival
             print("TWCC-FIGURES: \(counts.count) feedback messages, send span \(sentSpan) µs, arrival span \(arrivedSpan) µs")
-            #expect(abs(arrivedSpan - sentSpan) <= 100_000, "sent over \(sentSpan) µs, arrived over \(arrivedSpan) µs")
+            #expect(abs(arrivedSpan - sentSpan) <= max(100_000, sentSpan / 2), "sent over \(sentSpan) µs, arrived over \(arrivedSpan) µs")
             for pair in zip(received, received.dropFirst()) {
                 let sent = sentAt[pair.1]! - sentAt[pair.0]!
                 let arrived = arrivals[pair.1]!! - arrivals[pair.0]!!

@@ -58,6 +58,8 @@ public final class ServerMetrics: Sendable {
                 "marionette_sfu_frames_dropped_total", "Video frames not sent to viewers that could not keep up", [("reason", "queue_full")])),
             ({ $0.dtlsFailures }, counter("marionette_sfu_dtls_failures_total", "DTLS handshakes that failed")),
             ({ $0.consentTimeouts }, counter("marionette_sfu_ice_consent_timeouts_total", "Peers removed after consent expired")),
+            ({ $0.forwardedToWorkers }, counter(
+                "marionette_sfu_worker_handoffs_total", "Datagrams handed from the SFU worker whose socket got them to the peer's worker")),
         ]
         sfuCounters = sfu
         exported = NIOLockedValueBox(Array(repeating: 0, count: sfu.count))

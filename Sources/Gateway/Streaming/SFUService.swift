@@ -28,6 +28,7 @@ struct SFUService: Service {
         sfu.maxViewersTotal = config.sfuMaxViewersTotal
         sfu.minimumBitrateBitsPerSecond = UInt64(config.sfuBitrateMinKbps) * 1000
         sfu.viewerQueuePackets = config.sfuViewerQueuePackets
+        if let workers = config.sfuWorkers { sfu.workers = workers }
         #if DEBUG
         sfu.testDropEgressPercent = config.sfuTestDropEgressPercent
         #endif

@@ -1,3 +1,5 @@
+import NIOCore
+
 /// The `sfu.*` settings the packet path needs (streaming.md §8), with the spec's defaults.
 public struct SFUConfiguration: Sendable, Equatable {
     /// Address the UDP socket binds (the server's `--host`).
@@ -6,6 +8,9 @@ public struct SFUConfiguration: Sendable, Equatable {
     public var udpPort = 7881
     /// Addresses put into answers as host candidates; empty = the bound address.
     public var publicIPs: [String] = []
+    /// Event loops, each with its own socket on `udpPort` (`SO_REUSEPORT`) and the viewers whose
+    /// checks reached it (`sfu.workers`, streaming.md §3.10); at most the event loop group's size.
+    public var workers = System.coreCount
     public var rtpMTU = 1200
     public var dtlsMTU = 1200
     public var dtlsHandshakeTimeoutMilliseconds = 10_000

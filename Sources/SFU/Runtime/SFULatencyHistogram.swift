@@ -23,4 +23,11 @@ public struct SFULatencyHistogram: Sendable, Equatable {
         sumNanoseconds &+= value
         count &+= 1
     }
+
+    /// Another worker's samples.
+    public mutating func add(_ other: SFULatencyHistogram) {
+        for index in counts.indices { counts[index] &+= other.counts[index] }
+        sumNanoseconds &+= other.sumNanoseconds
+        count &+= other.count
+    }
 }

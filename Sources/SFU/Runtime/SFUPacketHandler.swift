@@ -13,6 +13,11 @@ import Darwin
 /// and flushed once per read batch, which NIO sends with `sendmmsg`). Everything here is synchronous
 /// on the loop: no task or actor hop per packet. Control operations (add/remove peers) arrive as
 /// closures submitted to the same loop by ``SFUServer``.
+///
+/// With more than one worker (`sfu.workers`), each worker's handler owns the peers whose first STUN
+/// check reached its socket (a publisher: its stream's home worker) and a copy of their rooms; the
+/// home copy hands each batch of new packets once to the other workers (``receiveMirrored``), and a
+/// datagram of a peer another worker owns is handed to that worker (``receiveForwarded``).
 final class SFUPacketHandler: ChannelInboundHandler {
     typealias InboundIn = AddressedEnvelope<ByteBuffer>
     typealias OutboundOut = AddressedEnvelope<ByteBuffer>
@@ -21,6 +26,11 @@ final class SFUPacketHandler: ChannelInboundHandler {
     let dtlsContext: DTLSContext
     let events: AsyncStream<SFUEvent>.Continuation
     let logger: Logger
+    /// This worker's index, and where the workers find each other's peers.
+    let worker: Int
+    let directory: SFUWorkerDirectory
+    /// Every worker's handler, this one included (set by ``SFUServer`` once all are bound).
+    var peers: [NIOLoopBound<SFUPacketHandler>] = []
     private var context: ChannelHandlerContext?
     private var peersByUfrag: [String: SFUPeer] = [:]
     private var peersByAddress: [SocketAddress: SFUPeer] = [:]
@@ -41,12 +51,26 @@ final class SFUPacketHandler: ChannelInboundHandler {
     private var firstFrameDelay = SFULatencyHistogram()
     /// Ingress times of the video packets forwarded since the last flush.
     private var forwardStarts: [UInt64] = []
+    /// Addresses of peers another worker owns: their datagrams go there.
+    private var foreignAddresses: [SocketAddress: (worker: Int, peerID: String)] = [:]
+    /// Datagrams to hand to other workers at the end of this batch, by worker.
+    private var forwardOutbox: [Int: [AddressedEnvelope<ByteBuffer>]] = [:]
+    /// Home rooms with packets for the other workers at the end of this batch.
+    private var roomsToMirror: [SFURoom] = []
+    /// Set while handling datagrams another worker handed us (never handed on again).
+    private var handlingForwarded = false
+    private var lastHousekeeping: UInt64 = 0
 
-    init(configuration: SFUConfiguration, dtlsContext: DTLSContext, events: AsyncStream<SFUEvent>.Continuation, logger: Logger) {
+    init(
+        configuration: SFUConfiguration, dtlsContext: DTLSContext, events: AsyncStream<SFUEvent>.Continuation, logger: Logger,
+        worker: Int = 0, directory: SFUWorkerDirectory = SFUWorkerDirectory(workerCount: 1)
+    ) {
         self.configuration = configuration
         self.dtlsContext = dtlsContext
         self.events = events
         self.logger = logger
+        self.worker = worker
+        self.directory = directory
         self.earlyFlushBytes = max(configuration.egressQueueBytes / 4, configuration.rtpMTU)
     }
 
@@ -75,12 +99,14 @@ final class SFUPacketHandler: ChannelInboundHandler {
     func handlerRemoved(context: ChannelHandlerContext) {
         timer?.cancel()
         for peer in Array(peersByID.values) { close(peer, reason: "SFU stopped") }
-        events.finish()
         self.context = nil
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let envelope = unwrapInboundIn(data)
+        receive(unwrapInboundIn(data))
+    }
+
+    private func receive(_ envelope: AddressedEnvelope<ByteBuffer>) {
         var buffer = envelope.data
         guard let first = buffer.getInteger(at: buffer.readerIndex, as: UInt8.self) else { return }
         let second = buffer.getInteger(at: buffer.readerIndex + 1, as: UInt8.self)
@@ -94,6 +120,14 @@ final class SFUPacketHandler: ChannelInboundHandler {
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
+        endBatch()
+    }
+
+    /// The end of a read batch, frame or timer tick: packets and datagrams for other workers go in
+    /// one hop per worker, then our own sends are flushed.
+    private func endBatch() {
+        if !roomsToMirror.isEmpty { handOverMirrored() }
+        if !forwardOutbox.isEmpty { handOverForwarded() }
         flushIfNeeded()
     }
 
@@ -135,16 +169,17 @@ final class SFUPacketHandler: ChannelInboundHandler {
         guard let iceAddress = ICEAddress(remote) else { return }
         let now = Self.now()
         // The local ufrag (before ':' in USERNAME) finds the peer; unknown ones get no answer at all.
-        let peer: SFUPeer? = buffer.withUnsafeReadableBytes { bytes in
+        let ufrag: String? = buffer.withUnsafeReadableBytes { bytes in
             guard let message = try? STUNMessage(parsing: bytes), let username = message.username,
                 let colon = username.firstIndex(of: UInt8(ascii: ":"))
             else { return nil }
-            return peersByUfrag[String(decoding: username[..<colon], as: UTF8.self)]
+            return String(decoding: username[..<colon], as: UTF8.self)
         }
-        guard let peer else {
+        guard let ufrag else {
             counters.droppedUnknown += 1
             return
         }
+        guard let peer = peersByUfrag[ufrag] ?? peerOfUnknownUfrag(ufrag, buffer: buffer, from: remote, now: now) else { return }
         let action = buffer.withUnsafeReadableBytes { peer.ice.handle(datagram: $0, from: iceAddress, now: now) }
         guard case .respond(let bytes, let nominated) = action else { return }
         guard let context else { return }
@@ -165,10 +200,137 @@ final class SFUPacketHandler: ChannelInboundHandler {
         peersByAddress[address] = peer
     }
 
+    // MARK: Workers
+
+    /// A check whose ufrag this worker does not know: an answered peer's first check (claimed here,
+    /// or handed to the stream's home for a publisher), or a peer another worker owns (handed there).
+    private func peerOfUnknownUfrag(_ ufrag: String, buffer: ByteBuffer, from remote: SocketAddress, now: UInt64) -> SFUPeer? {
+        switch directory.route(ufrag: ufrag, worker: worker) {
+        case .claim(let ticket):
+            return claim(ticket, now: now)
+        case .forward(let owner, let peerID) where !handlingForwarded && peers.indices.contains(owner):
+            foreignAddresses[remote] = (owner, peerID)
+            forward(buffer, from: remote, to: owner)
+            return nil
+        case .forward, .unknown:
+            counters.droppedUnknown += 1
+            return nil
+        }
+    }
+
+    /// Makes an answered peer on this worker (its DTLS endpoint, its room's copy here).
+    private func claim(_ ticket: SFUPeerTicket, now: UInt64) -> SFUPeer? {
+        let negotiation = ticket.negotiation
+        let dtls: DTLSEndpoint
+        do {
+            dtls = try DTLSEndpoint(
+                context: dtlsContext, role: negotiation.dtlsRole == .server ? .server : .client,
+                expectedFingerprint: negotiation.remoteFingerprint.bytes, mtu: configuration.dtlsMTU)
+        } catch {
+            counters.dtlsFailures += 1
+            directory.released(peerID: ticket.id, streamID: ticket.streamID, role: ticket.role, ufrags: [ticket.ice.localCredentials.ufrag])
+            events.yield(
+                .peerClosed(streamID: ticket.streamID, peerID: ticket.id, publisher: ticket.role == .publisher, reason: "\(error)"))
+            return nil
+        }
+        let peer = SFUPeer(
+            id: ticket.id, streamID: ticket.streamID, role: ticket.role, negotiation: negotiation, ice: ticket.ice, dtls: dtls,
+            now: ticket.createdAt)
+        let room = replica(of: ticket.identity)
+        if ticket.role == .publisher { room.publisher = peer } else { room.viewers.append(peer) }
+        peersByID[peer.id] = peer
+        peersByUfrag[ticket.ice.localCredentials.ufrag] = peer
+        return peer
+    }
+
+    /// This worker's copy of a stream's room, made on first use.
+    private func replica(of identity: SFUStreamIdentity) -> SFURoom {
+        if let room = rooms[identity.streamID] { return room }
+        let room = SFURoom(identity: identity, worker: worker, configuration: configuration)
+        rooms[identity.streamID] = room
+        return room
+    }
+
+    /// A datagram from the address of a peer another worker owns goes there (one hop per batch).
+    private func forwardIfForeign(_ buffer: ByteBuffer, from remote: SocketAddress) {
+        guard !handlingForwarded, let owner = foreignAddresses[remote] else { return }
+        forward(buffer, from: remote, to: owner.worker)
+    }
+
+    private func forward(_ buffer: ByteBuffer, from remote: SocketAddress, to owner: Int) {
+        counters.forwardedToWorkers &+= 1
+        forwardOutbox[owner, default: []].append(AddressedEnvelope(remoteAddress: remote, data: buffer))
+    }
+
+    private func handOverForwarded() {
+        for (owner, datagrams) in forwardOutbox {
+            let target = peers[owner]
+            target.eventLoop.execute { target.value.receiveForwarded(datagrams) }
+        }
+        forwardOutbox.removeAll(keepingCapacity: true)
+    }
+
+    /// Datagrams that reached another worker's socket from peers this worker owns.
+    func receiveForwarded(_ datagrams: [AddressedEnvelope<ByteBuffer>]) {
+        handlingForwarded = true
+        for datagram in datagrams { receive(datagram) }
+        handlingForwarded = false
+        endBatch()
+    }
+
+    /// Home: this batch's new packets of each stream, once to every other worker.
+    private func handOverMirrored() {
+        for room in roomsToMirror {
+            let packets = room.mirrorOutbox
+            room.mirrorOutbox.removeAll(keepingCapacity: true)
+            let identity = room.identity
+            let timing = room.timing
+            for target in peers where target.eventLoop !== context?.eventLoop {
+                target.eventLoop.execute { target.value.receiveMirrored(identity: identity, packets: packets, timing: timing) }
+            }
+        }
+        roomsToMirror.removeAll(keepingCapacity: true)
+    }
+
+    /// The home worker's new packets of a stream: cached in this worker's copy and sent to its viewers.
+    func receiveMirrored(identity: SFUStreamIdentity, packets: [SFUMirroredPacket], timing: SFUSourceTiming) {
+        let room: SFURoom
+        if let existing = rooms[identity.streamID] {
+            guard existing.identity == identity else { return }  // packets of a stream closed meanwhile
+            room = existing
+        } else {
+            // A copy is made before any viewer is here, so a joiner finds the keyframe cached.
+            guard directory.existingIdentity(of: identity.streamID) == identity else { return }
+            room = replica(of: identity)
+        }
+        room.adopt(timing)
+        let now = Self.now()
+        for mirrored in packets {
+            distribute(mirrored.packet, in: room, video: mirrored.isVideo, now: now)
+        }
+        endBatch()
+    }
+
+    /// Another worker's viewer asks for a keyframe: the home's throttle decides.
+    func requestKeyframe(streamID: String) {
+        guard let room = rooms[streamID], room.isHome else { return }
+        requestKeyframe(room, now: Self.now())
+        endBatch()
+    }
+
+    /// Another worker's viewers' downlink estimates, for the stream's target and gate bar.
+    func receiveEstimates(streamID: String, from worker: Int, estimates: [UInt64]) {
+        guard let room = rooms[streamID], room.isHome else { return }
+        room.remoteEstimates[worker] = (estimates, Self.now())
+    }
+
     // MARK: DTLS
 
     private func receiveDTLS(_ buffer: ByteBuffer, from remote: SocketAddress) {
-        guard let peer = peersByAddress[remote] else { return }
+        guard let peer = peersByAddress[remote] else {
+            forwardIfForeign(buffer, from: remote)
+            return
+        }
         let wasHandshaking = peer.dtls.state == .handshaking
         buffer.withUnsafeReadableBytes { peer.dtls.receive($0) }
         flushDTLS(peer)
@@ -223,9 +385,11 @@ final class SFUPacketHandler: ChannelInboundHandler {
     // MARK: Media from publishers
 
     private func receiveRTP(_ buffer: inout ByteBuffer, from remote: SocketAddress) {
-        guard let peer = peersByAddress[remote], peer.role == .publisher, let inbound = peer.inbound,
-            let room = rooms[peer.streamID]
-        else { return }
+        guard let peer = peersByAddress[remote] else {
+            forwardIfForeign(buffer, from: remote)
+            return
+        }
+        guard peer.role == .publisher, let inbound = peer.inbound, let room = rooms[peer.streamID] else { return }
         do { try inbound.unprotect(&buffer, rtcp: false) } catch {
             counters.droppedUnprotect += 1
             return
@@ -282,9 +446,15 @@ final class SFUPacketHandler: ChannelInboundHandler {
 
     /// Caches a packet once for its track and sends it to every connected viewer.
     private func distribute(_ packet: SFUCachedPacket, in room: SFURoom, video isVideo: Bool, now: UInt64) {
-        if !room.mediaStarted {
-            room.mediaStarted = true
-            events.yield(.mediaStarted(streamID: room.streamID))
+        if room.isHome {
+            if !room.mediaStarted {
+                room.mediaStarted = true
+                events.yield(.mediaStarted(streamID: room.streamID))
+            }
+            if peers.count > 1 {
+                if room.mirrorOutbox.isEmpty { roomsToMirror.append(room) }
+                room.mirrorOutbox.append(SFUMirroredPacket(packet: packet, isVideo: isVideo))
+            }
         }
         if isVideo {
             room.video.cache.insert(packet)
@@ -296,7 +466,7 @@ final class SFUPacketHandler: ChannelInboundHandler {
             for viewer in room.viewers where viewer.isConnected {
                 forwardVideo(packet, room: room, to: viewer, egressQueueFull: egressQueueFull, now: now)
             }
-            if !room.viewers.isEmpty { forwardStarts.append(now) }
+            if !room.viewers.isEmpty { forwardStarts.append(packet.arrivalNanoseconds) }
         } else if var audio = room.audio {
             audio.cache.insert(packet)
             audio.packetsForwarded += 1
@@ -368,16 +538,15 @@ final class SFUPacketHandler: ChannelInboundHandler {
                 keyframeStart: keyframe && slice.isFirst, arrivalNanoseconds: now, payload: payload)
             distribute(packet, in: room, video: true, now: now)
         }
-        flushIfNeeded()
+        endBatch()
     }
 
     /// A runner source starts (or comes back after a reconnect): its room keeps viewers and numbering.
     func attachSource(
-        streamID: String, media: SDPStreamMedia, maxBitrateKbps: Int?, onKeyframeRequest: @escaping @Sendable () -> Void,
+        identity: SFUStreamIdentity, maxBitrateKbps: Int?, onKeyframeRequest: @escaping @Sendable () -> Void,
         onBitrateTarget: @escaping @Sendable (Int) -> Void
     ) {
-        let room = rooms[streamID] ?? SFURoom(streamID: streamID, media: media, configuration: configuration)
-        rooms[streamID] = room
+        let room = replica(of: identity)
         if let maxBitrateKbps, maxBitrateKbps > 0, room.bitrateController.maximum != UInt64(maxBitrateKbps) * 1000 {
             room.bitrateController = SFUBitrateController(
                 minimum: configuration.minimumBitrateBitsPerSecond, maximum: UInt64(maxBitrateKbps) * 1000)
@@ -487,7 +656,11 @@ final class SFUPacketHandler: ChannelInboundHandler {
     // MARK: RTCP
 
     private func receiveRTCP(_ buffer: inout ByteBuffer, from remote: SocketAddress) {
-        guard let peer = peersByAddress[remote], let inbound = peer.inbound, let room = rooms[peer.streamID] else { return }
+        guard let peer = peersByAddress[remote] else {
+            forwardIfForeign(buffer, from: remote)
+            return
+        }
+        guard let inbound = peer.inbound, let room = rooms[peer.streamID] else { return }
         do { try inbound.unprotect(&buffer, rtcp: true) } catch {
             counters.droppedUnprotect += 1
             return
@@ -601,6 +774,12 @@ final class SFUPacketHandler: ChannelInboundHandler {
 
     /// Throttled keyframe request (streaming.md §3.6): a PLI to the WHIP publisher.
     private func requestKeyframe(_ room: SFURoom, now: UInt64) {
+        guard room.isHome else {
+            let home = peers[room.identity.home]
+            let streamID = room.streamID
+            home.eventLoop.execute { home.value.requestKeyframe(streamID: streamID) }
+            return
+        }
         if room.keyframeThrottle.request(now: now) { sendKeyframeRequest(room) }
     }
 
@@ -734,6 +913,10 @@ final class SFUPacketHandler: ChannelInboundHandler {
 
     private func tick() {
         let now = Self.now()
+        if now &- lastHousekeeping >= 1_000_000_000 {
+            lastHousekeeping = now
+            housekeeping(now: now)
+        }
         for peer in Array(peersByID.values) {
             if case .handshaking = peer.dtls.state {
                 if now &- peer.createdAt > UInt64(configuration.dtlsHandshakeTimeoutMilliseconds) * 1_000_000,
@@ -756,82 +939,103 @@ final class SFUPacketHandler: ChannelInboundHandler {
             }
         }
         for room in rooms.values {
-            if room.keyframeThrottle.tick(now: now) { sendKeyframeRequest(room) }
-            if let publisher = room.publisher, publisher.isConnected, now &- publisher.lastFeedbackAt >= 1_000_000_000 {
-                publisher.lastFeedbackAt = now
-                sendPublisherFeedback(room, publisher)
-            }
-            if let publisher = room.publisher, publisher.isConnected, publisher.transportWideCC?.hasPending == true,
-                now &- publisher.lastTransportFeedbackAt >= 100_000_000
-            {
-                publisher.lastTransportFeedbackAt = now
-                sendTransportFeedback(room, publisher)
-            }
+            if room.isHome { tickIngress(room, now: now) }
             sendSenderReportsIfDue(room, now: now)
             room.updateBitrates(now: now)
             // The connected viewers' downlink estimates, for the target and the frame gates.
             let estimates = room.viewers.compactMap { $0.isConnected ? $0.downlinkEstimate(now: now) : nil }
-            updateBitrateTarget(room, estimates: estimates, now: now)
-            // Viewers below the target drop deltas (their frame gates), but only while they also
-            // lose packets (≥ 5 % in their latest report): an app-limited stream's REMB sits near
-            // what the viewer receives (Chrome caps it at 1.5× that), so an idle desktop at 60 kbit/s
-            // has viewers "below" the 300 kbit/s floor that lose nothing. The bar is the lower of the
-            // target sent and what the estimates call for now: the sent one trails a falling
-            // estimate by up to a second, and NACKs recover that better than a wait for a keyframe.
-            let bar = room.bitrateController.target.map { sent in
-                min(sent, room.bitrateController.proposal(estimates: estimates) ?? sent)
+            if room.isHome {
+                updateGateBar(room, localEstimates: estimates, now: now)
+            } else if !estimates.isEmpty, now &- room.estimatesSentAt >= 200_000_000 {
+                room.estimatesSentAt = now
+                let home = peers[room.identity.home]
+                let (streamID, worker) = (room.streamID, self.worker)
+                home.eventLoop.execute { home.value.receiveEstimates(streamID: streamID, from: worker, estimates: estimates) }
             }
-            for viewer in room.viewers where viewer.isConnected {
-                let lossy = viewer.reception.fractionLost >= Self.congestionLossFraction
-                viewer.frameGate.updateDownlink(
-                    estimateBitsPerSecond: lossy ? viewer.downlinkEstimate(now: now) : nil, targetBitsPerSecond: bar)
+            updateFrameGates(room, now: now)
+        }
+        endBatch()
+    }
+
+    /// Viewers below the bar drop deltas (their frame gates), but only while they also lose packets
+    /// (≥ 5 % in their latest report): an app-limited stream's REMB sits near what the viewer
+    /// receives (Chrome caps it at 1.5× that), so an idle desktop at 60 kbit/s has viewers "below"
+    /// the 300 kbit/s floor that lose nothing.
+    private func updateFrameGates(_ room: SFURoom, now: UInt64) {
+        for viewer in room.viewers where viewer.isConnected {
+            let lossy = viewer.reception.fractionLost >= Self.congestionLossFraction
+            viewer.frameGate.updateDownlink(
+                estimateBitsPerSecond: lossy ? viewer.downlinkEstimate(now: now) : nil, targetBitsPerSecond: room.gateBar)
+        }
+    }
+
+    /// The home copy's timers: keyframe-request retries and the WHIP publisher's feedback.
+    private func tickIngress(_ room: SFURoom, now: UInt64) {
+        if room.keyframeThrottle.tick(now: now) { sendKeyframeRequest(room) }
+        if let publisher = room.publisher, publisher.isConnected, now &- publisher.lastFeedbackAt >= 1_000_000_000 {
+            publisher.lastFeedbackAt = now
+            sendPublisherFeedback(room, publisher)
+        }
+        if let publisher = room.publisher, publisher.isConnected, publisher.transportWideCC?.hasPending == true,
+            now &- publisher.lastTransportFeedbackAt >= 100_000_000
+        {
+            publisher.lastTransportFeedbackAt = now
+            sendTransportFeedback(room, publisher)
+        }
+    }
+
+    /// Home: the stream's bitrate target from every worker's viewers, and the frame gates' bar: the
+    /// lower of the target sent and what the estimates call for now (the sent one trails a falling
+    /// estimate by up to a second, and NACKs recover that better than a wait for a keyframe).
+    private func updateGateBar(_ room: SFURoom, localEstimates: [UInt64], now: UInt64) {
+        var estimates = localEstimates
+        for (worker, remote) in room.remoteEstimates {
+            if now &- remote.at > 1_000_000_000 {
+                room.remoteEstimates[worker] = nil
+            } else {
+                estimates += remote.estimates
             }
         }
-        flushIfNeeded()
+        updateBitrateTarget(room, estimates: estimates, now: now)
+        let bar = room.bitrateController.target.map { sent in
+            min(sent, room.bitrateController.proposal(estimates: estimates) ?? sent)
+        }
+        guard bar != room.gateBar else { return }
+        room.gateBar = bar
+        // The other workers' viewers gate on it from now, not from the next packets (which carry it too).
+        let (identity, worker) = (room.identity, self.worker)
+        for target in peers.indices where target != worker {
+            let handler = peers[target]
+            handler.eventLoop.execute { handler.value.receiveGateBar(identity: identity, bar: bar) }
+        }
+    }
+
+    /// The home's new gate bar for a stream's viewers on this worker.
+    func receiveGateBar(identity: SFUStreamIdentity, bar: UInt64?) {
+        guard let room = rooms[identity.streamID], room.identity == identity else { return }
+        room.gateBar = bar
+        updateFrameGates(room, now: Self.now())
+    }
+
+    /// Once a second: answered peers that never sent a check (worker 0 for all), and forwarding
+    /// entries of peers that are gone.
+    private func housekeeping(now: UInt64) {
+        if worker == 0 {
+            for ticket in directory.takeExpired(now: now, maxAgeNanoseconds: UInt64(configuration.consentTimeoutMilliseconds) * 1_000_000) {
+                counters.consentTimeouts += 1
+                events.yield(
+                    .peerClosed(
+                        streamID: ticket.streamID, peerID: ticket.id, publisher: ticket.role == .publisher, reason: "ICE consent expired"))
+            }
+        }
+        if !foreignAddresses.isEmpty {
+            for (address, owner) in foreignAddresses where !directory.isLive(peerID: owner.peerID) {
+                foreignAddresses[address] = nil
+            }
+        }
     }
 
     // MARK: Control (called on the loop by SFUServer)
-
-    func addPeer(
-        streamID: String, media: SDPStreamMedia, publisher: Bool, offer: String, candidates: [SDPHostCandidate]
-    ) -> Result<(id: String, answer: String), SFUError> {
-        let room = rooms[streamID] ?? SFURoom(streamID: streamID, media: media, configuration: configuration)
-        if publisher, room.publisher != nil { return .failure(.publisherExists) }
-        if !publisher {
-            if room.viewers.count >= configuration.maxViewersPerStream { return .failure(.atCapacity) }
-            let total = rooms.values.reduce(0) { $0 + $1.viewers.count }
-            if total >= configuration.maxViewersTotal { return .failure(.atCapacity) }
-        }
-        let credentials = ICECredentials.random()
-        let config = SDPNegotiatorConfig(
-            role: publisher ? .publisher : .viewer(room.outgoingTracks), media: room.media,
-            transport: SDPLocalTransport(
-                iceUfrag: credentials.ufrag, icePwd: credentials.password,
-                fingerprintSHA256: dtlsContext.certificate.fingerprint, candidates: candidates),
-            sessionID: UInt64.random(in: 1...(1 << 62)))
-        let answer: SDPAnswer
-        do { answer = try SDPNegotiator.negotiate(offer: offer, config: config) } catch {
-            return .failure(Self.map(error))
-        }
-        let negotiation = answer.negotiation
-        guard negotiation.remoteFingerprint.hashFunction.lowercased() == "sha-256", negotiation.remoteFingerprint.bytes.count == 32
-        else { return .failure(.invalidSDP("the DTLS fingerprint must be sha-256")) }
-        let dtls: DTLSEndpoint
-        do {
-            dtls = try DTLSEndpoint(
-                context: dtlsContext, role: negotiation.dtlsRole == .server ? .server : .client,
-                expectedFingerprint: negotiation.remoteFingerprint.bytes, mtu: configuration.dtlsMTU)
-        } catch { return .failure(.dtls(error)) }
-        let id = (publisher ? "pub_" : "view_") + credentials.ufrag.filter { $0.isLetter || $0.isNumber } + String(UInt32.random(in: 0...UInt32.max), radix: 36)
-        let peer = SFUPeer(
-            id: id, streamID: streamID, role: publisher ? .publisher : .viewer, negotiation: negotiation,
-            ice: ICELiteResponder(credentials: credentials, remoteUfrag: negotiation.remoteICEUfrag), dtls: dtls, now: Self.now())
-        rooms[streamID] = room
-        if publisher { room.publisher = peer } else { room.viewers.append(peer) }
-        peersByID[id] = peer
-        peersByUfrag[credentials.ufrag] = peer
-        return .success((id, answer.text))
-    }
 
     /// New local ICE credentials for a peer whose client restarted ICE with `remoteUfrag`; the old
     /// pair keeps carrying media until a check with the new credentials nominates one, DTLS and SRTP
@@ -846,6 +1050,7 @@ final class SFUPacketHandler: ChannelInboundHandler {
         let credentials = ICECredentials.random()
         peer.ice.restart(newUfrag: credentials.ufrag, newPassword: credentials.password, remoteUfrag: remoteUfrag)
         peersByUfrag[credentials.ufrag] = peer
+        directory.registerUfrag(credentials.ufrag, worker: worker, peerID: peerID)
         logger.debug("ICE restart", metadata: ["peer_id": "\(peerID)"])
         return .success(ICERestartFragment.answer(credentials: credentials, mids: mids, candidates: candidates))
     }
@@ -932,7 +1137,9 @@ final class SFUPacketHandler: ChannelInboundHandler {
         }
         peer.state = .closed
         peersByID[peer.id] = nil
-        for (ufrag, candidate) in peersByUfrag where candidate === peer { peersByUfrag[ufrag] = nil }
+        let ufrags = peersByUfrag.compactMap { $0.value === peer ? $0.key : nil }
+        for ufrag in ufrags { peersByUfrag[ufrag] = nil }
+        directory.released(peerID: peer.id, streamID: peer.streamID, role: peer.role, ufrags: ufrags)
         if let address = peer.address, peersByAddress[address] === peer { peersByAddress[address] = nil }
         if let room = rooms[peer.streamID] {
             if room.publisher === peer {
@@ -954,39 +1161,4 @@ final class SFUPacketHandler: ChannelInboundHandler {
         case .invalidSDP(let reason): return .invalidSDP(reason)
         }
     }
-}
-
-/// Packet-path counters, read by the stats endpoint and metrics.
-public struct SFUCounters: Sendable, Equatable {
-    public var packetsSent: UInt64 = 0
-    public var retransmissionsSent: UInt64 = 0
-    public var nacksReceived: UInt64 = 0
-    public var keyframeRequestsReceived: UInt64 = 0
-    public var keyframeRequestsSent: UInt64 = 0
-    public var senderReportsSent: UInt64 = 0
-    public var transportFeedbackSent: UInt64 = 0
-    public var droppedUnknown: UInt64 = 0
-    public var droppedUnprotect: UInt64 = 0
-    public var droppedProtect: UInt64 = 0
-    public var droppedOnPurpose: UInt64 = 0
-    /// Video not sent to viewers that could not keep up (streaming.md §3.7), packets and whole
-    /// frames: their downlink estimate below the stream's target (congestion), or the socket's
-    /// send queue over its water mark (queue full).
-    public var droppedCongestion: UInt64 = 0
-    public var droppedQueueFull: UInt64 = 0
-    public var framesDroppedCongestion: UInt64 = 0
-    public var framesDroppedQueueFull: UInt64 = 0
-    public var dtlsFailures: UInt64 = 0
-    public var consentTimeouts: UInt64 = 0
-}
-
-public struct SFUStats: Sendable, Equatable {
-    public var counters: SFUCounters
-    public var viewers: Int
-    public var publishers: Int
-    /// Video packets from ingress (publisher packet read, or runner frame packetized) to the flush
-    /// that handed their copies to the kernel.
-    public var forwardDelay: SFULatencyHistogram
-    /// A viewer's WHEP offer accepted to its first media packet sent (the cached keyframe).
-    public var firstFrame: SFULatencyHistogram
 }

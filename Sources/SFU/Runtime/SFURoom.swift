@@ -1,9 +1,14 @@
-/// Everything of one stream on the SFU: its tracks and caches, the publisher and the viewers, and
-/// the keyframe-request throttle shared by all viewers. Event-loop confined.
+/// Everything of one stream on one SFU worker: its tracks and caches, the publisher and the
+/// viewers, and the keyframe-request throttle shared by all viewers. Event-loop confined. Every
+/// worker with viewers of the stream has a copy; the home worker's copy runs the ingress (numbering,
+/// source clock, throttle, bitrate target, publisher) and hands each batch of new packets to the
+/// others, whose copies cache them and serve their own viewers (streaming.md §3.10).
 final class SFURoom {
-    let streamID: String
-    let media: SDPStreamMedia
-    let cname: String
+    let identity: SFUStreamIdentity
+    let isHome: Bool
+    var streamID: String { identity.streamID }
+    var media: SDPStreamMedia { identity.media }
+    var cname: String { identity.cname }
     var video: SFUTrack
     var audio: SFUTrack?
     var publisher: SFUPeer?
@@ -34,13 +39,26 @@ final class SFURoom {
     var meterBytesOut: UInt64 = 0
     var bitrateInBitsPerSecond: UInt64 = 0
     var bitrateOutBitsPerSecond: UInt64 = 0
+    /// The bitrate viewers' frame gates compare their estimates with (home: from every worker's
+    /// estimates at its tick; elsewhere: the home's latest, sent with the packets).
+    var gateBar: UInt64?
+    /// Home: the other workers' viewers' downlink estimates, with when they came.
+    var remoteEstimates: [Int: (estimates: [UInt64], at: UInt64)] = [:]
+    /// Home: new packets (and whether video) not yet handed to the other workers.
+    var mirrorOutbox: [SFUMirroredPacket] = []
+    /// Elsewhere: when this copy last sent its viewers' estimates home.
+    var estimatesSentAt: UInt64 = 0
 
-    init(streamID: String, media: SDPStreamMedia, configuration: SFUConfiguration) {
-        self.streamID = streamID
-        self.media = media
-        self.cname = "marionette-" + streamID
-        self.video = SFUTrack(kind: .video, codec: media.videoCodecs.first ?? .vp8, configuration: configuration)
-        self.audio = media.audioCodec.map { SFUTrack(kind: .audio, codec: $0, configuration: configuration) }
+    init(identity: SFUStreamIdentity, worker: Int, configuration: SFUConfiguration) {
+        self.identity = identity
+        self.isHome = identity.home == worker
+        let media = identity.media
+        self.video = SFUTrack(
+            kind: .video, codec: media.videoCodecs.first ?? .vp8, ssrc: identity.videoSSRC, rtxSSRC: identity.videoRTXSSRC,
+            configuration: configuration)
+        self.audio = media.audioCodec.map {
+            SFUTrack(kind: .audio, codec: $0, ssrc: identity.audioSSRC, rtxSSRC: 0, configuration: configuration)
+        }
         self.bitrateController = SFUBitrateController(
             minimum: configuration.minimumBitrateBitsPerSecond, maximum: configuration.publisherBitrateBitsPerSecond)
         self.keyframeThrottle = SFUKeyframeRequestThrottle(
@@ -78,11 +96,32 @@ final class SFURoom {
         meterBytesOut = bytesOut
     }
 
-    /// What a viewer's answer announces (msid with separate streams for video and audio).
-    var outgoingTracks: SDPOutgoingTracks {
-        SDPOutgoingTracks(
-            cname: cname,
-            video: SDPOutgoingTrack(ssrc: video.ssrc, rtxSSRC: video.rtxSSRC, streamID: streamID + "-video", trackID: "video"),
-            audio: audio.map { SDPOutgoingTrack(ssrc: $0.ssrc, rtxSSRC: nil, streamID: streamID + "-audio", trackID: "audio") })
+    /// The home's timing for the other workers' sender reports.
+    var timing: SFUSourceTiming {
+        SFUSourceTiming(
+            clock: sourceClock, video: video.senderReportMapping, audio: audio?.senderReportMapping, gateBar: gateBar)
     }
+
+    /// Another worker's copy takes the home's timing.
+    func adopt(_ timing: SFUSourceTiming) {
+        sourceClock = timing.clock
+        video.senderReportMapping = timing.video
+        audio?.senderReportMapping = timing.audio
+        gateBar = timing.gateBar
+    }
+}
+
+/// A packet the home worker hands to the other workers.
+struct SFUMirroredPacket: Sendable {
+    var packet: SFUCachedPacket
+    var isVideo: Bool
+}
+
+/// What the other workers' copies need of the home's clocks: the source clock and RTP mappings of
+/// the sender reports, and the frame gates' bar.
+struct SFUSourceTiming: Sendable {
+    var clock: SFUSourceClock
+    var video: RTPTimestampMapping?
+    var audio: RTPTimestampMapping?
+    var gateBar: UInt64?
 }

@@ -2,30 +2,48 @@ import Logging
 import NIOCore
 import NIOPosix
 
-/// The SFU as the control plane sees it: one UDP socket for every peer, and async calls that add
-/// or remove viewers and publishers. Each call hops once onto the socket's event loop, where the
-/// packet path owns all peer state; nothing here is on the per-packet path.
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The SFU as the control plane sees it: `sfu.workers` event loops, each with its own UDP socket on
+/// the one media port (`SO_REUSEPORT`: the kernel hashes a 5-tuple to one socket), and async calls
+/// that add or remove viewers and publishers (streaming.md §3.10). A viewer lives on the worker its
+/// first STUN check reached; a stream's ingress (WHIP publisher or runner source) on the stream's
+/// home worker, which hands each read batch of packets once to every other worker. Every call hops
+/// once onto the worker that owns what it touches; nothing here is on the per-packet path.
 public final class SFUServer: Sendable {
     public let configuration: SFUConfiguration
     public let localAddress: SocketAddress
     public let events: AsyncStream<SFUEvent>
-    private let channel: any Channel
-    private let handler: NIOLoopBound<SFUPacketHandler>
+    private let eventsContinuation: AsyncStream<SFUEvent>.Continuation
+    private let channels: [any Channel]
+    private let workers: [NIOLoopBound<SFUPacketHandler>]
+    let directory: SFUWorkerDirectory
+    private let dtlsFingerprint: [UInt8]
     private let candidates: [SDPHostCandidate]
 
     private init(
-        configuration: SFUConfiguration, channel: any Channel, handler: NIOLoopBound<SFUPacketHandler>,
-        events: AsyncStream<SFUEvent>, candidates: [SDPHostCandidate]
+        configuration: SFUConfiguration, channels: [any Channel], workers: [NIOLoopBound<SFUPacketHandler>],
+        directory: SFUWorkerDirectory, events: (AsyncStream<SFUEvent>, AsyncStream<SFUEvent>.Continuation),
+        dtlsFingerprint: [UInt8], candidates: [SDPHostCandidate]
     ) {
         self.configuration = configuration
-        self.channel = channel
-        self.localAddress = channel.localAddress!
-        self.handler = handler
-        self.events = events
+        self.channels = channels
+        self.localAddress = channels[0].localAddress!
+        self.workers = workers
+        self.directory = directory
+        self.events = events.0
+        self.eventsContinuation = events.1
+        self.dtlsFingerprint = dtlsFingerprint
         self.candidates = candidates
     }
 
-    /// Binds the UDP port and starts the packet path. The DTLS certificate is made here, once per process.
+    /// The number of workers (event loops with a socket each) this SFU runs.
+    public var workerCount: Int { workers.count }
+
+    /// Binds the UDP port once per worker and starts the packet path. The DTLS certificate is made
+    /// here, once per process.
     public static func start(
         configuration: SFUConfiguration, group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         logger: Logger = Logger(label: "marionette.sfu")
@@ -33,9 +51,63 @@ public final class SFUServer: Sendable {
         let certificate = try DTLSCertificate()
         let context = try DTLSContext(certificate: certificate, profiles: configuration.srtpProfiles)
         let (events, continuation) = AsyncStream<SFUEvent>.makeStream(bufferingPolicy: .bufferingNewest(4096))
-        let loop = group.next()
-        let channel = try await DatagramBootstrap(group: loop)
+        // Distinct loops: two workers on one loop would only add hops.
+        var loops: [any EventLoop] = []
+        for loop in group.makeIterator() where !loops.contains(where: { $0 === loop }) { loops.append(loop) }
+        let count = max(1, min(configuration.workers, loops.count))
+        let directory = SFUWorkerDirectory(workerCount: count)
+        var channels: [any Channel] = []
+        var port = configuration.udpPort
+        do {
+            for index in 0..<count {
+                let channel = try await bind(
+                    configuration: configuration, port: port, loop: loops[index], reusePort: count > 1,
+                    makeHandler: {
+                        SFUPacketHandler(
+                            configuration: configuration, dtlsContext: context, events: continuation, logger: logger,
+                            worker: index, directory: directory)
+                    })
+                channels.append(channel)
+                // Port 0: the first socket's ephemeral port is the one every other worker joins.
+                port = channel.localAddress?.port ?? port
+            }
+        } catch {
+            for channel in channels { try? await channel.close() }
+            throw error
+        }
+        var workers: [NIOLoopBound<SFUPacketHandler>] = []
+        for channel in channels {
+            let loop = channel.eventLoop
+            workers.append(
+                try await channel.pipeline.handler(type: SFUPacketHandler.self).map { NIOLoopBound($0, eventLoop: loop) }.get())
+        }
+        // Each worker keeps its own copy of the others' handles (no lock on its hops).
+        for worker in workers {
+            let all = workers
+            try await worker.eventLoop.submit { worker.value.peers = all }.get()
+        }
+        let hosts = configuration.publicIPs.isEmpty ? Self.interfaceAddresses(bound: configuration.bindHost) : configuration.publicIPs
+        let candidates = hosts.map { host in
+            SDPHostCandidate(address: host, port: UInt16(port), family: host.contains(":") ? .ipv6 : .ipv4)
+        }
+        logger.info(
+            "SFU listening",
+            metadata: ["address": "\(channels[0].localAddress.map { "\($0)" } ?? "?")", "workers": "\(count)"])
+        return SFUServer(
+            configuration: configuration, channels: channels, workers: workers, directory: directory,
+            events: (events, continuation), dtlsFingerprint: certificate.fingerprint, candidates: candidates)
+    }
+
+    private static func bind(
+        configuration: SFUConfiguration, port: Int, loop: any EventLoop, reusePort: Bool,
+        makeHandler: @escaping @Sendable () -> SFUPacketHandler
+    ) async throws -> any Channel {
+        var bootstrap = DatagramBootstrap(group: loop)
             .channelOption(.socketOption(.so_reuseaddr), value: 1)
+        if reusePort {
+            bootstrap = bootstrap.channelOption(.socketOption(NIOBSDSocket.Option(rawValue: SO_REUSEPORT)), value: 1)
+        }
+        return try await bootstrap
             // Publishers' keyframes arrive as bursts; a larger receive buffer absorbs them.
             .channelOption(.socketOption(.so_rcvbuf), value: 4 << 20)
             .channelOption(.socketOption(.so_sndbuf), value: 4 << 20)
@@ -49,23 +121,10 @@ public final class SFUServer: Sendable {
             .channelOption(.maxMessagesPerRead, value: 64)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    let handler = SFUPacketHandler(
-                        configuration: configuration, dtlsContext: context, events: continuation, logger: logger)
-                    try channel.pipeline.syncOperations.addHandler(handler)
+                    try channel.pipeline.syncOperations.addHandler(makeHandler())
                 }
             }
-            .bind(host: configuration.bindHost, port: configuration.udpPort).get()
-        let handler = try await channel.pipeline.handler(type: SFUPacketHandler.self).map {
-            NIOLoopBound($0, eventLoop: loop)
-        }.get()
-        let port = channel.localAddress?.port ?? configuration.udpPort
-        let hosts = configuration.publicIPs.isEmpty ? Self.interfaceAddresses(bound: configuration.bindHost) : configuration.publicIPs
-        let candidates = hosts.map { host in
-            SDPHostCandidate(address: host, port: UInt16(port), family: host.contains(":") ? .ipv6 : .ipv4)
-        }
-        logger.info("SFU listening", metadata: ["address": "\(channel.localAddress.map { "\($0)" } ?? "?")"])
-        return SFUServer(
-            configuration: configuration, channel: channel, handler: handler, events: events, candidates: candidates)
+            .bind(host: configuration.bindHost, port: port).get()
     }
 
     /// The bound address, or every interface's IPv4 address when bound to the wildcard (loopback included).
@@ -81,41 +140,87 @@ public final class SFUServer: Sendable {
 
     /// A WHEP viewer: the offer in, our peer id and SDP answer out.
     public func addViewer(streamID: String, media: SDPStreamMedia, offer: String) async throws(SFUError) -> (id: String, answer: String) {
-        try await addPeer(streamID: streamID, media: media, publisher: false, offer: offer)
+        try addPeer(streamID: streamID, media: media, publisher: false, offer: offer)
     }
 
     /// A WHIP publisher (one per stream).
     public func addPublisher(streamID: String, media: SDPStreamMedia, offer: String) async throws(SFUError) -> (id: String, answer: String) {
-        try await addPeer(streamID: streamID, media: media, publisher: true, offer: offer)
+        try addPeer(streamID: streamID, media: media, publisher: true, offer: offer)
     }
 
-    private func addPeer(streamID: String, media: SDPStreamMedia, publisher: Bool, offer: String) async throws(SFUError)
+    /// Negotiates here, on the caller's task (pure), and leaves the answered peer in the directory:
+    /// the worker its first STUN check reaches makes it (its stream's home, for a publisher).
+    private func addPeer(streamID: String, media: SDPStreamMedia, publisher: Bool, offer: String) throws(SFUError)
         -> (id: String, answer: String)
     {
-        let handler = self.handler
-        let candidates = self.candidates
-        let result: Result<(id: String, answer: String), SFUError>
-        do {
-            result = try await channel.eventLoop.submit {
-                handler.value.addPeer(streamID: streamID, media: media, publisher: publisher, offer: offer, candidates: candidates)
-            }.get()
-        } catch { throw .notRunning }
-        return try result.get()
+        guard !isStopped else { throw .notRunning }
+        // Twice at most: a first offer of a stream may race another one for its identity.
+        for _ in 0..<2 {
+            if let added = try addPeer(identity: directory.identity(for: streamID, media: media), publisher: publisher, offer: offer) {
+                return added
+            }
+        }
+        throw .notRunning
+    }
+
+    private func addPeer(identity: SFUStreamIdentity, publisher: Bool, offer: String) throws(SFUError) -> (id: String, answer: String)? {
+        let credentials = ICECredentials.random()
+        let config = SDPNegotiatorConfig(
+            role: publisher ? .publisher : .viewer(identity.outgoingTracks), media: identity.media,
+            transport: SDPLocalTransport(
+                iceUfrag: credentials.ufrag, icePwd: credentials.password, fingerprintSHA256: dtlsFingerprint,
+                candidates: candidates),
+            sessionID: UInt64.random(in: 1...(1 << 62)))
+        let answer: SDPAnswer
+        do { answer = try SDPNegotiator.negotiate(offer: offer, config: config) } catch {
+            throw SFUPacketHandler.map(error)
+        }
+        let negotiation = answer.negotiation
+        guard negotiation.remoteFingerprint.hashFunction.lowercased() == "sha-256", negotiation.remoteFingerprint.bytes.count == 32
+        else { throw .invalidSDP("the DTLS fingerprint must be sha-256") }
+        let id =
+            (publisher ? "pub_" : "view_") + credentials.ufrag.filter { $0.isLetter || $0.isNumber }
+            + String(UInt32.random(in: 0...UInt32.max), radix: 36)
+        let ticket = SFUPeerTicket(
+            id: id, identity: identity, role: publisher ? .publisher : .viewer, negotiation: negotiation,
+            ice: ICELiteResponder(credentials: credentials, remoteUfrag: negotiation.remoteICEUfrag),
+            createdAt: SFUPacketHandler.now())
+        let admitted = try directory.admit(
+            ticket, maxViewersPerStream: configuration.maxViewersPerStream, maxViewersTotal: configuration.maxViewersTotal
+        ).get()
+        return admitted ? (id, answer.text) : nil
     }
 
     /// ICE restart of a peer (WHEP/WHIP PATCH, RFC 9725 §4.3): the client's new ufrag in, the
     /// trickle-ice-sdpfrag answer with our new credentials out; nil when `remoteUfrag` is the one in
     /// use (the PATCH only trickled candidates).
     public func restartICE(peerID: String, remoteUfrag: String) async throws(SFUError) -> String? {
-        let handler = self.handler
         let candidates = self.candidates
-        let result: Result<String?, SFUError>
-        do {
-            result = try await channel.eventLoop.submit {
-                handler.value.restartICE(peerID: peerID, remoteUfrag: remoteUfrag, candidates: candidates)
-            }.get()
-        } catch { throw .notRunning }
-        return try result.get()
+        switch directory.location(of: peerID) {
+        case nil:
+            throw .unknownPeer
+        case .pending:
+            // Not claimed yet: the ticket itself restarts (nil from the directory: claimed meanwhile).
+            if let result = directory.restartPending(peerID: peerID, remoteUfrag: remoteUfrag) {
+                guard let restarted = try result.get() else { return nil }
+                return ICERestartFragment.answer(credentials: restarted.credentials, mids: restarted.mids, candidates: candidates)
+            }
+            return try await restartICE(peerID: peerID, remoteUfrag: remoteUfrag)
+        case .worker(let index):
+            let worker = workers[index]
+            let result: Result<String?, SFUError>
+            do {
+                result = try await worker.eventLoop.submit {
+                    worker.value.restartICE(peerID: peerID, remoteUfrag: remoteUfrag, candidates: candidates)
+                }.get()
+            } catch { throw .notRunning }
+            return try result.get()
+        }
+    }
+
+    /// The worker whose copy of the stream's room runs its ingress.
+    private func home(of streamID: String) -> NIOLoopBound<SFUPacketHandler>? {
+        directory.existingIdentity(of: streamID).map { workers[$0.home] }
     }
 
     /// A runner's media source for `streamID` (Media RPC): keyframe requests from viewers, coalesced and
@@ -125,56 +230,99 @@ public final class SFUServer: Sendable {
         streamID: String, media: SDPStreamMedia, maxBitrateKbps: Int? = nil, onKeyframeRequest: @escaping @Sendable () -> Void,
         onBitrateTarget: @escaping @Sendable (Int) -> Void = { _ in }
     ) async throws(SFUError) {
-        let handler = self.handler
+        let identity = directory.register(directory.identity(for: streamID, media: media))
+        let handler = workers[identity.home]
         do {
-            try await channel.eventLoop.submit {
+            try await handler.eventLoop.submit {
                 handler.value.attachSource(
-                    streamID: streamID, media: media, maxBitrateKbps: maxBitrateKbps, onKeyframeRequest: onKeyframeRequest,
+                    identity: identity, maxBitrateKbps: maxBitrateKbps, onKeyframeRequest: onKeyframeRequest,
                     onBitrateTarget: onBitrateTarget)
             }.get()
         } catch { throw .notRunning }
     }
 
-    /// One encoded video frame from a runner; packetized once on the SFU's loop (one hop per frame).
+    /// One encoded video frame from a runner; packetized once on the stream's home worker (one hop
+    /// per frame), which hands the packets once to every other worker.
     public func ingestVideoFrame(streamID: String, ptsMicroseconds: Int64, keyframe: Bool, data: ByteBuffer) {
-        let handler = self.handler
-        channel.eventLoop.execute {
+        guard let handler = home(of: streamID) else { return }
+        handler.eventLoop.execute {
             handler.value.ingestVideoFrame(streamID: streamID, ptsMicroseconds: ptsMicroseconds, keyframe: keyframe, data: data)
         }
     }
 
     public func detachSource(streamID: String) async {
-        let handler = self.handler
-        try? await channel.eventLoop.submit { handler.value.detachSource(streamID: streamID) }.get()
+        guard let handler = home(of: streamID) else { return }
+        try? await handler.eventLoop.submit { handler.value.detachSource(streamID: streamID) }.get()
     }
 
     /// Ends a viewer or publisher (WHEP/WHIP DELETE). False when there is no such peer.
     public func removePeer(id: String) async -> Bool {
-        let handler = self.handler
-        return (try? await channel.eventLoop.submit { handler.value.removePeer(id: id) }.get()) ?? false
+        if let ticket = directory.takePending(peerID: id) {
+            eventsContinuation.yield(
+                .peerClosed(streamID: ticket.identity.streamID, peerID: id, publisher: ticket.role == .publisher, reason: "removed"))
+            return true
+        }
+        guard case .worker(let index) = directory.location(of: id) else { return false }
+        let handler = workers[index]
+        return (try? await handler.eventLoop.submit { handler.value.removePeer(id: id) }.get()) ?? false
     }
 
     /// Disconnects everyone of a stream and forgets its caches (stream stopped).
     public func closeStream(_ streamID: String) async {
-        let handler = self.handler
-        try? await channel.eventLoop.submit { handler.value.closeStream(streamID) }.get()
+        for ticket in directory.takePending(streamID: streamID) {
+            eventsContinuation.yield(
+                .peerClosed(streamID: streamID, peerID: ticket.id, publisher: ticket.role == .publisher, reason: "stream stopped"))
+        }
+        directory.forget(streamID: streamID)
+        await onEveryWorker { $0.closeStream(streamID) }
     }
 
     public func stats() async -> SFUStats? {
-        let handler = self.handler
-        return try? await channel.eventLoop.submit { handler.value.snapshot() }.get()
+        let parts = await onEveryWorker { $0.snapshot() }.compactMap { $0 }
+        guard var total = parts.first else { return nil }
+        for part in parts.dropFirst() { total.add(part) }
+        // Answered peers whose first check has not come yet are viewers and publishers too.
+        let pending = directory.pendingCounts()
+        total.viewers += pending.viewers
+        total.publishers += pending.publishers
+        return total
     }
 
-    /// One stream's live counters; nil when the SFU holds nothing for it.
+    /// One stream's live counters; nil when the SFU holds nothing for it. The home worker's copy
+    /// has the ingress; every worker adds its viewers.
     public func streamStats(streamID: String) async -> SFUStreamStats? {
-        let handler = self.handler
-        return try? await channel.eventLoop.submit { handler.value.streamStats(streamID) }.get()
+        let home = directory.existingIdentity(of: streamID)?.home ?? 0
+        let parts = await onEveryWorker { $0.streamStats(streamID) }.map { $0 ?? nil }
+        var total = parts.indices.contains(home) ? parts[home] : nil
+        for (index, part) in parts.enumerated() where index != home {
+            guard let part else { continue }
+            if total == nil { total = part } else { total?.addViewers(of: part) }
+        }
+        // Answered viewers whose first check has not come yet: listed, not connected.
+        let pending = directory.pending(streamID: streamID).filter { $0.role == .viewer }
+        if !pending.isEmpty {
+            if total == nil { total = SFUStreamStats(streamID: streamID, publisherConnected: false, viewerCount: 0) }
+            total?.viewerCount += pending.count
+            total?.viewers += pending.map { SFUStreamStats.Viewer(id: $0.id, connected: false) }
+        }
+        return total
     }
 
-    /// Closes every peer (RTCP BYE, DTLS close_notify) and then the socket.
+    /// Closes every peer (RTCP BYE, DTLS close_notify) and then the sockets.
     public func stop() async {
-        let handler = self.handler
-        try? await channel.eventLoop.submit { handler.value.closeAll(reason: "SFU stopped") }.get()
-        try? await channel.close()
+        await onEveryWorker { $0.closeAll(reason: "SFU stopped") }
+        for channel in channels { try? await channel.close() }
+        eventsContinuation.finish()
+    }
+
+    private var isStopped: Bool { !channels[0].isActive }
+
+    /// Runs `body` on every worker's loop (control path), in worker order; nil from a stopped worker.
+    private func onEveryWorker<T: Sendable>(_ body: @escaping @Sendable (SFUPacketHandler) -> T) async -> [T?] {
+        var results: [T?] = []
+        for worker in workers {
+            results.append(try? await worker.eventLoop.submit({ body(worker.value) }).get())
+        }
+        return results
     }
 }

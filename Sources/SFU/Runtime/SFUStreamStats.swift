@@ -79,4 +79,13 @@ public struct SFUStreamStats: Sendable, Equatable {
         self.viewerCount = viewerCount
         self.out = Viewer(id: "", connected: false)
     }
+
+    /// Another worker's copy of the stream (streaming.md §3.10): its viewers and egress join ours;
+    /// the ingress counters stay the home worker's.
+    mutating func addViewers(of other: SFUStreamStats) {
+        viewerCount += other.viewerCount
+        bitrateOutKbps += other.bitrateOutKbps
+        out.add(other.out)
+        viewers += other.viewers
+    }
 }

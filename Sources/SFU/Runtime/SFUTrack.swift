@@ -25,15 +25,11 @@ struct SFUTrack {
     /// The publisher's last sender report on this track (compact NTP, arrival), echoed as LSR/DLSR.
     var lastSourceSenderReport: (compactNTP: UInt32, receivedAt: UInt64)?
 
-    init(kind: Kind, codec: WebRTCCodec, configuration: SFUConfiguration) {
+    init(kind: Kind, codec: WebRTCCodec, ssrc: UInt32, rtxSSRC: UInt32, configuration: SFUConfiguration) {
         self.kind = kind
         self.codec = codec
-        var ssrc = UInt32.random(in: 1 ... .max)
-        var rtx = UInt32.random(in: 1 ... .max)
-        while rtx == ssrc { rtx = UInt32.random(in: 1 ... .max) }
-        if ssrc == 0 { ssrc = 1 }
         self.ssrc = ssrc
-        self.rtxSSRC = rtx
+        self.rtxSSRC = rtxSSRC
         switch kind {
         case .video:
             cache = SFURetransmissionCache(
