@@ -26,6 +26,7 @@ public enum GatewayBuilder {
         WorkspaceRoutes.register(&table, api, services)
         StreamRoutes.register(&table, api, services)
         TunnelRoutes.register(&table, api, services)
+        EventRoutes.registerSSE(&table, api, services)
         return (router, table.specs)
     }
 
@@ -58,6 +59,26 @@ public enum GatewayBuilder {
         let router = Router(context: WebSocketAPIContext.self)
         LogWebSocketRoutes.register(router, services)
         StreamInputRoutes.register(router, services)
+        EventRoutes.register(router, services)
+        return router
+    }
+
+    /// The admin listener's server: HTTP/1.1 with the admin WebSocket upgrades (TLS when given).
+    public static func adminServer(_ services: GatewayServices, tls: TLSConfiguration?) -> HTTPServerBuilder {
+        let webSocketResponder = adminWebSocketRouter(services).buildResponder()
+        return HTTPServerBuilder { responder in
+            let http = HTTP1WebSocketUpgradeChannel(
+                responder: responder, webSocketResponder: webSocketResponder,
+                configuration: .init(autoPing: .enabled(timePeriod: .seconds(30))))
+            if let tls { return try TLSChannel(http, tlsConfiguration: tls) }
+            return http
+        }
+    }
+
+    /// Routes that upgrade to WebSocket on the admin listener.
+    public static func adminWebSocketRouter(_ services: GatewayServices) -> Router<WebSocketAPIContext> {
+        let router = Router(context: WebSocketAPIContext.self)
+        EventRoutes.registerAdmin(router, services, tickets: services.webSocketTickets)
         return router
     }
 
@@ -71,6 +92,10 @@ public enum GatewayBuilder {
         let admin = router.group("admin/api/v1").add(middleware: AdminAuthMiddleware(authenticator: services.admin))
         AdminKeyRoutes.register(&table, admin, services)
         AdminRunnerTokenRoutes.register(&table, admin, services)
+        table.add(admin, prefix: "/admin/api/v1", .post, "ws-tickets") { _, _ in
+            let issued = services.webSocketTickets.issue()
+            return try JSONIO.response(WebSocketTicketResponse(ticket: issued.ticket, expiresAt: issued.expiresAt), status: .created)
+        }
         return (router, table.specs)
     }
 }

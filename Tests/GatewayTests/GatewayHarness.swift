@@ -59,6 +59,15 @@ struct GatewayHarness {
         try await app.test(.live) { client in try await body(Client(inner: client, key: key)) }
     }
 
+    /// A live admin listener (HTTP and its WebSocket upgrades) with admin Basic credentials.
+    func liveAdmin(_ body: @escaping @Sendable (Client) async throws -> Void) async throws {
+        let (router, _) = GatewayBuilder.adminRouter(services)
+        let app = Application(
+            router: router, server: .http1WebSocketUpgrade(webSocketRouter: GatewayBuilder.adminWebSocketRouter(services)))
+        let basic = "Basic " + Data("admin:\(Self.adminPassword)".utf8).base64EncodedString()
+        try await app.test(.live) { client in try await body(Client(inner: client, key: key, authorization: basic)) }
+    }
+
     func admin(_ body: @escaping @Sendable (Client) async throws -> Void) async throws {
         let (router, _) = GatewayBuilder.adminRouter(services)
         let basic = "Basic " + Data("admin:\(Self.adminPassword)".utf8).base64EncodedString()

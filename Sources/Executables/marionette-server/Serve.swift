@@ -49,7 +49,6 @@ struct Serve: AsyncParsableCommand {
 
         let (publicRouter, _) = GatewayBuilder.publicRouter(services)
         let (adminRouter, _) = GatewayBuilder.adminRouter(services)
-        let adminServer: HTTPServerBuilder = .http1()
         // Client certificates (tls.verify_client) are for runners on the fabric; people and browsers use keys.
         var httpTLS = config.tls
         httpTLS.verifyClient = false
@@ -64,7 +63,7 @@ struct Serve: AsyncParsableCommand {
             logger: logger)
         let adminApp = Application(
             router: adminRouter,
-            server: try tls.map { try .tls(adminServer, tlsConfiguration: $0) } ?? adminServer,
+            server: GatewayBuilder.adminServer(services, tls: tls),
             configuration: .init(address: .hostname(config.adminHost, port: config.adminPort), serverName: "Marionette"),
             onServerRunning: { _ in
                 logger.notice("admin API listening", metadata: ["address": "\(config.adminHost):\(config.adminPort)"])

@@ -43,7 +43,7 @@ tags:
     description: Persistent workspaces shared by sessions.
   - name: Streams
     description: Live desktop, device and WebRTC streams of a session.
-\#(OpenAPITunnels.tag)
+\#(OpenAPITunnels.tag)\#(OpenAPIEvents.tag)
 paths:
   /health:
     get:
@@ -947,7 +947,7 @@ paths:
         '500':
           $ref: '#/components/responses/InternalError'
 
-\#(OpenAPIStreams.paths)\#(OpenAPITunnels.paths)components:
+\#(OpenAPIStreams.paths)\#(OpenAPITunnels.paths)\#(OpenAPIEvents.paths)components:
   securitySchemes:
     bearerAuth:
       type: http

@@ -27,6 +27,8 @@ public struct GatewayServices: Sendable {
     public let metrics: ServerMetrics
     /// Input WebSockets ↔ runners' `Media` calls.
     public let streamInput: StreamInputHub
+    /// One-time tickets for admin WebSockets (`POST /admin/api/v1/ws-tickets`).
+    public let webSocketTickets = WebSocketTickets()
     public let logger: Logger
 
     public init(

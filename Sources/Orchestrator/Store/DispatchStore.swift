@@ -13,7 +13,7 @@ extension Store {
     /// pending|resuming session without a runner → active on `runnerID` (data-model.md §4.1).
     func activateSession(_ sessionID: String, runnerID: String) async throws -> SessionRecord? {
         let now = now()
-        return try await database.transaction(.system) { db in
+        let session = try await database.transaction(.system) { db -> SessionRecord? in
             let rows = try await db.query(
                 """
                 UPDATE sessions SET status = 'active', runner_id = ?, last_activity_at = ?,
@@ -30,6 +30,8 @@ extension Store {
                 [.text(sessionID)])
             return try SessionRecord(row: row)
         }
+        if session != nil { await emitRunner("runner.assigned", runnerID: runnerID, sessionID: sessionID) }
+        return session
     }
 
     /// The active session of a runner, if any.
@@ -144,10 +146,15 @@ extension Store {
         let now = now()
         let column = status == "assigned" ? "assigned_at" : "started_at"
         let from = status == "assigned" ? "('pending')" : "('pending','assigned')"
-        try await database.autocommit(.system) { db in
-            try await db.execute(
-                "UPDATE task_runs SET status = ?, \(column) = COALESCE(\(column), ?), updated_at = ? WHERE id = ? AND status IN \(from)",
-                [.text(status), .timestamp(now), .timestamp(now), .text(runID)])
+        let taskID = try await database.autocommit(.system) { db in
+            try await db.query(
+                "UPDATE task_runs SET status = ?, \(column) = COALESCE(\(column), ?), updated_at = ? WHERE id = ? AND status IN \(from) "
+                    + "RETURNING task_id",
+                [.text(status), .timestamp(now), .timestamp(now), .text(runID)]
+            ).first?.string("task_id")
+        }
+        if status == "running", let taskID, let task = try? await task(taskID, scope: .system) {
+            await emit("task.started", task: task)
         }
     }
 
@@ -167,7 +174,7 @@ extension Store {
         cost: Double?, lastLogSequence: Int64?
     ) async throws -> (RunOutcome, TaskRecord?) {
         let now = now()
-        return try await database.transaction(.system) { db in
+        let result: (RunOutcome, TaskRecord?) = try await database.transaction(.system) { db in
             let updated = try await db.query(
                 """
                 UPDATE task_runs SET status = ?, error = ?, exit_code = ?, tokens_input = ?, tokens_output = ?,
@@ -214,6 +221,15 @@ extension Store {
                 [.timestamp(now), .text(taskID)])
             return (.failed, try TaskRecord(row: row[0]))
         }
+        if let task = result.1 {
+            let run = try? await self.run(runID)
+            switch result.0 {
+            case .completed: await emit("task.completed", task: task, run: run)
+            case .failed: await emit("task.failed", task: task, run: run)
+            case .retrying, .ignored: break
+            }
+        }
+        return result
     }
 
     /// Runs past their timeout: `now > started_at (or assigned_at, or queued_at) + timeout_seconds`.
@@ -270,12 +286,16 @@ extension Store {
             }
             return (runs, sessions)
         }
+        await emitRunner("runner.disconnected", runnerID: runnerID)
+        for id in sessions {
+            if let session = try? await session(id, scope: .system) { emit("session.suspended", session: session) }
+        }
         return (runs, sessions)
     }
 
     /// Suspend or terminate bookkeeping of the runner side: session loses its runner.
     func releaseRunner(of sessionID: String) async throws -> String? {
-        try await database.transaction(.system) { db in
+        let runner = try await database.transaction(.system) { db -> String? in
             guard let row = try await db.first(
                 "SELECT runner_id, previous_runner_id FROM sessions WHERE id = ?", [.text(sessionID)])
             else { return nil }
@@ -291,6 +311,8 @@ extension Store {
             }
             return runner
         }
+        if let runner { await emitRunner("runner.released", runnerID: runner, sessionID: sessionID) }
+        return runner
     }
 
     func pendingSessionsWithoutRunner() async throws -> [String] {

@@ -126,6 +126,7 @@ extension Store {
                     + "connected_at = ?, updated_at = ? WHERE id = ?",
                 [.timestamp(now), .timestamp(now), .timestamp(now), .text(id)])
         }
+        await emitRunner("runner.connected", runnerID: id)
     }
 
     func touchRunner(_ id: String, status: String?) async throws {

@@ -34,7 +34,7 @@ extension Store {
         let now = now()
         let sessionID = newID(.session, at: now)
         let tenant = SQLValue.optional(scope.tenantID)
-        return try await database.transaction(scope) { db in
+        let session = try await database.transaction(scope) { db -> SessionRecord in
             var workspaceID = new.workspaceID
             if let existing = workspaceID {
                 var filter = SQLFilter()
@@ -96,6 +96,8 @@ extension Store {
                 ])
             return try SessionRecord(row: rows[0])
         }
+        emit("session.created", session: session)
+        return session
     }
 
     /// In a write transaction: the session's `status, runner_id, tenant_id` row, locked on
@@ -175,7 +177,7 @@ extension Store {
         scope: TenantScope, expectedText: String
     ) async throws -> SessionRecord {
         let now = now()
-        return try await database.transaction(scope) { db in
+        let (before, session) = try await database.transaction(scope) { db -> (String, SessionRecord) in
             guard let current = try await Self.session(id, scope: scope, in: db) else {
                 throw APIError.notFound("session", id)
             }
@@ -212,7 +214,13 @@ extension Store {
                         + "AND status = 'pending'",
                     [.timestamp(now), .text(id)])
             }
-            return try SessionRecord(row: row)
+            return (current.status, try SessionRecord(row: row))
         }
+        switch session.status {
+        case "suspended": emit("session.suspended", session: session)
+        case "terminated": emit("session.terminated", session: session)
+        default: if before == "suspended" { emit("session.resumed", session: session) }
+        }
+        return session
     }
 }

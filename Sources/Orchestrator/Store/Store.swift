@@ -6,10 +6,13 @@ import Logging
 public struct Store: Sendable {
     public let database: any Database
     public let clock: any WallClock
+    /// Committed state changes, for the events streams and webhooks (api.md §14).
+    public let events: EventBus
 
-    public init(database: any Database, clock: any WallClock = SystemWallClock()) {
+    public init(database: any Database, clock: any WallClock = SystemWallClock(), events: EventBus = EventBus()) {
         self.database = database
         self.clock = clock
+        self.events = events
     }
 
     public var dialect: SQLDialect { database.dialect }

@@ -52,7 +52,7 @@ extension Store {
         let now = now()
         let id = newID(.stream, at: now)
         let dialect = self.dialect
-        return try await database.transaction(scope) { db in
+        let stream = try await database.transaction(scope) { db -> StreamRecord in
             let session = try await Self.lockSessionTakingResources(new.sessionID, scope: scope, dialect: dialect, in: db)
             let live = try await db.first(
                 "SELECT COUNT(*) AS n FROM streams WHERE session_id = ? AND state NOT IN \(Self.finalStreamStates)",
@@ -84,6 +84,8 @@ extension Store {
             }
             return try StreamRecord(row: rows[0])
         }
+        await emit("stream.created", stream: stream)
+        return stream
     }
 
     public func stream(_ id: String, scope: TenantScope) async throws -> StreamRecord? {
@@ -122,34 +124,45 @@ extension Store {
         _ id: String, to target: StreamStateMachine.State, extra: [(String, SQLValue)] = [], scope: TenantScope
     ) async throws -> StreamRecord {
         let now = now()
-        return try await database.transaction(scope) { db in
+        let (changed, stream) = try await database.transaction(scope) { db -> (Bool, StreamRecord) in
             guard let current = try await Self.stream(id, scope: scope, in: db) else {
                 throw APIError.notFound("stream", id)
             }
             let outcome = try StreamStateMachine().check(streamID: id, from: current.machineState, to: target)
-            guard outcome == .change else { return current }
-            return try await Self.setStreamState(id, from: current.state, to: target, extra: extra, now: now, in: db)
+            guard outcome == .change else { return (false, current) }
+            return (true, try await Self.setStreamState(id, from: current.state, to: target, extra: extra, now: now, in: db))
         }
+        if changed {
+            switch target {
+            case .active: await emit("stream.started", stream: stream)
+            case .failed: await emit("stream.failed", stream: stream)
+            case .stopped: await emit("stream.stopped", stream: stream)
+            default: break
+            }
+        }
+        return stream
     }
 
     /// DELETE: any live state → stopped (via stopping, in one step while no media resources are
     /// held), `stopped_at` set and the stream's tokens revoked. Stopping a stopped stream is a no-op.
     func stopStream(_ id: String, scope: TenantScope) async throws -> StreamRecord {
         let now = now()
-        return try await database.transaction(scope) { db in
+        let (changed, stream) = try await database.transaction(scope) { db -> (Bool, StreamRecord) in
             guard let current = try await Self.stream(id, scope: scope, in: db) else {
                 throw APIError.notFound("stream", id)
             }
             guard try StreamStateMachine().checkStop(streamID: id, from: current.machineState) == .change else {
-                return current
+                return (false, current)
             }
             let stopped = try await Self.setStreamState(
                 id, from: current.state, to: .stopped, extra: [("stopped_at", .timestamp(now))], now: now, in: db)
             try await db.execute(
                 "UPDATE stream_tokens SET revoked_at = ? WHERE stream_id = ? AND revoked_at IS NULL",
                 [.timestamp(now), .text(id)])
-            return stopped
+            return (true, stopped)
         }
+        if changed { await emit("stream.stopped", stream: stream) }
+        return stream
     }
 
     static func setStreamState(

@@ -22,7 +22,7 @@ extension Store {
     func createTask(_ new: NewTask, scope: TenantScope) async throws -> TaskRecord {
         let now = now()
         let id = newID(.task, at: now)
-        return try await database.transaction(scope) { db in
+        let task = try await database.transaction(scope) { db -> TaskRecord in
             guard let session = try await Self.session(new.sessionID, scope: scope, in: db) else {
                 throw APIError.notFound("session", new.sessionID)
             }
@@ -57,6 +57,8 @@ extension Store {
                 "UPDATE sessions SET last_activity_at = ? WHERE id = ?", [.timestamp(now), .text(new.sessionID)])
             return try TaskRecord(row: rows[0])
         }
+        await emit("task.created", task: task)
+        return task
     }
 
     public func task(_ id: String, scope: TenantScope) async throws -> TaskRecord? {
@@ -86,7 +88,7 @@ extension Store {
     /// pending/running → canceled; open runs end canceled, pending permissions of the task too.
     func cancelTask(_ id: String, scope: TenantScope) async throws -> (TaskRecord, runners: [String]) {
         let now = now()
-        return try await database.transaction(scope) { db in
+        let canceled = try await database.transaction(scope) { db -> (TaskRecord, runners: [String]) in
             guard let task = try await Self.task(id, scope: scope, in: db) else { throw APIError.notFound("task", id) }
             guard task.status == "pending" || task.status == "running" else {
                 throw APIError.invalidState("task \(id) is in state \"\(task.status)\", expected pending or running")
@@ -108,6 +110,8 @@ extension Store {
                 [.timestamp(now), .text(id)])
             return (try TaskRecord(row: row), runners)
         }
+        await emit("task.canceled", task: canceled.0)
+        return canceled
     }
 
     /// failed → running with a new pending run (attempt = retry_count + 1); the dispatcher sends it.

@@ -40,7 +40,7 @@ extension Store {
     func createTunnel(_ new: NewTunnel, maxPerSession: Int, scope: TenantScope) async throws -> TunnelRecord {
         let now = now()
         let dialect = self.dialect
-        return try await database.transaction(scope) { db in
+        let tunnel = try await database.transaction(scope) { db -> TunnelRecord in
             let session = try await Self.lockSessionTakingResources(new.sessionID, scope: scope, dialect: dialect, in: db)
             let open = try await db.first(
                 "SELECT COUNT(*) AS n FROM tunnels WHERE session_id = ? AND closed_at IS NULL AND expires_at > ?",
@@ -90,6 +90,8 @@ extension Store {
             }
             throw APIError.serviceUnavailable("could not draw a free tunnel id; retry the request")
         }
+        await emit("tunnel.created", tunnel: tunnel)
+        return tunnel
     }
 
     public func tunnel(_ id: String, scope: TenantScope) async throws -> TunnelRecord? {
@@ -142,31 +144,36 @@ extension Store {
     /// nothing and returns it.
     func closeTunnel(_ id: String, reason: String, scope: TenantScope) async throws -> TunnelRecord {
         let now = now()
-        return try await database.transaction(scope) { db in
+        let (closed, tunnel) = try await database.transaction(scope) { db -> (Bool, TunnelRecord) in
             var filter = SQLFilter()
             filter.add("id = ?", .text(id))
             filter.tenant(scope)
             guard let current = try await db.first("SELECT * FROM tunnels WHERE \(filter.sql)", filter.binds)
                 .map(TunnelRecord.init)
             else { throw APIError.notFound("tunnel", id) }
-            guard current.closedAt == nil else { return current }
+            guard current.closedAt == nil else { return (false, current) }
             let rows = try await db.query(
                 "UPDATE tunnels SET closed_at = ?, close_reason = ?, updated_at = ? WHERE id = ? AND closed_at IS NULL RETURNING *",
                 [.timestamp(now), .text(reason), .timestamp(now), .text(id)])
-            return try rows.first.map(TunnelRecord.init) ?? current
+            guard let row = rows.first else { return (false, current) }
+            return (true, try TunnelRecord(row: row))
         }
+        if closed { await emit("tunnel.closed", tunnel: tunnel) }
+        return tunnel
     }
 
     /// Open tunnels whose expiry has passed are closed with reason `expired`; returns their ids.
     public func expireTunnels() async throws -> [String] {
         let now = now()
-        return try await database.transaction(.system) { db in
+        let expired = try await database.transaction(.system) { db in
             try await db.query(
                 "UPDATE tunnels SET closed_at = ?, close_reason = 'expired', updated_at = ? "
-                    + "WHERE closed_at IS NULL AND expires_at <= ? RETURNING id",
+                    + "WHERE closed_at IS NULL AND expires_at <= ? RETURNING *",
                 [.timestamp(now), .timestamp(now), .timestamp(now)]
-            ).compactMap { $0.string("id") }
+            ).map(TunnelRecord.init)
         }
+        for tunnel in expired { await emit("tunnel.expired", tunnel: tunnel) }
+        return expired.map(\.id)
     }
 
     /// Ids of every open, unexpired tunnel of `type` (the TCP listeners to keep bound).
