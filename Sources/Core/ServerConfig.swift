@@ -49,6 +49,20 @@ public struct ServerConfig: Sendable, Equatable {
     public var localMaxRunners = 4
     /// `tunnels.*` (api.md §9, streaming.md §7).
     public var tunnels = Tunnels()
+    /// `webhooks.*` (api.md §14.2, orchestration.md).
+    public var webhooks = Webhooks()
+
+    public struct Webhooks: Sendable, Equatable {
+        /// Deliveries in flight at once.
+        public var workers = 4
+        /// Due deliveries claimed per round.
+        public var batchSize = 100
+        /// Events whose body is larger are not delivered.
+        public var maxPayloadBytes = 10 << 20
+        /// Allows URLs that resolve to loopback, link-local or private addresses (SSRF guard off).
+        public var allowPrivate = false
+        public init() {}
+    }
 
     public struct Tunnels: Sendable, Equatable {
         /// Mounts the HTTP entry points and binds TCP tunnel ports.
@@ -110,6 +124,7 @@ public struct ServerConfig: Sendable, Equatable {
         "runners.heartbeat_interval_seconds", "runners.stale_after_seconds", "runners.disconnect_grace_seconds",
         "providers.local.max_runners",
         "tls.enabled", "tls.cert_file", "tls.key_file", "tls.ca_file", "tls.verify_client",
+        "webhooks.workers", "webhooks.batch_size", "webhooks.max_payload_bytes", "webhooks.allow_private",
         "tunnels.enabled", "tunnels.domain", "tunnels.url_mode", "tunnels.tcp_port_range", "tunnels.tcp_bind_host",
         "tunnels.tcp_public_host", "tunnels.tcp_default_allow_cidrs", "tunnels.max_per_session",
         "tunnels.max_connections_per_tunnel", "tunnels.idle_timeout_seconds",
@@ -206,6 +221,10 @@ public struct ServerConfig: Sendable, Equatable {
         case "tls.key_file": tls.keyFile = value
         case "tls.ca_file": tls.caFile = value
         case "tls.verify_client": tls.verifyClient = try bool()
+        case "webhooks.workers": webhooks.workers = try int(min: 1)
+        case "webhooks.batch_size": webhooks.batchSize = try int(min: 1)
+        case "webhooks.max_payload_bytes": webhooks.maxPayloadBytes = try int(min: 1024)
+        case "webhooks.allow_private": webhooks.allowPrivate = try bool()
         case "tunnels.enabled": tunnels.enabled = try bool()
         case "tunnels.domain":
             let domain = value.lowercased()

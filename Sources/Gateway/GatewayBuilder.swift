@@ -92,6 +92,7 @@ public enum GatewayBuilder {
         let admin = router.group("admin/api/v1").add(middleware: AdminAuthMiddleware(authenticator: services.admin))
         AdminKeyRoutes.register(&table, admin, services)
         AdminRunnerTokenRoutes.register(&table, admin, services)
+        AdminWebhookRoutes.register(&table, admin, services)
         table.add(admin, prefix: "/admin/api/v1", .post, "ws-tickets") { _, _ in
             let issued = services.webSocketTickets.issue()
             return try JSONIO.response(WebSocketTicketResponse(ticket: issued.ticket, expiresAt: issued.expiresAt), status: .created)

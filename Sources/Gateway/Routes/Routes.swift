@@ -18,6 +18,7 @@ public struct GatewayServices: Sendable {
     public let streamTokens: StreamTokenAuthenticator
     public let apiKeys: APIKeyService
     public let runnerTokens: RunnerTokenService
+    public let webhooks: WebhookService
     public let authenticator: APIKeyAuthenticator
     public let hub: LogHub
     public let admin: AdminAuthenticator
@@ -58,6 +59,7 @@ public struct GatewayServices: Sendable {
         self.streamTokens = StreamTokenAuthenticator(store: store, logger: logger)
         self.apiKeys = APIKeyService(store: store, multiTenant: config.multiTenant)
         self.runnerTokens = RunnerTokenService(store: store, multiTenant: config.multiTenant)
+        self.webhooks = WebhookService(store: store, settings: config.webhooks)
         self.authenticator = APIKeyAuthenticator(store: store, logger: logger)
         self.tunnelRuntime = TunnelRuntime(
             store: store, apiKeys: authenticator, config: config, metrics: metrics.tunnels, logger: logger)

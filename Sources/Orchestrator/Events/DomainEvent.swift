@@ -37,23 +37,9 @@ public struct DomainEvent: Sendable, Equatable {
     }
 }
 
-/// A value of an event's `data`: unset fields are left out (api.md §12: `?` = omitted when unset).
-public enum EventField: Sendable, Equatable, Encodable {
-    case string(String)
-    case int(Int64)
-    case double(Double)
-    case bool(Bool)
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        switch self {
-        case .string(let value): try container.encode(value)
-        case .int(let value): try container.encode(value)
-        case .double(let value): try container.encode(value)
-        case .bool(let value): try container.encode(value)
-        }
-    }
-}
+/// A value of an event's `data`: a scalar, like a stream's metadata. Unset fields are left out
+/// (api.md §12: `?` = omitted when unset).
+public typealias EventField = MetadataValue
 
 extension Dictionary where Key == String, Value == EventField {
     /// Sets `key` when `value` is there.

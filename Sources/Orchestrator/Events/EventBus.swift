@@ -53,11 +53,13 @@ public final class EventBus: Sendable {
     public var subscriberCount: Int { subscribers.withLock { $0.count } }
 
     /// A stream of the events `filter` admits, from now on; it ends when the caller stops iterating
-    /// (the subscription is removed on termination).
-    public func subscribe(_ filter: Filter) -> AsyncStream<Delivery> {
+    /// (the subscription is removed on termination). `unbounded`: nothing is ever dropped (the
+    /// webhook dispatcher, which writes each event to the store at once).
+    public func subscribe(_ filter: Filter, unbounded: Bool = false) -> AsyncStream<Delivery> {
         let id = nextID.wrappingAdd(1, ordering: .relaxed).oldValue
         // One slot more than the buffer for the `.dropped` notice.
-        let (stream, continuation) = AsyncStream<Delivery>.makeStream(bufferingPolicy: .bufferingOldest(bufferSize + 1))
+        let (stream, continuation) = AsyncStream<Delivery>.makeStream(
+            bufferingPolicy: unbounded ? .unbounded : .bufferingOldest(bufferSize + 1))
         continuation.onTermination = { [weak self] _ in
             _ = self?.subscribers.withLock { $0.removeValue(forKey: id) }
         }
