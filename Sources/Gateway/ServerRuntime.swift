@@ -115,6 +115,7 @@ public struct ServerRuntime: Sendable {
                 await StreamLifecycle.apply(event, streams: services.streams, input: services.streamInput, logger: services.logger)
             }),
             .init(service: services.tunnelRuntime),
+            .init(service: AuditRecorder(store: services.store, logger: services.logger)),
             .init(service: WebhookDispatcher(store: services.store, settings: services.config.webhooks, logger: services.logger)),
             .init(service: publicApp),
             .init(service: adminApp),

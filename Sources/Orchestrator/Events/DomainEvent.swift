@@ -16,10 +16,13 @@ public struct DomainEvent: Sendable, Equatable {
     public let annotations: [String: String]
     public let data: [String: EventField]
     public let timestamp: Timestamp
+    /// Who caused it (the request's actor when it came from the API), for the audit log only.
+    public let actor: AuditActor?
 
     public init(
         type: String, resourceID: String, tenantID: String?, labels: [String: String] = [:],
-        annotations: [String: String] = [:], data: [String: EventField], timestamp: Timestamp
+        annotations: [String: String] = [:], data: [String: EventField], timestamp: Timestamp,
+        actor: AuditActor? = AuditActor.current
     ) {
         self.type = type
         self.resourceType = String(type.prefix { $0 != "." })
@@ -29,6 +32,7 @@ public struct DomainEvent: Sendable, Equatable {
         self.annotations = annotations
         self.data = data
         self.timestamp = timestamp
+        self.actor = actor
     }
 
     /// Every label of `filter` is on the event with the same value.

@@ -39,6 +39,8 @@ public struct APIKeyService: Sendable {
                 name: name, hash: token.hash, prefix: token.displayPrefix, scopes: scopes,
                 tenantID: multiTenant ? request.tenantID : nil, labels: labels, annotations: annotations,
                 createdBy: createdBy, expiresAt: request.expiresAt))
+        await store.recordAudit(
+            AuditEntry(action: "api_key.created", resourceType: "api_key", resourceID: record.id, details: ["name": .string(name)]))
         return CreatedAPIKey(key: record, rawToken: token.raw)
     }
 
@@ -49,6 +51,8 @@ public struct APIKeyService: Sendable {
 
     public func revoke(_ id: String, reason: String?) async throws {
         try await store.revokeAPIKey(id, reason: reason)
+        await store.recordAudit(
+            AuditEntry(action: "api_key.revoked", resourceType: "api_key", resourceID: id, details: reason.map { ["reason": .string($0)] } ?? [:]))
     }
 
     /// When the store holds no API key, creates `bootstrap` with scope `*` and writes the raw key to

@@ -48,6 +48,8 @@ public struct RunnerTokenService: Sendable {
         let record = try await store.insertRunnerToken(
             hash: minted.hash, prefix: minted.displayPrefix, pool: pool, tenantID: multiTenant ? request.tenantID : nil,
             labels: labels, createdBy: createdBy, expiresAt: request.expiresAt, runnerID: runnerID)
+        await store.recordAudit(
+            AuditEntry(action: "runner_token.created", resourceType: "runner_token", resourceID: record.id, details: ["pool_name": .string(pool)]))
         return CreatedRunnerToken(token: record, rawToken: minted.raw)
     }
 
@@ -62,6 +64,7 @@ public struct RunnerTokenService: Sendable {
         guard token.status != "revoked" else { return }
         try await store.updateRunnerToken(
             id, [("status", .text("revoked")), ("revoked_at", .timestamp(store.clock.now())), ("revoke_reason", .optional(reason))])
+        await store.recordAudit(AuditEntry(action: "runner_token.revoked", resourceType: "runner_token", resourceID: id))
     }
 
     public func rotate(_ id: String, windowSeconds: Int?) async throws -> CreatedRunnerToken {
@@ -84,6 +87,7 @@ public struct RunnerTokenService: Sendable {
                 ("previous_token_hash", .text(current)), ("status", .text("rotating")),
                 ("rotation_deadline", .timestamp(store.clock.now().adding(seconds: Int64(window)))),
             ])
+        await store.recordAudit(AuditEntry(action: "runner_token.rotated", resourceType: "runner_token", resourceID: id))
         return CreatedRunnerToken(token: try await get(id), rawToken: minted.raw)
     }
 

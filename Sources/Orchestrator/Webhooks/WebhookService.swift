@@ -47,7 +47,9 @@ public struct WebhookService: Sendable {
     public func create(_ request: WebhookRequest) async throws -> CreatedWebhook {
         let fields = try await validate(request, over: nil)
         let secret = WebhookSignature.newSecret()
-        return CreatedWebhook(webhook: try await store.createWebhook(fields, secret: secret, tenantID: nil), secret: secret)
+        let hook = try await store.createWebhook(fields, secret: secret, tenantID: nil)
+        await audit("config.created", hook.id)
+        return CreatedWebhook(webhook: hook, secret: secret)
     }
 
     public func get(_ id: String) async throws -> WebhookRecord {
@@ -57,18 +59,30 @@ public struct WebhookService: Sendable {
 
     public func update(_ id: String, _ request: WebhookRequest) async throws -> WebhookRecord {
         let current = try await get(id)
-        return try await store.updateWebhook(id, try await validate(request, over: current))
+        let hook = try await store.updateWebhook(id, try await validate(request, over: current))
+        await audit("config.updated", id)
+        return hook
     }
 
-    public func delete(_ id: String) async throws { try await store.deleteWebhook(id) }
+    public func delete(_ id: String) async throws {
+        try await store.deleteWebhook(id)
+        await audit("config.deleted", id)
+    }
 
     public func rotateSecret(_ id: String) async throws -> RotatedWebhookSecret {
         let secret = WebhookSignature.newSecret()
         let hook = try await store.rotateWebhookSecret(id, secret: secret)
+        await audit("config.updated", id, details: ["change": .string("secret_rotated")])
         return RotatedWebhookSecret(secret: secret, secretPrefix: hook.secretPrefix)
     }
 
     public func retryEvent(_ id: String) async throws { try await store.retryWebhookEvent(id) }
+
+    private func audit(_ action: String, _ id: String, details: [String: MetadataValue] = [:]) async {
+        var details = details
+        details["kind"] = .string("webhook")
+        await store.recordAudit(AuditEntry(action: action, resourceType: "webhook", resourceID: id, details: details))
+    }
 
     /// The request over the current webhook (PUT changes only what it names).
     func validate(_ request: WebhookRequest, over current: WebhookRecord?) async throws -> WebhookFields {
