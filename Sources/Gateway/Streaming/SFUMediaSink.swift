@@ -17,9 +17,8 @@ struct SFUMediaSink: StreamMediaSink {
         onBitrateTarget: @escaping @Sendable (Int) -> Void
     ) async throws {
         guard let sfu = holder.server else { throw NotRunning() }
-        let video: WebRTCCodec = videoCodec == "vp9" ? .vp9 : .vp8
         try await sfu.attachSource(
-            streamID: streamID, media: SDPStreamMedia(video: video, audio: audio ? .opus : nil),
+            streamID: streamID, media: SDPStreamMedia(video: WebRTCSignalingRoutes.videoCodec(named: videoCodec), audio: audio ? .opus : nil),
             maxBitrateKbps: bitrateKbps, onKeyframeRequest: onKeyframeRequest, onBitrateTarget: onBitrateTarget)
     }
 

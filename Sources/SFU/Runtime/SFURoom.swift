@@ -2,7 +2,8 @@
 /// the keyframe-request throttle shared by all viewers. Event-loop confined.
 final class SFURoom {
     let streamID: String
-    let media: SDPStreamMedia
+    /// What viewers negotiate; an H.264 source's SPS updates its profile-level-id.
+    private(set) var media: SDPStreamMedia
     let cname: String
     var video: SFUTrack
     var audio: SFUTrack?
@@ -46,6 +47,13 @@ final class SFURoom {
         self.keyframeThrottle = SFUKeyframeRequestThrottle(
             minimumIntervalMilliseconds: configuration.keyframeRequestMinIntervalMilliseconds,
             retryMilliseconds: configuration.keyframeRequestRetryMilliseconds)
+    }
+
+    /// The source's SPS names another H.264 profile or level: viewers that join from now on
+    /// negotiate it (those already connected keep theirs; Chromium's decoder follows the SPS).
+    func updateVideoCodec(_ codec: WebRTCCodec) {
+        guard media.videoCodecs != [codec] else { return }
+        media = SDPStreamMedia(videoCodecs: [codec], audioCodec: media.audioCodec)
     }
 
     /// A new source (publisher or runner Media RPC): its clock is unrelated to the last one's.
