@@ -20,14 +20,20 @@ public actor MediaStreams {
     private let events: (any AgentEventSink)?
     /// Builds desktop sources; nil where this agent was built without one (tests).
     private let desktopFactory: DesktopSourceFactory?
+    /// Builds android (scrcpy) sources; nil where this agent was built without one (tests).
+    private let androidFactory: DesktopSourceFactory?
 
-    /// The track a desktop `StartStream` announces and the factory that starts its source.
+    /// The track a desktop or android `StartStream` announces and the factory that starts its source.
     public typealias DesktopSourceFactory = @Sendable (Marionette_Runner_V1_StartStream) -> (CaptureTrackSpec, CaptureSourceFactory)
 
-    public init(logger: Logger, events: (any AgentEventSink)? = nil, desktopFactory: DesktopSourceFactory? = nil) {
+    public init(
+        logger: Logger, events: (any AgentEventSink)? = nil, desktopFactory: DesktopSourceFactory? = nil,
+        androidFactory: DesktopSourceFactory? = nil
+    ) {
         self.logger = logger
         self.events = events
         self.desktopFactory = desktopFactory
+        self.androidFactory = androidFactory
     }
 
     /// `StartStream`: starts capture and, when connected, its `Media` RPC. A source that cannot
@@ -50,6 +56,9 @@ public actor MediaStreams {
         case "desktop" where desktopFactory != nil:
             guard let desktopFactory else { return }
             (spec, factory) = desktopFactory(command)
+        case "android" where androidFactory != nil:
+            guard let androidFactory else { return }
+            (spec, factory) = androidFactory(command)
         default:
             logger.warning("stream type not supported by this runner", metadata: ["type": "\(command.type)", "stream_id": "\(command.streamID)"])
             await report(command.streamID, command.sessionID, CaptureFailure(

@@ -16,9 +16,7 @@ OpusHead is the config packet, then one packet per Ogg segment run.
 
 from __future__ import annotations
 
-import hashlib
 import os
-import struct
 import subprocess
 import tempfile
 from dataclasses import dataclass, field
@@ -78,8 +76,22 @@ def _ffmpeg() -> str:
     return "ffmpeg"
 
 
+def _candidates(cache_dir: str | None) -> list[str]:
+    return ([cache_dir] if cache_dir else []) + [os.environ.get("TMPDIR", "/tmp") + "/marionette-scrcpy-sim"]
+
+
+def _cached(name: str, cache_dir: str | None) -> Path | None:
+    """A clip made earlier, possibly in a folder this process may only read (a test prepares clips
+    outside the runner's sandbox)."""
+    for candidate in _candidates(cache_dir):
+        path = Path(candidate) / name
+        if path.exists():
+            return path
+    return None
+
+
 def _cache_dir(cache_dir: str | None) -> Path:
-    for candidate in ([cache_dir] if cache_dir else []) + [os.environ.get("TMPDIR", "/tmp") + "/marionette-scrcpy-sim"]:
+    for candidate in _candidates(cache_dir):
         path = Path(candidate)
         try:
             path.mkdir(parents=True, exist_ok=True)
@@ -102,9 +114,10 @@ def _generate(argv: list[str], out: Path) -> None:
 
 def h264_clip(width: int, height: int, fps: int, seconds: int, bitrate: int, cache_dir: str | None = None) -> H264Clip:
     """A `seconds`-long clip (one GOP) of ffmpeg's moving testsrc2 pattern, cached by its parameters."""
-    key = f"h264-{width}x{height}-{fps}fps-{seconds}s-{bitrate}bps"
-    path = _cache_dir(cache_dir) / (key + ".h264")
-    if not path.exists():
+    name = f"h264-{width}x{height}-{fps}fps-{seconds}s-{bitrate}bps.h264"
+    path = _cached(name, cache_dir)
+    if path is None:
+        path = _cache_dir(cache_dir) / name
         _generate([
             _ffmpeg(), "-hide_banner", "-loglevel", "error", "-y",
             "-f", "lavfi", "-i", f"testsrc2=size={width}x{height}:rate={fps}", "-t", str(seconds),
@@ -151,8 +164,9 @@ class OpusClip:
 
 
 def opus_clip(seconds: int, cache_dir: str | None = None) -> OpusClip:
-    path = _cache_dir(cache_dir) / f"opus-{seconds}s.ogg"
-    if not path.exists():
+    path = _cached(f"opus-{seconds}s.ogg", cache_dir)
+    if path is None:
+        path = _cache_dir(cache_dir) / f"opus-{seconds}s.ogg"
         _generate([
             _ffmpeg(), "-hide_banner", "-loglevel", "error", "-y",
             "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000", "-t", str(seconds), "-ac", "2",
@@ -183,11 +197,3 @@ def parse_ogg_opus(data: bytes) -> OpusClip:
         raise RuntimeError("no Opus stream in the Ogg data")
     head = packets[0][:19]
     return OpusClip(head, packets[2:])
-
-
-def clip_digest(clip: H264Clip) -> str:
-    return hashlib.sha256(clip.config + b"".join(clip.access_units[:2])).hexdigest()[:16]
-
-
-def read_u32(b: bytes, o: int) -> int:
-    return struct.unpack_from(">I", b, o)[0]

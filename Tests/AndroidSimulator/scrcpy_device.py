@@ -558,7 +558,7 @@ class Device:
 
     def run(self, mode: str, port: int) -> int:
         self.connect(mode, port)
-        self.recorder.record({"event": "connected", "version": self.version, "mode": mode,
+        self.recorder.record({"event": "connected", "version": self.version, "mode": mode, "pid": os.getpid(),
                               "options": {k: v for k, v in self.options.values.items() if not isinstance(v, float)}})
         threading.Thread(target=self.command_loop, daemon=True).start()
         threads = []
