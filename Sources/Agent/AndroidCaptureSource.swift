@@ -23,7 +23,8 @@ final class AndroidCaptureSource: CaptureSource {
         let maxSize = config.maxSize > 0 ? Int(config.maxSize) : 1920
         let fps = config.frameRate > 0 ? Int(config.frameRate) : 60
         let bitrate = config.bitrateKbps > 0 ? Int(config.bitrateKbps) : 8000
-        let spec = CaptureTrackSpec(width: 0, height: 0, framesPerSecond: fps, bitrateKbps: bitrate, codec: "h264")
+        let spec = CaptureTrackSpec(
+            width: 0, height: 0, framesPerSecond: fps, bitrateKbps: bitrate, codec: "h264", audioCodec: config.audioEnabled ? "opus" : nil)
         let streamID = command.streamID
         return (
             spec,

@@ -157,6 +157,15 @@ public actor MediaStreams {
         track.frameRate = Int32(source.spec.framesPerSecond)
         track.bitrateKbps = Int32(source.spec.bitrateKbps)
         start.tracks = [track]
+        if let audioCodec = source.spec.audioCodec {
+            var audio = Marionette_Runner_V1_TrackInfo()
+            audio.trackID = "audio"
+            audio.kind = "audio"
+            audio.codec = audioCodec
+            audio.sampleRate = 48_000
+            audio.channels = 2
+            start.tracks.append(audio)
+        }
         start.startedAtUnixMs = Int64(Date().timeIntervalSince1970 * 1000)
         uploads[streamID] = Task { [weak self] in
             await publisher(start, source)
@@ -201,7 +210,8 @@ public final class MediaSourceHandle: Sendable {
             { [weak self] output in
                 guard let self else { return }
                 switch output {
-                case .frame(let frame): self.frameSize.withLock { $0 = (frame.width, frame.height) }
+                case .frame(let frame) where frame.trackID == "video": self.frameSize.withLock { $0 = (frame.width, frame.height) }
+                case .frame: break
                 case .event(let event):
                     if case .cursorImage = event { self.cursorShape.withLock { $0 = event } }
                 }

@@ -16,12 +16,14 @@ import Glibc
 struct AndroidSourceRunnerTests {
     final class Collector: Sendable {
         let frames = Mutex<[EncodedFrame]>([])
+        let audio = Mutex<[EncodedFrame]>([])
         let clipboard = Mutex<[String]>([])
         let failures = Mutex<[AndroidCaptureError]>([])
         let logs = Mutex<[String]>([])
 
         func event(_ event: AndroidSourceRunner.Event) {
             switch event {
+            case .frame(let frame) where frame.trackID == "audio": audio.withLock { $0.append(frame) }
             case .frame(let frame): frames.withLock { $0.append(frame) }
             case .clipboard(let text): clipboard.withLock { $0.append(text) }
             case .serverLog(let line): logs.withLock { $0.append(line) }
@@ -49,8 +51,8 @@ struct AndroidSourceRunnerTests {
             onEvent: { collector.event($0) }, onFailure: { error in collector.failures.withLock { $0.append(error) } })
     }
 
-    @Test func streamsH264AccessUnitsAndTakesControlMessages() async throws {
-        let device = try AndroidTestDevice(width: 360, height: 640)
+    @Test func streamsH264AccessUnitsAndOpusAndTakesControlMessages() async throws {
+        let device = try AndroidTestDevice(width: 360, height: 640, audio: "opus")
         let collector = Collector()
         try await offPool {
             let runner = try Self.start(device, collector)
@@ -66,6 +68,11 @@ struct AndroidSourceRunnerTests {
             let steps = zip(frames, frames.dropFirst()).map { $1.ptsMicroseconds - $0.ptsMicroseconds }
             #expect(steps.allSatisfy { $0 > 0 })
             #expect(runner.videoSize! == (360, 640))
+            // Audio: Opus packets (the OpusHead config packet is not one of them), PTS on the same clock.
+            try collector.wait("audio packets") { collector.audio.withLock { $0.count >= 10 } }
+            let audio = collector.audio.withLock { $0 }
+            #expect(audio.allSatisfy { $0.codec == "opus" && !$0.data.starts(with: Array("OpusHead".utf8)) })
+            #expect(abs(audio.last!.ptsMicroseconds - frames.last!.ptsMicroseconds) < 2_000_000)
 
             // A tap in the middle, stamped with the current video size: the device takes it.
             let position = ScrcpyPosition(x: 180, y: 320, screenWidth: 360, screenHeight: 640)

@@ -199,6 +199,10 @@ def test_chromium_decodes_the_device_and_late_joiners_get_a_picture(server, devi
     assert decoded >= 45, f"{decoded} H.264 frames in 3 s from a {FPS} fps device"
     size = viewer.execute_script("const v = document.getElementById('video'); return [v.videoWidth, v.videoHeight]")
     assert size == [WIDTH, HEIGHT], f"video {size}, device {WIDTH}x{HEIGHT}"
+    # The device's Opus audio plays beside it (its own msid stream).
+    audio = stats.get("audio") or {}
+    assert "opus" in (audio.get("codec") or "").lower(), f"audio codec {audio.get('codec')}"
+    assert (audio.get("packets") or 0) >= 50, f"audio {audio}"
 
     # Late joiners: the device's GOP is 10 s; the SFU's cached key-frame group (with the SPS/PPS it
     # re-sends before the IDR) or a RESET_VIDEO it asks for gives each a picture at once.
@@ -212,7 +216,8 @@ def test_chromium_decodes_the_device_and_late_joiners_get_a_picture(server, devi
         figures.append(round(ms, 1))
     resets = [r for r in recorder.records if r.get("type") == "RESET_VIDEO"]
     p50 = common.percentile(figures, 0.5)
-    common.report("android_h264", {"frames_in_3s": decoded, "codec": video.get("codec"), "late_join_ms": figures,
+    common.report("android_h264", {"frames_in_3s": decoded, "codec": video.get("codec"), "audio_codec": audio.get("codec"),
+                                   "audio_packets": audio.get("packets"), "late_join_ms": figures,
                                    "reset_video_requests": len(resets)})
     assert p50 <= LATE_JOIN_P50_MS, f"late join p50 {p50} ms (samples {figures})"
 

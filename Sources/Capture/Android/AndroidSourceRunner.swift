@@ -216,7 +216,7 @@ public final class AndroidSourceRunner: Sendable {
                 startThread("marionette-android-control-in") { self.readDeviceMessages(control) }
                 startThread("marionette-android-control-out") { self.writeControl(control) }
             }
-            if let audio { startThread("marionette-android-audio") { self.drainAudio(audio) } }
+            if let audio { startThread("marionette-android-audio") { self.readAudio(audio) } }
             try readVideo(video)
             finish(nil)
         } catch {
@@ -353,12 +353,50 @@ public final class AndroidSourceRunner: Sendable {
 
     // MARK: - Other sockets
 
-    private func drainAudio(_ fd: Int32) {
+    /// Opus packets as `EncodedFrame`s of track `audio` (scrcpy.md §5.6, §11.6): the OpusHead config
+    /// packet is not sent over RTP; codec id 0 (Android < 11, capture refused) leaves the stream
+    /// without audio, a configuration error (1) or another codec ends the source.
+    private func readAudio(_ fd: Int32) {
+        var parser = ScrcpyStreamParser(version: configuration.version, stream: .audio)
         var buffer = [UInt8](repeating: 0, count: 1 << 14)
         while true {
             let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
             if n < 0 && errno == EINTR { continue }
-            if n <= 0 { return }
+            if n <= 0 { return }  // the video socket tells a disconnection apart
+            var disabled = false
+            var wrongCodec: ScrcpyCodecID?
+            let failure = buffer.withUnsafeBytes { chunk -> ScrcpyProtocolError? in
+                do throws(ScrcpyProtocolError) {
+                    try parser.parse(UnsafeRawBufferPointer(rebasing: chunk[0..<n])) { event in
+                        switch event {
+                        case .codec(let codec) where codec != .opus: wrongCodec = codec
+                        case .disabled: disabled = true
+                        case .media(let packet):
+                            onEvent(
+                                .frame(
+                                    EncodedFrame(
+                                        trackID: "audio", ptsMicroseconds: Int64(packet.ptsMicroseconds), durationMicroseconds: 20_000,
+                                        keyframe: false, data: packet.payload, width: 0, height: 0, codec: "opus")))
+                        default: break
+                        }
+                    }
+                    return nil
+                } catch {
+                    return error
+                }
+            }
+            if let failure {
+                finish(.protocolError("audio: \(failure.description)"))
+                return
+            }
+            if let wrongCodec {
+                finish(.protocolError("the device sends \(wrongCodec) audio, not opus"))
+                return
+            }
+            if disabled {
+                onEvent(.serverLog("audio disabled by the device (Android < 11 or capture refused): video only"))
+                return
+            }
         }
     }
 

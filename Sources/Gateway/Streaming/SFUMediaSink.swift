@@ -27,6 +27,10 @@ struct SFUMediaSink: StreamMediaSink {
             streamID: streamID, ptsMicroseconds: ptsMicroseconds, keyframe: keyframe, data: ByteBuffer(bytes: data))
     }
 
+    func audioFrame(streamID: String, ptsMicroseconds: Int64, data: Data) {
+        holder.server?.ingestAudioFrame(streamID: streamID, ptsMicroseconds: ptsMicroseconds, data: ByteBuffer(bytes: data))
+    }
+
     func close(streamID: String) async {
         await holder.server?.detachSource(streamID: streamID)
     }

@@ -370,6 +370,30 @@ final class SFUPacketHandler: ChannelInboundHandler {
         flushIfNeeded()
     }
 
+    /// One Opus packet from a runner (RFC 7587): one RTP packet whose timestamp is the packet's pts
+    /// µs × 48 / 1000 plus the track's random base, on the same device clock as the video's pts.
+    func ingestAudioFrame(streamID: String, ptsMicroseconds: Int64, data: ByteBuffer) {
+        guard let room = rooms[streamID], var audio = room.audio, data.readableBytes > 0,
+            data.readableBytes <= configuration.rtpMTU - 40 - SRTPSession.maxTrailer
+        else { return }
+        let now = Self.now()
+        let timestamp = audio.timestampBase &+ UInt32(truncatingIfNeeded: ptsMicroseconds &* 48 / 1000)
+        let ptsNanoseconds = ptsMicroseconds &* 1000
+        room.sourceClock.observe(sourceNanoseconds: ptsNanoseconds, localNanoseconds: now)
+        audio.senderReportMapping = RTPTimestampMapping(
+            sourceNanoseconds: ptsNanoseconds, rtpTimestamp: timestamp, clockRate: audio.codec.clockRate)
+        let sequenceNumber = audio.nextSequenceNumber
+        audio.nextSequenceNumber &+= 1
+        room.audio = audio
+        room.packetsIn &+= 1
+        room.bytesIn &+= UInt64(data.readableBytes)
+        let packet = SFUCachedPacket(
+            sequenceNumber: sequenceNumber, timestamp: timestamp, marker: false, keyframeStart: false, arrivalNanoseconds: now,
+            payload: data)
+        distribute(packet, in: room, video: false, now: now)
+        flushIfNeeded()
+    }
+
     private func vp8Payloads(_ room: SFURoom, data: ByteBuffer, maxPayload: Int, allocator: ByteBufferAllocator) -> [ByteBuffer] {
         guard let packetizer = VP8Packetizer(frameLength: data.readableBytes, maxPayloadSize: maxPayload) else { return [] }
         let pictureID = room.video.pictureID

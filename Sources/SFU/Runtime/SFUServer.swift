@@ -143,6 +143,14 @@ public final class SFUServer: Sendable {
         }
     }
 
+    /// One Opus packet from a runner; one RTP packet, sent on the SFU's loop (one hop per packet).
+    public func ingestAudioFrame(streamID: String, ptsMicroseconds: Int64, data: ByteBuffer) {
+        let handler = self.handler
+        channel.eventLoop.execute {
+            handler.value.ingestAudioFrame(streamID: streamID, ptsMicroseconds: ptsMicroseconds, data: data)
+        }
+    }
+
     public func detachSource(streamID: String) async {
         let handler = self.handler
         try? await channel.eventLoop.submit { handler.value.detachSource(streamID: streamID) }.get()
