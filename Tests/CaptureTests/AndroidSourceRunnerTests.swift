@@ -154,3 +154,28 @@ struct AndroidSourceRunnerTests {
         #expect(collector.failures.withLock { $0.first?.statusCode } == "device_unavailable")
     }
 }
+
+extension AndroidSourceRunnerTests {
+    /// scrcpy 3.3.4 sends no size header after a rotation: the new SPS says it (scrcpy.md §11.4), and
+    /// touches must be stamped with that size or the device drops them.
+    @Test func aRotationChangesTheVideoSizeThroughTheNewSPS() async throws {
+        let device = try AndroidTestDevice(width: 360, height: 640)
+        let collector = Collector()
+        try await offPool {
+            let runner = try Self.start(device, collector)
+            defer { runner.stop() }
+            try collector.wait("frames") { collector.frames.withLock { $0.count >= 3 } }
+            runner.send(.rotateDevice)
+            try collector.wait("a landscape key frame", timeout: 60) {
+                collector.frames.withLock { $0.contains { $0.keyframe && $0.width == 640 && $0.height == 360 } }
+            }
+            #expect(runner.videoSize! == (640, 360))
+            let position = ScrcpyPosition(x: 600, y: 20, screenWidth: 640, screenHeight: 360)
+            runner.send(.injectTouchEvent(action: .down, pointerID: .touch(1), position: position, pressure: 1, actionButton: [], buttons: []))
+            try device.waitForRecord("the landscape touch") { records in
+                records.contains { $0["type"] as? String == "INJECT_TOUCH_EVENT" && $0["x"] as? Int == 600 && $0["dropped"] as? Bool == false }
+            }
+        }
+        #expect(device.records().contains { $0["type"] as? String == "ROTATE_DEVICE" })
+    }
+}

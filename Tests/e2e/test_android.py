@@ -268,8 +268,11 @@ def test_taps_text_buttons_and_clipboard_reach_the_device(server, device, record
     typed = "".join(r["text"] for r in recorder.records if r.get("type") == "INJECT_TEXT" and r["t"] >= started)
     assert typed == "hello", typed
 
-    # Device buttons: back is BACK_OR_SCREEN_ON down + up, home the HOME key.
-    page.execute_script("window.marionetteInput.androidButton('back'); window.marionetteInput.androidButton('home')")
+    # Device buttons (the page's button bar): back is BACK_OR_SCREEN_ON down + up, home the HOME key.
+    bar = page.find_element("id", "android-buttons")
+    assert bar.is_displayed(), "no device buttons on an android stream's page"
+    bar.find_element("css selector", "button[data-button=back]").click()
+    page.execute_script("window.marionetteInput.androidButton('home')")
     recorder.wait("back", lambda r: r.get("type") == "BACK_OR_SCREEN_ON" and r["action"] == 1)
     recorder.wait("home", lambda r: r.get("type") == "INJECT_KEYCODE" and r["keycode"] == 3 and r["action"] == 1)
 

@@ -40,6 +40,13 @@
   let pendingMove = null;
   let moveTimer = null;
   const heldKeys = new Map(); // code → key, for release on blur
+  const androidButtons = document.getElementById('android-buttons');
+  if (androidButtons) {
+    androidButtons.addEventListener('click', (event) => {
+      const button = event.target.closest('button[data-button]');
+      if (button) send({ type: 'android_button', button: button.dataset.button });
+    });
+  }
 
   function inputURL(token) {
     const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
@@ -70,6 +77,7 @@
       case 'hello':
         hello = message;
         controller = !!message.controller;
+        if (androidButtons) androidButtons.hidden = !(android() && message.input && !viewOnly);
         break;
       case 'control':
         // granted names the new holder; revoked and denied never leave this page in control.
