@@ -157,9 +157,14 @@ public final class AndroidSourceRunner: Sendable {
     }
 
     /// A viewer needs a key frame: `RESET_VIDEO`, at most once per second, requests in between coalesced.
+    /// Before the device streams there is nothing to reset: its first frame is a key frame anyway.
     public func requestKeyframe() {
-        state.withLock { $0.resetPending = true }
-        wake.signal()
+        let pending = state.withLock { s -> Bool in
+            guard s.controlSocket != nil, !s.stopping else { return false }
+            s.resetPending = true
+            return true
+        }
+        if pending { wake.signal() }
     }
 
     /// Stops every thread and the server; waits for them. Idempotent; safe from `onEvent`.
@@ -208,6 +213,18 @@ public final class AndroidSourceRunner: Sendable {
             tunnel = nil
             guard !stopping else { return finish(nil) }
             let video = sockets[0]
+            // The device meta comes on the first socket once all are connected; only then do the
+            // per-socket readers start (§3.1 step 10).
+            guard let meta = LoopbackSocket.read(video, count: ScrcpyDeviceMeta.length, milliseconds: 10_000) else {
+                throw .deviceDisconnected("no device meta on the first socket" + serverExitNote())
+            }
+            let parsed = meta.withUnsafeBytes { bytes -> Result<ScrcpyDeviceMeta, ScrcpyProtocolError> in
+                do throws(ScrcpyProtocolError) { return .success(try ScrcpyDeviceMeta(parsing: bytes)) } catch { return .failure(error) }
+            }
+            switch parsed {
+            case .success(let deviceMeta): onEvent(.started(deviceName: deviceMeta.deviceName))
+            case .failure(let error): throw .protocolError(error.description)
+            }
             let audio = c.audio ? sockets[1] : nil
             let control = c.control ? sockets[sockets.count - 1] : nil
             if let control {
@@ -274,7 +291,7 @@ public final class AndroidSourceRunner: Sendable {
 
     private func readVideo(_ fd: Int32) throws(AndroidCaptureError) {
         let c = configuration
-        var parser = ScrcpyStreamParser(version: c.version, stream: .video, expectsDeviceMeta: true)
+        var parser = ScrcpyStreamParser(version: c.version, stream: .video)
         var config: [UInt8]?
         var buffer = [UInt8](repeating: 0, count: 1 << 16)
         let duration = Int64(1_000_000 / max(c.maxFPS, 1))
@@ -290,8 +307,6 @@ public final class AndroidSourceRunner: Sendable {
                 do throws(ScrcpyProtocolError) {
                     try parser.parse(UnsafeRawBufferPointer(rebasing: chunk[0..<n])) { event in
                         switch event {
-                        case .deviceMeta(let meta):
-                            onEvent(.started(deviceName: meta.deviceName))
                         case .videoSize(let size):
                             state.withLock { $0.videoSize = (Int(size.width), Int(size.height)) }
                         case .session(let session):
@@ -314,7 +329,7 @@ public final class AndroidSourceRunner: Sendable {
                                     EncodedFrame(
                                         trackID: c.trackID, ptsMicroseconds: Int64(packet.ptsMicroseconds), durationMicroseconds: duration,
                                         keyframe: packet.isKeyFrame, data: data, width: size.width, height: size.height, codec: "h264")))
-                        case .codec, .disabled:
+                        case .codec, .disabled, .deviceMeta:
                             break
                         }
                     }
