@@ -112,15 +112,21 @@ def _generate(argv: list[str], out: Path) -> None:
     os.replace(tmp, out)
 
 
-def h264_clip(width: int, height: int, fps: int, seconds: int, bitrate: int, cache_dir: str | None = None) -> H264Clip:
-    """A `seconds`-long clip (one GOP) of ffmpeg's moving testsrc2 pattern, cached by its parameters."""
-    name = f"h264-{width}x{height}-{fps}fps-{seconds}s-{bitrate}bps.h264"
+def h264_clip(width: int, height: int, fps: int, seconds: int, bitrate: int, cache_dir: str | None = None,
+              static: bool = False) -> H264Clip:
+    """A `seconds`-long clip (one GOP) of ffmpeg's moving testsrc2 pattern, cached by its parameters.
+    `static`: one still picture repeated, encoded as genuine P-frames of an unchanged picture (what
+    MediaCodec emits for a static screen with KEY_REPEAT_PREVIOUS_FRAME_AFTER)."""
+    name = f"h264-{width}x{height}-{fps}fps-{seconds}s-{bitrate}bps{'-static' if static else ''}.h264"
+    source = f"testsrc2=size={width}x{height}:rate={fps}"
+    if static:
+        source += f",trim=end_frame=1,loop=loop=-1:size=1:start=0,setpts=N/{fps}/TB"
     path = _cached(name, cache_dir)
     if path is None:
         path = _cache_dir(cache_dir) / name
         _generate([
             _ffmpeg(), "-hide_banner", "-loglevel", "error", "-y",
-            "-f", "lavfi", "-i", f"testsrc2=size={width}x{height}:rate={fps}", "-t", str(seconds),
+            "-f", "lavfi", "-i", source, "-t", str(seconds), "-r", str(fps),
             "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-profile:v", "baseline",
             "-level", "3.1", "-bf", "0", "-g", str(fps * seconds), "-x264-params", "scenecut=0",
             # One slice per picture (zerolatency would slice per thread), one access unit per packet.

@@ -13,7 +13,8 @@ place of that command, with the tunnel the real adb would have set up:
   on the first socket once all are connected; each socket is written by its own thread.
 - Video: codec id, the 3.3.4 size header (4.1: a session packet), the config packet (SPS/PPS), then
   one access unit per packet with PTS from the monotonic clock in µs, looping a real libx264 clip
-  (bitstreams.py). RESET_VIDEO and ROTATE_DEVICE restart the encoder session (new config + IDR;
+  (bitstreams.py). A device with `"screen": "static"` shows a still picture: a P-frame of the
+  unchanged picture every 100 ms (MediaCodec's KEY_REPEAT_PREVIOUS_FRAME_AFTER). RESET_VIDEO and ROTATE_DEVICE restart the encoder session (new config + IDR;
   4.1: a session packet first).
 - Audio: codec id `opus`, the OpusHead config packet, 20 ms Opus packets on the same clock; or codec
   id 0 when the device config says `"audio": "disabled"` (Android < 11).
@@ -271,7 +272,13 @@ class Device:
             return video_size_334(self.display, self.options["max_size"])
         return video_size_41(self.display, self.options["max_size"], max(16, self.options["min_size_alignment"]))
 
+    @property
+    def static(self) -> bool:
+        return self.spec.get("screen") == "static"
+
     def encoder_fps(self) -> int:
+        if self.static:
+            return 10  # nothing changes: only the encoder's repeat of the last frame, every 100 ms
         max_fps = self.options["max_fps"]
         return int(min(self.fps, max_fps)) if max_fps > 0 else self.fps
 
@@ -280,7 +287,7 @@ class Device:
         interval = int(float(self.options.codec_options().get("i-frame-interval", "10")))
         seconds = max(1, min(interval, 10))
         bitrate = min(self.options["video_bit_rate"], 4_000_000)
-        return bitstreams.h264_clip(width, height, self.encoder_fps(), seconds, bitrate, self.cache_dir)
+        return bitstreams.h264_clip(width, height, self.encoder_fps(), seconds, bitrate, self.cache_dir, static=self.static)
 
     # -- sockets ---------------------------------------------------------------------------------
 

@@ -173,3 +173,25 @@ def test_version_must_match_the_pushed_server(tmp_path) -> None:
          "--connect", "1", "--", "3.3.3", "scid=1a2b3c4d"], capture_output=True, text=True, timeout=30)
     assert result.returncode == 1
     assert "[server] ERROR: The server version (3.3.4) does not match the client (3.3.3)" in result.stderr
+
+
+def test_a_static_screen_repeats_p_frames_every_100_ms(tmp_path) -> None:
+    DEVICE["screen"] = "static"
+    try:
+        process, (video, control), _ = start(tmp_path, "3.3.4", ["audio=false"], "connect")
+    finally:
+        del DEVICE["screen"]
+    try:
+        read(video, 64 + 4 + 8)
+        read(video, struct.unpack(">QI", read(video, 12))[1])  # config
+        pts = []
+        kinds = []
+        for _ in range(6):
+            flags, size = struct.unpack(">QI", read(video, 12))
+            pts.append(flags & ((1 << 62) - 1))
+            kinds.append(read(video, size)[4] & 0x1F)
+        assert kinds == [5, 1, 1, 1, 1, 1], kinds  # an IDR, then P-frames (not the IDR's bytes again)
+        steps = [b - a for a, b in zip(pts, pts[1:])]
+        assert all(80_000 <= step <= 130_000 for step in steps), steps
+    finally:
+        process.kill()
