@@ -30,7 +30,7 @@ import Glibc
 public final class AndroidSourceRunner: Sendable {
     public struct Configuration: Sendable, Equatable {
         public var trackID: String
-        /// adb serial; nil or empty: the only attached device.
+        /// adb serial; nil: `$ANDROID_SERIAL`, else the only attached device.
         public var serial: String?
         public var maxSize: Int
         public var maxFPS: Int
@@ -198,7 +198,9 @@ public final class AndroidSourceRunner: Sendable {
             var adb = ADB(executable: c.adbPath)
             _ = try? adb.run(["start-server"], device: false)
             let devices = ADBDeviceList(parsing: try adb.check(["devices", "-l"], device: false).stdout)
-            let device = try devices.select(serial: c.serial)
+            // The stream's serial, else $ANDROID_SERIAL, else the only device (§3.1 step 2).
+            let serial = c.serial ?? ProcessInfo.processInfo.environment["ANDROID_SERIAL"].flatMap { $0.isEmpty ? nil : $0 }
+            let device = try devices.select(serial: serial)
             adb.serial = device.serial
             try adb.check(["push", c.serverPath, ScrcpyServerArguments.deviceServerPath])
             let scid = ScrcpyServerArguments.randomSCID()
