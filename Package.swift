@@ -122,7 +122,7 @@ let package = Package(
             linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto"), .linkedLibrary("vpx")]),
         .target(
             name: "Capture",
-            dependencies: ["Core", "CVPX", "CShims", "CXCB", "CYUV"],
+            dependencies: ["Core", "COpenSSL", "CVPX", "CShims", "CXCB", "CYUV"],
             swiftSettings: strict
         ),
         .target(
@@ -246,7 +246,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CaptureTests",
-            dependencies: ["Capture", "CVPX", "CShims"],
+            dependencies: ["Capture", "CVPX", "CShims", "TestSupport"],
             swiftSettings: strict
         ),
         .testTarget(

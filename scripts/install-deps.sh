@@ -38,7 +38,7 @@ DEBIAN_PACKAGES=(
     xdotool             # the desktop input tests read the pointer and focus a window
     x11-utils           # xev: the desktop input e2e test records the keys and clicks that arrive
     xclip               # the desktop clipboard e2e test sets and reads the X clipboard
-    ffmpeg              # x11grab + libvpx: the baseline of bench/desktop
+    ffmpeg              # x11grab + libvpx: the baseline of bench/desktop; libx264/libopus clips of the scrcpy device simulator
     chromium            # real WebRTC peer for the SFU tests (Tests/e2e, driven by Selenium)
     chromium-driver     # chromedriver for Selenium
     python3-pip         # installs Tests/e2e/requirements.txt (aiortc, selenium, pytest)
@@ -78,6 +78,9 @@ if ! python3 -c 'import aiortc, av, selenium, numpy, pytest' 2>/dev/null; then
         || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages \
             -r "$MARIONETTE_ROOT/Tests/e2e/requirements.txt" >&2
 fi
+
+# The official scrcpy server the agent pushes to Android devices (checksum verified).
+"$MARIONETTE_ROOT/scripts/fetch-scrcpy-server.sh"
 
 swift_was_on_path=yes
 command -v swift >/dev/null 2>&1 || swift_was_on_path=no

@@ -58,7 +58,9 @@ public final class AgentRuntime: Sendable {
                 workspaceBase: configuration.workspaceBase, baseEnvironment: environment),
             logs: logs, events: outbox, executors: executors, logger: logger,
             onRunOpened: { runID in Task { await uploads.runOpened(runID) } })
-        media = MediaStreams(logger: logger, events: outbox, desktopFactory: DesktopCaptureSource.factory)
+        media = MediaStreams(
+            logger: logger, events: outbox, desktopFactory: DesktopCaptureSource.factory,
+            androidFactory: { [logger] in AndroidCaptureSource.factory($0, logger: logger) })
         tunnels = TunnelDialer(logger: logger)
         heartbeats = HeartbeatSource(handler: handler, workspaceBase: configuration.workspaceBase)
         capabilities = Self.capabilities(executors: executors.map(\.name), sandbox: sandbox)

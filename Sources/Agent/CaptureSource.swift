@@ -28,20 +28,23 @@ public struct CaptureFailure: Error, Sendable, Equatable {
     }
 }
 
-/// What the `Media` call announces about a source's video track.
+/// What the `Media` call announces about a source's video track (and audio track, if any).
 public struct CaptureTrackSpec: Sendable, Equatable {
     public var width: Int
     public var height: Int
     public var framesPerSecond: Int
     public var bitrateKbps: Int
     public var codec: String
+    /// `opus` when the source also sends an audio track (48 kHz stereo); nil for video only.
+    public var audioCodec: String?
 
-    public init(width: Int, height: Int, framesPerSecond: Int, bitrateKbps: Int, codec: String) {
+    public init(width: Int, height: Int, framesPerSecond: Int, bitrateKbps: Int, codec: String, audioCodec: String? = nil) {
         self.width = width
         self.height = height
         self.framesPerSecond = framesPerSecond
         self.bitrateKbps = bitrateKbps
         self.codec = codec
+        self.audioCodec = audioCodec
     }
 }
 

@@ -20,14 +20,20 @@ public actor MediaStreams {
     private let events: (any AgentEventSink)?
     /// Builds desktop sources; nil where this agent was built without one (tests).
     private let desktopFactory: DesktopSourceFactory?
+    /// Builds android (scrcpy) sources; nil where this agent was built without one (tests).
+    private let androidFactory: DesktopSourceFactory?
 
-    /// The track a desktop `StartStream` announces and the factory that starts its source.
+    /// The track a desktop or android `StartStream` announces and the factory that starts its source.
     public typealias DesktopSourceFactory = @Sendable (Marionette_Runner_V1_StartStream) -> (CaptureTrackSpec, CaptureSourceFactory)
 
-    public init(logger: Logger, events: (any AgentEventSink)? = nil, desktopFactory: DesktopSourceFactory? = nil) {
+    public init(
+        logger: Logger, events: (any AgentEventSink)? = nil, desktopFactory: DesktopSourceFactory? = nil,
+        androidFactory: DesktopSourceFactory? = nil
+    ) {
         self.logger = logger
         self.events = events
         self.desktopFactory = desktopFactory
+        self.androidFactory = androidFactory
     }
 
     /// `StartStream`: starts capture and, when connected, its `Media` RPC. A source that cannot
@@ -50,6 +56,9 @@ public actor MediaStreams {
         case "desktop" where desktopFactory != nil:
             guard let desktopFactory else { return }
             (spec, factory) = desktopFactory(command)
+        case "android" where androidFactory != nil:
+            guard let androidFactory else { return }
+            (spec, factory) = androidFactory(command)
         default:
             logger.warning("stream type not supported by this runner", metadata: ["type": "\(command.type)", "stream_id": "\(command.streamID)"])
             await report(command.streamID, command.sessionID, CaptureFailure(
@@ -148,6 +157,15 @@ public actor MediaStreams {
         track.frameRate = Int32(source.spec.framesPerSecond)
         track.bitrateKbps = Int32(source.spec.bitrateKbps)
         start.tracks = [track]
+        if let audioCodec = source.spec.audioCodec {
+            var audio = Marionette_Runner_V1_TrackInfo()
+            audio.trackID = "audio"
+            audio.kind = "audio"
+            audio.codec = audioCodec
+            audio.sampleRate = 48_000
+            audio.channels = 2
+            start.tracks.append(audio)
+        }
         start.startedAtUnixMs = Int64(Date().timeIntervalSince1970 * 1000)
         uploads[streamID] = Task { [weak self] in
             await publisher(start, source)
@@ -192,7 +210,8 @@ public final class MediaSourceHandle: Sendable {
             { [weak self] output in
                 guard let self else { return }
                 switch output {
-                case .frame(let frame): self.frameSize.withLock { $0 = (frame.width, frame.height) }
+                case .frame(let frame) where frame.trackID == "video": self.frameSize.withLock { $0 = (frame.width, frame.height) }
+                case .frame: break
                 case .event(let event):
                     if case .cursorImage = event { self.cursorShape.withLock { $0 = event } }
                 }

@@ -26,8 +26,9 @@ struct MediaUploader<Transport: ClientTransport>: Sendable {
                             var message = Marionette_Runner_V1_MediaUp()
                             switch output {
                             case .frame(let frame):
-                                message.frame = Self.frame(frame, announceSize: sentSize != (frame.width, frame.height))
-                                sentSize = (frame.width, frame.height)
+                                let video = frame.trackID == "video"
+                                message.frame = Self.frame(frame, announceSize: video && sentSize != (frame.width, frame.height))
+                                if video { sentSize = (frame.width, frame.height) }
                             case .event(let event):
                                 message = Self.message(event)
                             }

@@ -1,5 +1,6 @@
-/// One encoded video frame as the capture pipelines hand it to the fabric's `Media` RPC
-/// (runner.proto `MediaFrame`): a whole VP8 frame (one token partition ⇒ one packet per frame).
+/// One encoded frame as the capture pipelines hand it to the fabric's `Media` RPC (runner.proto
+/// `MediaFrame`): a whole VP8 frame (one token partition ⇒ one packet per frame), an H.264 access
+/// unit in Annex B (Android), or one Opus packet (Android audio, track `audio`).
 public struct EncodedFrame: Sendable, Equatable {
     public var trackID: String
     /// Media time in microseconds from the source's monotonic capture clock (increasing per track).
@@ -11,7 +12,7 @@ public struct EncodedFrame: Sendable, Equatable {
     public var data: [UInt8]
     public var width: Int
     public var height: Int
-    /// Codec name as in `MediaFrame.codec`: "vp8".
+    /// Codec name as in `MediaFrame.codec`: "vp8", "h264", "opus".
     public var codec: String
 
     public init(

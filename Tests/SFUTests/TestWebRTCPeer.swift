@@ -43,8 +43,9 @@ final class TestWebRTCPeer: @unchecked Sendable {
     deinit { close(fd) }
 
     /// A Chrome-shaped offer: BUNDLE, rtcp-mux, VP8 (96) with RTX (97), NACK/PLI, mid + abs-send-time;
-    /// with `transportCC`, also transport-cc feedback and the transport-wide sequence number (id 3).
-    func offer(sending: Bool, audio: Bool = false, transportCC: Bool = false) -> String {
+    /// with `transportCC`, also transport-cc feedback and the transport-wide sequence number (id 3);
+    /// with `h264`, payload type 96 is Chrome's Constrained Baseline H.264 (`42e01f`, mode 1) instead.
+    func offer(sending: Bool, audio: Bool = false, transportCC: Bool = false, h264: Bool = false) -> String {
         let direction = sending ? "sendonly" : "recvonly"
         var lines = [
             "v=0", "o=- 4611731400430051336 2 IN IP4 127.0.0.1", "s=-", "t=0 0",
@@ -56,9 +57,10 @@ final class TestWebRTCPeer: @unchecked Sendable {
             "a=extmap:2 http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time",
             "a=extmap:12 http://www.webrtc.org/experiments/rtp-hdrext/playout-delay",
             "a=\(direction)", "a=rtcp-mux", "a=rtcp-rsize",
-            "a=rtpmap:96 VP8/90000", "a=rtcp-fb:96 nack", "a=rtcp-fb:96 nack pli", "a=rtcp-fb:96 ccm fir",
+            h264 ? "a=rtpmap:96 H264/90000" : "a=rtpmap:96 VP8/90000", "a=rtcp-fb:96 nack", "a=rtcp-fb:96 nack pli", "a=rtcp-fb:96 ccm fir",
             "a=rtpmap:97 rtx/90000", "a=fmtp:97 apt=96",
         ]
+        if h264 { lines += ["a=fmtp:96 level-asymmetry-allowed=1;packetization-mode=1;profile-level-id=42e01f"] }
         if transportCC {
             lines += ["a=extmap:3 \(SDPExtmap.URI.transportWideCC)", "a=rtcp-fb:96 transport-cc"]
         }

@@ -50,6 +50,9 @@ public enum ScrcpyFuzzEntry {
             case .session(let session):
                 let again = session.encoded.withUnsafeBytes { try? ScrcpySessionPacket(parsing: $0) }
                 precondition(again == session, "session packet round trip")
+            case .config(let bytes):
+                // The Android source reads the video size from each config packet's SPS.
+                if let size = H264SPSSize(annexB: bytes) { precondition(size.width > 0 && size.height > 0, "SPS size") }
             case .deviceMeta(let deviceMeta):
                 // A parsed name has no NUL; it survives re-encoding unless U+FFFD made it longer than 63 bytes.
                 let again = deviceMeta.encoded.withUnsafeBytes { try? ScrcpyDeviceMeta(parsing: $0) }

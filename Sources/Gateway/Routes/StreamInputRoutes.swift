@@ -41,7 +41,7 @@ enum StreamInputRoutes {
         let (outgoing, queue) = AsyncStream<String>.makeStream(bufferingPolicy: .bufferingNewest(512))
         queue.yield(
             StreamInputJSON.hello(
-                streamID: streamID, viewerID: viewerID, width: grant.stream.width, height: grant.stream.height,
+                streamID: streamID, streamType: grant.stream.type, viewerID: viewerID, width: grant.stream.width, height: grant.stream.height,
                 input: grant.canControl, controller: controller, state: grant.stream.state))
         defer { queue.finish() }
         await withTaskGroup(of: Void.self) { group in

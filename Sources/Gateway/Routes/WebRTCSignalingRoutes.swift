@@ -101,15 +101,18 @@ enum WebRTCSignalingRoutes {
 
     /// The stream's codecs as the SFU negotiates them: the stream's video codec, Opus when audio is on.
     static func media(_ stream: StreamRecord) -> SDPStreamMedia {
-        let video: WebRTCCodec
-        switch stream.videoCodec?.lowercased() {
-        case "vp9": video = .vp9
+        SDPStreamMedia(video: videoCodec(named: stream.videoCodec), audio: stream.audio ? .opus : nil)
+    }
+
+    /// A stream's `video_codec` as the SFU forwards it (runner sources and WHIP alike).
+    static func videoCodec(named name: String?) -> WebRTCCodec {
+        switch name?.lowercased() {
+        case "vp9": return .vp9
         case "h264":
             // Constrained baseline 3.1 until the source's SPS says otherwise.
-            video = .h264(WebRTCH264ProfileLevelID(profileIDC: 0x42, constraints: 0xe0, levelIDC: 0x1f))
-        default: video = .vp8
+            return .h264(WebRTCH264ProfileLevelID(profileIDC: 0x42, constraints: 0xe0, levelIDC: 0x1f))
+        default: return .vp8
         }
-        return SDPStreamMedia(video: video, audio: stream.audio ? .opus : nil)
     }
 
     /// The tenant scope the request may act in, from a `stok_` token of this stream or an API key.

@@ -17,15 +17,18 @@ struct SFUMediaSink: StreamMediaSink {
         onBitrateTarget: @escaping @Sendable (Int) -> Void
     ) async throws {
         guard let sfu = holder.server else { throw NotRunning() }
-        let video: WebRTCCodec = videoCodec == "vp9" ? .vp9 : .vp8
         try await sfu.attachSource(
-            streamID: streamID, media: SDPStreamMedia(video: video, audio: audio ? .opus : nil),
+            streamID: streamID, media: SDPStreamMedia(video: WebRTCSignalingRoutes.videoCodec(named: videoCodec), audio: audio ? .opus : nil),
             maxBitrateKbps: bitrateKbps, onKeyframeRequest: onKeyframeRequest, onBitrateTarget: onBitrateTarget)
     }
 
     func videoFrame(streamID: String, ptsMicroseconds: Int64, keyframe: Bool, data: Data) {
         holder.server?.ingestVideoFrame(
             streamID: streamID, ptsMicroseconds: ptsMicroseconds, keyframe: keyframe, data: ByteBuffer(bytes: data))
+    }
+
+    func audioFrame(streamID: String, ptsMicroseconds: Int64, data: Data) {
+        holder.server?.ingestAudioFrame(streamID: streamID, ptsMicroseconds: ptsMicroseconds, data: ByteBuffer(bytes: data))
     }
 
     func close(streamID: String) async {

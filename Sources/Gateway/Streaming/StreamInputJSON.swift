@@ -7,11 +7,12 @@ enum StreamInputJSON {
     static let maxMessageBytes = 256 * 1024
 
     static func hello(
-        streamID: String, viewerID: String, width: Int?, height: Int?, input: Bool, controller: Bool, state: String
+        streamID: String, streamType: String, viewerID: String, width: Int?, height: Int?, input: Bool, controller: Bool,
+        state: String
     ) -> String {
         var object: [String: Any] = [
-            "type": "hello", "stream_id": streamID, "viewer_id": viewerID, "input": input, "controller": controller,
-            "state": state,
+            "type": "hello", "stream_id": streamID, "stream_type": streamType, "viewer_id": viewerID, "input": input,
+            "controller": controller, "state": state,
         ]
         if let width { object["width"] = width }
         if let height { object["height"] = height }

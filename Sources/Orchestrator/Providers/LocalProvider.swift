@@ -87,7 +87,7 @@ public actor LocalProvider: RunnerProvider {
             "MARIONETTE_LOG_FORMAT": "console",
         ]
         let passthrough = [
-            "MARIONETTE_CLAUDE_BIN", "MARIONETTE_CODEX_BIN", "MARIONETTE_ADB", "DISPLAY", "MARIONETTE_HEARTBEAT_INTERVAL",
+            "MARIONETTE_CLAUDE_BIN", "MARIONETTE_CODEX_BIN", "MARIONETTE_ADB", "MARIONETTE_SCRCPY_SERVER", "DISPLAY", "MARIONETTE_HEARTBEAT_INTERVAL",
             "LANG", "TZ",
         ]
         for key in passthrough { if let value = ProcessInfo.processInfo.environment[key] { env[key] = value } }

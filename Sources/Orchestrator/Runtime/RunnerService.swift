@@ -347,6 +347,9 @@ public struct RunnerService: Marionette_Runner_V1_RunnerService.ServiceProtocol 
                             if frame.width > 0, frame.height > 0 {
                                 await input?.broadcast(streamID: stream.id, .resize(width: Int(frame.width), height: Int(frame.height)))
                             }
+                        case .frame(let frame) where frame.trackID == "audio":
+                            guard !frame.config, stream.audio else { continue }
+                            sink.audioFrame(streamID: stream.id, ptsMicroseconds: frame.ptsUs, data: frame.data)
                         case .clipboard(let clipboard):
                             await input?.broadcast(streamID: stream.id, .clipboard(text: clipboard.text))
                         case .cursor(let cursor):

@@ -12,6 +12,8 @@ public protocol StreamMediaSink: Sendable {
     ) async throws
     /// One encoded video frame; must not block (called per frame on the RPC's task).
     func videoFrame(streamID: String, ptsMicroseconds: Int64, keyframe: Bool, data: Data)
+    /// One Opus packet of the stream's audio track; must not block.
+    func audioFrame(streamID: String, ptsMicroseconds: Int64, data: Data)
     /// The runner stopped sending (end of the RPC); the room and its viewers stay for a reconnect.
     func close(streamID: String) async
 }

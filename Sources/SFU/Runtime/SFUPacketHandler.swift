@@ -503,13 +503,21 @@ final class SFUPacketHandler: ChannelInboundHandler {
 
     // MARK: Media from runners (Media RPC)
 
-    /// Packetizes one encoded VP8 frame from a runner once (RFC 7741, PictureID per frame) and
-    /// distributes the packets. Timestamps come from the capture clock: pts µs × 90 kHz.
+    /// Packetizes one encoded frame from a runner once and distributes the packets: VP8 (RFC 7741,
+    /// PictureID per frame) or H.264 (RFC 6184, an access unit in Annex B; the cached SPS/PPS go
+    /// before every IDR that lacks them). Timestamps come from the capture clock: pts µs × 90 kHz.
     func ingestVideoFrame(streamID: String, ptsMicroseconds: Int64, keyframe: Bool, data: ByteBuffer) {
-        guard let room = rooms[streamID], case .vp8 = room.video.codec, let context else { return }
+        guard let room = rooms[streamID], let context else { return }
         // Room for the RTP header and its extensions (≤ 40 bytes) and the SRTP tag.
         let maxPayload = configuration.rtpMTU - 40 - SRTPSession.maxTrailer
-        guard let packetizer = VP8Packetizer(frameLength: data.readableBytes, maxPayloadSize: maxPayload) else { return }
+        var keyframe = keyframe
+        let payloads: [ByteBuffer]
+        switch room.video.codec {
+        case .vp8: payloads = vp8Payloads(room, data: data, maxPayload: maxPayload, allocator: context.channel.allocator)
+        case .h264: payloads = h264Payloads(room, data: data, maxPayload: maxPayload, keyframe: &keyframe, allocator: context.channel.allocator)
+        default: return
+        }
+        guard !payloads.isEmpty else { return }
         let now = Self.now()
         let timestamp = room.video.timestampBase &+ UInt32(truncatingIfNeeded: ptsMicroseconds &* 9 / 100)
         // The capture clock is the source clock of sender reports: pts ↔ arrival, and pts ↔ this timestamp.
@@ -517,28 +525,98 @@ final class SFUPacketHandler: ChannelInboundHandler {
         room.sourceClock.observe(sourceNanoseconds: ptsNanoseconds, localNanoseconds: now)
         room.video.senderReportMapping = RTPTimestampMapping(
             sourceNanoseconds: ptsNanoseconds, rtpTimestamp: timestamp, clockRate: room.video.codec.clockRate)
-        let pictureID = room.video.pictureID
-        room.video.pictureID = (pictureID &+ 1) & 0x7fff
         room.framesReceived &+= 1
         if keyframe { room.keyframesReceived &+= 1 }
         room.bytesIn &+= UInt64(data.readableBytes)
-        for slice in packetizer {
-            var payload = context.channel.allocator.buffer(capacity: VP8Packetizer.descriptorLength + slice.frameRange.count)
-            payload.writeWithUnsafeMutableBytes(minimumWritableBytes: VP8Packetizer.descriptorLength) { bytes in
-                (try? VP8Packetizer.writeDescriptor(into: bytes, pictureID: pictureID, start: slice.isFirst)) ?? 0
-            }
-            guard var part = data.getSlice(at: data.readerIndex + slice.frameRange.lowerBound, length: slice.frameRange.count)
-            else { return }
-            payload.writeBuffer(&part)
+        for (index, payload) in payloads.enumerated() {
             let sequenceNumber = room.video.nextSequenceNumber
             room.video.nextSequenceNumber &+= 1
             room.packetsIn &+= 1
             let packet = SFUCachedPacket(
-                sequenceNumber: sequenceNumber, timestamp: timestamp, marker: slice.isLast,
-                keyframeStart: keyframe && slice.isFirst, arrivalNanoseconds: now, payload: payload)
+                sequenceNumber: sequenceNumber, timestamp: timestamp, marker: index == payloads.count - 1,
+                keyframeStart: keyframe && index == 0, arrivalNanoseconds: now, payload: payload)
             distribute(packet, in: room, video: true, now: now)
         }
         endBatch()
+    }
+
+    /// One Opus packet from a runner (RFC 7587): one RTP packet whose timestamp is the packet's pts
+    /// µs × 48 / 1000 plus the track's random base, on the same device clock as the video's pts.
+    func ingestAudioFrame(streamID: String, ptsMicroseconds: Int64, data: ByteBuffer) {
+        guard let room = rooms[streamID], var audio = room.audio, data.readableBytes > 0,
+            data.readableBytes <= configuration.rtpMTU - 40 - SRTPSession.maxTrailer
+        else { return }
+        let now = Self.now()
+        let timestamp = audio.timestampBase &+ UInt32(truncatingIfNeeded: ptsMicroseconds &* 48 / 1000)
+        let ptsNanoseconds = ptsMicroseconds &* 1000
+        room.sourceClock.observe(sourceNanoseconds: ptsNanoseconds, localNanoseconds: now)
+        audio.senderReportMapping = RTPTimestampMapping(
+            sourceNanoseconds: ptsNanoseconds, rtpTimestamp: timestamp, clockRate: audio.codec.clockRate)
+        let sequenceNumber = audio.nextSequenceNumber
+        audio.nextSequenceNumber &+= 1
+        room.audio = audio
+        room.packetsIn &+= 1
+        room.bytesIn &+= UInt64(data.readableBytes)
+        let packet = SFUCachedPacket(
+            sequenceNumber: sequenceNumber, timestamp: timestamp, marker: false, keyframeStart: false, arrivalNanoseconds: now,
+            payload: data)
+        distribute(packet, in: room, video: false, now: now)
+        endBatch()
+    }
+
+    private func vp8Payloads(_ room: SFURoom, data: ByteBuffer, maxPayload: Int, allocator: ByteBufferAllocator) -> [ByteBuffer] {
+        guard let packetizer = VP8Packetizer(frameLength: data.readableBytes, maxPayloadSize: maxPayload) else { return [] }
+        let pictureID = room.video.pictureID
+        room.video.pictureID = (pictureID &+ 1) & 0x7fff
+        var payloads: [ByteBuffer] = []
+        payloads.reserveCapacity(packetizer.packetCount)
+        for slice in packetizer {
+            var payload = allocator.buffer(capacity: VP8Packetizer.descriptorLength + slice.frameRange.count)
+            payload.writeWithUnsafeMutableBytes(minimumWritableBytes: VP8Packetizer.descriptorLength) { bytes in
+                (try? VP8Packetizer.writeDescriptor(into: bytes, pictureID: pictureID, start: slice.isFirst)) ?? 0
+            }
+            guard var part = data.getSlice(at: data.readerIndex + slice.frameRange.lowerBound, length: slice.frameRange.count)
+            else { return [] }
+            payload.writeBuffer(&part)
+            payloads.append(payload)
+        }
+        return payloads
+    }
+
+    /// RFC 6184 payloads of one access unit. An SPS that differs from the cached one also becomes
+    /// the profile-level-id later viewers negotiate (streaming.md §3.3: derived from the source SPS).
+    private func h264Payloads(
+        _ room: SFURoom, data: ByteBuffer, maxPayload: Int, keyframe: inout Bool, allocator: ByteBufferAllocator
+    ) -> [ByteBuffer] {
+        data.withUnsafeReadableBytes { frame -> [ByteBuffer] in
+            var units = H264Packetizer.nalUnits(frame).map { UnsafeRawBufferPointer(rebasing: frame[$0]) }
+            let contents = room.video.parameterSets.observe(units)
+            if contents.spsChanged, let sps = room.video.parameterSets.sps,
+                let profile = WebRTCH264ProfileLevelID(sps: sps)
+            {
+                directory.updateVideoCodec(.h264(profile), of: room.identity)
+            }
+            if contents.hasIDR { keyframe = true }
+            let inject = room.video.parameterSets.needsInjection(contents)
+            let sps = room.video.parameterSets.sps ?? []
+            let pps = room.video.parameterSets.pps ?? []
+            return sps.withUnsafeBytes { spsBytes in
+                pps.withUnsafeBytes { ppsBytes in
+                    if inject { units.insert(contentsOf: [spsBytes, ppsBytes], at: 0) }
+                    var payloads: [ByteBuffer] = []
+                    for packet in H264Packetizer.plan(nalSizes: units.map(\.count), maxPayloadSize: maxPayload) {
+                        let length = H264Packetizer.payloadLength(packet, nals: units)
+                        var payload = allocator.buffer(capacity: length)
+                        let written = payload.writeWithUnsafeMutableBytes(minimumWritableBytes: length) { bytes in
+                            (try? H264Packetizer.write(packet, nals: units, into: bytes)) ?? 0
+                        }
+                        guard written == length else { return [] }
+                        payloads.append(payload)
+                    }
+                    return payloads
+                }
+            }
+        }
     }
 
     /// A runner source starts (or comes back after a reconnect): its room keeps viewers and numbering.

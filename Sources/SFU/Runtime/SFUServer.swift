@@ -250,6 +250,14 @@ public final class SFUServer: Sendable {
         }
     }
 
+    /// One Opus packet from a runner; one RTP packet, made on the stream's home worker (one hop per packet).
+    public func ingestAudioFrame(streamID: String, ptsMicroseconds: Int64, data: ByteBuffer) {
+        guard let handler = home(of: streamID) else { return }
+        handler.eventLoop.execute {
+            handler.value.ingestAudioFrame(streamID: streamID, ptsMicroseconds: ptsMicroseconds, data: data)
+        }
+    }
+
     public func detachSource(streamID: String) async {
         guard let handler = home(of: streamID) else { return }
         try? await handler.eventLoop.submit { handler.value.detachSource(streamID: streamID) }.get()

@@ -19,6 +19,8 @@ struct SFUTrack {
     var nextSequenceNumber = UInt16.random(in: .min ... .max)
     let timestampBase = UInt32.random(in: .min ... .max)
     var pictureID = UInt16.random(in: 0...0x7fff)
+    /// H.264 runner sources: the SPS/PPS to send again before IDRs that lack them.
+    var parameterSets = H264ParameterSets()
     /// Our RTP timeline against the source clock (``SFURoom/sourceClock``), for sender reports to
     /// viewers: from the publisher's own sender reports, or from a runner frame's pts.
     var senderReportMapping: RTPTimestampMapping?

@@ -57,6 +57,15 @@ final class SFUWorkerDirectory: Sendable {
         return identity
     }
 
+    /// An H.264 source's SPS names another profile or level: viewers that join from now on
+    /// negotiate it (those already connected keep theirs; Chromium's decoder follows the SPS).
+    func updateVideoCodec(_ codec: WebRTCCodec, of identity: SFUStreamIdentity) {
+        state.withLock { state in
+            guard let stored = state.streams[identity.streamID], stored == identity, stored.media.videoCodecs != [codec] else { return }
+            state.streams[identity.streamID]?.media = SDPStreamMedia(videoCodecs: [codec], audioCodec: stored.media.audioCodec)
+        }
+    }
+
     func existingIdentity(of streamID: String) -> SFUStreamIdentity? {
         state.withLock { $0.streams[streamID] }
     }
@@ -214,10 +223,12 @@ enum SFUTicketRoute: Sendable {
 }
 
 /// The parts of a stream every worker's copy of its room shares: its SSRCs and CNAME (viewers on
-/// any worker see one sender) and the worker whose copy runs the ingress.
+/// any worker see one sender) and the worker whose copy runs the ingress. Two identities are the
+/// same stream when id, home and SSRCs match; `media` is what viewers negotiate now (an H.264
+/// source's SPS may change its profile-level-id).
 struct SFUStreamIdentity: Sendable, Equatable {
     let streamID: String
-    let media: SDPStreamMedia
+    var media: SDPStreamMedia
     let home: Int
     let videoSSRC: UInt32
     let videoRTXSSRC: UInt32
@@ -234,6 +245,11 @@ struct SFUStreamIdentity: Sendable, Equatable {
         videoSSRC = values[0]
         videoRTXSSRC = values[1]
         audioSSRC = values[2]
+    }
+
+    static func == (lhs: SFUStreamIdentity, rhs: SFUStreamIdentity) -> Bool {
+        lhs.streamID == rhs.streamID && lhs.home == rhs.home && lhs.videoSSRC == rhs.videoSSRC
+            && lhs.videoRTXSSRC == rhs.videoRTXSSRC && lhs.audioSSRC == rhs.audioSSRC
     }
 
     /// What a viewer's answer announces (msid with separate streams for video and audio).

@@ -38,11 +38,45 @@ public enum RTPFuzzEntry {
         copy.withUnsafeMutableBytes { buffer in
             _ = try? rewriter.rewrite(buffer, sequenceNumber: 1, timestamp: 2, marker: true)
         }
+        h264(data)
+
         var rtx = [UInt8](repeating: 0, count: data.count + 2)
         rtx.withUnsafeMutableBytes { out in
             _ = try? RTXPayload.writePacket(
                 original: data, header: header, rtxSSRC: 1, rtxPayloadType: 97, rtxSequenceNumber: 3, into: out)
         }
         _ = sink
+    }
+
+    /// The input as an H.264 access unit (Annex B): every planned payload fits, and the NAL units
+    /// come back whole from single, STAP-A and FU-A payloads.
+    static func h264(_ data: UnsafeRawBufferPointer) {
+        let units = H264Packetizer.nalUnits(data).map { UnsafeRawBufferPointer(rebasing: data[$0]) }
+        var parameterSets = H264ParameterSets()
+        _ = parameterSets.needsInjection(parameterSets.observe(units))
+        let maxPayload = 64
+        var rebuilt: [[UInt8]] = []
+        var fragment: [UInt8] = []
+        var out = [UInt8](repeating: 0, count: maxPayload)
+        for packet in H264Packetizer.plan(nalSizes: units.map(\.count), maxPayloadSize: maxPayload) {
+            let n = out.withUnsafeMutableBytes { (try? H264Packetizer.write(packet, nals: units, into: $0)) ?? -1 }
+            precondition(n > 0 && n <= maxPayload, "H.264 payload over the size")
+            let payload = Array(out[0..<n])
+            switch packet {
+            case .single: rebuilt.append(payload)
+            case .stapA:
+                var offset = 1
+                while offset + 2 <= payload.count {
+                    let size = Int(payload[offset]) << 8 | Int(payload[offset + 1])
+                    rebuilt.append(Array(payload[(offset + 2)..<(offset + 2 + size)]))
+                    offset += 2 + size
+                }
+            case .fuA(_, _, let start, let end):
+                if start { fragment = [payload[0] & 0xE0 | payload[1] & 0x1F] }
+                fragment += payload[2...]
+                if end { rebuilt.append(fragment) }
+            }
+        }
+        precondition(rebuilt == units.filter { !$0.isEmpty }.map { Array($0) }, "H.264 packetization lost bytes")
     }
 }

@@ -7,6 +7,10 @@
  * cover), so they survive any scaling; each positional message carries the frame size it was
  * computed for, and the runner drops it if the capture size has changed since.
  *
+ * On an android stream (`hello.stream_type`), pointers are sent as `touch` (one pointer_id per
+ * finger or mouse, down/move/up/cancel, multi-touch) and keys that type a character as `text`;
+ * the other keys go as `key` and the runner maps them to Android keycodes (scrcpy.md §6.7).
+ *
  * Receive-only with ?view_only=1 or a view credential (the server says so in `hello`). Mouse
  * moves are coalesced to at most one per 8 ms (≤ 120 Hz). Keys held when the page loses focus are
  * released. Reconnects with backoff 1 s → 10 s while the page is open.
@@ -36,6 +40,13 @@
   let pendingMove = null;
   let moveTimer = null;
   const heldKeys = new Map(); // code → key, for release on blur
+  const androidButtons = document.getElementById('android-buttons');
+  if (androidButtons) {
+    androidButtons.addEventListener('click', (event) => {
+      const button = event.target.closest('button[data-button]');
+      if (button) send({ type: 'android_button', button: button.dataset.button });
+    });
+  }
 
   function inputURL(token) {
     const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
@@ -66,6 +77,7 @@
       case 'hello':
         hello = message;
         controller = !!message.controller;
+        if (androidButtons) androidButtons.hidden = !(android() && message.input && !viewOnly);
         break;
       case 'control':
         // granted names the new holder; revoked and denied never leave this page in control.
@@ -125,7 +137,44 @@
     pendingMove = null;
   }
 
+  function android() {
+    return !!hello && hello.stream_type === 'android';
+  }
+
+  // Android: fingers (and the mouse, as a finger) as touch messages; moves of each pointer
+  // coalesced like mouse moves.
+  const touchMoves = new Map(); // pointerId → pending move
+  const touching = new Set();
+  let touchTimer = null;
+
+  function flushTouches() {
+    touchTimer = null;
+    for (const message of touchMoves.values()) send(message);
+    touchMoves.clear();
+  }
+
+  function touch(event, action) {
+    const at = fractions(event.clientX, event.clientY);
+    if (!at) return false;
+    const message = {
+      type: 'touch', action, pointer_id: event.pointerId, ...at,
+      pressure: action === 'up' ? 0 : (event.pressure > 0 ? event.pressure : 1),
+    };
+    if (action === 'move') {
+      touchMoves.set(event.pointerId, message);
+      if (touchTimer === null) touchTimer = setTimeout(flushTouches, MOVE_INTERVAL_MS);
+      return true;
+    }
+    if (touchMoves.has(event.pointerId)) flushTouches(); // the move that led here goes first
+    return send(message);
+  }
+
+  video.style.touchAction = 'none'; // the page must not pan or zoom under a finger
   video.addEventListener('pointermove', (event) => {
+    if (android()) {
+      if (touching.has(event.pointerId)) touch(event, 'move');
+      return;
+    }
     const at = fractions(event.clientX, event.clientY);
     if (!at) return;
     pendingMove = { type: 'mouse_move', ...at };
@@ -143,9 +192,27 @@
   video.tabIndex = 0; // focusable, so keys go to the remote desktop only while it has focus
   video.addEventListener('pointerdown', (event) => {
     video.focus();
+    if (android()) {
+      if (event.button !== 0) return;
+      if (touch(event, 'down')) {
+        touching.add(event.pointerId);
+        video.setPointerCapture(event.pointerId);
+        event.preventDefault();
+      }
+      return;
+    }
     pointerButton(event, 'down');
   });
-  video.addEventListener('pointerup', (event) => pointerButton(event, 'up'));
+  video.addEventListener('pointerup', (event) => {
+    if (android()) {
+      if (touching.delete(event.pointerId)) touch(event, 'up');
+      return;
+    }
+    pointerButton(event, 'up');
+  });
+  video.addEventListener('pointercancel', (event) => {
+    if (android() && touching.delete(event.pointerId)) touch(event, 'cancel');
+  });
   video.addEventListener('contextmenu', (event) => { if (canSend()) event.preventDefault(); });
   video.addEventListener('wheel', (event) => {
     const at = fractions(event.clientX, event.clientY) || {};
@@ -158,6 +225,11 @@
 
   function key(event, action) {
     if (document.activeElement !== video || isStatsChord(event)) return;
+    if (android() && event.key.length === 1 && !event.ctrlKey && !event.metaKey && !event.altKey) {
+      // A character: typed on the device as text (INJECT_TEXT, or a paste for non-ASCII).
+      if (action === 'down' && send({ type: 'text', text: event.key })) event.preventDefault();
+      return;
+    }
     const message = { type: 'key', action, code: event.code, key: event.key, repeat: event.repeat };
     if (send(message)) {
       event.preventDefault();
@@ -205,6 +277,8 @@
     received,
     /** Sends a raw message (tests drive input without synthesising DOM events). */
     send,
+    /** Android: presses a device button (back, home, app_switch, power, volume_up, volume_down, rotate). */
+    androidButton(button) { return send({ type: 'android_button', button }); },
     fractions,
   };
 })();
