@@ -14,7 +14,7 @@ import Testing
         let env = ["MARIONETTE_API_URL": server.baseURL, "MARIONETTE_API_KEY": key, "HOME": home, "XDG_CONFIG_HOME": home]
 
         let created = try await run(Self.mctl, ["sessions", "create", "--agent", "command", "--name", "tour", "-o", "json"], environment: env)
-        #expect(created.status == 0, "\(created.stderr)")
+        #expect(created.status == 0, "\(created.stderr) | \(created.stdout)")
         let session = try #require(try JSONSerialization.jsonObject(with: Data(created.stdout.utf8)) as? [String: Any])
         let sid = try #require(session["id"] as? String)
         #expect(session["status"] as? String == "pending")
@@ -92,7 +92,7 @@ import Testing
             ["admin", "keys", "create", "--name", "ci", "--scope", "tasks:*", "--admin-server", server.adminURL,
              "--admin-username", "admin", "--admin-password", password],
             environment: env)
-        #expect(created.status == 0, "\(created.stderr)")
+        #expect(created.status == 0, "\(created.stderr) | \(created.stdout)")
         #expect(created.stdout.contains("mk_"))
         let list = try await run(
             Self.mctl,
@@ -107,5 +107,45 @@ import Testing
              "--admin-password", "wrong"],
             environment: env)
         #expect(denied.status == 1)
+    }
+
+    /// `mctl admin webhooks`, `webhook-events` and `audit-logs` against a real server: private URLs
+    /// are refused by default, the secret is printed once, and the audit log shows the changes.
+    @Test func adminWebhooksAndAuditLogs() async throws {
+        let server = try ServerProcess()
+        defer { server.stopNow() }
+        try await server.waitUntilReady()
+        let password = try #require(server.adminPassword)
+        let env = ["HOME": ServerProcess.tempDir("mctl-webhooks"), "MARIONETTE_API_URL": server.baseURL]
+        let admin = ["--admin-server", server.adminURL, "--admin-username", "admin", "--admin-password", password]
+        let refused = try await run(
+            Self.mctl, ["admin", "webhooks", "create", "--name", "local", "--url", "http://127.0.0.1:9/hook", "--event", "task.*"] + admin,
+            environment: env)
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("private") || refused.stderr.contains("loopback"), "\(refused.stderr) | \(refused.stdout)")
+        let created = try await run(
+            Self.mctl,
+            ["admin", "webhooks", "create", "--name", "public", "--url", "http://93.184.216.34/hook", "--event", "task.*",
+             "--event", "session", "--retry-delay", "30s", "--header", "X-Team=docs", "-o", "json"] + admin,
+            environment: env)
+        #expect(created.status == 0, "\(created.stderr) | \(created.stdout)")
+        let body = try #require(try JSONSerialization.jsonObject(with: Data(created.stdout.utf8)) as? [String: Any])
+        #expect((body["secret"] as? String)?.count == 64)
+        let hook = try #require(body["webhook"] as? [String: Any])
+        let hookID = try #require(hook["id"] as? String)
+        #expect(hook["retry_delay_seconds"] as? Int == 30)
+        let list = try await run(Self.mctl, ["admin", "webhooks", "list"] + admin, environment: env)
+        #expect(list.status == 0 && list.stdout.contains(hookID) && list.stdout.contains("task.*,session"), "\(list.stdout)")
+        let updated = try await run(Self.mctl, ["admin", "webhooks", "update", hookID, "--active", "false"] + admin, environment: env)
+        #expect(updated.status == 0 && updated.stdout.contains("Active:") && updated.stdout.contains("no"), "\(updated.stdout)")
+        let events = try await run(Self.mctl, ["admin", "webhook-events", "list", "--status", "failed"] + admin, environment: env)
+        #expect(events.status == 0, "\(events.stderr)")
+        let audit = try await run(Self.mctl, ["admin", "audit-logs", "list", "--action-prefix", "config."] + admin, environment: env)
+        #expect(audit.status == 0 && audit.stdout.contains("config.created") && audit.stdout.contains("config.updated"), "\(audit.stdout)")
+        #expect(audit.stdout.contains("user:admin"))
+        let deleted = try await run(Self.mctl, ["admin", "webhooks", "delete", hookID] + admin, environment: env)
+        #expect(deleted.status == 0)
+        let bad = try await run(Self.mctl, ["admin", "audit-logs", "list", "--actor-type", "robot"] + admin, environment: env)
+        #expect(bad.status != 0)
     }
 }

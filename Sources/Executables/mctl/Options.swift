@@ -28,6 +28,9 @@ struct GlobalOptions: ParsableArguments {
 
 /// `--timeout`: per-request timeout (not applied to follow streams).
 struct RequestTimeoutOption: ParsableArguments {
+    /// For commands whose `--timeout` means something else (a webhook's delivery timeout).
+    static let defaultSeconds: Double = 60
+
     @Option(name: .customLong("timeout"), help: "Per-request timeout (90s, 15m, 1h, or seconds).")
     var timeout: String = "60s"
 

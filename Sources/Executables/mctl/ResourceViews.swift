@@ -321,3 +321,97 @@ enum Views {
         }
     )
 }
+
+extension Views {
+    static let webhook = ResourceView(
+        plural: "webhooks",
+        columns: [
+            .init(header: "ID") { cell($0, "id") },
+            .init(header: "NAME") { cell($0, "name") },
+            .init(header: "URL") { cell($0, "url") },
+            .init(header: "EVENTS") { item in item["events"]?.arrayValue.map { $0.map(\.displayString).joined(separator: ",") } ?? "-" },
+            .init(header: "ACTIVE") { item in item["is_active"]?.boolValue == false ? "no" : "yes" },
+        ],
+        fields: { item in
+            var f = FieldList(item)
+            f.text("ID", "id")
+            f.text("Name", "name")
+            f.text("URL", "url")
+            f.list("Events", "events")
+            f.bool("Active", "is_active")
+            f.text("Secret Prefix", "secret_prefix")
+            f.text("Max Retries", "max_retries")
+            f.seconds("Retry Delay", "retry_delay_seconds")
+            f.seconds("Timeout", "timeout_seconds")
+            f.map("Headers", "headers")
+            f.map("Labels", "labels")
+            f.time("Created", "created_at")
+            f.time("Updated", "updated_at")
+            return f.pairs
+        }
+    )
+
+    static let webhookEvent = ResourceView(
+        plural: "webhook events",
+        columns: [
+            .init(header: "ID") { cell($0, "id") },
+            .init(header: "WEBHOOK") { cell($0, "webhook_id") },
+            .init(header: "EVENT") { cell($0, "event_type") },
+            .init(header: "STATUS") { cell($0, "status") },
+            .init(header: "ATTEMPTS") { cell($0, "attempts") },
+            .init(header: "CREATED") { timeCell($0, "created_at") },
+        ],
+        fields: { item in
+            var f = FieldList(item)
+            f.text("ID", "id")
+            f.text("Webhook", "webhook_id")
+            f.text("Event", "event_type")
+            f.text("Status", "status")
+            f.text("Attempts", "attempts")
+            f.text("Last Status Code", "last_status_code")
+            f.text("Last Error", "last_error")
+            f.time("Next Retry", "next_retry_at")
+            f.time("Delivered", "delivered_at")
+            f.time("Created", "created_at")
+            return f.pairs
+        }
+    )
+
+    static let actionLog = ResourceView(
+        plural: "audit log entries",
+        columns: [
+            .init(header: "ID") { cell($0, "id") },
+            .init(header: "TIME") { timeCell($0, "created_at") },
+            .init(header: "ACTOR") { item in
+                let type = item["actor_type"]?.stringValue ?? "-"
+                guard let id = item["actor_name"]?.stringValue ?? item["actor_id"]?.stringValue else { return type }
+                return type + ":" + id
+            },
+            .init(header: "ACTION") { cell($0, "action") },
+            .init(header: "RESOURCE") { item in
+                let id = item["resource_id"]?.stringValue ?? ""
+                return id.isEmpty ? cell(item, "resource_type") : id
+            },
+            .init(header: "SUCCESS") { item in item["success"]?.boolValue == false ? "no" : "yes" },
+        ],
+        fields: { item in
+            var f = FieldList(item)
+            f.text("ID", "id")
+            f.time("Time", "created_at")
+            f.text("Actor Type", "actor_type")
+            f.text("Actor ID", "actor_id")
+            f.text("Actor Name", "actor_name")
+            f.text("Action", "action")
+            f.text("Resource Type", "resource_type")
+            f.text("Resource ID", "resource_id")
+            f.text("Session", "session_id")
+            f.text("Task", "task_id")
+            f.bool("Success", "success")
+            f.text("Error", "error_message")
+            f.map("Details", "details")
+            f.text("IP", "ip_address")
+            f.text("User Agent", "user_agent")
+            return f.pairs
+        }
+    )
+}
