@@ -4,8 +4,13 @@ import HTTPTypes
 import HummingbirdWSTesting
 import Orchestrator
 import Synchronization
+import TestSupport
 import Testing
 import WSClient
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 @testable import Gateway
 
@@ -127,5 +132,67 @@ import WSClient
             }
             #expect(viaHeader.first?["id"] as? String == "strm_x")
         }
+    }
+
+    /// SSE: `GET /api/v1/events` with `Accept: text/event-stream` over a raw socket, read until the
+    /// first event arrives.
+    @Test func serverSentEventsCarryTheSameFrames() async throws {
+        let h = try await GatewayHarness.make()
+        defer { Task { await h.close() } }
+        try await h.live { c in
+            let port = try #require(c.inner.port)
+            let key = c.key
+            let reader = Task {
+                try await offPool { () -> String in
+                    try Self.readSSE(
+                        port: port,
+                        request: "GET /api/v1/events?event_type=session.created HTTP/1.1\r\nHost: localhost\r\n"
+                            + "Accept: text/event-stream\r\nAuthorization: Bearer \(key)\r\n\r\n",
+                        until: "event: session.created")
+                }
+            }
+            let deadline = ContinuousClock.now + .seconds(10)
+            while h.services.store.events.subscriberCount == 0, ContinuousClock.now < deadline {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            let created = try await c.send(.post, "/api/v1/sessions", json: #"{"agent":"command"}"#)
+            let id = try #require(created.json["id"] as? String)
+            let text = try await reader.value
+            #expect(text.contains("200 OK") && text.lowercased().contains("content-type: text/event-stream"))
+            #expect(text.contains("retry: 2000"))
+            #expect(text.contains("event: session.created\ndata: {"))
+            #expect(text.contains("\"id\":\"\(id)\""))
+        }
+    }
+
+    /// Blocking: connect, send, read until `marker` and the blank line after it (or 10 s).
+    static func readSSE(port: Int, request: String, until marker: String) throws -> String {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { throw TestFailure("connect failed") }
+        var timeout = timeval(tv_sec: 10, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        _ = request.withCString { send(fd, $0, strlen($0), 0) }
+        var text = ""
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let n = recv(fd, &buffer, buffer.count, 0)
+            guard n > 0 else { break }
+            text += String(decoding: buffer[0..<n], as: UTF8.self)
+            if let range = text.range(of: marker), text[range.upperBound...].contains("\n\n") { break }
+        }
+        return text
+    }
+
+    struct TestFailure: Error, CustomStringConvertible {
+        let description: String
+        init(_ description: String) { self.description = description }
     }
 }

@@ -148,20 +148,48 @@ enum EventRoutes {
         }
     }
 
+    /// SSE comments keep idle connections (and proxies) open, and find clients that hung up.
+    static let keepaliveInterval: Duration = .seconds(5)
+
+    private enum SSEOutput: Sendable {
+        case delivery(EventBus.Delivery)
+        case keepalive
+    }
+
+    /// A client that hung up is noticed at the next write (an event or the keepalive): the server
+    /// reads nothing more from an HTTP/1.1 connection while its response streams.
     private static func sse(_ events: AsyncStream<EventBus.Delivery>, into writer: inout any ResponseBodyWriter) async throws {
-        for await delivery in events {
+        let (outputs, continuation) = AsyncStream<SSEOutput>.makeStream()
+        let feeder = Task {
+            for await delivery in events { continuation.yield(.delivery(delivery)) }
+            continuation.finish()
+        }
+        let ticker = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: keepaliveInterval)
+                continuation.yield(.keepalive)
+            }
+        }
+        defer {
+            feeder.cancel()
+            ticker.cancel()
+        }
+        for await output in outputs {
             var buffer = ByteBufferAllocator().buffer(capacity: 512)
-            switch delivery {
-            case .event(let event):
+            switch output {
+            case .keepalive:
+                buffer.writeStaticString(": keepalive\n\n")
+            case .delivery(.event(let event)):
                 buffer.writeStaticString("event: ")
                 buffer.writeString(event.type)
                 buffer.writeStaticString("\ndata: ")
                 buffer.writeString(encode(event))
-            case .dropped:
+                buffer.writeStaticString("\n\n")
+            case .delivery(.dropped):
                 buffer.writeStaticString("event: error\ndata: ")
                 buffer.writeString(droppedFrame)
+                buffer.writeStaticString("\n\n")
             }
-            buffer.writeStaticString("\n\n")
             try await writer.write(buffer)
         }
     }
