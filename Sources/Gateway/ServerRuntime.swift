@@ -74,6 +74,7 @@ public struct ServerRuntime: Sendable {
         hubSettings.staleAfterSeconds = Int64(config.runnerStaleAfterSeconds)
         hubSettings.disconnectGraceSeconds = Int64(config.disconnectGraceSeconds)
         hubSettings.localWorkspaceBase = dataDir + "/workspaces"
+        hubSettings.permissionSuspendAfterSeconds = config.permissionSuspendAfterSeconds
         let metrics = ServerMetrics()
         let runners = RunnerHub(
             store: store, tokens: tokens, provider: provider, hub: logs, settings: hubSettings,

@@ -9,6 +9,7 @@ public struct GatewayServices: Sendable {
     public let store: Store
     public let sessions: SessionService
     public let tasks: TaskService
+    public let permissions: PermissionService
     public let workspaces: WorkspaceService
     public let streams: StreamService
     public let tunnels: TunnelService
@@ -49,6 +50,9 @@ public struct GatewayServices: Sendable {
         tasks.defaultTimeoutSeconds = config.defaultTaskTimeoutSeconds
         self.tasks = tasks
         self.workspaces = WorkspaceService(store: store)
+        var permissions = PermissionService(store: store)
+        permissions.hooks = hooks
+        self.permissions = permissions
         var streams = StreamService(store: store, publicURL: config.resolvedPublicURL)
         streams.hooks = hooks
         self.streams = streams
