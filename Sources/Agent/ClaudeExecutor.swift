@@ -127,10 +127,10 @@ final class ClaudeRun: Sendable {
         }
     }
 
-    private func handle(_ event: ClaudeLineEvent) {
-        if let conversation = event.sessionStarted {
+    private func handle(_ event: AgentLineEvent) {
+        if let snapshot = event.contextSnapshot {
             let callbacks = task.callbacks
-            Task { await callbacks.contextUpdated(ClaudeOutcome.contextSnapshot(conversationID: conversation)) }
+            Task { await callbacks.contextUpdated(snapshot) }
         }
         switch event.control {
         case .response(let requestID, _)? where requestID == Self.initializeID:

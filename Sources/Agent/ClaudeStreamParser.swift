@@ -35,27 +35,6 @@ public struct ClaudeResultLine: Sendable, Equatable {
     public var costUSD: Double
 }
 
-/// What one stdout line means: how to log it and what the executor must act on.
-public struct ClaudeLineEvent: Sendable, Equatable {
-    /// `metadata.event_kind` (`text|thinking|tool_use|tool_result|system|usage|error|result`);
-    /// nil for a plain (non-JSON) line.
-    public var kind: String?
-    public var tool: String?
-    public var level: String = "info"
-    public var control: ClaudeControlMessage?
-    /// Set on `system/init`: the conversation id `--resume` takes.
-    public var sessionStarted: String?
-    /// Set on the `result` line.
-    public var result: ClaudeResultLine?
-
-    public var metadata: [String: String] {
-        var metadata: [String: String] = [:]
-        if let kind { metadata["event_kind"] = kind }
-        if let tool { metadata["tool"] = tool }
-        return metadata
-    }
-}
-
 /// Reads `claude -p --output-format stream-json --verbose` stdout, one line at a time
 /// (orchestration.md §4.2): classifies every line for the structured log, picks out control
 /// requests, and keeps what the outcome needs (conversation id, result, last assistant text).
@@ -72,23 +51,24 @@ public struct ClaudeStreamParser: Sendable {
 
     public init() {}
 
-    public mutating func parse(_ line: Substring) -> ClaudeLineEvent {
+    public mutating func parse(_ line: Substring) -> AgentLineEvent {
         guard line.utf8.first == UInt8(ascii: "{"),
             let object = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
-        else { return ClaudeLineEvent(kind: nil) }
+        else { return AgentLineEvent(kind: nil) }
         return parse(object)
     }
 
-    public mutating func parse(_ line: String) -> ClaudeLineEvent { parse(line[...]) }
+    public mutating func parse(_ line: String) -> AgentLineEvent { parse(line[...]) }
 
-    private mutating func parse(_ object: [String: Any]) -> ClaudeLineEvent {
+    mutating func parse(_ object: [String: Any]) -> AgentLineEvent {
         if let session = object["session_id"] as? String, !session.isEmpty { conversationID = session }
         let type = object["type"] as? String ?? ""
         switch type {
         case "system":
-            var event = ClaudeLineEvent(kind: "system")
+            var event = AgentLineEvent(kind: "system")
             if object["subtype"] as? String == "init", let session = object["session_id"] as? String, !session.isEmpty {
                 event.sessionStarted = session
+                event.contextSnapshot = ClaudeOutcome.contextSnapshot(conversationID: session)
             }
             return event
         case "assistant":
@@ -99,26 +79,26 @@ public struct ClaudeStreamParser: Sendable {
             let parsed = Self.resultLine(object)
             result = parsed
             let failed = parsed.isError || parsed.subtype != "success"
-            return ClaudeLineEvent(kind: "result", level: failed ? "error" : "info", result: parsed)
+            return AgentLineEvent(kind: "result", level: failed ? "error" : "info", result: parsed)
         case "control_request":
-            return ClaudeLineEvent(kind: "system", control: Self.controlRequest(object))
+            return AgentLineEvent(kind: "system", control: Self.controlRequest(object))
         case "control_response":
             let response = object["response"] as? [String: Any] ?? [:]
-            return ClaudeLineEvent(
+            return AgentLineEvent(
                 kind: "system",
                 control: .response(
                     requestID: response["request_id"] as? String ?? "", success: response["subtype"] as? String == "success"))
         case "control_cancel_request":
-            return ClaudeLineEvent(kind: "system", control: .cancel(requestID: object["request_id"] as? String ?? ""))
+            return AgentLineEvent(kind: "system", control: .cancel(requestID: object["request_id"] as? String ?? ""))
         case "error":
-            return ClaudeLineEvent(kind: "error", level: "error")
+            return AgentLineEvent(kind: "error", level: "error")
         default:
             // rate_limit_event, stream_event and anything newer.
-            return ClaudeLineEvent(kind: "system")
+            return AgentLineEvent(kind: "system")
         }
     }
 
-    private mutating func assistant(_ message: [String: Any]) -> ClaudeLineEvent {
+    private mutating func assistant(_ message: [String: Any]) -> AgentLineEvent {
         let blocks = message["content"] as? [[String: Any]] ?? []
         var texts: [String] = []
         var firstTool: String?
@@ -138,21 +118,21 @@ public struct ClaudeStreamParser: Sendable {
             }
         }
         if !texts.isEmpty { lastAssistantText = texts.joined(separator: "\n") }
-        if let firstTool { return ClaudeLineEvent(kind: "tool_use", tool: firstTool) }
-        if !texts.isEmpty { return ClaudeLineEvent(kind: "text") }
-        if sawThinking { return ClaudeLineEvent(kind: "thinking") }
-        return ClaudeLineEvent(kind: message["usage"] != nil ? "usage" : "system")
+        if let firstTool { return AgentLineEvent(kind: "tool_use", tool: firstTool) }
+        if !texts.isEmpty { return AgentLineEvent(kind: "text") }
+        if sawThinking { return AgentLineEvent(kind: "thinking") }
+        return AgentLineEvent(kind: message["usage"] != nil ? "usage" : "system")
     }
 
-    private func user(_ message: [String: Any]) -> ClaudeLineEvent {
+    private func user(_ message: [String: Any]) -> AgentLineEvent {
         let blocks = message["content"] as? [[String: Any]] ?? []
         for block in blocks where block["type"] as? String == "tool_result" {
             let id = block["tool_use_id"] as? String ?? ""
             let failed = block["is_error"] as? Bool ?? false
-            return ClaudeLineEvent(kind: "tool_result", tool: toolNames[id], level: failed ? "error" : "info")
+            return AgentLineEvent(kind: "tool_result", tool: toolNames[id], level: failed ? "error" : "info")
         }
         // A user text echo (e.g. replayed input): part of the conversation.
-        return ClaudeLineEvent(kind: "text")
+        return AgentLineEvent(kind: "text")
     }
 
     static func resultLine(_ object: [String: Any]) -> ClaudeResultLine {

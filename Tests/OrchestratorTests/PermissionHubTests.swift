@@ -134,3 +134,40 @@ import Testing
         }
     }
 }
+
+/// Tasks of a session created with an agent config carry its model, base URL and `extra`.
+@Suite struct AgentConfigDispatchTests {
+    @Test(arguments: Engine.allCases) func executeTaskCarriesTheAgentConfig(_ engine: Engine) async throws {
+        try await TestDatabases.with(engine) { store in
+            try await store.database.transaction(.system) { db in
+                try await db.execute(
+                    "INSERT INTO agent_configs (id, name, agent, api_key_encrypted, model, base_url, extra) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        .text("acfg_AAAAAAAA00000000"), .text("reviewer"), .text("claude"), .text("sealed"), .text("opus"),
+                        .text("https://proxy"), .json(#"{"system_prompt":"Review only","max_turns":7,"verbose":true}"#),
+                    ])
+            }
+            let tokens = RunnerTokenService(store: store, multiTenant: false)
+            let hub = RunnerHub(store: store, tokens: tokens, provider: nil, hub: LogHub(), settings: .init(), logger: TestDatabases.logger)
+            let minted = try await tokens.create(CreateRunnerTokenRequest(poolName: "external"), createdBy: nil)
+            let (runnerID, _) = try await hub.register(
+                token: minted.rawToken,
+                RunnerRegistration(
+                    name: "r1", hostname: "h", capabilities: [], sandboxMode: "none", sandboxTypes: [], poolName: "external",
+                    labels: [:], annotations: [:], agentVersion: "test", os: "linux", arch: "x86_64"))
+            var request = CreateSessionRequest(agent: "claude")
+            request.agentConfigID = "acfg_AAAAAAAA00000000"
+            let session = try await SessionService(store: store).create(request, scope: .single)
+            var tasks = TaskService(store: store)
+            tasks.hooks = hub
+            _ = try await tasks.create(CreateTaskRequest(sessionID: session.id, prompt: "review"), scope: .single)
+            let link = RunnerReconcileTests.RecordingLink()
+            await hub.connected(runnerID: runnerID, link: link)
+            let execute = try #require(link.executed.first)
+            #expect(execute.agentConfig.agent == "claude" && execute.agentConfig.model == "opus")
+            #expect(execute.agentConfig.baseURL == "https://proxy")
+            #expect(execute.agentConfig.extra == ["system_prompt": "Review only", "max_turns": "7", "verbose": "true"])
+            #expect(execute.agentConfig.apiKey.isEmpty, "the stored key is never sent from here")
+        }
+    }
+}

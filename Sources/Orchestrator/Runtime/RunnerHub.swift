@@ -389,9 +389,7 @@ public actor RunnerHub {
         if let base = settings.localWorkspaceBase, pools[runnerID] == "local" {
             attach.workspacePath = base + "/" + session.workspaceID
         }
-        var agent = Marionette_Runner_V1_AgentConfig()
-        agent.agent = session.agent
-        attach.agentConfig = agent
+        attach.agentConfig = try await agentConfig(for: session)
         if let snapshot = try await store.contextSnapshot(sessionID: session.id) { attach.contextSnapshot = snapshot }
         // Answers given while the session was suspended (or its runner away); acknowledged by
         // the runner, then never sent again.
@@ -401,6 +399,19 @@ public actor RunnerHub {
         guard link.send(command) else { return }
         await startStreams(sessionID: session.id)
         await dispatch(sessionID: session.id)
+    }
+
+    /// The session's agent and, with an agent config, its model, base URL and `extra` (system
+    /// prompt, tool lists, custom command…).
+    private func agentConfig(for session: SessionRecord) async throws -> Marionette_Runner_V1_AgentConfig {
+        var agent = Marionette_Runner_V1_AgentConfig()
+        agent.agent = session.agent
+        if let id = session.agentConfigID, let config = try await store.agentConfigSettings(id) {
+            agent.model = config.model ?? ""
+            agent.baseURL = config.baseURL ?? ""
+            agent.extra = config.extra
+        }
+        return agent
     }
 
     /// Sends `StartStream` for the session's runner-sourced streams that wait (`pending`) or whose
@@ -471,9 +482,7 @@ public actor RunnerHub {
             var sandbox = Marionette_Runner_V1_SandboxConfig()
             sandbox.timeoutSeconds = Int64(run.task.timeoutSeconds)
             execute.sandbox = sandbox
-            var agent = Marionette_Runner_V1_AgentConfig()
-            agent.agent = session.agent
-            execute.agentConfig = agent
+            execute.agentConfig = try await agentConfig(for: session)
             var command = Marionette_Runner_V1_ServerCommand()
             command.executeTask = execute
             if link.send(command) {
