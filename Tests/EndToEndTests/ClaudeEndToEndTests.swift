@@ -174,3 +174,38 @@ import Testing
         #expect(pending.json["total_count"] as? Int == 1, "the re-run used the stored answer instead of asking again")
     }
 }
+
+/// A bring-your-own key reaches the agent CLI's environment and nothing else: not the server's or
+/// the runner's logs, not the task's log lines, not the database (auth-security.md §9, §14).
+@Suite(.serialized) struct AgentSecretsEndToEndTests {
+    @Test func byokKeyReachesTheCLIOnly() async throws {
+        let server = try ServerProcess(environment: ClaudeEndToEndTests.environment())
+        defer { server.stopNow() }
+        try await server.waitUntilReady()
+        let key = try #require(server.apiKey)
+        let secret = "sk-ant-byok-" + UUID().uuidString.replacingOccurrences(of: "-", with: "")
+        let created = try await HTTP.send(
+            .POST, server.baseURL + "/api/v1/sessions", key: key,
+            json: #"{"agent":"claude","permission_policy":"auto","api_key":"\#(secret)"}"#)
+        let session = try #require(created.json["id"] as? String, "\(created.body)")
+        #expect(created.json["is_byok"] as? Bool == true)
+        // The CLI proves it holds the key by printing its SHA-256, never the key.
+        let task = try await FabricEndToEndTests.task(
+            server, key: key, session: session, prompt: #"bash printf %s "$ANTHROPIC_API_KEY" | sha256sum"#)
+        let result = try await LogFollower(baseURL: { server.baseURL }, key: key, taskID: task).follow()
+        #expect(result.endStatus == "completed", "\(result.lines.map(\.content))")
+        let digest = try await run("/bin/sh", ["-c", "printf %s \"$0\" | sha256sum | cut -d' ' -f1", secret]).stdout
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(digest.count == 64)
+        #expect(result.lines.contains { $0.metadata["event_kind"] == "tool_result" && $0.content.contains(digest) }, "the key did not reach the CLI")
+        #expect(result.lines.contains { $0.content.contains(#""apiKeySource":"ANTHROPIC_API_KEY""#) })
+        #expect(!result.lines.contains { $0.content.contains(secret) })
+
+        await server.stop()
+        // Every file the server and its runners wrote: database (and WAL), runner logs, workspaces.
+        let grep = try await run("/bin/grep", ["-r", "-l", "-a", "-F", secret, server.dataDir, server.logPath])
+        #expect(grep.status == 1, "the key is stored in clear in: \(grep.stdout)")
+        let files = try await run("/usr/bin/find", [server.dataDir, "-type", "f"])
+        #expect(files.stdout.contains("marionette.db") && files.stdout.contains("/logs/"), "nothing was searched:\n\(files.stdout)")
+    }
+}

@@ -33,14 +33,14 @@ public struct GatewayServices: Sendable {
     public init(
         config: ServerConfig, store: Store, admin: AdminAuthenticator, hub: LogHub = LogHub(),
         hooks: (any OrchestrationHooks)? = nil, sfu: SFUHolder = SFUHolder(), metrics: ServerMetrics = ServerMetrics(),
-        logger: Logger
+        vault: CredentialVault = CredentialVault(), logger: Logger
     ) {
         self.sfu = sfu
         self.metrics = metrics
         self.streamInput = StreamInputHub()
         self.config = config
         self.store = store
-        var sessions = SessionService(store: store)
+        var sessions = SessionService(store: store, vault: vault)
         sessions.hooks = hooks
         sessions.defaultNetworkPolicy = config.defaultNetworkPolicy
         sessions.defaultPermissionPolicy = config.defaultPermissionPolicy

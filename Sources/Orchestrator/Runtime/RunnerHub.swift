@@ -28,6 +28,8 @@ public actor RunnerHub {
     let logger: Logger
     let settings: Settings
     let metrics: any OrchestratorMetrics
+    /// BYOK keys of sessions (memory only): handed to the runner in `AgentConfig.api_key`.
+    let vault: CredentialVault?
 
     private var links: [String: any RunnerLink] = [:]
     /// Pool of each connected runner, read once at connect: dispatch and attach need it (local
@@ -51,9 +53,10 @@ public actor RunnerHub {
 
     public init(
         store: Store, tokens: RunnerTokenService, provider: (any RunnerProvider)?, hub: LogHub, settings: Settings,
-        metrics: any OrchestratorMetrics = NoOrchestratorMetrics(), logger: Logger
+        metrics: any OrchestratorMetrics = NoOrchestratorMetrics(), vault: CredentialVault? = nil, logger: Logger
     ) {
         self.metrics = metrics
+        self.vault = vault
         self.store = store
         self.tokens = tokens
         self.provider = provider
@@ -401,11 +404,14 @@ public actor RunnerHub {
         await dispatch(sessionID: session.id)
     }
 
-    /// The session's agent and, with an agent config, its model, base URL and `extra` (system
-    /// prompt, tool lists, custom command…).
+    /// The session's agent, its BYOK key (from memory; the runner puts it only in the agent CLI's
+    /// environment) and, with an agent config, its model, base URL and `extra` (system prompt,
+    /// tool lists, custom command…). Managed keys are not sent yet (agent configs have no
+    /// decryption here).
     private func agentConfig(for session: SessionRecord) async throws -> Marionette_Runner_V1_AgentConfig {
         var agent = Marionette_Runner_V1_AgentConfig()
         agent.agent = session.agent
+        if session.isBYOK, let key = await vault?.take(for: session.id) { agent.apiKey = key }
         if let id = session.agentConfigID, let config = try await store.agentConfigSettings(id) {
             agent.model = config.model ?? ""
             agent.baseURL = config.baseURL ?? ""
