@@ -40,5 +40,13 @@ public struct CodexInvocation: Sendable, Equatable {
         return CodexInvocation(arguments: arguments, environment: environment, workingDirectory: workspace, resumedThread: thread)
     }
 
+    /// `codex app-server` (sessions with `permission_policy: ask`): the thread, model and
+    /// sandbox travel in the JSON-RPC messages; environment as for exec.
+    public static func appServer(binary: String, task: ExecutorTask, hostLogin: Bool = false) -> CodexInvocation {
+        var invocation = make(binary: binary, task: task, hostLogin: hostLogin)
+        invocation.arguments = [binary, "app-server"]
+        return invocation
+    }
+
     public var displayCommand: String { arguments.map(ClaudeInvocation.quote).joined(separator: " ") }
 }

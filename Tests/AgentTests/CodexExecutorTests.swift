@@ -115,12 +115,54 @@ import Testing
         #expect(!crashed.success && crashed.error == CodexOutcome.missingCompletion)
     }
 
-    @Test func askSessionsFailClosed() async throws {
+    /// `ask` sessions run `codex app-server`: approvals become questions, answered accept/decline.
+    @Test func appServerApprovalsResumeAndFailure() async throws {
         let workspace = temporaryDirectory()
-        await #expect(throws: SpawnError.self) {
-            _ = try await run(CodexExecutor(), "bash touch x", workspace: workspace, settings: AgentSettings(agent: "codex"), policy: "ask")
+        let callbacks = ClaudeExecutorTests.Callbacks { question in
+            question.action.contains("deny")
+                ? PermissionDecision(approved: false, reason: "denied by operator")
+                : PermissionDecision(approved: true, reason: "approved by operator")
         }
-        #expect(!FileManager.default.fileExists(atPath: workspace + "/x"))
+        let (result, lines) = try await runAppServer(
+            "say hello\nbash echo ok > ok.txt\nbash echo deny > denied.txt\nwrite notes.txt hi", workspace: workspace, callbacks: callbacks)
+        #expect(result.success, "\(result.error) \(lines.map(\.content).joined(separator: "\n"))")
+        #expect(FileManager.default.fileExists(atPath: workspace + "/ok.txt"), "accepted command ran")
+        #expect(!FileManager.default.fileExists(atPath: workspace + "/denied.txt"), "declined command never ran")
+        #expect(FileManager.default.fileExists(atPath: workspace + "/notes.txt"), "accepted file change applied")
+        let questions = callbacks.questions.withLock { $0 }
+        #expect(questions.map(\.tool) == ["command_execution", "command_execution", "file_change"])
+        #expect(questions.map(\.action) == ["echo ok > ok.txt", "echo deny > denied.txt", "add \(workspace)/notes.txt"])
+        #expect(questions.allSatisfy { $0.riskLevel == "high" })
+        #expect(lines.contains { $0.metadata["event_kind"] == "tool_result" && $0.level == "error" && $0.content.contains("declined") })
+        #expect(result.tokensInput > 0 && result.tokensOutput > 0)
+        let thread = try #require(CodexOutcome.threadID(fromSnapshot: result.contextSnapshot))
+        #expect(callbacks.snapshots.withLock { $0 }.map { CodexOutcome.threadID(fromSnapshot: $0) } == [thread])
+
+        let (again, againLines) = try await runAppServer(
+            "recall", workspace: workspace, callbacks: callbacks, snapshot: result.contextSnapshot, runID: "trun_as2")
+        #expect(again.success)
+        #expect(againLines.contains { $0.content.contains("first prompt: say hello") })
+        let (failed, _) = try await runAppServer("say x\nfail model overloaded", workspace: workspace, callbacks: callbacks, runID: "trun_as3")
+        #expect(!failed.success && failed.error == "model overloaded")
+        let (unknown, _) = try await runAppServer(
+            "say x", workspace: workspace, callbacks: callbacks, snapshot: CodexOutcome.contextSnapshot(threadID: "gone"), runID: "trun_as4")
+        #expect(!unknown.success && unknown.error.contains("no rollout found for thread id gone"), "\(unknown.error)")
+    }
+
+    func runAppServer(
+        _ prompt: String, workspace: String, callbacks: ClaudeExecutorTests.Callbacks, snapshot: [UInt8] = [], runID: String = "trun_as"
+    ) async throws -> (ExecutorResult, [LogLine]) {
+        let buffer = LogBuffer()
+        await buffer.open(RunLogContext(sessionID: "s", taskID: "t", runID: runID, tenantID: "", workspacePath: workspace))
+        let output = RunOutput(runID: runID, buffer: buffer)
+        let task = ExecutorTask(
+            key: RunKey(taskID: "t", runID: runID, attempt: 1), sessionID: "s", prompt: prompt, workingDirectory: workspace,
+            environment: ["PATH": "/usr/bin:/bin", "HOME": workspace, "MARIONETTE_WORKSPACE": workspace, "MARIONETTE_CODEX_BIN": Self.double],
+            agentSettings: AgentSettings(agent: "codex"), contextSnapshot: snapshot, permissionPolicy: "ask", callbacks: callbacks)
+        let running = try CodexExecutor(exitGrace: .seconds(2)).start(task, output: output)
+        let result = await running.result()
+        await output.close()
+        return (result, await bufferedLines(buffer, run: runID))
     }
 
     @Test func customAgents() async throws {

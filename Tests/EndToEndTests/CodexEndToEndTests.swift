@@ -2,8 +2,8 @@ import Foundation
 import Testing
 
 /// `agent: "codex"` sessions end to end with the Codex CLI test double (Tests/Doubles/codex/codex):
-/// exec mode for `permission_policy: auto`, resume of the thread by the next task, and `ask`
-/// sessions refused (codex exec cannot ask).
+/// exec mode for `permission_policy: auto` with resume of the thread by the next task, and
+/// app-server mode for `ask` sessions, whose approval requests are answered through the API.
 @Suite(.serialized) struct CodexEndToEndTests {
     static let double = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Doubles/codex/codex").path
@@ -33,12 +33,20 @@ import Testing
         #expect(recalled.lines.contains { $0.content.contains("exec resume ") })
         #expect(recalled.lines.contains { $0.content.contains("first prompt: say hi") })
 
+        // An `ask` session runs codex app-server: its approval request is a permission request.
         let ask = try await HTTP.send(.POST, server.baseURL + "/api/v1/sessions", key: key, json: #"{"agent":"codex"}"#)
         let askSession = try #require(ask.json["id"] as? String)
-        let refused = try await FabricEndToEndTests.task(server, key: key, session: askSession, prompt: "bash touch no.txt")
-        let failed = try await FabricEndToEndTests.waitForStatus(server, key: key, task: refused, ["failed", "completed"])
-        #expect(failed["status"] as? String == "failed")
-        let refusedRun = try #require(try await FabricEndToEndTests.runs(server, key: key, task: refused).first)
-        #expect((refusedRun["error"] as? String)?.contains("permission_policy \"auto\"") == true, "\(refusedRun)")
+        let askWorkspace = server.dataDir + "/workspaces/" + (ask.json["workspace_id"] as? String ?? "?")
+        let gated = try await FabricEndToEndTests.task(server, key: key, session: askSession, prompt: "bash echo asked > asked.txt")
+        let request = try await ClaudeEndToEndTests.pendingPermission(server, key: key, session: askSession)
+        #expect(request["tool"] as? String == "command_execution" && request["risk_level"] as? String == "high")
+        #expect(request["action"] as? String == "echo asked > asked.txt")
+        #expect(!FileManager.default.fileExists(atPath: askWorkspace + "/asked.txt"), "nothing runs before the answer")
+        let id = try #require(request["id"] as? String)
+        let approved = try await HTTP.send(.POST, server.baseURL + "/api/v1/permissions/\(id)/approve", key: key)
+        #expect(approved.status == 204)
+        let done = try await FabricEndToEndTests.waitForStatus(server, key: key, task: gated, ["failed", "completed"])
+        #expect(done["status"] as? String == "completed", "\(server.log.suffix(2000))")
+        #expect(FileManager.default.fileExists(atPath: askWorkspace + "/asked.txt"))
     }
 }
