@@ -47,6 +47,39 @@ import Testing
         #expect(ClaudeOutcome.conversationID(fromSnapshot: CodexOutcome.contextSnapshot(threadID: "x")) == nil, "not Claude's")
     }
 
+    @Test func appServerMessages() throws {
+        for line in [
+            CodexAppServerParser.initialize(id: 0), CodexAppServerParser.initialized,
+            CodexAppServerParser.threadStart(id: 1, cwd: "/w \"q\"", model: "gpt-5", sandbox: "workspace-write"),
+            CodexAppServerParser.threadResume(id: 1, threadID: "th"), CodexAppServerParser.turnStart(id: 2, threadID: "th", prompt: "a\nb"),
+            CodexAppServerParser.approvalResponse(idJSON: "\"req-1\"", decision: "accept"),
+            CodexAppServerParser.errorResponse(idJSON: "7", method: "item/tool/requestUserInput"),
+        ] {
+            #expect(throws: Never.self) { _ = try JSONSerialization.jsonObject(with: Data(line.utf8)) }
+        }
+        let start = try JSONSerialization.jsonObject(with: Data(CodexAppServerParser.threadStart(id: 1, cwd: "/w", model: "", sandbox: "read-only").utf8)) as! [String: Any]
+        #expect((start["params"] as! [String: Any])["approvalPolicy"] as? String == "on-request")
+
+        var parser = CodexAppServerParser()
+        let response = parser.parse(#"{"id":1,"result":{"thread":{"id":"th_1"}}}"#)
+        #expect(parser.lastMessage == .response(id: 1, result: ["thread_id": "th_1"], error: nil))
+        #expect(response.sessionStarted == "th_1" && parser.threadID == "th_1")
+        _ = parser.parse(#"{"method":"item/started","params":{"item":{"type":"fileChange","id":"it_2","changes":[{"path":"/w/a","kind":"add"}]}}}"#)
+        _ = parser.parse(#"{"id":"r9","method":"item/fileChange/requestApproval","params":{"itemId":"it_2","threadId":"th_1"}}"#)
+        guard case .serverRequest(let request) = parser.lastMessage else {
+            Issue.record("not a server request")
+            return
+        }
+        #expect(request.idJSON == "\"r9\"" && request.approvalTool == "file_change" && request.action == "add /w/a")
+        _ = parser.parse(#"{"id":5,"method":"item/tool/requestUserInput","params":{}}"#)
+        if case .serverRequest(let other) = parser.lastMessage { #expect(other.approvalTool == nil, "unknown requests are refused") }
+        _ = parser.parse(#"{"method":"thread/tokenUsage/updated","params":{"tokenUsage":{"last":{"inputTokens":10,"outputTokens":3}}}}"#)
+        let done = parser.parse(#"{"method":"turn/completed","params":{"turn":{"id":"t","status":"completed"}}}"#)
+        #expect(done.kind == "result" && parser.lastMessage == .turnCompleted(status: "completed", error: nil))
+        let outcome = CodexOutcome.result(exit: .exited(0), appServer: parser, stoppedAfterTurn: false)
+        #expect(outcome.success && outcome.tokensInput == 10 && outcome.tokensOutput == 3)
+    }
+
     @Test func invocation() {
         var task = ExecutorTask(
             key: RunKey(taskID: "t", runID: "r", attempt: 1), sessionID: "s", prompt: "hi", workingDirectory: "/ws",
