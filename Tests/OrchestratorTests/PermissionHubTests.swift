@@ -129,8 +129,61 @@ import Testing
             let attach = try #require(attaches.first)
             #expect(attach.pendingPermissions.map(\.permissionID) == [waiting.id])
             #expect(attach.pendingPermissions.first?.approved == true && attach.pendingPermissions.first?.requestID == "toolu_2")
+            // The enforcer may activate the session concurrently with the connect: wait for the send.
+            try await Self.eventually("the interrupted task to run again") { next.executed.first?.taskID == execute.taskID }
             #expect(try await store.session(session.id, scope: .single)?.status == "active")
-            #expect(next.executed.first?.taskID == execute.taskID, "the interrupted task runs again")
+        }
+    }
+}
+
+/// A session resumed without an answer: the re-run asks again, the interrupted run's request is
+/// superseded, and the stale one does not suspend the session again.
+@Suite struct PermissionResumeWithoutAnswerTests {
+    @Test(arguments: Engine.allCases) func reRunSupersedesTheInterruptedQuestion(_ engine: Engine) async throws {
+        try await TestDatabases.with(engine) { store in
+            let tokens = RunnerTokenService(store: store, multiTenant: false)
+            var settings = RunnerHub.Settings()
+            settings.enforcerInterval = .milliseconds(50)
+            let hub = RunnerHub(store: store, tokens: tokens, provider: nil, hub: LogHub(), settings: settings, logger: TestDatabases.logger)
+            let minted = try await tokens.create(CreateRunnerTokenRequest(poolName: "external"), createdBy: nil)
+            let (runnerID, _) = try await hub.register(
+                token: minted.rawToken,
+                RunnerRegistration(
+                    name: "r1", hostname: "h", capabilities: [], sandboxMode: "none", sandboxTypes: [], poolName: "external",
+                    labels: [:], annotations: [:], agentVersion: "test", os: "linux", arch: "x86_64"))
+            var sessions = SessionService(store: store)
+            sessions.hooks = hub
+            let session = try await sessions.create(CreateSessionRequest(agent: "claude"), scope: .single)
+            var tasks = TaskService(store: store)
+            tasks.hooks = hub
+            _ = try await tasks.create(CreateTaskRequest(sessionID: session.id, prompt: "go"), scope: .single)
+            let link = PermissionHubTests.Link()
+            await hub.connected(runnerID: runnerID, link: link)
+            let first = try #require(link.executed.first)
+            for message in RunnerReconcileTests.accepted(first) { await hub.handle(runnerID: runnerID, message: message) }
+            await hub.handle(runnerID: runnerID, message: PermissionHubTests.request(first, id: "toolu_a", suspendAfter: 1))
+            await hub.start()
+            defer { Task { await hub.stop() } }
+            try await PermissionHubTests.eventually("the permission timeout suspend") {
+                try await store.session(session.id, scope: .single)?.status == "suspended"
+            }
+
+            // Resumed without an answer: the task runs again and asks the same question.
+            await hub.disconnected(runnerID: runnerID, link: link)
+            _ = try await sessions.resume(session.id, apiKey: nil, scope: .single)
+            let next = PermissionHubTests.Link()
+            await hub.connected(runnerID: runnerID, link: next)
+            try await PermissionHubTests.eventually("the re-run") { !next.executed.isEmpty }
+            let second = try #require(next.executed.first)
+            #expect(second.taskID == first.taskID && second.runID != first.runID)
+            for message in RunnerReconcileTests.accepted(second) { await hub.handle(runnerID: runnerID, message: message) }
+            await hub.handle(runnerID: runnerID, message: PermissionHubTests.request(second, id: "toolu_b", suspendAfter: 3600))
+            var filter = PermissionFilter()
+            filter.taskID = first.taskID
+            let all = try await store.permissions(filter, page: PageRequest(), scope: .single).items
+            #expect(Dictionary(uniqueKeysWithValues: all.map { ($0.originalRequestID, $0.status) }) == ["toolu_a": "canceled", "toolu_b": "pending"])
+            try await Task.sleep(for: .milliseconds(400))
+            #expect(try await store.session(session.id, scope: .single)?.status == "active", "a superseded request suspended the session again")
         }
     }
 }

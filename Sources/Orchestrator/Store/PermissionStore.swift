@@ -51,6 +51,12 @@ extension Store {
                     .text(new.riskLevel), .int(new.suspendAfterSeconds), .optional(run.string("tenant_id")),
                     .timestamp(now), .timestamp(now),
                 ])
+            // The same question of an earlier, interrupted run of this task (asked again by the
+            // re-run) is superseded: only the new one reaches the waiting agent.
+            try await db.execute(
+                "UPDATE permission_requests SET status = 'canceled', updated_at = ? "
+                    + "WHERE task_id = ? AND tool = ? AND action = ? AND status = 'pending' AND run_id <> ?",
+                [.timestamp(now), .text(taskID), .text(new.tool), .text(new.action), .text(new.runID)])
             return (try PermissionRecord(row: rows[0]), true)
         }
     }
@@ -139,14 +145,16 @@ extension Store {
     }
 
     /// Active sessions with a pending request older than its `suspend_after_seconds`
-    /// (orchestration.md §8 "Permission timeout").
+    /// (orchestration.md §8 "Permission timeout"), counting only requests whose run still waits:
+    /// one left by an interrupted run waits for the re-run to ask again.
     func sessionsWithOverduePermissions() async throws -> [String] {
         let now = now()
         return try await database.read(.system) { db in
             let rows = try await db.query(
                 """
                 SELECT p.session_id, p.created_at, p.suspend_after_seconds FROM permission_requests p
-                JOIN sessions s ON s.id = p.session_id WHERE p.status = 'pending' AND s.status = 'active'
+                JOIN sessions s ON s.id = p.session_id JOIN task_runs r ON r.id = p.run_id
+                WHERE p.status = 'pending' AND s.status = 'active' AND r.status IN ('assigned','running')
                 """, [])
             var sessions: [String] = []
             for row in rows {
