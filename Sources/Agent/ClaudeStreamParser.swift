@@ -52,7 +52,10 @@ public struct ClaudeStreamParser: Sendable {
     public init() {}
 
     public mutating func parse(_ line: Substring) -> AgentLineEvent {
-        guard line.utf8.first == UInt8(ascii: "{"),
+        guard line.utf8.first == UInt8(ascii: "{") else { return AgentLineEvent(kind: nil) }
+        // The common lines (messages, system events) without building the whole object.
+        if let scanned = StreamJSONScanner.scan(line) { return parse(scanned) }
+        guard
             let object = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
         else { return AgentLineEvent(kind: nil) }
         return parse(object)
@@ -60,21 +63,27 @@ public struct ClaudeStreamParser: Sendable {
 
     public mutating func parse(_ line: String) -> AgentLineEvent { parse(line[...]) }
 
+    private mutating func parse(_ line: StreamJSONScanner.Line) -> AgentLineEvent {
+        if let session = line.sessionID, !session.isEmpty { conversationID = session }
+        switch line.type {
+        case "system": return system(subtype: line.subtype, sessionID: line.sessionID)
+        case "assistant": return assistant(line.blocks, hasUsage: line.hasUsage)
+        case "user": return user(line.blocks)
+        default: return AgentLineEvent(kind: "system")
+        }
+    }
+
     mutating func parse(_ object: [String: Any]) -> AgentLineEvent {
         if let session = object["session_id"] as? String, !session.isEmpty { conversationID = session }
         let type = object["type"] as? String ?? ""
         switch type {
         case "system":
-            var event = AgentLineEvent(kind: "system")
-            if object["subtype"] as? String == "init", let session = object["session_id"] as? String, !session.isEmpty {
-                event.sessionStarted = session
-                event.contextSnapshot = ClaudeOutcome.contextSnapshot(conversationID: session)
-            }
-            return event
+            return system(subtype: object["subtype"] as? String, sessionID: object["session_id"] as? String)
         case "assistant":
-            return assistant(object["message"] as? [String: Any] ?? [:])
+            let message = object["message"] as? [String: Any] ?? [:]
+            return assistant(Self.blocks(message), hasUsage: message["usage"] != nil)
         case "user":
-            return user(object["message"] as? [String: Any] ?? [:])
+            return user(Self.blocks(object["message"] as? [String: Any] ?? [:]))
         case "result":
             let parsed = Self.resultLine(object)
             result = parsed
@@ -98,20 +107,38 @@ public struct ClaudeStreamParser: Sendable {
         }
     }
 
-    private mutating func assistant(_ message: [String: Any]) -> AgentLineEvent {
-        let blocks = message["content"] as? [[String: Any]] ?? []
+    private func system(subtype: String?, sessionID: String?) -> AgentLineEvent {
+        var event = AgentLineEvent(kind: "system")
+        if subtype == "init", let session = sessionID, !session.isEmpty {
+            event.sessionStarted = session
+            event.contextSnapshot = ClaudeOutcome.contextSnapshot(conversationID: session)
+        }
+        return event
+    }
+
+    /// The content blocks of a message decoded by the general parser, in the scanner's shape.
+    static func blocks(_ message: [String: Any]) -> [StreamJSONScanner.Block] {
+        (message["content"] as? [[String: Any]] ?? []).map { block in
+            StreamJSONScanner.Block(
+                type: block["type"] as? String ?? "", name: block["name"] as? String, id: block["id"] as? String,
+                toolUseID: block["tool_use_id"] as? String, isError: block["is_error"] as? Bool ?? false,
+                text: block["text"] as? String)
+        }
+    }
+
+    private mutating func assistant(_ blocks: [StreamJSONScanner.Block], hasUsage: Bool) -> AgentLineEvent {
         var texts: [String] = []
         var firstTool: String?
         var sawThinking = false
         for block in blocks {
-            switch block["type"] as? String {
+            switch block.type {
             case "text":
-                if let text = block["text"] as? String { texts.append(text) }
+                if let text = block.text { texts.append(text) }
             case "thinking", "redacted_thinking":
                 sawThinking = true
             case "tool_use":
-                let name = block["name"] as? String ?? ""
-                if let id = block["id"] as? String { toolNames[id] = name }
+                let name = block.name ?? ""
+                if let id = block.id { toolNames[id] = name }
                 if firstTool == nil { firstTool = name }
             default:
                 break
@@ -121,15 +148,13 @@ public struct ClaudeStreamParser: Sendable {
         if let firstTool { return AgentLineEvent(kind: "tool_use", tool: firstTool) }
         if !texts.isEmpty { return AgentLineEvent(kind: "text") }
         if sawThinking { return AgentLineEvent(kind: "thinking") }
-        return AgentLineEvent(kind: message["usage"] != nil ? "usage" : "system")
+        return AgentLineEvent(kind: hasUsage ? "usage" : "system")
     }
 
-    private func user(_ message: [String: Any]) -> AgentLineEvent {
-        let blocks = message["content"] as? [[String: Any]] ?? []
-        for block in blocks where block["type"] as? String == "tool_result" {
-            let id = block["tool_use_id"] as? String ?? ""
-            let failed = block["is_error"] as? Bool ?? false
-            return AgentLineEvent(kind: "tool_result", tool: toolNames[id], level: failed ? "error" : "info")
+    private func user(_ blocks: [StreamJSONScanner.Block]) -> AgentLineEvent {
+        for block in blocks where block.type == "tool_result" {
+            let id = block.toolUseID ?? ""
+            return AgentLineEvent(kind: "tool_result", tool: toolNames[id], level: block.isError ? "error" : "info")
         }
         // A user text echo (e.g. replayed input): part of the conversation.
         return AgentLineEvent(kind: "text")

@@ -190,3 +190,45 @@ import Testing
         #expect(PermissionGating.action(tool: "X", fields: [:], inputJSON: #"{"n":[1]}"#) == #"{"n":[1]}"#)
     }
 }
+
+/// The single-pass scanner agrees with the general JSON parser on every line shape it takes.
+@Suite struct StreamJSONScannerTests {
+    static let lines = [
+        ClaudeStreamParserTests.initLine,
+        #"{"type":"assistant","message":{"model":"m","id":"msg_1","type":"message","role":"assistant","content":[{"type":"text","text":"Hi \"there\"\n\u00e9\ud83d\ude00 \/ \\"}],"stop_reason":null,"usage":{"input_tokens":3}},"parent_tool_use_id":null,"session_id":"s-1","uuid":"u"}"#,
+        #"{ "session_id" : "s-2" , "type" : "assistant" , "message" : { "content" : [ { "type" : "thinking" , "thinking" : "x" , "signature" : "y" } ] } }"#,
+        #"{"type":"assistant","message":{"content":[{"type":"tool_use","id":"tu_1","name":"Bash","input":{"command":"ls","nested":[1,2.5e3,true,false,null,{"a":[]}]}}]}}"#,
+        #"{"type":"user","message":{"role":"user","content":[{"tool_use_id":"tu_1","type":"tool_result","content":[{"type":"text","text":"out"}],"is_error":true}]}}"#,
+        #"{"type":"user","message":{"role":"user","content":"plain string content"}}"#,
+        #"{"type":"assistant","message":{"content":[],"usage":{"output_tokens":1}}}"#,
+        #"{"type":"assistant","message":{"content":[]}}"#,
+        #"{"type":"system","subtype":"hook_response","hook_name":"SessionStart:startup","outcome":"success"}"#,
+        #"{"type":"system","subtype":"init","session_id":""}"#,
+        #"{"type":"rate_limit_event","rate_limit_info":{"status":"allowed","resetsAt":1700000000}}"#,
+        #"{"type":"stream_event","event":{"type":"content_block_delta"}}"#,
+    ]
+
+    @Test func agreesWithTheGeneralParser() throws {
+        var fast = ClaudeStreamParser()
+        var general = ClaudeStreamParser()
+        for line in Self.lines {
+            #expect(StreamJSONScanner.scan(line[...]) != nil, "the scanner should take \(line)")
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            let a = fast.parse(line)
+            let b = general.parse(object)
+            #expect(a == b, "\(line)")
+            #expect(fast.conversationID == general.conversationID && fast.lastAssistantText == general.lastAssistantText)
+        }
+        #expect(fast.lastAssistantText == "Hi \"there\"\n\u{e9}\u{1F600} / \\")
+    }
+
+    @Test func leavesEverythingElseToTheGeneralParser() {
+        for line in [
+            #"{"type":"result","subtype":"success"}"#, #"{"type":"control_request","request_id":"r","request":{}}"#,
+            #"{"type":"assistant","message":{"content":[{"type":"text","text":"unterminated}]}}"#, #"{"type":"assistant"} trailing"#,
+            #"{"message":{}}"#, #"{"type":"assistant","message":{"content":[{"type":"text","text":"bad \x"}]}}"#,
+        ] {
+            #expect(StreamJSONScanner.scan(line[...]) == nil, "\(line)")
+        }
+    }
+}
