@@ -125,12 +125,13 @@ import Testing
             #expect(Self.approvals(link).count == 1, "nothing sent to a runner the session left")
             let next = Link()
             await hub.connected(runnerID: runnerID, link: next)
+            // The enforcer may activate the session concurrently with the connect: wait for the
+            // task to be sent (the attach goes first).
+            try await Self.eventually("the interrupted task to run again") { next.executed.first?.taskID == execute.taskID }
             let attaches = next.sent.withLock { $0.compactMap { if case .attachSession(let a)? = $0.payload { a } else { nil } } }
             let attach = try #require(attaches.first)
             #expect(attach.pendingPermissions.map(\.permissionID) == [waiting.id])
             #expect(attach.pendingPermissions.first?.approved == true && attach.pendingPermissions.first?.requestID == "toolu_2")
-            // The enforcer may activate the session concurrently with the connect: wait for the send.
-            try await Self.eventually("the interrupted task to run again") { next.executed.first?.taskID == execute.taskID }
             #expect(try await store.session(session.id, scope: .single)?.status == "active")
         }
     }
