@@ -6,7 +6,7 @@ export PATH := $(PATH):/opt/swift/usr/bin
 
 ARGS ?=
 
-.PHONY: fuzz all run test build bench bench-fabric bench-tunnels bench-sfu bench-desktop deps clean
+.PHONY: fuzz all run test build bench bench-fabric bench-agents bench-tunnels bench-sfu bench-desktop deps clean
 
 all: build
 
@@ -29,6 +29,10 @@ bench:
 ## bench-fabric: fabric benchmark (log throughput, dispatch latency, session start)
 bench-fabric:
 	bench/fabric/run.sh
+
+## bench-agents: Claude executor event pipeline (events/s vs plain command lines) and permission round trip (RESULT/TARGET lines)
+bench-agents:
+	bench/agents/run.sh
 
 ## bench-tunnels: TCP and HTTP tunnels against direct, socat and ssh -R (prints RESULT/RATIO lines)
 bench-tunnels:

@@ -10,11 +10,15 @@ public enum AgentEvent: Sendable, Equatable {
     case permissionResponseAck(requestID: String, permissionID: String)
     /// A stream's source failed (or could not start): runner-protocol.md §11.
     case streamStatus(StreamStatusReport)
+    /// A gated tool call waits for the operator (§4.1 `permission_request`).
+    case permissionRequest(PermissionQuestion)
+    /// The session's agent conversation changed (§4.1 `context_update`).
+    case contextUpdate(sessionID: String, taskID: String, snapshot: [UInt8])
 
     /// Never dropped when the outbox is full (§4.4): the sender waits instead.
     public var isCritical: Bool {
         switch self {
-        case .taskCompleted, .sessionSuspended, .permissionResponseAck, .streamStatus: true
+        case .taskCompleted, .sessionSuspended, .permissionResponseAck, .streamStatus, .permissionRequest, .contextUpdate: true
         case .heartbeat, .taskAccepted, .taskStarted, .sessionAttached: false
         }
     }

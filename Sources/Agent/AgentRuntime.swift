@@ -41,7 +41,7 @@ public final class AgentRuntime: Sendable {
 
     public init(
         configuration: AgentConfiguration, logger: Logger, hostname: String, environment: [String: String],
-        sandbox: SandboxEnvironment, executors: [any TaskExecutor] = [CommandExecutor()]
+        sandbox: SandboxEnvironment, executors: [any TaskExecutor] = [CommandExecutor(), ClaudeExecutor(), CodexExecutor(), CustomAgentExecutor()]
     ) {
         self.configuration = configuration
         self.logger = logger

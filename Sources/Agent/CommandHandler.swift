@@ -16,11 +16,14 @@ public actor CommandHandler {
         public var killGrace: Duration
         /// How long `TaskCompleted` waits for the log upload to learn the server's numbering.
         public var sequenceWait: Duration
+        /// How long a gated tool call waits for the operator (`executors.claude.permission_wait`).
+        public var permissionWait: Duration
 
         public init(
             workspaceBase: String, baseEnvironment: [String: String] = [:], killGrace: Duration = .seconds(5),
-            sequenceWait: Duration = .seconds(5)
+            sequenceWait: Duration = .seconds(5), permissionWait: Duration = .seconds(30 * 60)
         ) {
+            self.permissionWait = permissionWait
             self.workspaceBase = workspaceBase
             self.baseEnvironment = baseEnvironment
             self.killGrace = killGrace
@@ -54,6 +57,7 @@ public actor CommandHandler {
     private let logger: Logger
     private let clock: any WallClock
     private let onRunOpened: @Sendable (String) -> Void
+    private let permissions: PermissionBroker
 
     private var sessions = SessionTable()
     private var runs = RunLedger<TaskCompletion>()
@@ -77,6 +81,7 @@ public actor CommandHandler {
         self.logger = logger
         self.clock = clock
         self.onRunOpened = onRunOpened
+        permissions = PermissionBroker(events: events, wait: configuration.permissionWait)
     }
 
     public var agentNames: Set<String> { Set(executors.keys) }
@@ -153,6 +158,8 @@ public actor CommandHandler {
         await events.send(
             .sessionAttached(sessionID: session.sessionID, restored: !command.contextSnapshot.isEmpty, workspaceRestored: false))
         for answer in command.pendingPermissions {
+            // A task of this agent process may still wait for it (the control stream was replaced).
+            await permissions.resolve(answer.requestID, Self.decision(answer))
             await events.send(.permissionResponseAck(requestID: answer.requestID, permissionID: answer.permissionID))
         }
     }
@@ -208,7 +215,10 @@ public actor CommandHandler {
             environment: TaskEnvironment.build(
                 base: configuration.baseEnvironment, task: command.environment, key: command.key,
                 sessionID: session.sessionID, workspace: session.workspacePath),
-            agentSettings: command.agentSettings ?? session.agentSettings, contextSnapshot: session.contextSnapshot)
+            agentSettings: command.agentSettings ?? session.agentSettings,
+            contextSnapshot: sessions[session.sessionID]?.contextSnapshot ?? session.contextSnapshot,
+            permissionPolicy: session.permissionPolicy,
+            callbacks: RunCallbacks(handler: self, sessionID: session.sessionID, taskID: command.taskID))
         let running: any RunningTask
         do {
             running = try executor.start(task, output: output)
@@ -241,9 +251,11 @@ public actor CommandHandler {
     }
 
     private func finish(_ runID: String, result: ExecutorResult, output: RunOutput) async {
+        await permissions.cancel(runID: runID, reason: "the task ended before an answer arrived")
         await output.close()
         await logs.end(runID)
         guard let run = active.removeValue(forKey: runID) else { return }
+        sessions.updateContext(run.sessionID, snapshot: result.contextSnapshot)
         let metadata: Logger.Metadata = ["task_id": "\(run.key.taskID)", "run_id": "\(runID)"]
         if run.detached {
             runs.forget(runID)
@@ -329,7 +341,51 @@ public actor CommandHandler {
         let sessionID =
             active.values.first { $0.key.taskID == command.answer.taskID }?.sessionID ?? sessions.activeSessionID ?? ""
         sessions.record(command.answer, sessionID: sessionID)
+        let waited = await permissions.resolve(command.answer.requestID, Self.decision(command.answer))
+        logger.info(
+            "permission answer received",
+            metadata: [
+                "permission_id": "\(command.answer.permissionID)", "approved": "\(command.answer.approved)",
+                "task_waiting": "\(waited)",
+            ])
         await events.send(
             .permissionResponseAck(requestID: command.answer.requestID, permissionID: command.answer.permissionID))
+    }
+
+    // MARK: Executor callbacks
+
+    static func decision(_ answer: PendingPermissionAnswer) -> PermissionDecision {
+        let who = answer.approved ? "approved by operator" : "denied by operator"
+        return PermissionDecision(approved: answer.approved, reason: answer.reason.isEmpty ? who : who + ": " + answer.reason)
+    }
+
+    /// A gated call of a running task: an answer given while the session was suspended (delivered
+    /// on attach) is used at once; otherwise the operator is asked through the server.
+    func permission(_ question: PermissionQuestion) async -> PermissionDecision {
+        if let approved = sessions.cachedAnswer(sessionID: question.sessionID, taskID: question.key.taskID, action: question.action) {
+            return PermissionDecision(
+                approved: approved, reason: approved ? "approved earlier by operator" : "denied earlier by operator")
+        }
+        return await permissions.ask(question)
+    }
+
+    func contextUpdated(sessionID: String, taskID: String, snapshot: [UInt8]) async {
+        sessions.updateContext(sessionID, snapshot: snapshot)
+        await events.send(.contextUpdate(sessionID: sessionID, taskID: taskID, snapshot: snapshot))
+    }
+}
+
+/// The callbacks of one run, bound to its session and task.
+struct RunCallbacks: ExecutorCallbacks {
+    let handler: CommandHandler
+    let sessionID: String
+    let taskID: String
+
+    func permission(_ question: PermissionQuestion) async -> PermissionDecision {
+        await handler.permission(question)
+    }
+
+    func contextUpdated(_ snapshot: [UInt8]) async {
+        await handler.contextUpdated(sessionID: sessionID, taskID: taskID, snapshot: snapshot)
     }
 }

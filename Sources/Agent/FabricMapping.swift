@@ -136,6 +136,26 @@ public enum FabricMapping {
             status.recoverable = report.recoverable
             status.atUnixMs = report.atUnixMs
             message.payload = .streamStatus(status)
+        case .permissionRequest(let question):
+            var request = Marionette_Runner_V1_PermissionRequest()
+            request.requestID = question.requestID
+            request.taskID = question.key.taskID
+            request.runID = question.key.runID
+            request.sessionID = question.sessionID
+            request.tool = question.tool
+            request.action = question.action
+            request.riskLevel = question.riskLevel
+            request.context = question.context
+            request.createdAtUnixMs = question.createdAtMs
+            // 0: the server applies permissions.default_suspend_after_seconds.
+            request.suspendAfterSeconds = 0
+            message.payload = .permissionRequest(request)
+        case .contextUpdate(let sessionID, let taskID, let snapshot):
+            var update = Marionette_Runner_V1_ContextUpdate()
+            update.sessionID = sessionID
+            update.taskID = taskID
+            update.contextSnapshot = Data(snapshot)
+            message.payload = .contextUpdate(update)
         }
         return message
     }

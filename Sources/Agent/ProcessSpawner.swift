@@ -11,6 +11,8 @@ public struct SpawnedProcess: Sendable {
     /// Read ends of the stdout and stderr pipes (owned by the caller).
     public var stdoutFD: Int32
     public var stderrFD: Int32
+    /// Write end of the stdin pipe (owned by the caller), or -1 when stdin is `/dev/null`.
+    public var stdinFD: Int32 = -1
 }
 
 public struct SpawnError: Error, CustomStringConvertible, Sendable {
@@ -18,7 +20,7 @@ public struct SpawnError: Error, CustomStringConvertible, Sendable {
 }
 
 /// `posix_spawn` with `POSIX_SPAWN_SETSID` (Foundation's `Process` cannot start a new process
-/// group): stdin is `/dev/null`, stdout and stderr go to pipes, every signal is reset to its
+/// group): stdin is `/dev/null` (or a pipe for agents that take input), stdout and stderr go to pipes, every signal is reset to its
 /// default disposition and the mask is cleared (the agent ignores SIGINT/SIGTERM/SIGPIPE itself;
 /// ignored dispositions would otherwise be inherited across exec).
 public enum ProcessSpawner {
@@ -57,25 +59,36 @@ public enum ProcessSpawner {
     }
 
     public static func spawn(
-        executable: String, arguments: [String], environment: [String: String], workingDirectory: String
+        executable: String, arguments: [String], environment: [String: String], workingDirectory: String,
+        stdinPipe: Bool = false
     ) throws -> SpawnedProcess {
         var stdoutPipe: [Int32] = [-1, -1]
         var stderrPipe: [Int32] = [-1, -1]
+        var stdinFDs: [Int32] = [-1, -1]
         guard makePipe(&stdoutPipe) else { throw SpawnError(description: "pipe: \(errnoText())") }
         guard makePipe(&stderrPipe) else {
             close(stdoutPipe[0])
             close(stdoutPipe[1])
             throw SpawnError(description: "pipe: \(errnoText())")
         }
+        if stdinPipe, !makePipe(&stdinFDs) {
+            for fd in stdoutPipe + stderrPipe { close(fd) }
+            throw SpawnError(description: "pipe: \(errnoText())")
+        }
         defer {
             close(stdoutPipe[1])
             close(stderrPipe[1])
+            if stdinPipe { close(stdinFDs[0]) }
         }
 
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        if stdinPipe {
+            posix_spawn_file_actions_adddup2(&actions, stdinFDs[0], 0)
+        } else {
+            posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        }
         posix_spawn_file_actions_adddup2(&actions, stdoutPipe[1], 1)
         posix_spawn_file_actions_adddup2(&actions, stderrPipe[1], 2)
 
@@ -116,9 +129,10 @@ public enum ProcessSpawner {
         guard status == 0 else {
             close(stdoutPipe[0])
             close(stderrPipe[0])
+            if stdinPipe { close(stdinFDs[1]) }
             throw SpawnError(description: "cannot start \(executable): \(String(cString: strerror(status)))")
         }
-        return SpawnedProcess(pid: pid, stdoutFD: stdoutPipe[0], stderrFD: stderrPipe[0])
+        return SpawnedProcess(pid: pid, stdoutFD: stdoutPipe[0], stderrFD: stderrPipe[0], stdinFD: stdinFDs[1])
     }
 
     /// Blocks a dedicated thread in `waitpid` and resumes with the exit status.

@@ -9,11 +9,15 @@ public struct AttachedSession: Sendable, Equatable {
     /// Permission answers by `task_id:tool` and by action, replayed from `AttachSession` or
     /// received later (for gating executors; orchestration.md §7 step 5).
     public var permissionAnswers: [String: Bool]
+    /// `ask` or `auto` (AttachSession.permission_policy; empty = `ask`).
+    public var permissionPolicy: String
 
     public init(
         sessionID: String, workspacePath: String, workspaceID: String = "", tenantID: String = "",
-        agentSettings: AgentSettings? = nil, contextSnapshot: [UInt8] = [], permissionAnswers: [String: Bool] = [:]
+        agentSettings: AgentSettings? = nil, contextSnapshot: [UInt8] = [], permissionAnswers: [String: Bool] = [:],
+        permissionPolicy: String = "ask"
     ) {
+        self.permissionPolicy = permissionPolicy
         self.sessionID = sessionID
         self.workspacePath = workspacePath
         self.workspaceID = workspaceID
@@ -73,8 +77,10 @@ public struct SessionTable: Sendable {
             workspaceID: command.workspaceID,
             tenantID: command.tenantID,
             agentSettings: command.agentSettings,
-            contextSnapshot: command.contextSnapshot,
-            permissionAnswers: answers)
+            // A re-attach without a snapshot (the server has none yet) keeps the one this agent knows.
+            contextSnapshot: command.contextSnapshot.isEmpty ? (sessions[command.sessionID]?.contextSnapshot ?? []) : command.contextSnapshot,
+            permissionAnswers: answers,
+            permissionPolicy: command.permissionPolicy.isEmpty ? "ask" : command.permissionPolicy)
         if sessions.updateValue(session, forKey: command.sessionID) == nil { order.append(command.sessionID) }
         return session
     }
@@ -91,6 +97,20 @@ public struct SessionTable: Sendable {
         sessions[sessionID] = session
     }
 
+    /// The conversation the session's next task resumes (from `ContextUpdate` or a result).
+    public mutating func updateContext(_ sessionID: String, snapshot: [UInt8]) {
+        guard !snapshot.isEmpty else { return }
+        sessions[sessionID]?.contextSnapshot = snapshot
+    }
+
+    /// An earlier answer to the same action of the same task (a task re-run after the session
+    /// was suspended while it waited, answered meanwhile).
+    public func cachedAnswer(sessionID: String, taskID: String, action: String) -> Bool? {
+        sessions[sessionID]?.permissionAnswers[Self.taskActionKey(taskID: taskID, action: action)]
+    }
+
+    static func taskActionKey(taskID: String, action: String) -> String { "task:" + taskID + ":action:" + action }
+
     public subscript(sessionID: String) -> AttachedSession? { sessions[sessionID] }
 
     public var all: [AttachedSession] { order.compactMap { sessions[$0] } }
@@ -102,6 +122,9 @@ public struct SessionTable: Sendable {
         var keys: [String] = []
         if !answer.taskID.isEmpty, !answer.tool.isEmpty { keys.append(answer.taskID + ":" + answer.tool) }
         if !answer.action.isEmpty { keys.append("action:" + answer.action) }
+        if !answer.taskID.isEmpty, !answer.action.isEmpty {
+            keys.append(taskActionKey(taskID: answer.taskID, action: answer.action))
+        }
         return keys
     }
 }

@@ -8,11 +8,17 @@ public struct ExecutorTask: Sendable {
     public var environment: [String: String]
     public var agentSettings: AgentSettings?
     public var contextSnapshot: [UInt8]
+    /// The session's `permission_policy`: `ask` (gated calls wait for the operator) or `auto`.
+    public var permissionPolicy: String
+    public var callbacks: any ExecutorCallbacks
 
     public init(
         key: RunKey, sessionID: String, prompt: String, workingDirectory: String, environment: [String: String],
-        agentSettings: AgentSettings? = nil, contextSnapshot: [UInt8] = []
+        agentSettings: AgentSettings? = nil, contextSnapshot: [UInt8] = [], permissionPolicy: String = "ask",
+        callbacks: any ExecutorCallbacks = DenyingCallbacks()
     ) {
+        self.permissionPolicy = permissionPolicy
+        self.callbacks = callbacks
         self.key = key
         self.sessionID = sessionID
         self.prompt = prompt

@@ -39,6 +39,9 @@ public struct ServerConfig: Sendable, Equatable {
     public var logLevel = "info"
     public var logFormat = "json"
     public var defaultTaskTimeoutSeconds = 3600
+    /// `permissions.default_suspend_after_seconds`: an unanswered permission request suspends its
+    /// session after this long.
+    public var permissionSuspendAfterSeconds = 1800
     public var defaultNetworkPolicy = "none"
     public var defaultPermissionPolicy = "ask"
     public var providerDefault = "local"
@@ -119,7 +122,7 @@ public struct ServerConfig: Sendable, Equatable {
         "sfu.port", "sfu.udp_port", "sfu.bind_host", "sfu.public_ips", "sfu.max_viewers_per_stream",
         "sfu.max_viewers_total", "sfu.bitrate_min_kbps", "sfu.viewer_queue_packets", "sfu.workers",
         "sfu.test_drop_egress_percent", "database.driver", "database.sqlite_path", "database.max_open_conns", "multi_tenant",
-        "logging.level", "logging.format", "tasks.default_timeout_seconds",
+        "logging.level", "logging.format", "tasks.default_timeout_seconds", "permissions.default_suspend_after_seconds",
         "sessions.default_network_policy", "sessions.default_permission_policy", "providers.default",
         "runners.heartbeat_interval_seconds", "runners.stale_after_seconds", "runners.disconnect_grace_seconds",
         "providers.local.max_runners",
@@ -208,6 +211,7 @@ public struct ServerConfig: Sendable, Equatable {
         case "logging.level": logLevel = try oneOf(["trace", "debug", "info", "warn", "error"])
         case "logging.format": logFormat = try oneOf(["json", "console"])
         case "tasks.default_timeout_seconds": defaultTaskTimeoutSeconds = try int(min: 1)
+        case "permissions.default_suspend_after_seconds": permissionSuspendAfterSeconds = try int(min: 1)
         case "sessions.default_network_policy":
             defaultNetworkPolicy = try oneOf(["none", "allow_list", "proxy", "air_gapped"])
         case "sessions.default_permission_policy": defaultPermissionPolicy = try oneOf(["ask", "auto"])

@@ -24,6 +24,7 @@ public enum GatewayBuilder {
         SessionRoutes.register(&table, api, services)
         TaskRoutes.register(&table, api, services)
         RunnerRoutes.register(&table, api, services)
+        PermissionRoutes.register(&table, api, services)
         WorkspaceRoutes.register(&table, api, services)
         StreamRoutes.register(&table, api, services)
         TunnelRoutes.register(&table, api, services)

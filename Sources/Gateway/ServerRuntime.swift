@@ -74,14 +74,17 @@ public struct ServerRuntime: Sendable {
         hubSettings.staleAfterSeconds = Int64(config.runnerStaleAfterSeconds)
         hubSettings.disconnectGraceSeconds = Int64(config.disconnectGraceSeconds)
         hubSettings.localWorkspaceBase = dataDir + "/workspaces"
+        hubSettings.permissionSuspendAfterSeconds = config.permissionSuspendAfterSeconds
         let metrics = ServerMetrics()
+        // BYOK keys: held in memory only, by the session service, read by the hub for AgentConfig.
+        let vault = CredentialVault()
         let runners = RunnerHub(
             store: store, tokens: tokens, provider: provider, hub: logs, settings: hubSettings,
-            metrics: metrics.orchestrator, logger: logger)
+            metrics: metrics.orchestrator, vault: vault, logger: logger)
         metrics.countRunners { await runners.connectedCount }
         let services = GatewayServices(
             config: config, store: store, admin: admin, hub: logs, hooks: runners, sfu: SFUHolder(), metrics: metrics,
-            logger: logger)
+            vault: vault, logger: logger)
         let grpc = GRPCServer(
             transport: try tls.map { try FabricServerTransport.secure(host: config.grpcHost, port: config.grpcPort, tls: $0) }
                 ?? FabricServerTransport.plaintext(host: config.grpcHost, port: config.grpcPort),

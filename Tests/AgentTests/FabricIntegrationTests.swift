@@ -76,7 +76,7 @@ import Testing
         let registration = try #require(await state.registrations.first)
         #expect(registration.token == FakeFabricService.token)
         #expect(registration.request.name == "test-runner" && registration.request.hostname == "test-host")
-        #expect(registration.request.capabilities.starts(with: ["logs.ack.v1", "tunnel.data.v1", "media.rpc.v1", "agent.command"]))
+        #expect(registration.request.capabilities.starts(with: ["logs.ack.v1", "tunnel.data.v1", "media.rpc.v1", "agent.claude", "agent.codex", "agent.command", "agent.custom"]))
         #expect(registration.request.os == "linux" && registration.request.agentVersion == AgentBuildInfo.version)
         let connect = try #require(await state.connectMetadata.first)
         #expect(connect["x-runner-id"] == FakeFabricService.runnerID && connect["x-marionette-protocol"] == "1")

@@ -11,6 +11,8 @@ struct LogFollower {
         let sequence: Int64
         let content: String
         let stream: String
+        var level = ""
+        var metadata: [String: String] = [:]
     }
 
     struct Result: Sendable {
@@ -67,7 +69,9 @@ struct LogFollower {
                             result.lines.append(
                                 Line(
                                     runID: object["run_id"] as? String ?? "", sequence: (object["sequence"] as? NSNumber)?.int64Value ?? -1,
-                                    content: object["content"] as? String ?? "", stream: object["stream"] as? String ?? ""))
+                                    content: object["content"] as? String ?? "", stream: object["stream"] as? String ?? "",
+                                    level: object["level"] as? String ?? "",
+                                    metadata: object["metadata"] as? [String: String] ?? [:]))
                         case "end":
                             result.endStatus = object["status"] as? String
                             return result

@@ -32,6 +32,7 @@ import Testing
             #expect(text.contains(#"marionette_tunnel_connections_total{type="http",outcome="opened"} 0"#))
             #expect(text.contains("marionette_task_dispatch_latency_seconds_count 0"))
             #expect(text.contains("marionette_log_follow_streams 0"))
+            #expect(text.contains("marionette_permission_requests_pending 0"))
             #expect(text.contains(#"marionette_sfu_forward_delay_seconds_bucket{le="+Inf"} 0"#))
             #expect(text.contains("marionette_stream_first_frame_seconds_count 0"))
         }

@@ -69,6 +69,7 @@ struct Mctl: AsyncParsableCommand {
             SessionsCommand.self,
             TasksCommand.self,
             RunnersCommand.self,
+            PermissionsCommand.self,
             WorkspacesCommand.self,
             StreamsCommand.self,
             TunnelsCommand.self,

@@ -192,6 +192,38 @@ enum Views {
         }
     )
 
+    static let permission = ResourceView(
+        plural: "permission requests",
+        columns: [
+            .init(header: "ID") { cell($0, "id") },
+            .init(header: "SESSION") { cell($0, "session_id") },
+            .init(header: "TOOL") { cell($0, "tool") },
+            .init(header: "ACTION") { cell($0, "action") },
+            .init(header: "RISK") { cell($0, "risk_level") },
+            .init(header: "STATUS") { cell($0, "status") },
+            .init(header: "CREATED") { timeCell($0, "created_at") },
+        ],
+        fields: { item in
+            var f = FieldList(item)
+            f.text("ID", "id")
+            f.text("Session", "session_id")
+            f.text("Task", "task_id")
+            f.text("Run", "run_id")
+            f.text("Request", "original_request_id")
+            f.text("Tool", "tool")
+            f.text("Action", "action")
+            f.text("Context", "context")
+            f.text("Risk", "risk_level")
+            f.text("Status", "status")
+            f.text("Suspend After", "suspend_after_seconds")
+            f.text("Responded By", "responded_by")
+            f.text("Reason", "response_reason")
+            f.time("Responded", "responded_at")
+            f.time("Delivered", "delivered_at")
+            f.time("Created", "created_at")
+            return f.pairs
+        })
+
     static let runner = ResourceView(
         plural: "runners",
         columns: [

@@ -43,7 +43,7 @@ tags:
     description: Persistent workspaces shared by sessions.
   - name: Streams
     description: Live desktop, device and WebRTC streams of a session.
-\#(OpenAPITunnels.tag)\#(OpenAPIEvents.tag)
+\#(OpenAPIPermissions.tag)\#(OpenAPITunnels.tag)\#(OpenAPIEvents.tag)
 paths:
   /health:
     get:
@@ -947,7 +947,7 @@ paths:
         '500':
           $ref: '#/components/responses/InternalError'
 
-\#(OpenAPIStreams.paths)\#(OpenAPITunnels.paths)\#(OpenAPIEvents.paths)components:
+\#(OpenAPIStreams.paths)\#(OpenAPITunnels.paths)\#(OpenAPIPermissions.paths)\#(OpenAPIEvents.paths)components:
   securitySchemes:
     bearerAuth:
       type: http
@@ -1025,7 +1025,7 @@ paths:
       schema:
         $ref: '#/components/schemas/WorkspaceID'
 
-\#(OpenAPIStreams.parameters)\#(OpenAPITunnels.parameters)  headers:
+\#(OpenAPIStreams.parameters)\#(OpenAPITunnels.parameters)\#(OpenAPIPermissions.parameters)  headers:
     WWW-Authenticate:
       description: Always `Bearer realm="Marionette"`.
       schema:
@@ -1259,7 +1259,7 @@ paths:
       pattern: '^acfg_[A-Za-z]{8}[0-9A-Za-z]{8}$'
       examples: [acfg_BxYzAbCd12345678]
 
-\#(OpenAPIStreams.schemas)\#(OpenAPITunnels.schemas)    Labels:
+\#(OpenAPIStreams.schemas)\#(OpenAPITunnels.schemas)\#(OpenAPIPermissions.schemas)    Labels:
       type: object
       description: >-
         String-to-string labels: keys up to 63 characters of `[A-Za-z0-9._/-]`, values up to 255

@@ -14,6 +14,7 @@ public final class ServerMetrics: Sendable {
     public let orchestrator: any OrchestratorMetrics
 
     private let runnersConnected: Gauge
+    private let permissionsPending: Gauge
     private let logFollowStreams: Gauge
     private let tunnelsActive: Gauge
     private let sfuViewers: Gauge
@@ -34,6 +35,8 @@ public final class ServerMetrics: Sendable {
         runnersConnected = registry.makeGauge(
             name: "marionette_runners_connected", labels: [("status", "connected")],
             help: "Runners with an open control stream")
+        permissionsPending = registry.makeGauge(
+            name: "marionette_permission_requests_pending", help: "Permission requests waiting for an answer")
         logFollowStreams = registry.makeGauge(name: "marionette_log_follow_streams", help: "Live log followers")
         tunnelsActive = registry.makeGauge(
             name: "marionette_tunnels_active", help: "Tunnels with open client connections on this server")
@@ -72,6 +75,7 @@ public final class ServerMetrics: Sendable {
     /// Reads the scrape-time values, then renders the registry.
     func exposition(_ services: GatewayServices) async -> [UInt8] {
         if let count = runnerCount.withLockedValue({ $0 }) { runnersConnected.set(Int64(await count())) }
+        if let pending = try? await services.store.pendingPermissionCount() { permissionsPending.set(Int64(pending)) }
         logFollowStreams.set(Int64(services.hub.subscriberCount))
         tunnelsActive.set(Int64(services.tunnelRuntime.activeTunnelCount))
         let sfuStats = await services.sfu.server?.stats()

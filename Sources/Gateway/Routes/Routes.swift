@@ -9,6 +9,7 @@ public struct GatewayServices: Sendable {
     public let store: Store
     public let sessions: SessionService
     public let tasks: TaskService
+    public let permissions: PermissionService
     public let workspaces: WorkspaceService
     public let streams: StreamService
     public let tunnels: TunnelService
@@ -35,14 +36,14 @@ public struct GatewayServices: Sendable {
     public init(
         config: ServerConfig, store: Store, admin: AdminAuthenticator, hub: LogHub = LogHub(),
         hooks: (any OrchestrationHooks)? = nil, sfu: SFUHolder = SFUHolder(), metrics: ServerMetrics = ServerMetrics(),
-        logger: Logger
+        vault: CredentialVault = CredentialVault(), logger: Logger
     ) {
         self.sfu = sfu
         self.metrics = metrics
         self.streamInput = StreamInputHub()
         self.config = config
         self.store = store
-        var sessions = SessionService(store: store)
+        var sessions = SessionService(store: store, vault: vault)
         sessions.hooks = hooks
         sessions.defaultNetworkPolicy = config.defaultNetworkPolicy
         sessions.defaultPermissionPolicy = config.defaultPermissionPolicy
@@ -52,6 +53,9 @@ public struct GatewayServices: Sendable {
         tasks.defaultTimeoutSeconds = config.defaultTaskTimeoutSeconds
         self.tasks = tasks
         self.workspaces = WorkspaceService(store: store)
+        var permissions = PermissionService(store: store)
+        permissions.hooks = hooks
+        self.permissions = permissions
         var streams = StreamService(store: store, publicURL: config.resolvedPublicURL)
         streams.hooks = hooks
         self.streams = streams

@@ -52,6 +52,23 @@ extension Store {
                 labels: await sessionLabels(stream.sessionID, over: stream.labels), data: data, timestamp: now()))
     }
 
+    /// `permission.*`, with the session's labels.
+    func emit(_ type: String, permission: PermissionRecord) async {
+        var data: [String: EventField] = [:]
+        data.set("session_id", permission.sessionID)
+        data.set("task_id", permission.taskID)
+        data.set("tool", permission.tool)
+        data.set("action", permission.action)
+        data.set("risk_level", permission.riskLevel)
+        data.set("status", permission.status)
+        data.set("responded_by", permission.respondedBy)
+        data.set("response_reason", permission.responseReason)
+        events.publish(
+            DomainEvent(
+                type: type, resourceID: permission.id, tenantID: permission.tenantID,
+                labels: await sessionLabels(permission.sessionID, over: [:]), data: data, timestamp: now()))
+    }
+
     /// Tunnels have no labels of their own: their session's are used.
     func emit(_ type: String, tunnel: TunnelRecord) async {
         var data: [String: EventField] = [:]

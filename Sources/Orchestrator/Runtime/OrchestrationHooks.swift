@@ -10,9 +10,12 @@ public protocol OrchestrationHooks: Sendable {
     func streamCreated(streamID: String, sessionID: String) async
     /// A stream was stopped: its runner ends capture (`StopStream`).
     func streamStopped(streamID: String, sessionID: String) async
+    /// An operator answered a permission request: deliver it (or resume its suspended session).
+    func permissionAnswered(_ permission: PermissionRecord) async
 }
 
 extension OrchestrationHooks {
     public func streamCreated(streamID: String, sessionID: String) async {}
     public func streamStopped(streamID: String, sessionID: String) async {}
+    public func permissionAnswered(_ permission: PermissionRecord) async {}
 }

@@ -16,6 +16,8 @@ public actor RunnerHub {
         public var enforcerInterval: Duration = .seconds(2)
         /// Host path prefix of local workspaces, for AttachSession.workspace_path.
         public var localWorkspaceBase: String?
+        /// `permissions.default_suspend_after_seconds`: applied when a runner sends 0.
+        public var permissionSuspendAfterSeconds = 1800
         public init() {}
     }
 
@@ -26,6 +28,8 @@ public actor RunnerHub {
     let logger: Logger
     let settings: Settings
     let metrics: any OrchestratorMetrics
+    /// BYOK keys of sessions (memory only): handed to the runner in `AgentConfig.api_key`.
+    let vault: CredentialVault?
 
     private var links: [String: any RunnerLink] = [:]
     /// Pool of each connected runner, read once at connect: dispatch and attach need it (local
@@ -49,9 +53,10 @@ public actor RunnerHub {
 
     public init(
         store: Store, tokens: RunnerTokenService, provider: (any RunnerProvider)?, hub: LogHub, settings: Settings,
-        metrics: any OrchestratorMetrics = NoOrchestratorMetrics(), logger: Logger
+        metrics: any OrchestratorMetrics = NoOrchestratorMetrics(), vault: CredentialVault? = nil, logger: Logger
     ) {
         self.metrics = metrics
+        self.vault = vault
         self.store = store
         self.tokens = tokens
         self.provider = provider
@@ -186,9 +191,11 @@ public actor RunnerHub {
                 try await store.setContextSnapshot(sessionID: update.sessionID, json: update.contextSnapshot)
             case .streamStatus(let status):
                 try await streamStatus(runnerID: runnerID, status)
-            case .taskProgress, .permissionRequest, .createTunnelRequest, .closeTunnel,
-                .permissionResponseAck, .workspaceSynced, .none:
-                // Permissions, tunnels and streams arrive with their issues.
+            case .permissionRequest(let request):
+                try await permissionRequested(runnerID: runnerID, request)
+            case .permissionResponseAck(let ack):
+                try await store.markPermissionDelivered(ack.permissionID)
+            case .taskProgress, .createTunnelRequest, .closeTunnel, .workspaceSynced, .none:
                 break
             }
         } catch {
@@ -235,7 +242,68 @@ public actor RunnerHub {
         }
     }
 
+    /// A gated tool call (runner-protocol.md §4.1 `permission_request`): stored once; a resend of
+    /// one already answered gets its answer again.
+    private func permissionRequested(runnerID: String, _ request: Marionette_Runner_V1_PermissionRequest) async throws {
+        let risk = PermissionRecord.riskLevels.contains(request.riskLevel) ? request.riskLevel : "medium"
+        let new = NewPermission(
+            requestID: request.requestID, runID: request.runID, tool: request.tool.isEmpty ? "unknown" : request.tool,
+            action: request.action, context: request.context.isEmpty ? nil : request.context, riskLevel: risk,
+            suspendAfterSeconds: request.suspendAfterSeconds > 0
+                ? Int(request.suspendAfterSeconds) : settings.permissionSuspendAfterSeconds)
+        guard !request.requestID.isEmpty, let (record, inserted) = try await store.recordPermission(new, runnerID: runnerID)
+        else {
+            logger.warning(
+                "permission request for a run this runner does not have open",
+                metadata: ["runner_id": "\(runnerID)", "run_id": "\(request.runID)"])
+            return
+        }
+        if inserted {
+            logger.info(
+                "permission requested",
+                metadata: [
+                    "permission_id": "\(record.id)", "session_id": "\(record.sessionID)", "tool": "\(record.tool)",
+                    "risk_level": "\(record.riskLevel)",
+                ])
+        } else if record.isAnswered, record.deliveredAt == nil, let link = links[runnerID] {
+            _ = link.send(Self.approveCommand(record))
+        }
+    }
+
+    static func approveCommand(_ record: PermissionRecord) -> Marionette_Runner_V1_ServerCommand {
+        var approve = Marionette_Runner_V1_ApprovePermission()
+        approve.requestID = record.originalRequestID
+        approve.permissionID = record.id
+        approve.approved = record.approved
+        approve.reason = record.responseReason ?? ""
+        approve.respondedBy = record.respondedBy ?? ""
+        approve.respondedAtUnixMs = record.respondedAt?.milliseconds ?? 0
+        approve.tool = record.tool
+        approve.action = record.action
+        approve.taskID = record.taskID
+        var command = Marionette_Runner_V1_ServerCommand()
+        command.approvePermission = approve
+        return command
+    }
+
+    static func pendingResponse(_ record: PermissionRecord) -> Marionette_Runner_V1_PendingPermissionResponse {
+        var pending = Marionette_Runner_V1_PendingPermissionResponse()
+        pending.requestID = record.originalRequestID
+        pending.permissionID = record.id
+        pending.approved = record.approved
+        pending.reason = record.responseReason ?? ""
+        pending.respondedBy = record.respondedBy ?? ""
+        pending.respondedAtUnixMs = record.respondedAt?.milliseconds ?? 0
+        pending.tool = record.tool
+        pending.action = record.action
+        pending.taskID = record.taskID
+        return pending
+    }
+
     private func completed(runnerID: String, _ done: Marionette_Runner_V1_TaskCompleted) async throws {
+        if !done.contextSnapshot.isEmpty, let task = try await store.task(done.taskID, scope: .system) {
+            try await store.setContextSnapshot(sessionID: task.sessionID, json: done.contextSnapshot)
+        }
         let status: String
         if done.success {
             status = "completed"
@@ -324,15 +392,32 @@ public actor RunnerHub {
         if let base = settings.localWorkspaceBase, pools[runnerID] == "local" {
             attach.workspacePath = base + "/" + session.workspaceID
         }
-        var agent = Marionette_Runner_V1_AgentConfig()
-        agent.agent = session.agent
-        attach.agentConfig = agent
+        attach.agentConfig = try await agentConfig(for: session)
         if let snapshot = try await store.contextSnapshot(sessionID: session.id) { attach.contextSnapshot = snapshot }
+        // Answers given while the session was suspended (or its runner away); acknowledged by
+        // the runner, then never sent again.
+        attach.pendingPermissions = try await store.undeliveredPermissionAnswers(sessionID: session.id).map(Self.pendingResponse)
         var command = Marionette_Runner_V1_ServerCommand()
         command.attachSession = attach
         guard link.send(command) else { return }
         await startStreams(sessionID: session.id)
         await dispatch(sessionID: session.id)
+    }
+
+    /// The session's agent, its BYOK key (from memory; the runner puts it only in the agent CLI's
+    /// environment) and, with an agent config, its model, base URL and `extra` (system prompt,
+    /// tool lists, custom command…). Managed keys are not sent yet (agent configs have no
+    /// decryption here).
+    private func agentConfig(for session: SessionRecord) async throws -> Marionette_Runner_V1_AgentConfig {
+        var agent = Marionette_Runner_V1_AgentConfig()
+        agent.agent = session.agent
+        if session.isBYOK, let key = await vault?.take(for: session.id) { agent.apiKey = key }
+        if let id = session.agentConfigID, let config = try await store.agentConfigSettings(id) {
+            agent.model = config.model ?? ""
+            agent.baseURL = config.baseURL ?? ""
+            agent.extra = config.extra
+        }
+        return agent
     }
 
     /// Sends `StartStream` for the session's runner-sourced streams that wait (`pending`) or whose
@@ -403,9 +488,7 @@ public actor RunnerHub {
             var sandbox = Marionette_Runner_V1_SandboxConfig()
             sandbox.timeoutSeconds = Int64(run.task.timeoutSeconds)
             execute.sandbox = sandbox
-            var agent = Marionette_Runner_V1_AgentConfig()
-            agent.agent = session.agent
-            execute.agentConfig = agent
+            execute.agentConfig = try await agentConfig(for: session)
             var command = Marionette_Runner_V1_ServerCommand()
             command.executeTask = execute
             if link.send(command) {
@@ -524,9 +607,31 @@ public actor RunnerHub {
             for sessionID in try await store.pendingSessionsWithoutRunner() {
                 await acquireRunner(sessionID: sessionID)
             }
+            for sessionID in try await store.sessionsWithOverduePermissions() {
+                await suspendForPermission(sessionID)
+            }
         } catch {
             logger.error("enforcer pass failed", metadata: ["error": "\(error)"])
         }
+    }
+
+    /// A permission request waited longer than its `suspend_after_seconds`: the session suspends
+    /// (reason `permission_timeout`); the request stays pending and its answer resumes the session.
+    /// The state change re-checks `active` in its transaction (the grace check).
+    private func suspendForPermission(_ sessionID: String) async {
+        do {
+            _ = try await store.transitionSession(
+                sessionID, from: ["active"], to: "suspended",
+                extra: [
+                    ("suspend_reason", .text("permission_timeout")), ("suspended_at", .timestamp(store.clock.now())),
+                    ("suspend_strategy", .text("terminate_preserve_storage")),
+                ],
+                scope: .system, expectedText: "active")
+        } catch {
+            return  // no longer active: someone else acted first
+        }
+        logger.info("session suspended: permission request unanswered", metadata: ["session_id": "\(sessionID)"])
+        await release(sessionID: sessionID, reason: "permission_timeout", requeue: true)
     }
 
     /// Disconnect consequences (runner-protocol.md §5).
@@ -605,6 +710,25 @@ extension RunnerHub: OrchestrationHooks {
         var command = Marionette_Runner_V1_ServerCommand()
         command.stopStream = stop
         _ = link.send(command)
+    }
+
+    /// Delivered at once to a connected runner; a suspended session resumes and gets it on attach.
+    public func permissionAnswered(_ permission: PermissionRecord) async {
+        guard let session = try? await store.session(permission.sessionID, scope: .system) else { return }
+        switch session.status {
+        case "active":
+            if let runnerID = session.runnerID, let link = links[runnerID] { _ = link.send(Self.approveCommand(permission)) }
+        case "suspended":
+            if (try? await store.transitionSession(
+                session.id, from: ["suspended"], to: "resuming", extra: [("resumed_at", .timestamp(store.clock.now()))],
+                scope: .system, expectedText: "suspended")) != nil
+            {
+                logger.info("session resuming: a permission request was answered", metadata: ["session_id": "\(session.id)"])
+                await acquireRunner(sessionID: session.id)
+            }
+        default:
+            break  // pending/resuming: replayed when a runner attaches
+        }
     }
 
     public func sessionTerminated(sessionID: String) async {

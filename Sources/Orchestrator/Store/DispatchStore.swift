@@ -199,6 +199,10 @@ extension Store {
                 let row = try await db.query(
                     "UPDATE tasks SET status = 'completed', updated_at = ? WHERE id = ? RETURNING *",
                     [.timestamp(now), .text(taskID)])
+                // Questions of earlier, interrupted runs that were never asked again.
+                try await db.execute(
+                    "UPDATE permission_requests SET status = 'canceled', updated_at = ? WHERE task_id = ? AND status = 'pending'",
+                    [.timestamp(now), .text(taskID)])
                 return (.completed, try TaskRecord(row: row[0]))
             }
             if task.retryCount < task.maxRetries {

@@ -1,0 +1,238 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import Synchronization
+
+/// The `claude` agent (orchestration.md §4.2, §4.3): Claude Code in streaming mode in the session
+/// workspace. The prompt goes on stdin as a stream-json user message after the `initialize`
+/// handshake; every stdout line is logged as a structured line; `can_use_tool` control requests
+/// are answered on stdin (read-only tools at once, `auto` sessions by the runner, the rest by the
+/// operator through the server); stdin is closed once `result` arrives.
+public struct ClaudeExecutor: TaskExecutor {
+    public let name = "claude"
+    /// `executors.claude.extra_args`.
+    public var extraArguments: [String]
+    public var drainTimeout: Duration
+    /// How long the CLI may take to exit after its stdin was closed (then SIGTERM, then SIGKILL).
+    public var exitGrace: Duration
+    /// The prompt is sent anyway when the CLI has not answered `initialize` by then.
+    public var initializeTimeout: Duration
+    public var maxLineBytes: Int
+
+    public init(
+        extraArguments: [String] = [], drainTimeout: Duration = .seconds(1), exitGrace: Duration = .seconds(5),
+        initializeTimeout: Duration = .seconds(30), maxLineBytes: Int = LineSplitter.defaultMaxLineBytes
+    ) {
+        self.extraArguments = extraArguments
+        self.drainTimeout = drainTimeout
+        self.exitGrace = exitGrace
+        self.initializeTimeout = initializeTimeout
+        self.maxLineBytes = maxLineBytes
+    }
+
+    public static let binaryVariable = "MARIONETTE_CLAUDE_BIN"
+
+    public func start(_ task: ExecutorTask, output: RunOutput) throws -> any RunningTask {
+        guard let binary = ExecutableLocator.find("claude", override: Self.binaryVariable, environment: task.environment) else {
+            throw SpawnError(description: ExecutableLocator.missing("claude", override: Self.binaryVariable, environment: task.environment))
+        }
+        let home = task.environment["HOME"] ?? ""
+        let hostLogin = !home.isEmpty && FileManager.default.fileExists(atPath: home + "/.claude/.credentials.json")
+        let invocation = ClaudeInvocation.make(binary: binary, task: task, extraArguments: extraArguments, hostLogin: hostLogin)
+        if let directory = invocation.environment["CLAUDE_CONFIG_DIR"] {
+            try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        }
+        output.system("Claude Code started")
+        output.system(invocation.displayCommand)
+        let process = try ProcessSpawner.spawn(
+            executable: binary, arguments: invocation.arguments, environment: invocation.environment,
+            workingDirectory: invocation.workingDirectory, stdinPipe: true)
+        let run = ClaudeRun(
+            task: task, output: output, stdin: StdinWriter(fd: process.stdinFD), pid: process.pid,
+            workingDirectory: invocation.workingDirectory, exitGrace: exitGrace)
+        let stdout = PipeLineReader(fd: process.stdoutFD, maxLineBytes: maxLineBytes) { run.stdoutLine($0) }
+        let stderr = PipeLineReader(fd: process.stderrFD, maxLineBytes: maxLineBytes) { output.pipeLine($0, stream: "stderr") }
+        stdout.start(name: "marionette-claude-\(process.pid)")
+        stderr.start(name: "marionette-claude-err-\(process.pid)")
+        run.begin(initializeTimeout: initializeTimeout)
+        return RunningClaude(process: process, run: run, readers: [stdout, stderr], drainTimeout: drainTimeout)
+    }
+}
+
+/// The state of one `claude` process shared by its reader thread and the answering tasks.
+final class ClaudeRun: Sendable {
+    private struct State {
+        var parser = ClaudeStreamParser()
+        var promptSent = false
+        var exited = false
+        var stoppedAfterResult = false
+    }
+
+    static let initializeID = "marionette_init_1"
+
+    let task: ExecutorTask
+    let output: RunOutput
+    let stdin: StdinWriter
+    let pid: pid_t
+    let workingDirectory: String
+    let exitGrace: Duration
+    private let state = Mutex(State())
+
+    init(task: ExecutorTask, output: RunOutput, stdin: StdinWriter, pid: pid_t, workingDirectory: String, exitGrace: Duration) {
+        self.task = task
+        self.output = output
+        self.stdin = stdin
+        self.pid = pid
+        self.workingDirectory = workingDirectory
+        self.exitGrace = exitGrace
+    }
+
+    /// Sends `initialize`; the prompt follows its answer (or the timeout).
+    func begin(initializeTimeout: Duration) {
+        stdin.writeLine(ClaudeInvocation.initializeRequest(id: Self.initializeID))
+        Task { [self] in
+            try? await Task.sleep(for: initializeTimeout)
+            if sendPrompt() {
+                output.emit(
+                    stream: "system", level: "warn",
+                    content: "the CLI did not answer initialize within \(initializeTimeout); prompt sent anyway")
+            }
+        }
+    }
+
+    /// Writes the prompt once; true when this call wrote it.
+    @discardableResult
+    private func sendPrompt() -> Bool {
+        let first = state.withLock { state in
+            guard !state.promptSent, !state.exited else { return false }
+            state.promptSent = true
+            return true
+        }
+        if first { stdin.writeLine(ClaudeInvocation.userMessage(task.prompt)) }
+        return first
+    }
+
+    func stdoutLine(_ line: LineSplitter.Line) {
+        guard !line.truncated else {
+            // A piece of an over-long line cannot be parsed; it is still logged losslessly.
+            output.pipeLine(line, stream: "stdout")
+            return
+        }
+        let text = line.text
+        for piece in GluedJSONSplitter.split(text[...]) {
+            let event = state.withLock { $0.parser.parse(piece) }
+            output.emit(stream: "stdout", level: event.level, content: String(piece), metadata: event.metadata)
+            handle(event)
+        }
+    }
+
+    private func handle(_ event: AgentLineEvent) {
+        if let snapshot = event.contextSnapshot {
+            let callbacks = task.callbacks
+            Task { await callbacks.contextUpdated(snapshot) }
+        }
+        switch event.control {
+        case .response(let requestID, _)? where requestID == Self.initializeID:
+            sendPrompt()
+        case .canUseTool(let ask)?:
+            Task { [self] in
+                let decision = await decide(ask)
+                stdin.writeLine(
+                    ClaudeInvocation.permissionResponse(
+                        requestID: ask.requestID, allow: decision.approved, inputJSON: ask.inputJSON, message: decision.reason))
+            }
+        case .unsupported(let requestID, let subtype)?:
+            output.emit(stream: "system", level: "warn", content: "unsupported control request \"\(subtype)\" answered with an error")
+            stdin.writeLine(ClaudeInvocation.unsupportedResponse(requestID: requestID))
+        case .cancel(let requestID)?:
+            output.system("the CLI withdrew control request \(requestID)")
+        case .response?, nil:
+            break
+        }
+        if event.result != nil { resultReceived() }
+    }
+
+    /// The gating policy (auth-security.md §13): read-only tools at once, `auto` sessions by the
+    /// runner, the rest by the operator. Every answer is logged.
+    func decide(_ ask: ClaudeToolPermissionAsk) async -> PermissionDecision {
+        let tool = ask.tool
+        let decision: PermissionDecision
+        if !tool.isEmpty, !PermissionGating.isGated(tool: tool) {
+            decision = PermissionDecision(approved: true, reason: "tool is read-only")
+        } else if task.permissionPolicy == "auto" {
+            decision = PermissionDecision(approved: true, reason: "auto_approved (permission_policy auto)")
+        } else {
+            let action = PermissionGating.action(tool: tool, fields: ask.inputFields, inputJSON: ask.inputJSON)
+            let question = PermissionQuestion(
+                requestID: ask.toolUseID.isEmpty ? ask.requestID : ask.toolUseID, key: task.key, sessionID: task.sessionID,
+                tool: tool.isEmpty ? "unknown" : tool, action: action, riskLevel: PermissionGating.risk(tool: tool),
+                context: context(inputJSON: ask.inputJSON), createdAtMs: Int64(Date().timeIntervalSince1970 * 1000))
+            output.system("permission requested: \(question.tool) \(action.prefix(200)) (risk \(question.riskLevel))")
+            decision = await task.callbacks.permission(question)
+        }
+        output.emit(
+            stream: "system", level: "info",
+            content: "permission \(decision.approved ? "allowed" : "denied"): \(tool) (\(decision.reason))",
+            metadata: ["event_kind": "system", "tool": tool, "permission": decision.approved ? "allow" : "deny"])
+        return decision
+    }
+
+    /// `{"cwd": …, "input": …}`; inputs over 8 KiB are cut (as a string).
+    private func context(inputJSON: String) -> String {
+        let input =
+            inputJSON.utf8.count <= 8192
+            ? inputJSON : "\"" + ClaudeInvocation.jsonEscaped(String(inputJSON.prefix(8192))) + "\""
+        return #"{"cwd":""# + ClaudeInvocation.jsonEscaped(workingDirectory) + #"","input":"# + input + "}"
+    }
+
+    /// The turn is over: close stdin so the CLI exits; one that lingers is stopped.
+    private func resultReceived() {
+        stdin.close()
+        let grace = exitGrace
+        Task { [self] in
+            try? await Task.sleep(for: grace)
+            guard state.withLock({ state in
+                if state.exited { return false }
+                state.stoppedAfterResult = true
+                return true
+            }) else { return }
+            kill(pid, SIGTERM)
+            try? await Task.sleep(for: grace)
+            if !state.withLock({ $0.exited }) { kill(pid, SIGKILL) }
+        }
+    }
+
+    /// The process was reaped: no more signals to its pid, no more writes.
+    func markExited() {
+        state.withLock { $0.exited = true }
+        stdin.close()
+    }
+
+    /// What the stream said, and whether the runner stopped a CLI that lingered after `result`.
+    func finalState() -> (ClaudeStreamParser, Bool) {
+        state.withLock { ($0.parser, $0.stoppedAfterResult) }
+    }
+}
+
+/// A running `claude` process.
+struct RunningClaude: RunningTask {
+    let process: SpawnedProcess
+    let run: ClaudeRun
+    let readers: [PipeLineReader]
+    let drainTimeout: Duration
+
+    var processGroups: [Int32] { [process.processGroup] }
+
+    func result() async -> ExecutorResult {
+        let status = await ProcessSpawner.waitForExit(process.pid)
+        run.markExited()
+        let deadline = ContinuousClock.now.advanced(by: drainTimeout)
+        for reader in readers {
+            let remaining = ContinuousClock.now.duration(to: deadline)
+            if await !reader.waitForEnd(timeout: max(.zero, remaining)) { reader.abandon() }
+        }
+        let (stream, stopped) = run.finalState()
+        return ClaudeOutcome.result(exit: status, stream: stream, stoppedAfterResult: stopped)
+    }
+}

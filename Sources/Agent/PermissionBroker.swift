@@ -1,0 +1,56 @@
+/// Questions of running tasks waiting for the operator (orchestration.md §4.3): each waits until
+/// `ApprovePermission` names its request id, the run ends, or the wait limit passes; every way
+/// out other than an approval is a denial.
+public actor PermissionBroker {
+    private struct Waiter {
+        var runID: String
+        var continuation: CheckedContinuation<PermissionDecision, Never>
+    }
+
+    private var waiting: [String: Waiter] = [:]
+    private let events: any AgentEventSink
+    private let wait: Duration
+
+    public init(events: any AgentEventSink, wait: Duration = .seconds(30 * 60)) {
+        self.events = events
+        self.wait = wait
+    }
+
+    /// Sends the `PermissionRequest` and waits for its answer.
+    public func ask(_ question: PermissionQuestion) async -> PermissionDecision {
+        let id = question.requestID
+        if let old = waiting.removeValue(forKey: id) {
+            old.continuation.resume(returning: PermissionDecision(approved: false, reason: "asked again"))
+        }
+        let limit = wait
+        let timer = Task { [weak self] in
+            try? await Task.sleep(for: limit)
+            if Task.isCancelled { return }
+            await self?.resolve(id, PermissionDecision(approved: false, reason: "no approval received (waited \(limit))"))
+        }
+        defer { timer.cancel() }
+        return await withCheckedContinuation { continuation in
+            waiting[id] = Waiter(runID: question.key.runID, continuation: continuation)
+            let events = self.events
+            Task { await events.send(.permissionRequest(question)) }
+        }
+    }
+
+    /// Delivers an answer; false when no task waits for it.
+    @discardableResult
+    public func resolve(_ requestID: String, _ decision: PermissionDecision) -> Bool {
+        guard let waiter = waiting.removeValue(forKey: requestID) else { return false }
+        waiter.continuation.resume(returning: decision)
+        return true
+    }
+
+    /// The run ended (or was killed): its questions are denied.
+    public func cancel(runID: String, reason: String) {
+        for (id, waiter) in waiting where waiter.runID == runID {
+            waiting[id] = nil
+            waiter.continuation.resume(returning: PermissionDecision(approved: false, reason: reason))
+        }
+    }
+
+    public var waitingRequestIDs: [String] { Array(waiting.keys) }
+}
