@@ -98,14 +98,14 @@ public actor LocalProvider: RunnerProvider {
         if settings.sandbox == "bwrap", let bwrap = ProcessSpawner.which("bwrap") {
             // The workspace is the only writable place; no --die-with-parent: a server restart
             // must not end running tasks.
-            // The agent binary may itself live under /tmp (a checkout there): bind its folder
-            // back over the private /tmp, read-only.
-            let agentDir = URL(fileURLWithPath: settings.agentBinary).deletingLastPathComponent().path
-            arguments = [
-                "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp",
-                "--ro-bind", agentDir, agentDir, "--bind", workspace, workspace, "--unshare-pid",
-                "--chdir", workspace, "--", settings.agentBinary,
-            ] + arguments
+            // The agent binary and the tools named by path may live under /tmp (a checkout
+            // there): their folders are bound back over the private /tmp, read-only.
+            let readOnly = Self.sandboxReadOnlyFolders(agentBinary: settings.agentBinary, environment: env)
+            arguments =
+                ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp"]
+                + readOnly.flatMap { ["--ro-bind", $0, $0] }
+                + ["--bind", workspace, workspace, "--unshare-pid", "--chdir", workspace, "--", settings.agentBinary]
+                + arguments
             executable = bwrap
         }
         let logPath = base + "/logs/\(runnerID).log"
@@ -141,5 +141,30 @@ public actor LocalProvider: RunnerProvider {
         }) {
             try? await tokens.revoke(tokenID, reason: "runner destroyed")
         }
+    }
+}
+
+extension LocalProvider {
+    /// Environment variables that name a file a runner's agent executes or reads.
+    static let toolPathVariables = ["MARIONETTE_CLAUDE_BIN", "MARIONETTE_CODEX_BIN", "MARIONETTE_ADB", "MARIONETTE_SCRCPY_SERVER"]
+
+    /// Folders the bwrap sandbox binds back read-only over its private /tmp: the agent binary's,
+    /// and those of the tools named by path. A path under /tmp brings its whole top-level folder
+    /// (`/tmp/checkout/...` → `/tmp/checkout`): a tool may use files beside it (a test double's
+    /// helpers, the adb stand-in's simulator). Paths elsewhere are visible through `/` already.
+    static func sandboxReadOnlyFolders(agentBinary: String, environment: [String: String]) -> [String] {
+        var folders: [String] = []
+        let paths = [agentBinary] + toolPathVariables.compactMap { environment[$0] }
+        for path in paths where path.hasPrefix("/") {
+            let folder: String
+            if path.hasPrefix("/tmp/") {
+                guard let top = path.dropFirst(5).split(separator: "/").first else { continue }
+                folder = "/tmp/" + top
+            } else {
+                folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
+            }
+            if !folders.contains(folder) { folders.append(folder) }
+        }
+        return folders
     }
 }
