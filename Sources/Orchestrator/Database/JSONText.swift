@@ -1,12 +1,28 @@
+import Core
 import Foundation
 
 /// Small JSON helpers for label maps and string arrays kept as text columns.
 public enum JSONText {
+    /// Keys sorted. Written by hand: it runs for every stored log line with metadata (structured
+    /// agent lines), where a `JSONEncoder` per line cost more than the rest of the line's ingest.
     public static func encode(_ map: [String: String]) -> String {
         if map.isEmpty { return "{}" }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        return (try? String(decoding: encoder.encode(map), as: UTF8.self)) ?? "{}"
+        var bytes: [UInt8] = [UInt8(ascii: "{")]
+        bytes.reserveCapacity(16 + map.reduce(0) { $0 + $1.key.utf8.count + $1.value.utf8.count + 6 })
+        for (index, key) in map.keys.sorted().enumerated() {
+            if index > 0 { bytes.append(UInt8(ascii: ",")) }
+            quoted(key, into: &bytes)
+            bytes.append(UInt8(ascii: ":"))
+            quoted(map[key] ?? "", into: &bytes)
+        }
+        bytes.append(UInt8(ascii: "}"))
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    private static func quoted(_ text: String, into bytes: inout [UInt8]) {
+        bytes.append(UInt8(ascii: "\""))
+        JSONStringEscaping.forEachPiece(of: text) { bytes.append(contentsOf: $0) }
+        bytes.append(UInt8(ascii: "\""))
     }
 
     public static func encode(_ array: [String]) -> String {
