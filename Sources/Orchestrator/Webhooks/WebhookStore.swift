@@ -124,16 +124,22 @@ extension Store {
     /// if it has one, is the event's). Returns how many were queued.
     func enqueueWebhookEvents(_ event: DomainEvent, maxPayloadBytes: Int) async throws -> Int {
         let now = now()
+        // Matching reads only (most events match no webhook): the write transaction, which
+        // SQLite serialises with every other writer, opens only when there is something to queue.
+        let hooks = try await database.read(.system) { db in
+            try await db.query("SELECT id, events, tenant_id FROM webhooks WHERE is_active = ?", [.bool(true)])
+        }
+        let matching = hooks.compactMap { hook -> String? in
+            guard let hookID = hook.string("id") else { return nil }
+            if let tenant = hook.string("tenant_id"), tenant != event.tenantID { return nil }
+            let patterns = hook.stringArray("events").compactMap { try? EventPattern(parsing: $0) }
+            return patterns.contains(where: { $0.matches(event.type) }) ? hookID : nil
+        }
+        guard !matching.isEmpty else { return 0 }
         let payload = String(decoding: try JSONEncoder.sortedKeys.encode(WebhookPayload(event)), as: UTF8.self)
         guard payload.utf8.count <= maxPayloadBytes else { return 0 }
-        return try await database.transaction(.system) { db in
-            let hooks = try await db.query("SELECT id, events, tenant_id FROM webhooks WHERE is_active = ?", [.bool(true)])
-            var queued = 0
-            for hook in hooks {
-                guard let hookID = hook.string("id") else { continue }
-                if let tenant = hook.string("tenant_id"), tenant != event.tenantID { continue }
-                let patterns = hook.stringArray("events").compactMap { try? EventPattern(parsing: $0) }
-                guard patterns.contains(where: { $0.matches(event.type) }) else { continue }
+        try await database.transaction(.system) { db in
+            for hookID in matching {
                 try await db.execute(
                     """
                     INSERT INTO webhook_events (id, webhook_id, event_type, payload, status, attempts, next_retry_at, tenant_id,
@@ -141,10 +147,9 @@ extension Store {
                     """,
                     [.text(newID(.webhookEvent, at: now)), .text(hookID), .text(event.type), .json(payload), .timestamp(now),
                      .optional(event.tenantID), .timestamp(now), .timestamp(now)])
-                queued += 1
             }
-            return queued
         }
+        return matching.count
     }
 
     /// Up to `limit` due deliveries, claimed for `leaseSeconds` (a crashed worker's claim lapses and
