@@ -227,11 +227,7 @@ struct RunningClaude: RunningTask {
     func result() async -> ExecutorResult {
         let status = await ProcessSpawner.waitForExit(process.pid)
         run.markExited()
-        let deadline = ContinuousClock.now.advanced(by: drainTimeout)
-        for reader in readers {
-            let remaining = ContinuousClock.now.duration(to: deadline)
-            if await !reader.waitForEnd(timeout: max(.zero, remaining)) { reader.abandon() }
-        }
+        await PipeLineReader.drain(readers, within: drainTimeout)
         let (stream, stopped) = run.finalState()
         return ClaudeOutcome.result(exit: status, stream: stream, stoppedAfterResult: stopped)
     }

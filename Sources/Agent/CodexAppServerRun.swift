@@ -157,11 +157,7 @@ struct RunningCodexAppServer: RunningTask {
     func result() async -> ExecutorResult {
         let status = await ProcessSpawner.waitForExit(process.pid)
         run.markExited()
-        let deadline = ContinuousClock.now.advanced(by: drainTimeout)
-        for reader in readers {
-            let remaining = ContinuousClock.now.duration(to: deadline)
-            if await !reader.waitForEnd(timeout: max(.zero, remaining)) { reader.abandon() }
-        }
+        await PipeLineReader.drain(readers, within: drainTimeout)
         let (stream, stopped) = run.finalState()
         return CodexOutcome.result(exit: status, appServer: stream, stoppedAfterTurn: stopped)
     }

@@ -43,11 +43,7 @@ struct RunningCommand: RunningTask {
 
     func result() async -> ExecutorResult {
         let status = await ProcessSpawner.waitForExit(process.pid)
-        let deadline = ContinuousClock.now.advanced(by: drainTimeout)
-        for reader in readers {
-            let remaining = ContinuousClock.now.duration(to: deadline)
-            if await !reader.waitForEnd(timeout: max(.zero, remaining)) { reader.abandon() }
-        }
+        await PipeLineReader.drain(readers, within: drainTimeout)
         switch status {
         case .exited(let code):
             return ExecutorResult(success: code == 0, exitCode: code, error: code == 0 ? "" : "exit status \(code)")

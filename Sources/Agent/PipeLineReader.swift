@@ -49,6 +49,16 @@ public final class PipeLineReader: Sendable {
         return true
     }
 
+    /// Waits for every reader's end of file within `timeout` in all (after the process exited);
+    /// a reader still open then (a grandchild holds the pipe) is abandoned.
+    public static func drain(_ readers: [PipeLineReader], within timeout: Duration) async {
+        let deadline = ContinuousClock.now.advanced(by: timeout)
+        for reader in readers {
+            let remaining = ContinuousClock.now.duration(to: deadline)
+            if await !reader.waitForEnd(timeout: max(.zero, remaining)) { reader.abandon() }
+        }
+    }
+
     private func run() {
         var splitter = LineSplitter(maxLineBytes: maxLineBytes)
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)

@@ -65,11 +65,7 @@ struct StreamedAgentProcess<Parser: AgentStreamParser>: RunningTask {
 
     func result() async -> ExecutorResult {
         let status = await ProcessSpawner.waitForExit(process.pid)
-        let deadline = ContinuousClock.now.advanced(by: drainTimeout)
-        for reader in readers {
-            let remaining = ContinuousClock.now.duration(to: deadline)
-            if await !reader.waitForEnd(timeout: max(.zero, remaining)) { reader.abandon() }
-        }
+        await PipeLineReader.drain(readers, within: drainTimeout)
         return outcome(status, shared.parser.withLock { $0 })
     }
 }
