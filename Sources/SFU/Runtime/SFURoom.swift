@@ -7,7 +7,6 @@ final class SFURoom {
     let identity: SFUStreamIdentity
     let isHome: Bool
     var streamID: String { identity.streamID }
-    var media: SDPStreamMedia { identity.media }
     var cname: String { identity.cname }
     var video: SFUTrack
     var audio: SFUTrack?
