@@ -70,6 +70,51 @@ import Testing
         }
     }
 
+    @Test func failedAuthenticationIsLoggedOncePerAddressAndWindow() async throws {
+        let h = try await GatewayHarness.make()
+        defer { Task { await h.close() } }
+        try await h.api { api in
+            for _ in 0..<3 {
+                let wrong = try await api.send(.get, "/api/v1/sessions", auth: "Bearer mk_wrong_secret_value")
+                #expect(wrong.status == 401)
+            }
+            let missing = try await api.send(.get, "/api/v1/sessions", auth: .some(nil))
+            #expect(missing.status == 401)
+        }
+        try await h.admin { admin in
+            // No credentials is how a browser asks for the password prompt: not a failure.
+            let anonymous = try await admin.send(.get, "/admin/api/v1/keys", auth: .some(nil))
+            #expect(anonymous.status == 401)
+            let wrong = try await admin.send(.get, "/admin/api/v1/keys", auth: "Basic YWRtaW46bm9wZQ==")
+            #expect(wrong.status == 401)
+            let reply = try await admin.send(.get, "/admin/api/v1/action-logs?action=auth.failed")
+            let items = reply.json["items"] as? [[String: Any]] ?? []
+            #expect(items.count == 2, "\(reply.body)")
+            let api = try #require(items.first { $0["actor_type"] as? String == "api_key" })
+            #expect(api["success"] as? Bool == false && api["resource_type"] as? String == "auth")
+            #expect((api["details"] as? [String: Any])?["path"] as? String == "/api/v1/sessions")
+            let user = try #require(items.first { $0["actor_type"] as? String == "user" })
+            #expect((user["details"] as? [String: Any])?["code"] as? String != nil)
+            // Nothing of the credential is kept.
+            #expect(!reply.body.contains("wrong_secret") && !reply.body.contains("YWRtaW46bm9wZQ"))
+        }
+    }
+
+    @Test func theLimiterLogsTheFirstFailureOfAWindowAndCountsTheRest() {
+        var limiter = AuthFailureLimiter(windowSeconds: 60, capacity: 2)
+        #expect(limiter.failure(from: "a", at: 0) == .init(record: true, suppressed: 0))
+        #expect(limiter.failure(from: "a", at: 1_000) == .init(record: false, suppressed: 1))
+        #expect(limiter.failure(from: "a", at: 59_999) == .init(record: false, suppressed: 2))
+        #expect(limiter.failure(from: "b", at: 2_000) == .init(record: true, suppressed: 0))
+        // The next window reports what the last one left out.
+        #expect(limiter.failure(from: "a", at: 60_000) == .init(record: true, suppressed: 2))
+        #expect(limiter.failure(from: "a", at: 60_001) == .init(record: false, suppressed: 1))
+        // Over capacity with every window open: the oldest half goes.
+        #expect(limiter.failure(from: "c", at: 61_000) == .init(record: true, suppressed: 0))
+        #expect(limiter.trackedAddresses == 2)
+        #expect(limiter.failure(from: "b", at: 61_500) == .init(record: true, suppressed: 0))
+    }
+
     @Test func resourceOfAPath() {
         #expect(AuditMiddleware.resource(of: "/api/v1/sessions/sess_1/tasks") == ("session", "sess_1"))
         #expect(AuditMiddleware.resource(of: "/api/v1/sessions") == ("session", ""))

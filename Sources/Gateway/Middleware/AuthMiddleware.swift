@@ -8,12 +8,20 @@ import Orchestrator
 struct APIKeyMiddleware: RouterMiddleware {
     typealias Context = APIContext
     let authenticator: APIKeyAuthenticator
+    let failures: AuthFailureAuditor
 
     func handle(_ request: Request, context: APIContext, next: (Request, APIContext) async throws -> Response)
         async throws -> Response
     {
         var context = context
-        context.principal = try await authenticator.authenticate(try Self.credential(request))
+        do {
+            context.principal = try await authenticator.authenticate(try Self.credential(request))
+        } catch {
+            if let refused = error as? APIError, refused.status == 401 {
+                await failures.failed(request, context: context, actorType: "api_key", code: refused.code)
+            }
+            throw error
+        }
         return try await next(request, context)
     }
 
@@ -44,6 +52,7 @@ struct APIKeyMiddleware: RouterMiddleware {
 struct AdminAuthMiddleware: RouterMiddleware {
     typealias Context = APIContext
     let authenticator: AdminAuthenticator
+    let failures: AuthFailureAuditor
 
     func handle(_ request: Request, context: APIContext, next: (Request, APIContext) async throws -> Response)
         async throws -> Response
@@ -52,11 +61,24 @@ struct AdminAuthMiddleware: RouterMiddleware {
         do {
             context.adminActor = try authenticator.authenticate(authorization: request.headers[.authorization])
         } catch {
+            // A browser's first request carries no credentials by design: only a wrong one is a failure.
+            if request.headers[.authorization] != nil {
+                await failures.failed(
+                    request, context: context, actorType: "user", code: (error as? APIError)?.code ?? "unauthorized")
+            }
             var response = ErrorMiddleware.errorResponse(error, requestID: context.requestID)
             response.headers[.wwwAuthenticate] = "Basic realm=\"Marionette Admin\""
             return response
         }
         return try await next(request, context)
+    }
+}
+
+extension AuthFailureAuditor {
+    func failed(_ request: Request, context: APIContext, actorType: String, code: String) async {
+        await failed(
+            actorType: actorType, address: context.remoteIP, userAgent: request.headers[.userAgent],
+            method: request.method.rawValue, path: request.uri.path, code: code)
     }
 }
 

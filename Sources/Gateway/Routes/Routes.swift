@@ -23,6 +23,8 @@ public struct GatewayServices: Sendable {
     public let authenticator: APIKeyAuthenticator
     public let hub: LogHub
     public let admin: AdminAuthenticator
+    /// `auth.failed` audit rows, rate-limited per client address.
+    public let authFailures: AuthFailureAuditor
     /// The running SFU (empty until its socket is bound).
     public let sfu: SFUHolder
     /// The Prometheus registry behind `GET /metrics`.
@@ -69,6 +71,7 @@ public struct GatewayServices: Sendable {
             store: store, apiKeys: authenticator, config: config, metrics: metrics.tunnels, logger: logger)
         self.hub = hub
         self.admin = admin
+        self.authFailures = AuthFailureAuditor(store: store)
         self.logger = logger
     }
 }

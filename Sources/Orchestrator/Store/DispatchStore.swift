@@ -174,7 +174,8 @@ extension Store {
         cost: Double?, lastLogSequence: Int64?
     ) async throws -> (RunOutcome, TaskRecord?) {
         let now = now()
-        let result: (RunOutcome, TaskRecord?) = try await database.transaction(.system) { db in
+        let result: (RunOutcome, TaskRecord?, canceled: [PermissionRecord]) = try await database.transaction(.system) {
+            db in
             let updated = try await db.query(
                 """
                 UPDATE task_runs SET status = ?, error = ?, exit_code = ?, tokens_input = ?, tokens_output = ?,
@@ -190,20 +191,18 @@ extension Store {
                         "UPDATE task_runs SET last_log_sequence = COALESCE(last_log_sequence, ?) WHERE id = ?",
                         [.int(lastLogSequence), .text(runID)])
                 }
-                return (.ignored, nil)
+                return (.ignored, nil, [])
             }
             guard let task = try await db.first("SELECT * FROM tasks WHERE id = ?", [.text(taskID)]).map(TaskRecord.init),
                 task.status == "running"
-            else { return (.ignored, nil) }
+            else { return (.ignored, nil, []) }
             if runStatus == "completed" {
                 let row = try await db.query(
                     "UPDATE tasks SET status = 'completed', updated_at = ? WHERE id = ? RETURNING *",
                     [.timestamp(now), .text(taskID)])
                 // Questions of earlier, interrupted runs that were never asked again.
-                try await db.execute(
-                    "UPDATE permission_requests SET status = 'canceled', updated_at = ? WHERE task_id = ? AND status = 'pending'",
-                    [.timestamp(now), .text(taskID)])
-                return (.completed, try TaskRecord(row: row[0]))
+                let canceled = try await Self.cancelPendingPermissions(ofTask: taskID, now: now, in: db)
+                return (.completed, try TaskRecord(row: row[0]), canceled)
             }
             if task.retryCount < task.maxRetries {
                 let row = try await db.query(
@@ -216,14 +215,12 @@ extension Store {
                         + "VALUES (?, ?, ?, 'pending', ?, ?, ?)",
                     [.text(newID(.taskRun, at: now)), .text(taskID), .int(attempt),
                      .optional(task.tenantID), .timestamp(now), .timestamp(now)])
-                return (.retrying(attempt: attempt), next)
+                return (.retrying(attempt: attempt), next, [])
             }
             let row = try await db.query(
                 "UPDATE tasks SET status = 'failed', updated_at = ? WHERE id = ? RETURNING *", [.timestamp(now), .text(taskID)])
-            try await db.execute(
-                "UPDATE permission_requests SET status = 'canceled', updated_at = ? WHERE task_id = ? AND status = 'pending'",
-                [.timestamp(now), .text(taskID)])
-            return (.failed, try TaskRecord(row: row[0]))
+            let canceled = try await Self.cancelPendingPermissions(ofTask: taskID, now: now, in: db)
+            return (.failed, try TaskRecord(row: row[0]), canceled)
         }
         if let task = result.1 {
             let run = try? await self.run(runID)
@@ -233,7 +230,8 @@ extension Store {
             case .retrying, .ignored: break
             }
         }
-        return result
+        await emit(Cascade(permissions: result.canceled))
+        return (result.0, result.1)
     }
 
     /// Runs past their timeout: `now > started_at (or assigned_at, or queued_at) + timeout_seconds`.
@@ -268,7 +266,7 @@ extension Store {
     /// `finishRun`); its active sessions suspend with reason `runner_disconnected`.
     func runnerDisconnected(_ runnerID: String) async throws -> (runs: [String], sessions: [String]) {
         let now = now()
-        let (runs, sessions) = try await database.transaction(.system) { db in
+        let (runs, sessions, cascade) = try await database.transaction(.system) { db in
             try await db.execute(
                 "UPDATE runners SET status = 'offline', claim_session_id = NULL, claimed_at = NULL, updated_at = ? WHERE id = ?",
                 [.timestamp(now), .text(runnerID)])
@@ -284,16 +282,19 @@ extension Store {
                 """,
                 [.timestamp(now), .timestamp(now), .text(runnerID)]
             ).compactMap { $0.string("id") }
+            var cascade = Cascade()
             for session in sessions {
-                try await Self.stopStreams(ofSession: session, now: now, in: db)
-                try await Self.closeTunnels(ofSession: session, reason: "runner_closed", now: now, in: db)
+                cascade.append(
+                    try await Self.endSessionResources(
+                        ofSession: session, tunnelReason: "runner_closed", terminate: false, now: now, in: db))
             }
-            return (runs, sessions)
+            return (runs, sessions, cascade)
         }
         await emitRunner("runner.disconnected", runnerID: runnerID)
         for id in sessions {
             if let session = try? await session(id, scope: .system) { emit("session.suspended", session: session) }
         }
+        await emit(cascade)
         return (runs, sessions)
     }
 

@@ -177,7 +177,7 @@ extension Store {
         scope: TenantScope, expectedText: String
     ) async throws -> SessionRecord {
         let now = now()
-        let (before, session) = try await database.transaction(scope) { db -> (String, SessionRecord) in
+        let (before, session, cascade) = try await database.transaction(scope) { db -> (String, SessionRecord, Cascade) in
             guard let current = try await Self.session(id, scope: scope, in: db) else {
                 throw APIError.notFound("session", id)
             }
@@ -192,35 +192,20 @@ extension Store {
             guard let row = rows.first else {
                 throw APIError.invalidState("session \(id) changed state concurrently; retry the request")
             }
+            var cascade = Cascade()
             if status == "suspended" || status == "terminated" {
-                try await Self.stopStreams(ofSession: id, now: now, in: db)
-                try await Self.closeTunnels(
-                    ofSession: id, reason: status == "suspended" ? "session_suspended" : "session_terminated", now: now,
-                    in: db)
+                cascade = try await Self.endSessionResources(
+                    ofSession: id, tunnelReason: status == "suspended" ? "session_suspended" : "session_terminated",
+                    terminate: status == "terminated", now: now, in: db)
             }
-            if status == "terminated" {
-                // Terminate is final: open runs and queued work of the session end with it.
-                try await db.execute(
-                    "UPDATE task_runs SET status = 'canceled', ended_at = ?, updated_at = ? "
-                        + "WHERE status IN ('pending','assigned','running') "
-                        + "AND task_id IN (SELECT id FROM tasks WHERE session_id = ?)",
-                    [.timestamp(now), .timestamp(now), .text(id)])
-                try await db.execute(
-                    "UPDATE tasks SET status = 'canceled', updated_at = ? WHERE session_id = ? "
-                        + "AND status IN ('pending','running')",
-                    [.timestamp(now), .text(id)])
-                try await db.execute(
-                    "UPDATE permission_requests SET status = 'canceled', updated_at = ? WHERE session_id = ? "
-                        + "AND status = 'pending'",
-                    [.timestamp(now), .text(id)])
-            }
-            return (current.status, try SessionRecord(row: row))
+            return (current.status, try SessionRecord(row: row), cascade)
         }
         switch session.status {
         case "suspended": emit("session.suspended", session: session)
         case "terminated": emit("session.terminated", session: session)
         default: if before == "suspended" { emit("session.resumed", session: session) }
         }
+        await emit(cascade)
         return session
     }
 }

@@ -181,14 +181,17 @@ extension Store {
 
     /// A session leaving `active` (suspend, terminate, runner lost) stops its streams and revokes
     /// their tokens, inside the caller's transaction (data-model.md §4.1).
-    static func stopStreams(ofSession sessionID: String, now: Timestamp, in db: any SQLExecutor) async throws {
+    static func stopStreams(ofSession sessionID: String, now: Timestamp, in db: any SQLExecutor) async throws
+        -> [StreamRecord]
+    {
         try await db.execute(
             "UPDATE stream_tokens SET revoked_at = ? WHERE revoked_at IS NULL AND stream_id IN "
                 + "(SELECT id FROM streams WHERE session_id = ? AND state NOT IN \(finalStreamStates))",
             [.timestamp(now), .text(sessionID)])
-        try await db.execute(
+        return try await db.query(
             "UPDATE streams SET state = 'stopped', stopped_at = ?, updated_at = ? "
-                + "WHERE session_id = ? AND state NOT IN \(finalStreamStates)",
-            [.timestamp(now), .timestamp(now), .text(sessionID)])
+                + "WHERE session_id = ? AND state NOT IN \(finalStreamStates) RETURNING *",
+            [.timestamp(now), .timestamp(now), .text(sessionID)]
+        ).map(StreamRecord.init)
     }
 }

@@ -88,7 +88,8 @@ extension Store {
     /// pending/running → canceled; open runs end canceled, pending permissions of the task too.
     func cancelTask(_ id: String, scope: TenantScope) async throws -> (TaskRecord, runners: [String]) {
         let now = now()
-        let canceled = try await database.transaction(scope) { db -> (TaskRecord, runners: [String]) in
+        let canceled = try await database.transaction(scope) {
+            db -> (TaskRecord, runners: [String], permissions: [PermissionRecord]) in
             guard let task = try await Self.task(id, scope: scope, in: db) else { throw APIError.notFound("task", id) }
             guard task.status == "pending" || task.status == "running" else {
                 throw APIError.invalidState("task \(id) is in state \"\(task.status)\", expected pending or running")
@@ -105,13 +106,12 @@ extension Store {
                     + "WHERE task_id = ? AND status IN ('pending','assigned','running') RETURNING runner_id",
                 [.timestamp(now), .timestamp(now), .text(id)]
             ).compactMap { $0.string("runner_id") }
-            try await db.execute(
-                "UPDATE permission_requests SET status = 'canceled', updated_at = ? WHERE task_id = ? AND status = 'pending'",
-                [.timestamp(now), .text(id)])
-            return (try TaskRecord(row: row), runners)
+            let permissions = try await Self.cancelPendingPermissions(ofTask: id, now: now, in: db)
+            return (try TaskRecord(row: row), runners, permissions)
         }
         await emit("task.canceled", task: canceled.0)
-        return canceled
+        await emit(Cascade(permissions: canceled.permissions))
+        return (canceled.0, canceled.runners)
     }
 
     /// failed → running with a new pending run (attempt = retry_count + 1); the dispatcher sends it.

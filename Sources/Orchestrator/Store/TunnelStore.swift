@@ -190,10 +190,12 @@ extension Store {
     /// A session leaving `active`/`pending` closes its tunnels inside the caller's transaction
     /// (data-model.md §4.1).
     static func closeTunnels(ofSession sessionID: String, reason: String, now: Timestamp, in db: any SQLExecutor)
-        async throws
+        async throws -> [TunnelRecord]
     {
-        try await db.execute(
-            "UPDATE tunnels SET closed_at = ?, close_reason = ?, updated_at = ? WHERE session_id = ? AND closed_at IS NULL",
-            [.timestamp(now), .text(reason), .timestamp(now), .text(sessionID)])
+        try await db.query(
+            "UPDATE tunnels SET closed_at = ?, close_reason = ?, updated_at = ? WHERE session_id = ? AND closed_at IS NULL "
+                + "RETURNING *",
+            [.timestamp(now), .text(reason), .timestamp(now), .text(sessionID)]
+        ).map(TunnelRecord.init)
     }
 }
