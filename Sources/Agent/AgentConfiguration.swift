@@ -30,8 +30,29 @@ public struct AgentConfiguration: Sendable {
     public var annotations: [String: String] = [:]
     public var logBufferBytes = 64 << 20
     public var logBufferLines = 100_000
+    public var executors = Executors()
 
     public init() {}
+
+    /// `executors.*` (orchestration.md §3.1).
+    public struct Executors: Sendable, Equatable {
+        /// `executors.claude.binary`; `MARIONETTE_CLAUDE_BIN` in a task's environment wins, "" = `claude` on PATH.
+        public var claudeBinary = ""
+        /// `executors.claude.permission_wait`: how long a gated tool call waits for the operator.
+        public var claudePermissionWait: Duration = .seconds(30 * 60)
+        /// `executors.claude.permission_gating`: false approves every tool call without asking.
+        public var claudePermissionGating = true
+        /// `executors.claude.extra_args`.
+        public var claudeExtraArguments: [String] = []
+        /// `executors.codex.binary`; `MARIONETTE_CODEX_BIN` wins.
+        public var codexBinary = ""
+        /// `executors.codex.sandbox`.
+        public var codexSandbox = "workspace-write"
+        /// `executors.codex.permission_gating`: false runs `codex exec` (no approvals) for every session.
+        public var codexPermissionGating = true
+
+        public init() {}
+    }
 
     /// `<workspace>/.marionette/state` (orchestration.md §3.1 `agent.state_dir`).
     public var stateDirectory: String { workspaceBase + "/.marionette/state" }
@@ -80,6 +101,7 @@ extension AgentConfiguration {
     public static let sandboxModes: Set<String> = ["runner-is-sandbox", "runner-creates-sandbox", "none"]
     public static let logLevels: Set<String> = ["trace", "debug", "info", "warn", "warning", "error"]
     public static let logFormats: Set<String> = ["json", "console"]
+    public static let codexSandboxes: Set<String> = ["read-only", "workspace-write", "danger-full-access"]
 
     /// Resolves and validates. `file` holds the config file's values by dotted key; `readFile`
     /// reads `@file` token references.
@@ -201,7 +223,41 @@ extension AgentConfiguration {
         }
         if let text = file["logs.buffer_bytes"], let bytes = Int(text), bytes > 0 { config.logBufferBytes = bytes }
         if let text = file["logs.buffer_lines"], let lines = Int(text), lines > 0 { config.logBufferLines = lines }
+        config.executors = try resolveExecutors(file: file)
         return config
+    }
+
+    /// `executors.*` from the config file; the binaries' environment variables are read per task.
+    static func resolveExecutors(file: [String: String]) throws -> Executors {
+        var executors = Executors()
+        func bool(_ key: String) throws -> Bool? {
+            guard let text = file[key], !text.isEmpty else { return nil }
+            guard let parsed = parseBool(text) else {
+                throw AgentConfigurationError("\(key) must be true or false, got \"\(text)\"")
+            }
+            return parsed
+        }
+        executors.claudeBinary = file["executors.claude.binary"] ?? ""
+        executors.codexBinary = file["executors.codex.binary"] ?? ""
+        if let text = file["executors.claude.permission_wait"], !text.isEmpty {
+            guard let wait = AgentDurationParser.parse(text), wait > .zero else {
+                throw AgentConfigurationError("invalid executors.claude.permission_wait \"\(text)\" (e.g. 30m, 90s)")
+            }
+            executors.claudePermissionWait = wait
+        }
+        executors.claudePermissionGating = try bool("executors.claude.permission_gating") ?? true
+        executors.codexPermissionGating = try bool("executors.codex.permission_gating") ?? true
+        if let text = file["executors.claude.extra_args"], !text.isEmpty {
+            executors.claudeExtraArguments = text.split(separator: ",").map { String($0).trimmingWhitespace() }
+        }
+        if let sandbox = file["executors.codex.sandbox"], !sandbox.isEmpty {
+            guard codexSandboxes.contains(sandbox) else {
+                throw AgentConfigurationError(
+                    "invalid executors.codex.sandbox \"\(sandbox)\" (read-only, workspace-write or danger-full-access)")
+            }
+            executors.codexSandbox = sandbox
+        }
+        return executors
     }
 
     static func parseBool(_ text: String) -> Bool? {

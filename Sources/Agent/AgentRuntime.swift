@@ -41,8 +41,14 @@ public final class AgentRuntime: Sendable {
 
     public init(
         configuration: AgentConfiguration, logger: Logger, hostname: String, environment: [String: String],
-        sandbox: SandboxEnvironment, executors: [any TaskExecutor] = [CommandExecutor(), ClaudeExecutor(), CodexExecutor(), CustomAgentExecutor()]
+        sandbox: SandboxEnvironment, executors: [any TaskExecutor]? = nil
     ) {
+        let executors = executors ?? Self.executors(configuration.executors)
+        for (agent, gated) in [("claude", configuration.executors.claudePermissionGating), ("codex", configuration.executors.codexPermissionGating)]
+        where !gated {
+            logger.warning(
+                "permission gating is off: every \(agent) tool call runs without asking (executors.\(agent).permission_gating false)")
+        }
         self.configuration = configuration
         self.logger = logger
         self.hostname = hostname
@@ -55,7 +61,8 @@ public final class AgentRuntime: Sendable {
         let uploads = self.uploads
         handler = CommandHandler(
             configuration: CommandHandler.Configuration(
-                workspaceBase: configuration.workspaceBase, baseEnvironment: environment),
+                workspaceBase: configuration.workspaceBase, baseEnvironment: environment,
+                permissionWait: configuration.executors.claudePermissionWait),
             logs: logs, events: outbox, executors: executors, logger: logger,
             onRunOpened: { runID in Task { await uploads.runOpened(runID) } })
         media = MediaStreams(
@@ -64,6 +71,19 @@ public final class AgentRuntime: Sendable {
         tunnels = TunnelDialer(logger: logger)
         heartbeats = HeartbeatSource(handler: handler, workspaceBase: configuration.workspaceBase)
         capabilities = Self.capabilities(executors: executors.map(\.name), sandbox: sandbox)
+    }
+
+    /// The executors as `executors.*` configures them.
+    public static func executors(_ settings: AgentConfiguration.Executors) -> [any TaskExecutor] {
+        [
+            CommandExecutor(),
+            ClaudeExecutor(
+                extraArguments: settings.claudeExtraArguments, binary: settings.claudeBinary,
+                permissionGating: settings.claudePermissionGating),
+            CodexExecutor(
+                sandbox: settings.codexSandbox, binary: settings.codexBinary, permissionGating: settings.codexPermissionGating),
+            CustomAgentExecutor(),
+        ]
     }
 
     /// §1.1: protocol features, executors and detected sandbox types.

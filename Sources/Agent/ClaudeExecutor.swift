@@ -19,11 +19,18 @@ public struct ClaudeExecutor: TaskExecutor {
     /// The prompt is sent anyway when the CLI has not answered `initialize` by then.
     public var initializeTimeout: Duration
     public var maxLineBytes: Int
+    /// `executors.claude.binary` ("" = `claude` on PATH; `MARIONETTE_CLAUDE_BIN` wins).
+    public var binary: String
+    /// `executors.claude.permission_gating`: false lets every tool call run without asking.
+    public var permissionGating: Bool
 
     public init(
         extraArguments: [String] = [], drainTimeout: Duration = .seconds(1), exitGrace: Duration = .seconds(5),
-        initializeTimeout: Duration = .seconds(30), maxLineBytes: Int = LineSplitter.defaultMaxLineBytes
+        initializeTimeout: Duration = .seconds(30), maxLineBytes: Int = LineSplitter.defaultMaxLineBytes,
+        binary: String = "", permissionGating: Bool = true
     ) {
+        self.binary = binary
+        self.permissionGating = permissionGating
         self.extraArguments = extraArguments
         self.drainTimeout = drainTimeout
         self.exitGrace = exitGrace
@@ -34,8 +41,13 @@ public struct ClaudeExecutor: TaskExecutor {
     public static let binaryVariable = "MARIONETTE_CLAUDE_BIN"
 
     public func start(_ task: ExecutorTask, output: RunOutput) throws -> any RunningTask {
-        guard let binary = ExecutableLocator.find("claude", override: Self.binaryVariable, environment: task.environment) else {
-            throw SpawnError(description: ExecutableLocator.missing("claude", override: Self.binaryVariable, environment: task.environment))
+        guard
+            let binary = ExecutableLocator.find(
+                "claude", override: Self.binaryVariable, configured: self.binary, environment: task.environment)
+        else {
+            throw SpawnError(
+                description: ExecutableLocator.missing(
+                    "claude", override: Self.binaryVariable, configured: self.binary, environment: task.environment))
         }
         let home = task.environment["HOME"] ?? ""
         let hostLogin = !home.isEmpty && FileManager.default.fileExists(atPath: home + "/.claude/.credentials.json")
@@ -50,7 +62,7 @@ public struct ClaudeExecutor: TaskExecutor {
             workingDirectory: invocation.workingDirectory, stdinPipe: true)
         let run = ClaudeRun(
             task: task, output: output, stdin: StdinWriter(fd: process.stdinFD), pid: process.pid,
-            workingDirectory: invocation.workingDirectory, exitGrace: exitGrace)
+            workingDirectory: invocation.workingDirectory, exitGrace: exitGrace, permissionGating: permissionGating)
         let stdout = PipeLineReader(fd: process.stdoutFD, maxLineBytes: maxLineBytes) { run.stdoutLine($0) }
         let stderr = PipeLineReader(fd: process.stderrFD, maxLineBytes: maxLineBytes) { output.pipeLine($0, stream: "stderr") }
         stdout.start(name: "marionette-claude-\(process.pid)")
@@ -70,6 +82,7 @@ final class ClaudeRun: Sendable {
     }
 
     static let initializeID = "marionette_init_1"
+    static let interruptID = "marionette_interrupt_1"
 
     let task: ExecutorTask
     let output: RunOutput
@@ -79,7 +92,13 @@ final class ClaudeRun: Sendable {
     let exitGrace: Duration
     private let state = Mutex(State())
 
-    init(task: ExecutorTask, output: RunOutput, stdin: StdinWriter, pid: pid_t, workingDirectory: String, exitGrace: Duration) {
+    let permissionGating: Bool
+
+    init(
+        task: ExecutorTask, output: RunOutput, stdin: StdinWriter, pid: pid_t, workingDirectory: String, exitGrace: Duration,
+        permissionGating: Bool = true
+    ) {
+        self.permissionGating = permissionGating
         self.task = task
         self.output = output
         self.stdin = stdin
@@ -162,6 +181,8 @@ final class ClaudeRun: Sendable {
             decision = PermissionDecision(approved: true, reason: "tool is read-only")
         } else if task.permissionPolicy == "auto" {
             decision = PermissionDecision(approved: true, reason: "auto_approved (permission_policy auto)")
+        } else if !permissionGating {
+            decision = PermissionDecision(approved: true, reason: "auto_approved (executors.claude.permission_gating false)")
         } else {
             let action = PermissionGating.action(tool: tool, fields: ask.inputFields, inputJSON: ask.inputJSON)
             let question = PermissionQuestion(
@@ -204,6 +225,13 @@ final class ClaudeRun: Sendable {
     }
 
     /// The process was reaped: no more signals to its pid, no more writes.
+    /// `KillTask` (orchestration.md §4.3): the turn is interrupted through the control protocol
+    /// first; the CLI answers and ends the turn with an error result, then exits on closed stdin.
+    func interrupt() -> Bool {
+        stdin.writeLine(
+            #"{"type":"control_request","request_id":""# + Self.interruptID + #"","request":{"subtype":"interrupt"}}"#)
+    }
+
     func markExited() {
         state.withLock { $0.exited = true }
         stdin.close()
@@ -223,6 +251,8 @@ struct RunningClaude: RunningTask {
     let drainTimeout: Duration
 
     var processGroups: [Int32] { [process.processGroup] }
+
+    func interrupt() -> Bool { run.interrupt() }
 
     func result() async -> ExecutorResult {
         let status = await ProcessSpawner.waitForExit(process.pid)

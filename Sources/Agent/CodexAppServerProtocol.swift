@@ -28,6 +28,8 @@ public enum CodexAppServerMessage: Sendable, Equatable {
 /// outcome needs; the builders write the client's messages. Pure.
 public struct CodexAppServerParser: AgentStreamParser {
     public private(set) var threadID: String?
+    /// The turn `turn/start` began (for `turn/interrupt`).
+    public private(set) var turnID: String?
     public private(set) var tokensInput: Int64 = 0
     public private(set) var tokensOutput: Int64 = 0
     public private(set) var turnStatus: String?
@@ -58,7 +60,10 @@ public struct CodexAppServerParser: AgentStreamParser {
                     result["thread_id"] = threadID
                     self.threadID = threadID
                 }
-                if let turn = body["turn"] as? [String: Any], let turnID = turn["id"] as? String { result["turn_id"] = turnID }
+                if let turn = body["turn"] as? [String: Any], let turnID = turn["id"] as? String {
+                    result["turn_id"] = turnID
+                    self.turnID = turnID
+                }
             }
             let error = (object["error"] as? [String: Any])?["message"] as? String
             if let error, failure == nil { failure = error }
@@ -190,6 +195,11 @@ public struct CodexAppServerParser: AgentStreamParser {
     public static func turnStart(id: Int, threadID: String, prompt: String) -> String {
         #"{"id":\#(id),"method":"turn/start","params":{"threadId":""# + ClaudeInvocation.jsonEscaped(threadID)
             + #"","input":[{"type":"text","text":""# + ClaudeInvocation.jsonEscaped(prompt) + #""}]}}"#
+    }
+
+    public static func turnInterrupt(id: Int, threadID: String, turnID: String) -> String {
+        #"{"id":\#(id),"method":"turn/interrupt","params":{"threadId":""# + ClaudeInvocation.jsonEscaped(threadID)
+            + #"","turnId":""# + ClaudeInvocation.jsonEscaped(turnID) + #""}}"#
     }
 
     /// `accept`, `decline` or `cancel`.

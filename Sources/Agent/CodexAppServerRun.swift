@@ -13,6 +13,8 @@ final class CodexAppServerRun: Sendable {
         var parser = CodexAppServerParser()
         var exited = false
         var stoppedAfterTurn = false
+        /// `KillTask` arrived: questions still open are answered `cancel`.
+        var interrupted = false
     }
 
     let task: ExecutorTask
@@ -88,7 +90,8 @@ final class CodexAppServerRun: Sendable {
             }
             Task { [self] in
                 let decision = await decide(tool: tool, request: request)
-                stdin.writeLine(CodexAppServerParser.approvalResponse(idJSON: request.idJSON, decision: decision.approved ? "accept" : "decline"))
+                let answer = state.withLock { $0.interrupted } ? "cancel" : decision.approved ? "accept" : "decline"
+                stdin.writeLine(CodexAppServerParser.approvalResponse(idJSON: request.idJSON, decision: answer))
             }
         case .turnCompleted:
             turnEnded()
@@ -135,6 +138,18 @@ final class CodexAppServerRun: Sendable {
         }
     }
 
+    /// `KillTask` (orchestration.md §4.4): `turn/interrupt` for the running turn; questions still
+    /// waiting are answered `cancel`. False before the turn started (nothing to interrupt).
+    func interrupt() -> Bool {
+        let ids = state.withLock { state -> (String, String)? in
+            state.interrupted = true
+            guard let thread = state.parser.threadID, let turn = state.parser.turnID else { return nil }
+            return (thread, turn)
+        }
+        guard let (thread, turn) = ids else { return false }
+        return stdin.writeLine(CodexAppServerParser.turnInterrupt(id: 3, threadID: thread, turnID: turn))
+    }
+
     func markExited() {
         state.withLock { $0.exited = true }
         stdin.close()
@@ -153,6 +168,8 @@ struct RunningCodexAppServer: RunningTask {
     let drainTimeout: Duration
 
     var processGroups: [Int32] { [process.processGroup] }
+
+    func interrupt() -> Bool { run.interrupt() }
 
     func result() async -> ExecutorResult {
         let status = await ProcessSpawner.waitForExit(process.pid)

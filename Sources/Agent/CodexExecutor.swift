@@ -14,11 +14,17 @@ public struct CodexExecutor: TaskExecutor {
     public var maxLineBytes: Int
     /// App-server mode: how long the server may take to exit after its stdin closed.
     public var exitGrace: Duration
+    /// `executors.codex.binary` ("" = `codex` on PATH; `MARIONETTE_CODEX_BIN` wins).
+    public var binary: String
+    /// `executors.codex.permission_gating`: false runs `codex exec` (never asks) for `ask` sessions too.
+    public var permissionGating: Bool
 
     public init(
         sandbox: String = "workspace-write", drainTimeout: Duration = .seconds(1), exitGrace: Duration = .seconds(5),
-        maxLineBytes: Int = LineSplitter.defaultMaxLineBytes
+        maxLineBytes: Int = LineSplitter.defaultMaxLineBytes, binary: String = "", permissionGating: Bool = true
     ) {
+        self.binary = binary
+        self.permissionGating = permissionGating
         self.sandbox = sandbox
         self.exitGrace = exitGrace
         self.drainTimeout = drainTimeout
@@ -27,12 +33,20 @@ public struct CodexExecutor: TaskExecutor {
 
     public static let binaryVariable = "MARIONETTE_CODEX_BIN"
     public func start(_ task: ExecutorTask, output: RunOutput) throws -> any RunningTask {
-        guard let binary = ExecutableLocator.find("codex", override: Self.binaryVariable, environment: task.environment) else {
-            throw SpawnError(description: ExecutableLocator.missing("codex", override: Self.binaryVariable, environment: task.environment))
+        guard
+            let binary = ExecutableLocator.find(
+                "codex", override: Self.binaryVariable, configured: self.binary, environment: task.environment)
+        else {
+            throw SpawnError(
+                description: ExecutableLocator.missing(
+                    "codex", override: Self.binaryVariable, configured: self.binary, environment: task.environment))
         }
         let home = task.environment["HOME"] ?? ""
         let hostLogin = !home.isEmpty && FileManager.default.fileExists(atPath: home + "/.codex/auth.json")
-        if task.permissionPolicy != "auto" { return try startAppServer(binary: binary, task: task, output: output, hostLogin: hostLogin) }
+        if task.permissionPolicy != "auto" {
+            if permissionGating { return try startAppServer(binary: binary, task: task, output: output, hostLogin: hostLogin) }
+            output.system("permission gating is off (executors.codex.permission_gating false): commands run without approval")
+        }
         let invocation = CodexInvocation.make(binary: binary, task: task, sandbox: sandbox, hostLogin: hostLogin)
         if let directory = invocation.environment["CODEX_HOME"] {
             try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)

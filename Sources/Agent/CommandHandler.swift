@@ -14,6 +14,8 @@ public actor CommandHandler {
         public var baseEnvironment: [String: String]
         /// SIGTERM → SIGKILL grace for kills, timeouts and detaches.
         public var killGrace: Duration
+        /// How long an interrupted agent CLI may take to end its turn before the signals.
+        public var interruptGrace: Duration = .seconds(2)
         /// How long `TaskCompleted` waits for the log upload to learn the server's numbering.
         public var sequenceWait: Duration
         /// How long a gated tool call waits for the operator (`executors.claude.permission_wait`).
@@ -48,6 +50,8 @@ public actor CommandHandler {
         /// Killed by `DetachSession`: ends without a result (forgotten, no `TaskCompleted`).
         var detached = false
         var task: Task<Void, Never>?
+        /// Set once the executor started it (for the protocol-level interrupt of `KillTask`).
+        var running: (any RunningTask)?
     }
 
     private let configuration: Configuration
@@ -230,6 +234,7 @@ public actor CommandHandler {
         }
         let groups = running.processGroups
         active[runID]?.groups = groups
+        active[runID]?.running = running
         sessionGroups[session.sessionID, default: []].formUnion(groups)
         if active[runID]?.killReason != nil {
             // Killed (or detached) while starting.
@@ -299,12 +304,20 @@ public actor CommandHandler {
 
     private func kill(_ runID: String, error: String) {
         guard var run = active[runID] else { return }
-        if run.killReason == nil { run.killReason = error }
+        let first = run.killReason == nil
+        if first { run.killReason = error }
         active[runID] = run
         let groups = run.groups
         let grace = configuration.killGrace
         guard !groups.isEmpty else { return }  // still starting: killed right after spawn
-        Task.detached { await ProcessGroups.terminate(groups, grace: grace) }
+        // An agent CLI is asked to stop its turn first (orchestration.md §4.3); the signals follow
+        // after `interruptGrace` whether or not it listened.
+        let interrupted = first && (run.running?.interrupt() ?? false)
+        let wait = interrupted ? configuration.interruptGrace : .zero
+        Task.detached {
+            if wait > .zero { try? await Task.sleep(for: wait) }
+            await ProcessGroups.terminate(groups, grace: grace)
+        }
     }
 
     // MARK: DetachSession

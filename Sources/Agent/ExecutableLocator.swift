@@ -3,10 +3,13 @@ import Glibc
 #endif
 
 /// Finds an agent CLI (orchestration.md §3.1 `executors.<agent>.binary`): the override variable
-/// when set (a path, or a name looked up on PATH), else the default name on PATH.
+/// when set (a path, or a name looked up on PATH), else the configured binary, else the default
+/// name on PATH.
 public enum ExecutableLocator {
-    public static func find(_ name: String, override variable: String, environment: [String: String]) -> String? {
-        let wanted = environment[variable].flatMap { $0.isEmpty ? nil : $0 } ?? name
+    public static func find(
+        _ name: String, override variable: String, configured: String = "", environment: [String: String]
+    ) -> String? {
+        let wanted = environment[variable].flatMap { $0.isEmpty ? nil : $0 } ?? (configured.isEmpty ? name : configured)
         if wanted.contains("/") { return isExecutable(wanted) ? wanted : nil }
         let path = environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
         for directory in path.split(separator: ":") where !directory.isEmpty {
@@ -23,9 +26,14 @@ public enum ExecutableLocator {
     }
 
     /// The error of a missing CLI: what was looked for and how to fix it.
-    public static func missing(_ name: String, override variable: String, environment: [String: String]) -> String {
+    public static func missing(
+        _ name: String, override variable: String, configured: String = "", environment: [String: String]
+    ) -> String {
         if let value = environment[variable], !value.isEmpty {
             return "\(name) CLI not found: \(variable)=\(value) is not an executable file"
+        }
+        if !configured.isEmpty {
+            return "\(name) CLI not found: executors.\(name).binary \(configured) is not an executable file"
         }
         return "\(name) CLI not found on PATH; install it or set \(variable) to its path"
     }

@@ -59,6 +59,14 @@ public protocol RunningTask: Sendable {
     var processGroups: [Int32] { get }
     /// Returns when the main process has exited and its output was drained (≤ 1 s) or abandoned.
     func result() async -> ExecutorResult
+    /// Asks the agent to stop its turn the way its protocol allows (Claude `interrupt`, Codex
+    /// `turn/interrupt`), before `KillTask` signals it. False when there is no such way or the
+    /// request could not be sent; then the signals come at once.
+    func interrupt() -> Bool
+}
+
+extension RunningTask {
+    public func interrupt() -> Bool { false }
 }
 
 /// An agent executor (`command`, `claude`, `codex`, `custom`).

@@ -126,6 +126,39 @@ import Testing
         #expect(config.heartbeatInterval == .seconds(5))
         #expect(config.labels["gpu"] == "true")
     }
+
+    @Test func executorsFromTheConfigFile() throws {
+        let defaults = try resolve(env: ["MARIONETTE_RUNNER_TOKEN": "t"]).executors
+        #expect(defaults == AgentConfiguration.Executors())
+        #expect(defaults.claudePermissionWait == .seconds(1800) && defaults.codexSandbox == "workspace-write")
+        let file = try AgentConfigFile.parse(
+            """
+            runner: {token: t}
+            executors:
+              claude:
+                binary: /opt/claude/bin/claude
+                permission_wait: 90s
+                permission_gating: false
+                extra_args: [--max-turns, "5"]
+              codex:
+                sandbox: read-only
+                permission_gating: "no"
+            """)
+        let executors = try resolve(file: file).executors
+        #expect(executors.claudeBinary == "/opt/claude/bin/claude")
+        #expect(executors.claudePermissionWait == .seconds(90))
+        #expect(!executors.claudePermissionGating && !executors.codexPermissionGating)
+        #expect(executors.claudeExtraArguments == ["--max-turns", "5"])
+        #expect(executors.codexSandbox == "read-only" && executors.codexBinary.isEmpty)
+        for (key, value) in [
+            ("executors.claude.permission_wait", "soon"), ("executors.codex.sandbox", "yolo"),
+            ("executors.claude.permission_gating", "perhaps"),
+        ] {
+            #expect(throws: AgentConfigurationError.self, "\(key)=\(value)") {
+                try resolve(env: ["MARIONETTE_RUNNER_TOKEN": "t"], file: [key: value])
+            }
+        }
+    }
 }
 
 @Suite struct ServerAddressTests {

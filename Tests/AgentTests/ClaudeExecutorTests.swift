@@ -135,6 +135,26 @@ import Testing
         #expect(run.lines.contains { $0.content.contains("auto_approved") })
     }
 
+    @Test func gatingOffApprovesWithoutAskingAndSaysSo() async throws {
+        let workspace = temporaryDirectory()
+        let callbacks = Callbacks { _ in PermissionDecision(approved: false, reason: "must not be asked") }
+        let buffer = LogBuffer()
+        await buffer.open(RunLogContext(sessionID: "sess_1", taskID: "task_1", runID: "trun_ungated", tenantID: "", workspacePath: workspace))
+        let output = RunOutput(runID: "trun_ungated", buffer: buffer)
+        let task = ExecutorTask(
+            key: RunKey(taskID: "task_1", runID: "trun_ungated", attempt: 1), sessionID: "sess_1", prompt: "bash touch ungated.txt",
+            workingDirectory: workspace, environment: ["PATH": "/usr/bin:/bin", "HOME": workspace, "MARIONETTE_WORKSPACE": workspace],
+            agentSettings: AgentSettings(agent: "claude"), contextSnapshot: [], permissionPolicy: "ask", callbacks: callbacks)
+        // The binary from configuration (no MARIONETTE_CLAUDE_BIN in the task's environment).
+        let running = try ClaudeExecutor(exitGrace: .seconds(2), binary: Self.double, permissionGating: false).start(task, output: output)
+        let result = await running.result()
+        await output.close()
+        #expect(result.success)
+        #expect(callbacks.questions.withLock { $0 }.isEmpty)
+        #expect(FileManager.default.fileExists(atPath: workspace + "/ungated.txt"))
+        #expect(await bufferedLines(buffer, run: "trun_ungated").contains { $0.content.contains("permission_gating false") })
+    }
+
     @Test func missingCLIIsAClearError() throws {
         let workspace = temporaryDirectory()
         let buffer = LogBuffer()

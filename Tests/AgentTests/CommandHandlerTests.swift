@@ -10,17 +10,33 @@ import Testing
         let sink = RecordingSink()
         let handler: CommandHandler
 
-        init(killGrace: Duration = .seconds(5)) {
+        init(killGrace: Duration = .seconds(5), executors: [any TaskExecutor] = [CommandExecutor()]) {
             handler = CommandHandler(
                 configuration: .init(
-                    workspaceBase: base, baseEnvironment: ["PATH": "/usr/bin:/bin", "MARIONETTE_RUNNER_TOKEN": "rtok_secret"],
+                    workspaceBase: base,
+                    baseEnvironment: [
+                        "PATH": "/usr/bin:/bin", "MARIONETTE_RUNNER_TOKEN": "rtok_secret",
+                        "MARIONETTE_CLAUDE_BIN": ClaudeExecutorTests.double, "MARIONETTE_CODEX_BIN": CodexExecutorTests.double,
+                    ],
                     killGrace: killGrace, sequenceWait: .milliseconds(1)),
-                logs: buffer, events: sink, executors: [CommandExecutor()], logger: testLogger)
+                logs: buffer, events: sink, executors: executors, logger: testLogger)
         }
 
-        func attach(_ session: String = "sess_1") async {
+        func attach(_ session: String = "sess_1", agent: String = "command") async {
             await handler.handle(
-                .attachSession(AttachSessionCommand(sessionID: session, workspaceID: "ws_\(session)", agentSettings: AgentSettings(agent: "command"))))
+                .attachSession(
+                    AttachSessionCommand(
+                        sessionID: session, workspaceID: "ws_\(session)", agentSettings: AgentSettings(agent: agent),
+                        permissionPolicy: "ask")))
+        }
+
+        /// Waits until the run has logged a line containing `text`.
+        func waitForLine(_ text: String, run: String) async -> Bool {
+            for _ in 0..<300 {
+                if await bufferedLines(buffer, run: run).contains(where: { $0.content.contains(text) }) { return true }
+                try? await Task.sleep(for: .milliseconds(50))
+            }
+            return false
         }
 
         func execute(_ prompt: String, run: String, session: String = "sess_1", timeout: Int64 = 0) async {
@@ -88,6 +104,41 @@ import Testing
         let accepted = fixture.sink.all.filter { $0 == .taskAccepted(RunKey(taskID: "task_trun_k", runID: "trun_k", attempt: 1)) }
         #expect(accepted.count == 1)
         #expect(await !fixture.handler.status().busy)
+    }
+
+    /// `KillTask` of an agent CLI interrupts its turn through its protocol before any signal
+    /// (orchestration.md §4.3, §4.4): the CLI ends the turn and exits by itself, with status 0.
+    @Test func killTaskInterruptsClaudeBeforeSignals() async throws {
+        let fixture = Fixture(executors: [ClaudeExecutor(exitGrace: .seconds(5))])
+        await fixture.attach(agent: "claude")
+        await fixture.execute("say started\nsleep 30\nsay never", run: "trun_ci")
+        #expect(await fixture.waitForLine("started", run: "trun_ci"))
+        try await Task.sleep(for: .milliseconds(200))  // the double is inside its sleep step
+        let started = ContinuousClock.now
+        await fixture.handler.handle(.killTask(KillTaskCommand(taskID: "task_trun_ci", runID: "trun_ci", reason: "canceled")))
+        let completion = try #require(await fixture.sink.completion(run: "trun_ci"))
+        #expect(started.duration(to: .now) < .seconds(10))
+        #expect(!completion.success && completion.error == "canceled")
+        #expect(completion.exitCode == 0, "the CLI ended its turn and exited on its own, no signal needed")
+        let lines = await bufferedLines(fixture.buffer, run: "trun_ci")
+        #expect(lines.contains { $0.content.contains(#""request_id":"marionette_interrupt_1""#) })
+        #expect(lines.contains { $0.content.contains("error_during_execution") })
+        #expect(!lines.contains { $0.content.contains("never") && !$0.content.contains("sleep") })
+    }
+
+    @Test func killTaskInterruptsACodexTurnWaitingForApproval() async throws {
+        let fixture = Fixture(executors: [CodexExecutor(exitGrace: .seconds(5))])
+        await fixture.attach(agent: "codex")
+        await fixture.execute("bash echo ran > ran.txt", run: "trun_cx")
+        let asked = await fixture.sink.waitFor { if case .permissionRequest = $0 { true } else { false } }
+        #expect(asked != nil)
+        await fixture.handler.handle(.killTask(KillTaskCommand(taskID: "task_trun_cx", runID: "trun_cx", reason: "canceled")))
+        let completion = try #require(await fixture.sink.completion(run: "trun_cx"))
+        #expect(!completion.success && completion.error == "canceled")
+        #expect(completion.exitCode == 0, "the app-server ended the turn and exited on its own")
+        let lines = await bufferedLines(fixture.buffer, run: "trun_cx")
+        #expect(lines.contains { $0.content.contains(#""status":"interrupted""#) })
+        #expect(!FileManager.default.fileExists(atPath: fixture.base + "/ws_sess_1/ran.txt"))
     }
 
     @Test func killEscalatesToSIGKILL() async throws {
