@@ -112,7 +112,10 @@ public struct ServerRuntime: Sendable {
     /// The lifecycle services to run, in start order.
     public func lifecycleServices(publicApp: some Service, adminApp: some Service) -> [ServiceGroupConfiguration.ServiceConfiguration] {
         [
-            .init(service: GRPCServerService(server: grpc, runners: runners)),
+            .init(
+                service: GRPCServerService(
+                    server: grpc, runners: runners,
+                    activity: SessionLiveActivity(store: services.store, tunnels: services.tunnelRuntime, sfu: services.sfu))),
             .init(service: data),
             .init(service: SFUService(config: services.config, holder: services.sfu, logger: services.logger) { [services] event in
                 await StreamLifecycle.apply(event, streams: services.streams, input: services.streamInput, logger: services.logger)
@@ -130,8 +133,10 @@ public struct ServerRuntime: Sendable {
 struct GRPCServerService: Service {
     let server: GRPCServer<HTTP2ServerTransport.Posix>
     let runners: RunnerHub
+    let activity: any SessionActivityProbe
 
     func run() async throws {
+        await runners.setActivityProbe(activity)
         await runners.start()
         try await withGracefulShutdownHandler {
             try await server.serve()

@@ -17,8 +17,8 @@ struct APIKeyMiddleware: RouterMiddleware {
         do {
             context.principal = try await authenticator.authenticate(try Self.credential(request))
         } catch {
-            if let refused = error as? APIError, refused.status == 401 {
-                await failures.failed(request, context: context, actorType: "api_key", code: refused.code)
+            if error.status == 401 {
+                await failures.failed(request, context: context, actorType: "api_key", code: error.code)
             }
             throw error
         }
@@ -64,7 +64,7 @@ struct AdminAuthMiddleware: RouterMiddleware {
             // A browser's first request carries no credentials by design: only a wrong one is a failure.
             if request.headers[.authorization] != nil {
                 await failures.failed(
-                    request, context: context, actorType: "user", code: (error as? APIError)?.code ?? "unauthorized")
+                    request, context: context, actorType: "user", code: error.code)
             }
             var response = ErrorMiddleware.errorResponse(error, requestID: context.requestID)
             response.headers[.wwwAuthenticate] = "Basic realm=\"Marionette Admin\""

@@ -18,6 +18,8 @@ public actor RunnerHub {
         public var localWorkspaceBase: String?
         /// `permissions.default_suspend_after_seconds`: applied when a runner sends 0.
         public var permissionSuspendAfterSeconds = 1800
+        /// How often idle sessions are looked for (orchestration.md §8: every 60 s).
+        public var idleCheckInterval: Duration = .seconds(60)
         public init() {}
     }
 
@@ -50,6 +52,11 @@ public actor RunnerHub {
     private var spawnBackoff: [String: (attempts: Int, next: Timestamp)] = [:]
     private var enforcer: Task<Void, Never>?
     private var exitWatcher: Task<Void, Never>?
+    private var lastIdleCheck: ContinuousClock.Instant?
+    /// Tunnel connections and stream viewers keep a session from idling out.
+    private var activityProbe: (any SessionActivityProbe)?
+
+    public func setActivityProbe(_ probe: any SessionActivityProbe) { activityProbe = probe }
 
     public init(
         store: Store, tokens: RunnerTokenService, provider: (any RunnerProvider)?, hub: LogHub, settings: Settings,
@@ -610,6 +617,10 @@ public actor RunnerHub {
             for sessionID in try await store.sessionsWithOverduePermissions() {
                 await suspendForPermission(sessionID)
             }
+            if lastIdleCheck.map({ $0.duration(to: .now) >= settings.idleCheckInterval }) ?? true {
+                lastIdleCheck = .now
+                try await suspendIdleSessions()
+            }
         } catch {
             logger.error("enforcer pass failed", metadata: ["error": "\(error)"])
         }
@@ -632,6 +643,22 @@ public actor RunnerHub {
         }
         logger.info("session suspended: permission request unanswered", metadata: ["session_id": "\(sessionID)"])
         await release(sessionID: sessionID, reason: "permission_timeout", requeue: true)
+    }
+
+    /// Idle suspend (orchestration.md §8): `on_demand` sessions without work, questions, tunnel
+    /// connections or viewers for longer than their `idle_timeout_seconds`; `always_on` and
+    /// `scheduled` sessions never idle out here. The store's update re-checks that nothing
+    /// happened since the session was found idle.
+    func suspendIdleSessions() async throws {
+        for idle in try await store.idleSessions() {
+            if let probe = activityProbe, await probe.hasLiveActivity(sessionID: idle.id) {
+                try await store.touchSession(idle.id)
+                continue
+            }
+            guard try await store.suspendIfIdle(idle.id, lastActivity: idle.lastActivityAt) != nil else { continue }
+            logger.info("session suspended: idle", metadata: ["session_id": "\(idle.id)"])
+            await release(sessionID: idle.id, reason: "idle_timeout", requeue: false)
+        }
     }
 
     /// Disconnect consequences (runner-protocol.md §5).

@@ -196,6 +196,9 @@ extension Store {
             guard let task = try await db.first("SELECT * FROM tasks WHERE id = ?", [.text(taskID)]).map(TaskRecord.init),
                 task.status == "running"
             else { return (.ignored, nil, []) }
+            // A run counts as activity for its whole duration: the idle clock starts at its end.
+            try await db.execute(
+                "UPDATE sessions SET last_activity_at = ? WHERE id = ?", [.timestamp(now), .text(task.sessionID)])
             if runStatus == "completed" {
                 let row = try await db.query(
                     "UPDATE tasks SET status = 'completed', updated_at = ? WHERE id = ? RETURNING *",
