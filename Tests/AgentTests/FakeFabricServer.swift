@@ -177,6 +177,7 @@ struct FakeFabricService: Marionette_Runner_V1_RunnerService.ServiceProtocol {
                 for await answer in answers { try await writer.write(answer) }
             }
             var runID: String?
+            var opened: Marionette_Runner_V1_StreamLogsInit?
             var lagging: Int64 = 0
             var flushTimer: Task<Void, Never>?
             @Sendable func answer(_ runID: String, _ value: Int64? = nil, final: Bool = false) async {
@@ -198,12 +199,16 @@ struct FakeFabricService: Marionette_Runner_V1_RunnerService.ServiceProtocol {
                             throw RPCError(code: .invalidArgument, message: "bad init")
                         }
                         runID = initMessage.runID
+                        opened = initMessage
                         await answer(initMessage.runID)
                     case .batch(let batch):
                         guard let runID else { throw RPCError(code: .invalidArgument, message: "init must be first") }
                         var expectedMax = await state.highestContiguous(runID) + 1
                         for entry in batch.entries {
-                            if entry.runID != runID || entry.runnerID != Self.runnerID {
+                            // Empty ids are the init's, as the server reads them (runner-protocol.md §9).
+                            if (!entry.runID.isEmpty && entry.runID != runID)
+                                || (!entry.runnerID.isEmpty && entry.runnerID != Self.runnerID)
+                            {
                                 await state.violation("entry ids differ from init")
                             }
                             if entry.sequence > expectedMax {
@@ -212,7 +217,15 @@ struct FakeFabricService: Marionette_Runner_V1_RunnerService.ServiceProtocol {
                             }
                             expectedMax = max(expectedMax, entry.sequence + 1)
                         }
-                        await state.store(batch.entries, runID: runID)
+                        await state.store(
+                            batch.entries.map { entry in
+                                var entry = entry
+                                if entry.runID.isEmpty { entry.runID = runID }
+                                if entry.runnerID.isEmpty { entry.runnerID = Self.runnerID }
+                                if entry.sessionID.isEmpty { entry.sessionID = opened?.sessionID ?? "" }
+                                if entry.taskID.isEmpty { entry.taskID = opened?.taskID ?? "" }
+                                return entry
+                            }, runID: runID)
                         if await state.ackEvery <= 1 {
                             await answer(runID)
                         } else {

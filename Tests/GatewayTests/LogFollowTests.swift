@@ -68,6 +68,14 @@ import Testing
         let both = String(buffer: buffer)
         #expect(both.hasPrefix(a))
         #expect(both.contains(#""timestamp":"1970-01-01T00:00:02.000Z""#))
+
+        // The run ids written once per run follow a change of run.
+        var next = Self.record(content: "b")
+        next.runID = "trun_2"
+        encoder.write(next, into: &buffer)
+        let three = String(buffer: buffer)
+        #expect(three.components(separatedBy: #""run_id":"trun_2""#).count == 2)
+        #expect(three.components(separatedBy: #""run_id":"trun_1""#).count == 3)
     }
 
     static func run(last: Int64?, stored: Int64, endedAt: Int64?, updatedAt: Int64) -> TaskRunRecord {

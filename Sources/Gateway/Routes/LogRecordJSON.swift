@@ -8,17 +8,18 @@ import Orchestrator
 /// (`JSONEncoder` on Linux orders keys by hash, differently per record). Same fields and string
 /// escapes as the `Encodable` form of `LogRecord`.
 struct LogRecordJSON {
-    /// Consecutive lines usually share their timestamps' millisecond: format each one once.
-    private var lastMilliseconds: Int64 = .min
-    private var lastFormatted: [UInt8] = []
+    /// Consecutive lines usually share their timestamps' millisecond: format each one once. One
+    /// slot per field, since a line's `timestamp` and `created_at` differ and would evict each other.
+    private var emitted = FormattedTimestamp()
+    private var created = FormattedTimestamp()
+    /// The ids every line of a run repeats, written once per run.
+    private var runIDs: (session: String, task: String, run: String, runner: String)?
+    private var runIDsJSON: [UInt8] = []
 
     /// `{"type":"log",...}` without a trailing newline.
     mutating func write(_ record: LogRecord, into buffer: inout ByteBuffer) {
         Self.writeField(#"{"type":"log","id":"#, record.id, into: &buffer)
-        Self.writeField(#","session_id":"#, record.sessionID, into: &buffer)
-        Self.writeField(#","task_id":"#, record.taskID, into: &buffer)
-        Self.writeField(#","run_id":"#, record.runID, into: &buffer)
-        Self.writeField(#","runner_id":"#, record.runnerID, into: &buffer)
+        writeRunIDs(record, into: &buffer)
         Self.writeField(#","stream":"#, record.stream, into: &buffer)
         Self.writeField(#","level":"#, record.level, into: &buffer)
         Self.writeField(#","content":"#, record.content, into: &buffer)
@@ -26,7 +27,7 @@ struct LogRecordJSON {
         Self.writeInteger(record.sequence, into: &buffer)
         if let timestamp = record.timestamp {
             buffer.writeStaticString(#","timestamp":"#)
-            writeTimestamp(timestamp, into: &buffer)
+            emitted.write(timestamp, into: &buffer)
         }
         buffer.writeStaticString(#","metadata":{"#)
         if !record.metadata.isEmpty {
@@ -40,12 +41,29 @@ struct LogRecordJSON {
             }
         }
         buffer.writeStaticString(#"},"created_at":"#)
-        writeTimestamp(record.createdAt, into: &buffer)
+        created.write(record.createdAt, into: &buffer)
         if let attempt = record.attempt {
             buffer.writeStaticString(#","attempt":"#)
             Self.writeInteger(Int64(attempt), into: &buffer)
         }
         buffer.writeInteger(UInt8(ascii: "}"))
+    }
+
+    private mutating func writeRunIDs(_ record: LogRecord, into buffer: inout ByteBuffer) {
+        if let ids = runIDs, ids.run == record.runID, ids.session == record.sessionID, ids.task == record.taskID,
+            ids.runner == record.runnerID
+        {
+            buffer.writeBytes(runIDsJSON)
+            return
+        }
+        var ids = ByteBuffer()
+        Self.writeField(#","session_id":"#, record.sessionID, into: &ids)
+        Self.writeField(#","task_id":"#, record.taskID, into: &ids)
+        Self.writeField(#","run_id":"#, record.runID, into: &ids)
+        Self.writeField(#","runner_id":"#, record.runnerID, into: &ids)
+        runIDs = (record.sessionID, record.taskID, record.runID, record.runnerID)
+        runIDsJSON = Array(ids.readableBytesView)
+        buffer.writeBytes(runIDsJSON)
     }
 
     /// `prefix` (the key with its punctuation) and the value as a JSON string.
@@ -54,14 +72,18 @@ struct LogRecordJSON {
         writeString(value, into: &buffer)
     }
 
-    private mutating func writeTimestamp(_ timestamp: Timestamp, into buffer: inout ByteBuffer) {
-        if timestamp.milliseconds != lastMilliseconds {
-            lastMilliseconds = timestamp.milliseconds
-            lastFormatted = Array(timestamp.rfc3339.utf8)
+    /// The last timestamp written in one field, as its quoted RFC 3339 text.
+    private struct FormattedTimestamp {
+        var milliseconds: Int64 = .min
+        var quoted: [UInt8] = []
+
+        mutating func write(_ timestamp: Timestamp, into buffer: inout ByteBuffer) {
+            if timestamp.milliseconds != milliseconds {
+                milliseconds = timestamp.milliseconds
+                quoted = Array(("\"" + timestamp.rfc3339 + "\"").utf8)
+            }
+            buffer.writeBytes(quoted)
         }
-        buffer.writeInteger(UInt8(ascii: "\""))
-        buffer.writeBytes(lastFormatted)
-        buffer.writeInteger(UInt8(ascii: "\""))
     }
 
     static func writeInteger(_ value: Int64, into buffer: inout ByteBuffer) {

@@ -244,7 +244,11 @@ public struct RunnerService: Marionette_Runner_V1_RunnerService.ServiceProtocol 
     static let intakeBytes = 8 << 20
 
     static func line(_ entry: Marionette_Runner_V1_LogEntry, context: LogRunContext) throws -> IncomingLogLine {
+        // Empty ids are the init's (the agent sends none); a different one is refused (§9).
         guard (entry.runID.isEmpty || entry.runID == context.runID) && (entry.taskID.isEmpty || entry.taskID == context.taskID)
+            && (entry.sessionID.isEmpty || entry.sessionID == context.sessionID)
+            && (entry.runnerID.isEmpty || entry.runnerID == context.runnerID)
+            && (entry.tenantID.isEmpty || entry.tenantID == (context.tenantID ?? ""))
         else { throw RPCError(code: .permissionDenied, message: "log entry of another run on this stream") }
         let stream: String
         switch entry.stream {

@@ -151,6 +151,8 @@ extension Store {
     /// SQLite: one statement per batch as well, the lines as one JSON array read by `json_each`
     /// (SQLite's counterpart of `unnest`) and the run's constants bound once. Multi-row VALUES
     /// statements of 64 lines spent most of the ingest's time preparing and binding 13 values a line.
+    /// `jsonb_each` hands each row's array on as JSONB, which `->>` reads directly; `json_each`
+    /// turned it back into text that every `->>` parsed again.
     fileprivate static func insertJSON(_ records: [LogRecord], context: LogRunContext, now: Timestamp, _ db: any SQLExecutor)
         async throws
     {
@@ -186,7 +188,7 @@ extension Store {
             INSERT INTO logs (id, session_id, task_id, run_id, runner_id, stream, level, content, sequence, emitted_at,
               metadata, tenant_id, created_at)
             SELECT value->>0, ?, ?, ?, ?, value->>1, value->>2, value->>3, value->>4, value->>5, value->>6, ?, ?
-            FROM json_each(?)
+            FROM jsonb_each(?)
             """,
             [
                 .text(context.sessionID), .text(context.taskID), .text(context.runID), .text(context.runnerID),
