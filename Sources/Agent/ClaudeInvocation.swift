@@ -95,7 +95,7 @@ public struct ClaudeInvocation: Sendable, Equatable {
     static func jsonEscaped(_ text: String) -> String {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(text.utf8.count)
-        JSONStringEscaping.forEachPiece(of: text) { bytes.append(contentsOf: $0) }
+        JSONStringEscaping.append(text, to: &bytes)
         return String(decoding: bytes, as: UTF8.self)
     }
 }

@@ -61,9 +61,7 @@ enum LogSpillCodec {
     /// `prefix`, then `value` as a JSON string.
     private static func appendString(_ prefix: StaticString, _ value: String, to out: inout [UInt8]) {
         appendStatic(prefix, to: &out)
-        out.append(UInt8(ascii: "\""))
-        JSONStringEscaping.forEachPiece(of: value) { out.append(contentsOf: $0) }
-        out.append(UInt8(ascii: "\""))
+        JSONStringEscaping.appendQuoted(value, to: &out)
     }
 
     private struct Cursor {

@@ -1,47 +1,87 @@
-/// JSON string bodies written by hand on hot paths (log follow records, the agent's spill files),
-/// with the escapes `JSONEncoder` uses: `"` and `\` escaped, control characters as `\n`, `\r`,
-/// `\t`, `\b`, `\f` or `\u00XX`, everything else (UTF-8 included) copied as is.
+/// JSON string bodies written by hand on hot paths (log follow records, the agent's spill files,
+/// batch inserts), with the escapes `JSONEncoder` uses: `"` and `\` escaped, control characters as
+/// `\n`, `\r`, `\t`, `\b`, `\f` or `\u00XX`, everything else (UTF-8 included) copied as is.
+/// Strings are measured first and written with one copy (no escapes) or one pass into space
+/// reserved once: agent output such as Claude's stream-json lines has dozens of quotes a line, and
+/// a call per escape cost more than the copy.
 public enum JSONStringEscaping {
-    /// Calls `emit` with consecutive pieces of the escaped body (without the quotes): runs of
-    /// bytes that need no escape, and escape sequences.
+    /// The escaped body's length.
     @inlinable
-    public static func forEachPiece(of string: String, _ emit: (UnsafeRawBufferPointer) -> Void) {
-        var string = string
-        string.withUTF8 { bytes in
-            var start = 0
-            for index in 0..<bytes.count {
-                let byte = bytes[index]
-                guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
-                if start < index { emit(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[start..<index]))) }
-                start = index + 1
-                escape(byte, emit)
+    public static func escapedCount(_ input: UnsafeBufferPointer<UInt8>) -> Int {
+        var count = input.count
+        for byte in input where byte < 0x20 || byte == 0x22 || byte == 0x5C {
+            switch byte {
+            case 0x22, 0x5C, 0x0A, 0x0D, 0x09, 0x08, 0x0C: count += 1
+            default: count += 5
             }
-            if start < bytes.count { emit(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[start...]))) }
+        }
+        return count
+    }
+
+    /// Writes the escaped body of `input` at the start of `out`, which holds at least
+    /// `escapedCount(input)` bytes. Returns the bytes written.
+    @inlinable
+    public static func write(_ input: UnsafeBufferPointer<UInt8>, to out: UnsafeMutableRawBufferPointer) -> Int {
+        var at = 0
+        for byte in input {
+            if byte >= 0x20 && byte != 0x22 && byte != 0x5C {
+                out[at] = byte
+                at += 1
+                continue
+            }
+            out[at] = 0x5C
+            let short: UInt8
+            switch byte {
+            case 0x22: short = 0x22
+            case 0x5C: short = 0x5C
+            case 0x0A: short = UInt8(ascii: "n")
+            case 0x0D: short = UInt8(ascii: "r")
+            case 0x09: short = UInt8(ascii: "t")
+            case 0x08: short = UInt8(ascii: "b")
+            case 0x0C: short = UInt8(ascii: "f")
+            default:
+                out[at + 1] = UInt8(ascii: "u")
+                out[at + 2] = UInt8(ascii: "0")
+                out[at + 3] = UInt8(ascii: "0")
+                out[at + 4] = hexDigit(byte >> 4)
+                out[at + 5] = hexDigit(byte & 0x0F)
+                at += 6
+                continue
+            }
+            out[at + 1] = short
+            at += 2
+        }
+        return at
+    }
+
+    @inlinable
+    static func hexDigit(_ value: UInt8) -> UInt8 {
+        value < 10 ? UInt8(ascii: "0") + value : UInt8(ascii: "a") + value - 10
+    }
+
+    /// Appends the escaped body of `string` (no quotes).
+    @inlinable
+    public static func append(_ string: String, to bytes: inout [UInt8]) {
+        var string = string
+        string.withUTF8 { input in
+            let count = escapedCount(input)
+            if count == input.count {
+                bytes.append(contentsOf: input)
+                return
+            }
+            let start = bytes.count
+            bytes.append(contentsOf: repeatElement(0, count: count))
+            bytes.withUnsafeMutableBytes { raw in
+                _ = write(input, to: UnsafeMutableRawBufferPointer(rebasing: raw[start...]))
+            }
         }
     }
 
-    @usableFromInline
-    static func escape(_ byte: UInt8, _ emit: (UnsafeRawBufferPointer) -> Void) {
-        let short: UInt8?
-        switch byte {
-        case UInt8(ascii: "\""): short = UInt8(ascii: "\"")
-        case UInt8(ascii: "\\"): short = UInt8(ascii: "\\")
-        case 0x0A: short = UInt8(ascii: "n")
-        case 0x0D: short = UInt8(ascii: "r")
-        case 0x09: short = UInt8(ascii: "t")
-        case 0x08: short = UInt8(ascii: "b")
-        case 0x0C: short = UInt8(ascii: "f")
-        default: short = nil
-        }
-        if let short {
-            withUnsafeBytes(of: (UInt8(ascii: "\\"), short)) { emit($0) }
-        } else {
-            let hex: StaticString = "0123456789abcdef"
-            let sequence = (
-                UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
-                hex.utf8Start[Int(byte >> 4)], hex.utf8Start[Int(byte & 0x0F)]
-            )
-            withUnsafeBytes(of: sequence) { emit($0) }
-        }
+    /// Appends `string` as a JSON string, quotes included.
+    @inlinable
+    public static func appendQuoted(_ string: String, to bytes: inout [UInt8]) {
+        bytes.append(UInt8(ascii: "\""))
+        append(string, to: &bytes)
+        bytes.append(UInt8(ascii: "\""))
     }
 }

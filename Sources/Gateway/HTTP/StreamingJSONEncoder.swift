@@ -128,9 +128,7 @@ private final class JSONSink {
     }
 
     func writeString(_ string: String) {
-        bytes.append(UInt8(ascii: "\""))
-        JSONStringEscaping.forEachPiece(of: string) { bytes.append(contentsOf: $0) }
-        bytes.append(UInt8(ascii: "\""))
+        JSONStringEscaping.appendQuoted(string, to: &bytes)
         awaitingValue = false
     }
 }

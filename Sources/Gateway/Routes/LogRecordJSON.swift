@@ -104,8 +104,16 @@ struct LogRecordJSON {
 
     /// A JSON string with `JSONEncoder`'s escapes (`JSONStringEscaping`).
     static func writeString(_ string: String, into buffer: inout ByteBuffer) {
-        buffer.writeInteger(UInt8(ascii: "\""))
-        JSONStringEscaping.forEachPiece(of: string) { buffer.writeBytes($0) }
-        buffer.writeInteger(UInt8(ascii: "\""))
+        var string = string
+        string.withUTF8 { input in
+            let count = JSONStringEscaping.escapedCount(input)
+            buffer.writeInteger(UInt8(ascii: "\""))
+            if count == input.count {
+                buffer.writeBytes(UnsafeRawBufferPointer(input))
+            } else {
+                buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { JSONStringEscaping.write(input, to: $0) }
+            }
+            buffer.writeInteger(UInt8(ascii: "\""))
+        }
     }
 }

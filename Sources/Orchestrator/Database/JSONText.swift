@@ -20,9 +20,7 @@ public enum JSONText {
     }
 
     private static func quoted(_ text: String, into bytes: inout [UInt8]) {
-        bytes.append(UInt8(ascii: "\""))
-        JSONStringEscaping.forEachPiece(of: text) { bytes.append(contentsOf: $0) }
-        bytes.append(UInt8(ascii: "\""))
+        JSONStringEscaping.appendQuoted(text, to: &bytes)
     }
 
     public static func encode(_ array: [String]) -> String {

@@ -158,11 +158,7 @@ extension Store {
     {
         var json: [UInt8] = []
         json.reserveCapacity(records.count * 160)
-        func string(_ text: String) {
-            json.append(UInt8(ascii: "\""))
-            JSONStringEscaping.forEachPiece(of: text) { json.append(contentsOf: $0) }
-            json.append(UInt8(ascii: "\""))
-        }
+        func string(_ text: String) { JSONStringEscaping.appendQuoted(text, to: &json) }
         json.append(UInt8(ascii: "["))
         for (index, record) in records.enumerated() {
             if index > 0 { json.append(UInt8(ascii: ",")) }
