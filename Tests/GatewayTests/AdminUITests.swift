@@ -76,7 +76,7 @@ import Testing
             #expect(r.body.contains(#"<script type="module" src="/js/app.js"></script>"#))
             #expect(r.headers[.init("Content-Security-Policy")!]?.hasPrefix("default-src 'self'") == true)
             // A page path the client-side router draws gets index.html.
-            let page = try await c.send(.get, "/sessions/ses_AAAAAAAAAAAAAAAA")
+            let page = try await c.send(.get, "/sessions/sess_AAAAAAAAAAAAAAAA")
             #expect(page.status == 200)
             #expect(page.body == r.body)
             r = try await c.send(.get, "/js/pages/task.js")
@@ -88,7 +88,7 @@ import Testing
             #expect(r.status == 404)
             #expect(r.headers[.contentType]?.hasPrefix("application/json") == true)
             // The stream viewer page is served by this origin too (the UI embeds it).
-            r = try await c.send(.get, "/streams/str_AAAAAAAAAAAAAAAA/view", auth: .some(nil))
+            r = try await c.send(.get, "/streams/strm_AAAAAAAAAAAAAAAA/view", auth: .some(nil))
             #expect(r.status == 200)
             #expect(r.body.contains("/web/viewer.js"))
         }

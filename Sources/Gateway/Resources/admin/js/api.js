@@ -22,8 +22,13 @@ export function url(path, query) {
   return u;
 }
 
+// A request the server has not answered in this time is given up with a message (a stalled
+// database must not leave a page loading for ever).
+export const TIMEOUT_MS = 25000;
+
 export async function request(method, path, { body, query } = {}) {
-  const init = { method, credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'application/json' } };
+  const init = { method, credentials: 'same-origin', cache: 'no-store', headers: { Accept: 'application/json' },
+    signal: AbortSignal.timeout(TIMEOUT_MS) };
   if (body !== undefined) {
     init.headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
@@ -32,9 +37,17 @@ export async function request(method, path, { body, query } = {}) {
   try {
     response = await fetch(url(path, query), init);
   } catch (err) {
+    if (err.name === 'TimeoutError') {
+      throw new ApiError(0, 'timeout', `The server did not answer within ${TIMEOUT_MS / 1000} s (${method} ${path}); it may have lost its database.`);
+    }
     throw new ApiError(0, 'network_error', `The server could not be reached (${err.message}). Is it running?`);
   }
-  const text = await response.text();
+  let text;
+  try {
+    text = await response.text();
+  } catch (err) {
+    throw new ApiError(response.status, 'network_error', `The response was cut off (${err.message}).`);
+  }
   let data = null;
   if (text) {
     try { data = JSON.parse(text); } catch { data = null; }

@@ -252,5 +252,5 @@ export function debounce(fn, ms = 400) {
 }
 
 export function pageHeader(title, ...buttons) {
-  return h('div.toolbar', { style: 'justify-content: space-between; align-items: center' }, h('h1', title), h('div.actions', buttons));
+  return h('div.toolbar.header', h('h1', title), h('div.actions', buttons));
 }

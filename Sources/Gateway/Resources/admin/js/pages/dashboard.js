@@ -10,18 +10,30 @@ export async function render(main) {
   const errors = h('div#dashboard-errors');
   main.append(h('h1', 'Dashboard'), errors, cards, lists);
 
+  const statusErrors = h('div#dashboard-status');
+  errors.before(statusErrors);
+  // Shown on its own as soon as it answers: when the store hangs, the lists below wait for a timeout.
+  async function loadStatus() {
+    try {
+      const status = await api.get('/api/status');
+      clear(statusErrors);
+      for (const x of status.services.filter((s) => s.status === 'error')) {
+        statusErrors.append(errorBox({ message: `${x.name} is failing: ${x.message || 'no detail'}` }, 'Service problem'));
+      }
+    } catch (err) {
+      clear(statusErrors).append(errorBox(err, 'Could not read the service status'));
+    }
+  }
+
   async function load() {
-    const [status, runners, sessions, tasks, permissions] = await Promise.allSettled([
-      api.get('/api/status'),
+    loadStatus();
+    const [runners, sessions, tasks, permissions] = await Promise.allSettled([
       api.get('/api/v1/runners', { limit: 200 }),
       api.get('/api/v1/sessions', { status: 'active', limit: 10 }),
       api.get('/api/v1/tasks', { status: 'running', limit: 10 }),
       api.get('/api/v1/permissions', { status: 'pending', limit: 10 }),
     ]);
     clear(errors);
-    // A failing service (the database above all) is named first, so empty lists are not mistaken for "nothing to do".
-    const failing = status.status === 'fulfilled' ? status.value.services.filter((x) => x.status === 'error') : [];
-    for (const x of failing) errors.append(errorBox({ message: `${x.name} is failing: ${x.message || 'no detail'}` }, 'Service problem'));
     for (const [what, r] of [['runners', runners], ['sessions', sessions], ['tasks', tasks], ['permissions', permissions]]) {
       if (r.status === 'rejected') errors.append(errorBox(r.reason, `Could not load ${what}`));
     }
@@ -45,7 +57,9 @@ export async function render(main) {
     ]), 'No active session.'));
   }
 
-  await load();
+  // The first paint does not wait for the lists: a stalled store shows its status error at once.
+  cards.append(h('p.muted', 'Loading…'));
+  load();
   const reload = debounce(load, 500);
   const off = subscribe('', reload, { onReconnect: reload });
   return off;
@@ -57,7 +71,7 @@ function total(list) {
 }
 
 function card(label, value, detail, href) {
-  return h('a.card', { href, style: 'text-decoration:none;color:inherit' },
+  return h('a.card', { href },
     h('div.value', value), h('div.label', label), detail ? h('div.muted', detail) : null);
 }
 

@@ -47,6 +47,6 @@ export async function render(main) {
     if (r) { clear(created).append(secretOnce(`API key "${r.key.name}"`, r.raw_token)); table.reset(); }
   };
   main.append(pageHeader('API keys', h('button.primary#create-key', { type: 'button', onclick: create }, 'New API key')), created,
-    h('div.toolbar', h('label', { style: 'flex-direction:row;align-items:center;gap:4px' }, includeRevoked, 'Include revoked')), table.el);
+    h('div.toolbar', h('label.inline', includeRevoked, 'Include revoked')), table.el);
   await table.reset();
 }

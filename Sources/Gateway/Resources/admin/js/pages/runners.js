@@ -56,9 +56,9 @@ export async function render(main) {
   };
 
   main.append(h('h1', 'Runners'), h('div.toolbar', h('label', 'Status', status)), runners.el,
-    h('div.toolbar', { style: 'justify-content:space-between;align-items:center' }, h('h2', 'Runner tokens'),
+    h('div.toolbar.header', h('h2', 'Runner tokens'),
       h('button.primary#create-runner-token', { type: 'button', onclick: create }, 'New runner token')),
-    created, h('div.toolbar', h('label', { style: 'flex-direction:row;align-items:center;gap:4px' }, includeRevoked, 'Include revoked')), tokens.el);
+    created, h('div.toolbar', h('label.inline', includeRevoked, 'Include revoked')), tokens.el);
   await Promise.all([runners.reset(), tokens.reset()]);
   const reload = debounce(() => runners.reload(), 500);
   return subscribe('runner.', reload, { onReconnect: reload });

@@ -26,9 +26,9 @@ export async function render(main, { id }) {
   }
   await loadSession();
 
-  const prompt = h('textarea#task-prompt', { placeholder: 'Prompt (for the command agent: a shell command)', rows: 3, style: 'width:100%' });
+  const prompt = h('textarea#task-prompt', { placeholder: 'Prompt (for the command agent: a shell command)', rows: 3 });
   const submit = h('button.primary#create-task', { type: 'submit' }, 'Run task');
-  const taskForm = h('form.panel', h('label', 'New task', prompt), h('div', { style: 'margin-top:6px' }, submit));
+  const taskForm = h('form.panel', h('label', 'New task', prompt), h('div.form-buttons', submit));
   taskForm.addEventListener('submit', async (event) => {
     event.preventDefault();
     if (!prompt.value.trim()) { toast('Enter a prompt first', 'error'); return; }

@@ -49,7 +49,7 @@ export async function createSession() {
   const created = await formDialog('New session', [
     { name: 'name', label: 'Name' },
     { name: 'agent', label: 'Agent', type: 'select', options: ['command', 'claude', 'codex', 'custom'], value: 'command' },
-    { name: 'agent_config_id', label: 'Agent config id (optional)', placeholder: 'ac_…' },
+    { name: 'agent_config_id', label: 'Agent config id (optional)', placeholder: 'acfg_…' },
     { name: 'permission_policy', label: 'Permission policy', type: 'select', options: ['ask', 'auto'] },
     { name: 'lifecycle_mode', label: 'Lifecycle', type: 'select', options: ['on_demand', 'always_on'] },
     { name: 'labels', label: 'Labels (k=v,…)', placeholder: 'team=docs' },

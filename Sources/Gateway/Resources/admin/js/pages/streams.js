@@ -7,13 +7,13 @@ import { navigate } from '../app.js';
 
 export async function render(main, _params, query) {
   const session = h('select#stream-session');
-  const manual = h('input#stream-session-id', { placeholder: 'or a session id: ses_…', value: query.get('session_id') || '' });
+  const manual = h('input#stream-session-id', { placeholder: 'or a session id: sess_…', value: query.get('session_id') || '' });
   const includeStopped = h('input', { type: 'checkbox' });
   const holder = h('div');
   const errors = h('div');
   main.append(pageHeader('Streams', h('button.primary#create-stream', { type: 'button', onclick: () => create() }, 'Start stream')),
     h('div.toolbar', h('label', 'Active session', session), h('label', 'Session id', manual),
-      h('label', { style: 'flex-direction:row;align-items:center;gap:4px' }, includeStopped, 'Include stopped')),
+      h('label.inline', includeStopped, 'Include stopped')),
     errors, holder);
 
   try {

@@ -50,7 +50,7 @@ export async function render(main, { id }) {
   const log = h('div.log#log', { role: 'log', 'aria-live': 'off' });
   main.append(h('h2', 'Runs'), runs, h('h2', 'Log'),
     h('div.toolbar', h('label', 'Search', search), h('label', 'Stream', streamFilter),
-      h('label', { style: 'flex-direction:row;align-items:center;gap:4px' }, autoScroll, 'Follow the end'), state, count),
+      h('label.inline', autoScroll, 'Follow the end'), state, count),
     log);
 
   const lines = []; // {stream, content, sequence, runID, el}

@@ -4,7 +4,7 @@ import { h, clear, badge, time, link, pagedTable, debounce, formDialog, attempt,
 import { subscribe } from '../events.js';
 
 export async function render(main, _params, query) {
-  const sessionFilter = h('input#tunnel-session', { placeholder: 'ses_…', value: query.get('session_id') || '' });
+  const sessionFilter = h('input#tunnel-session', { placeholder: 'sess_…', value: query.get('session_id') || '' });
   const includeClosed = h('input', { type: 'checkbox' });
   const created = h('div#tunnel-created');
   const table = pagedTable({
@@ -28,7 +28,7 @@ export async function render(main, _params, query) {
   includeClosed.addEventListener('change', () => table.reset());
   const open = async () => {
     const tunnel = await formDialog('Open a tunnel', [
-      { name: 'session_id', label: 'Session id', value: sessionFilter.value.trim(), required: true, placeholder: 'ses_…' },
+      { name: 'session_id', label: 'Session id', value: sessionFilter.value.trim(), required: true, placeholder: 'sess_…' },
       { name: 'type', label: 'Type', type: 'select', options: ['http', 'tcp'] },
       { name: 'local_port', label: 'Port inside the runner', type: 'number', required: true, value: 8000 },
       { name: 'public', label: 'Public (no credential needed)', type: 'checkbox' },
@@ -43,7 +43,7 @@ export async function render(main, _params, query) {
     table.reset();
   };
   main.append(pageHeader('Tunnels', h('button.primary#open-tunnel', { type: 'button', onclick: open }, 'Open tunnel')), created,
-    h('div.toolbar', h('label', 'Session', sessionFilter), h('label', { style: 'flex-direction:row;align-items:center;gap:4px' }, includeClosed, 'Include closed')),
+    h('div.toolbar', h('label', 'Session', sessionFilter), h('label.inline', includeClosed, 'Include closed')),
     table.el);
   await table.reset();
   const reload = debounce(() => table.reload(), 400);

@@ -51,7 +51,7 @@ export async function render(main, _params, query) {
     if (r) { clear(created).append(secretOnce(`Signing secret of "${r.webhook.name}"`, r.secret)); hooks.reset(); }
   };
 
-  const deliveriesFor = h('input#deliveries-webhook', { placeholder: 'wh_… (all when empty)', value: query.get('webhook_id') || '' });
+  const deliveriesFor = h('input#deliveries-webhook', { placeholder: 'whk_… (all when empty)', value: query.get('webhook_id') || '' });
   const status = h('select#deliveries-status', ['', 'pending', 'delivered', 'failed', 'exhausted', 'canceled'].map((s) => h('option', { value: s }, s || 'any')));
   const deliveries = pagedTable({
     id: 'deliveries-table',
