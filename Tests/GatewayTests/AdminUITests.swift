@@ -129,4 +129,32 @@ import Testing
             #expect((database["message"] as? String)?.isEmpty == false)
         }
     }
+
+    /// The task log WebSocket on the admin origin takes a one-time admin ticket (the browser cannot
+    /// send Basic credentials on a WebSocket), not an API key; a ticket opens one socket.
+    @Test func logWebSocketOnTheAdminOriginTakesATicket() async throws {
+        let h = try await GatewayHarness.make()
+        defer { Task { await h.close() } }
+        try await h.liveAdmin { c in
+            let session = try await c.send(.post, "/api/v1/sessions", json: #"{"agent":"command"}"#)
+            let sessionID = try #require(session.json["id"] as? String)
+            let task = try await c.send(.post, "/api/v1/sessions/\(sessionID)/tasks", json: #"{"prompt":"echo hi"}"#)
+            let taskID = try #require(task.json["id"] as? String)
+            // A terminal task's log replays and ends, so the socket closes by itself.
+            #expect(try await c.send(.post, "/api/v1/tasks/\(taskID)/cancel").status == 204)
+            let ticket = try #require(try await c.send(.post, "/admin/api/v1/ws-tickets").json["ticket"] as? String)
+            let closed = Mutex(false)
+            try await c.inner.ws("/api/v1/logs/\(taskID)/stream?ticket=\(ticket)") { inbound, _, _ in
+                for try await _ in inbound.messages(maxSize: 1 << 20) {}
+                closed.withLock { $0 = true }
+            }
+            #expect(closed.withLock { $0 })
+            await #expect(throws: (any Error).self) {
+                try await c.inner.ws("/api/v1/logs/\(taskID)/stream?ticket=\(ticket)") { _, _, _ in Issue.record("a used ticket upgraded") }
+            }
+            await #expect(throws: (any Error).self) {
+                try await c.inner.ws("/api/v1/logs/\(taskID)/stream?token=\(h.key)") { _, _, _ in Issue.record("an API key upgraded on the admin origin") }
+            }
+        }
+    }
 }

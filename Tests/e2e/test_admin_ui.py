@@ -169,7 +169,7 @@ def test_session_task_and_live_log(server, chromium) -> None:
     prompt = "for i in 1 2 3 4 5 6; do echo ui-line-$i; sleep 1; done; echo ui-oops >&2"
     driver.execute_script("document.querySelector('#task-prompt').value = arguments[0]", prompt)
     click(driver, "#create-task")
-    wait_for(driver, "return location.pathname.startsWith('/tasks/task_')", "the task page")
+    wait_for(driver, "return location.pathname.startsWith('/tasks/task_') && document.querySelector('#log') !== null", "the task page")
     task_id = driver.execute_script("return location.pathname.split('/')[2]")
     # The first line shows while the task still runs: the log is live, not loaded at the end.
     wait_for(driver, "return document.querySelector('#log').innerText.includes('ui-line-1')", "the first log line", timeout=90)
@@ -345,3 +345,30 @@ def test_store_failure_is_shown_not_a_blank_page(postgres, chromium) -> None:
     finally:
         with common.contextlib.suppress(StopIteration):
             next(servers)
+
+
+def test_sessions_list_stays_paged_at_1000_sessions(server, chromium) -> None:
+    """Usable at 1,000 sessions: the list asks the server for one page at a time."""
+    existing = server.api("GET", "/api/v1/sessions?limit=1").json()["total_count"]
+    bulk = max(0, 1000 - existing)
+    for index in range(bulk):
+        created = server.api("POST", "/api/v1/sessions", {"agent": "command", "name": f"bulk-{index}", "labels": {"bulk": "yes"}})
+        assert created.status == 201, created.body[:300]
+    driver = chromium("admin-many")
+    log_in(driver, server)
+    started = time.monotonic()
+    go(driver, "/sessions", "return document.querySelectorAll('#sessions-table tbody tr[data-id]').length === 50",
+       "the first page of sessions")
+    first_page_ms = (time.monotonic() - started) * 1000
+    info = text(driver, ".pager")
+    assert "of 1" in info and "50 shown" in info, info  # "Page 1 · 50 shown of 10xx"
+    first_ids = driver.execute_script("return [...document.querySelectorAll('#sessions-table tbody tr[data-id]')].map(r => r.dataset.id)")
+    click(driver, ".pager button:nth-child(2)")  # Next →
+    wait_for(driver, "return document.querySelector('.pager').innerText.includes('Page 2')", "the second page")
+    second_ids = driver.execute_script("return [...document.querySelectorAll('#sessions-table tbody tr[data-id]')].map(r => r.dataset.id)")
+    assert len(second_ids) == 50 and not set(first_ids) & set(second_ids)
+    # The label filter narrows on the server.
+    driver.execute_script("const l = document.querySelector('#session-labels'); l.value = 'bulk=yes'; l.dispatchEvent(new Event('change'))")
+    wait_for(driver, f"return document.querySelector('.pager').innerText.endsWith('of {bulk}')", "the label-filtered count")
+    screenshot(driver, "sessions-1000")
+    common.report("admin_ui_sessions_first_page_ms_at_1000", round(first_page_ms))
