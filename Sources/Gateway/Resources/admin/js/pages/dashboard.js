@@ -27,8 +27,10 @@ export async function render(main) {
 
   async function load() {
     loadStatus();
+    // Counts come from the server (total_count of a one-item page), so they stay cheap at any size.
     const [runners, sessions, tasks, permissions] = await Promise.allSettled([
-      api.get('/api/v1/runners', { limit: 200 }),
+      Promise.all(['idle', 'busy', 'paused', 'offline'].map((status) => api.get('/api/v1/runners', { status, limit: 1 })))
+        .then(([idle, busy, paused, offline]) => ({ idle: idle.total_count, busy: busy.total_count, paused: paused.total_count, offline: offline.total_count })),
       api.get('/api/v1/sessions', { status: 'active', limit: 10 }),
       api.get('/api/v1/tasks', { status: 'running', limit: 10 }),
       api.get('/api/v1/permissions', { status: 'pending', limit: 10 }),
@@ -38,11 +40,10 @@ export async function render(main) {
       if (r.status === 'rejected') errors.append(errorBox(r.reason, `Could not load ${what}`));
     }
     const value = (r) => (r.status === 'fulfilled' ? r.value : null);
-    const runnerItems = value(runners)?.items || [];
-    const count = (status) => runnerItems.filter((r) => r.status === status).length;
+    const r = value(runners);
     clear(cards).append(
-      card('Runners', value(runners) ? `${runnerItems.length - count('offline')} online` : '—',
-        value(runners) ? `${count('idle')} idle · ${count('busy')} busy · ${count('offline')} offline` : '', '/runners'),
+      card('Runners', r ? `${r.idle + r.busy + r.paused} online` : '—',
+        r ? `${r.idle} idle · ${r.busy} busy · ${r.paused} paused · ${r.offline} offline` : '', '/runners'),
       card('Active sessions', total(value(sessions)), '', '/sessions?status=active'),
       card('Running tasks', total(value(tasks)), '', '/sessions'),
       card('Pending permissions', total(value(permissions)), '', '/permissions'),
@@ -60,7 +61,7 @@ export async function render(main) {
   // The first paint does not wait for the lists: a stalled store shows its status error at once.
   cards.append(h('p.muted', 'Loading…'));
   load();
-  const reload = debounce(load, 500);
+  const reload = debounce(load, 1000);
   const off = subscribe('', reload, { onReconnect: reload });
   return off;
 }
