@@ -167,6 +167,19 @@ def test_create_api_key_shows_the_raw_key_once(server, chromium) -> None:
     assert raw not in driver.page_source
 
 
+def test_create_a_runner_token(server, chromium) -> None:
+    driver = chromium("admin-runner-tokens")
+    log_in(driver, server)
+    go(driver, "/runners", "return document.querySelector('#create-runner-token') !== null", "the runners page")
+    click(driver, "#create-runner-token")
+    fill_dialog(driver, {"pool_name": "ui-pool"})
+    wait_for(driver, "return document.querySelector('#runner-token-created .secret-value') !== null", "the raw runner token")
+    raw = text(driver, "#runner-token-created .secret-value").strip()
+    assert raw.startswith("rtok_"), raw
+    wait_for(driver, "return document.querySelector('#runner-tokens-table').innerText.includes('ui-pool')", "the token in the list")
+    screenshot(driver, "runner-token-created")
+
+
 def test_session_task_and_live_log(server, chromium) -> None:
     driver = chromium("admin-task")
     log_in(driver, server)
