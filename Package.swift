@@ -146,7 +146,7 @@ let package = Package(
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
-            resources: [.copy("Resources/web")],
+            resources: [.copy("Resources/web"), .copy("Resources/admin")],
             swiftSettings: strict
         ),
         .target(

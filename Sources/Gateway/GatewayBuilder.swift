@@ -21,6 +21,13 @@ public enum GatewayBuilder {
         WebRTCSignalingRoutes.register(&table, router, services)
         let api = router.group("api/v1").add(middleware: APIKeyMiddleware(authenticator: services.authenticator, failures: services.authFailures))
             .add(middleware: AuditMiddleware(store: services.store))
+        registerPublicAPI(&table, api, services)
+        return (router, table.specs)
+    }
+
+    /// The `/api/v1` routes behind an API key: on the public listener, and forwarded on the admin
+    /// listener with a system principal (api.md §13.1), so both serve the same handlers.
+    static func registerPublicAPI(_ table: inout RouteTable, _ api: RouterGroup<APIContext>, _ services: GatewayServices) {
         SessionRoutes.register(&table, api, services)
         TaskRoutes.register(&table, api, services)
         RunnerRoutes.register(&table, api, services)
@@ -29,7 +36,6 @@ public enum GatewayBuilder {
         StreamRoutes.register(&table, api, services)
         TunnelRoutes.register(&table, api, services)
         EventRoutes.registerSSE(&table, api, services)
-        return (router, table.specs)
     }
 
     /// The public listener's server: HTTP/1.1 with WebSocket upgrades (TLS when `tls` is given), and
@@ -81,6 +87,10 @@ public enum GatewayBuilder {
     public static func adminWebSocketRouter(_ services: GatewayServices) -> Router<WebSocketAPIContext> {
         let router = Router(context: WebSocketAPIContext.self)
         EventRoutes.registerAdmin(router, services, tickets: services.webSocketTickets)
+        // The forwarded public WebSockets the admin UI uses: the log follow (admin ticket) and the
+        // embedded viewer's input socket (stream token, as on the public listener).
+        LogWebSocketRoutes.register(router, services, admin: services.webSocketTickets)
+        StreamInputRoutes.register(router, services)
         return router
     }
 
@@ -88,9 +98,24 @@ public enum GatewayBuilder {
         let router = Router(context: APIContext.self)
         router.add(middleware: HTTPMetricsMiddleware(metrics: services.metrics.http))
         router.add(middleware: ErrorMiddleware(logger: services.logger))
+        // Innermost: a GET no route matched is a web UI path (index.html fallback, admin auth).
+        router.add(middleware: AdminUIMiddleware(authenticator: services.admin, failures: services.authFailures))
         var table = RouteTable()
         HealthRoutes.register(&table, router, services, admin: true)
         MetricsRoutes.register(&table, router, services)
+        AdminStatusRoutes.register(&table, router, services)
+        // The stream viewer and its WHEP/WHIP endpoints, so the UI embeds the viewer from its own
+        // origin; they check stream tokens themselves, as on the public listener.
+        WebPageRoutes.register(router)
+        var forwardedTable = RouteTable()
+        WebRTCSignalingRoutes.register(&forwardedTable, router, services)
+        // The public API on the admin origin (api.md §13.1), in-process: admin auth, then a system
+        // principal in place of an API key. Not part of the admin route table (openapi.yaml documents
+        // these routes once, on the public listener).
+        let forward = router.group("api/v1").add(middleware: AdminAuthMiddleware(authenticator: services.admin, failures: services.authFailures))
+            .add(middleware: SystemPrincipalMiddleware())
+            .add(middleware: AuditMiddleware(store: services.store))
+        registerPublicAPI(&forwardedTable, forward, services)
         let admin = router.group("admin/api/v1").add(middleware: AdminAuthMiddleware(authenticator: services.admin, failures: services.authFailures))
             .add(middleware: AuditMiddleware(store: services.store))
         AdminKeyRoutes.register(&table, admin, services)

@@ -147,5 +147,14 @@ import Testing
         #expect(deleted.status == 0)
         let bad = try await run(Self.mctl, ["admin", "audit-logs", "list", "--actor-type", "robot"] + admin, environment: env)
         #expect(bad.status != 0)
+        // `mctl admin status`: the services of /api/status as a table; the database and both API
+        // listeners of this running server are up.
+        let status = try await run(Self.mctl, ["admin", "status"] + admin, environment: env)
+        #expect(status.status == 0, "\(status.stderr)")
+        let lines = status.stdout.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).map(String.init) }
+        #expect(lines.first == ["NAME", "PORT", "STATUS", "MESSAGE"], "\(status.stdout)")
+        #expect(lines.contains { $0.first == "Database" && $0.contains("ok") }, "\(status.stdout)")
+        #expect(lines.contains { $0.prefix(2) == ["Public", "API"] && $0.contains("ok") }, "\(status.stdout)")
+        #expect(lines.contains { $0.prefix(2) == ["Admin", "API"] && $0.contains("ok") }, "\(status.stdout)")
     }
 }

@@ -15,7 +15,9 @@ struct AuditMiddleware: RouterMiddleware {
         async throws -> Response
     {
         let actor = AuditActor(
-            type: context.principal == nil ? "user" : "api_key", id: context.principal?.keyID ?? context.adminActor,
+            // Admins on the forwarded `/api/v1` routes carry a system principal; they are users.
+            type: context.principal.map { $0.isSystem ? "user" : "api_key" } ?? "user",
+            id: context.principal?.keyID ?? context.adminActor,
             name: context.adminActor, ipAddress: context.remoteIP, userAgent: request.headers[.userAgent],
             tenantID: context.principal?.tenantID)
         guard [.post, .put, .patch, .delete].contains(request.method) else {

@@ -82,6 +82,20 @@ extension AuthFailureAuditor {
     }
 }
 
+/// After ``AdminAuthMiddleware`` on the admin listener's `/api/v1` forward: the admin calls the
+/// public handlers as a system principal (all scopes, every tenant).
+struct SystemPrincipalMiddleware: RouterMiddleware {
+    typealias Context = APIContext
+
+    func handle(_ request: Request, context: APIContext, next: (Request, APIContext) async throws -> Response)
+        async throws -> Response
+    {
+        var context = context
+        context.principal = .system(actor: context.adminActor ?? "admin")
+        return try await next(request, context)
+    }
+}
+
 extension String {
     func trimmingSpaces() -> String {
         var s = Substring(self)

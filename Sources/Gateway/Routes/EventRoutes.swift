@@ -113,13 +113,7 @@ enum EventRoutes {
     private static func adminFilter(_ request: Request, _ s: GatewayServices, tickets: WebSocketTickets, consume: Bool) throws
         -> EventBus.Filter
     {
-        if let ticket = QueryParams(request).first("ticket"), request.headers[.authorization] == nil {
-            guard consume ? tickets.redeem(ticket) : tickets.isValid(ticket) else {
-                throw APIError.unauthenticated("invalid_ticket", "the ticket is unknown, used or expired; ask for a new one")
-            }
-        } else {
-            _ = try s.admin.authenticate(authorization: request.headers[.authorization])
-        }
+        try AdminWebSocketCredential.check(request, s, tickets: tickets, consume: consume)
         let tenant = QueryParams(request).first("tenant_id")
         return try filter(request, scope: tenant.map { .tenant($0) } ?? .system)
     }

@@ -20,18 +20,21 @@ public struct WebSocketAPIContext: RequestContext, WebSocketRequestContext {
 /// `GET /api/v1/logs/{taskID}/stream` (api.md §11): the task's log as WebSocket text frames
 /// `{"type":"log","task_id","run_id","stream","level","content","sequence","timestamp"}`, from the
 /// beginning or after `after_sequence` (of `run_id`, else the latest run), until the task ends.
+/// On the admin listener (`admin` tickets given) the same route takes admin credentials or a
+/// `?ticket=` and sees every tenant.
 enum LogWebSocketRoutes {
-    static func register(_ router: Router<WebSocketAPIContext>, _ s: GatewayServices) {
+    static func register(_ router: Router<WebSocketAPIContext>, _ s: GatewayServices, admin: WebSocketTickets? = nil) {
         router.ws("api/v1/logs/{taskID}/stream") { request, context in
             do {
-                _ = try await authorize(request, context, s)
+                _ = try await authorize(request, context, s, admin: admin, consume: false)
                 return .upgrade([:])
             } catch {
                 return .dontUpgrade
             }
         } onUpgrade: { inbound, outbound, context in
             let request = context.request
-            guard let (scope, taskID) = try? await authorize(request, context.requestContext, s) else { return }
+            guard let (scope, taskID) = try? await authorize(request, context.requestContext, s, admin: admin, consume: true)
+            else { return }
             let query = QueryParams(request)
             var logs = LogQuery()
             logs.runID = query.first("run_id")
@@ -50,13 +53,19 @@ enum LogWebSocketRoutes {
     }
 
     /// API key from the header or `?token=` (WebSocket clients cannot always set headers).
-    static func authorize(_ request: Request, _ context: WebSocketAPIContext, _ s: GatewayServices) async throws
-        -> (TenantScope, String)
-    {
-        let token = try WebSocketCredential.from(request, missing: "an API key is required")
-        let principal = try await s.authenticator.authenticate(token)
-        try principal.require("tasks:read")
-        let scope = principal.scope(multiTenant: s.config.multiTenant)
+    static func authorize(
+        _ request: Request, _ context: WebSocketAPIContext, _ s: GatewayServices, admin: WebSocketTickets?, consume: Bool
+    ) async throws -> (TenantScope, String) {
+        let scope: TenantScope
+        if let admin {
+            try AdminWebSocketCredential.check(request, s, tickets: admin, consume: consume)
+            scope = .system
+        } else {
+            let token = try WebSocketCredential.from(request, missing: "an API key is required")
+            let principal = try await s.authenticator.authenticate(token)
+            try principal.require("tasks:read")
+            scope = principal.scope(multiTenant: s.config.multiTenant)
+        }
         guard let taskID = context.parameters.get("taskID"), ID.isValid(taskID, prefix: .task),
             try await s.store.task(taskID, scope: scope) != nil
         else { throw APIError.notFound("task", context.parameters.get("taskID") ?? "") }

@@ -23,6 +23,8 @@ enum WebPageRoutes {
         if name.hasSuffix(".html") { return "text/html; charset=utf-8" }
         if name.hasSuffix(".js") { return "text/javascript; charset=utf-8" }
         if name.hasSuffix(".css") { return "text/css; charset=utf-8" }
+        if name.hasSuffix(".svg") { return "image/svg+xml" }
+        if name.hasSuffix(".json") { return "application/json" }
         return "application/octet-stream"
     }
 

@@ -7,6 +7,8 @@ public struct Principal: Sendable, Equatable {
     public var keyID: String
     public var scopes: [String]
     public var tenantID: String?
+    /// The admin listener's caller on the forwarded `/api/v1` routes: every scope, every tenant.
+    public private(set) var isSystem = false
 
     public init(keyID: String, scopes: [String], tenantID: String?) {
         self.keyID = keyID
@@ -14,8 +16,17 @@ public struct Principal: Sendable, Equatable {
         self.tenantID = tenantID
     }
 
+    /// An admin (Basic or master key) calling the public API through the admin origin (api.md §13.1:
+    /// admin requests run with cross-tenant system access). `actor` stands where a key id would.
+    public static func system(actor: String) -> Principal {
+        var principal = Principal(keyID: actor, scopes: [Scope.all], tenantID: nil)
+        principal.isSystem = true
+        return principal
+    }
+
     /// The store scope of this principal's requests.
     public func scope(multiTenant: Bool) -> TenantScope {
+        if isSystem { return .system }
         guard multiTenant else { return .single }
         // In multi-tenant mode a key always has a tenant; a key without one sees nothing.
         return .tenant(tenantID ?? "\u{0}")
