@@ -103,6 +103,8 @@ public struct ServerConfig: Sendable, Equatable {
     public var databaseURL: String?
     public var masterKey: String?
     public var encryptionKey: String?
+    /// `MARIONETTE_ENCRYPTION_KEY_ID`: the KEK's name in `data_keys.kek_id` (not secret).
+    public var encryptionKeyID: String?
     public var uiUsername: String?
     public var uiPassword: String?
 
@@ -300,6 +302,7 @@ public struct ServerConfig: Sendable, Equatable {
             ("logging.level", logLevel), ("tls.enabled", String(tls.enabled)),
             ("tls.verify_client", String(tls.verifyClient)), ("MARIONETTE_DATABASE_URL", secret(databaseURL)),
             ("MARIONETTE_MASTER_KEY", secret(masterKey)), ("MARIONETTE_ENCRYPTION_KEY", secret(encryptionKey)),
+            ("MARIONETTE_ENCRYPTION_KEY_ID", encryptionKeyID ?? "[not set]"),
             ("MARIONETTE_UI_USERNAME", uiUsername ?? "[not set]"), ("MARIONETTE_UI_PASSWORD", secret(uiPassword)),
         ]
     }
