@@ -110,3 +110,22 @@ import Testing
         #expect(EncryptionError.notConfigured.apiError.message == "encryption key not configured")
     }
 }
+
+/// `<data-dir>/encryption.key` of the embedded mode: made once (0600), then reused; a damaged file
+/// stops the start instead of silently minting a new key (which would orphan every sealed value).
+@Suite struct EncryptionKeyFileTests {
+    @Test func createdOnceThenReusedAndADamagedFileIsAnError() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("ekf-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let first = try EncryptionKeyFile.loadOrCreate(dataDir: dir)
+        #expect(first.created && first.path == dir + "/encryption.key" && first.hex.count == 64)
+        let mode = try FileManager.default.attributesOfItem(atPath: first.path)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        let again = try EncryptionKeyFile.loadOrCreate(dataDir: dir)
+        #expect(!again.created && again.hex == first.hex)
+        try "not a key\n".write(toFile: first.path, atomically: true, encoding: .utf8)
+        #expect(throws: EncryptionKeyFile.InvalidFile.self) { try EncryptionKeyFile.loadOrCreate(dataDir: dir) }
+        #expect(try String(contentsOfFile: first.path, encoding: .utf8) == "not a key\n", "never overwritten")
+    }
+}
