@@ -254,3 +254,52 @@ import Testing
         return try #require(batch.first { $0.webhookID == webhookID })
     }
 }
+
+/// KEK rotation (auth-security.md §6.1): with the old key as `MARIONETTE_ENCRYPTION_KEY_PREVIOUS`,
+/// data keys open during the rotation and are re-wrapped under the new key; the data they protect
+/// (a managed agent key here) is not re-encrypted and still opens afterwards with the new key only.
+@Suite struct KEKRotationTests {
+    @Test(arguments: Engine.allCases)
+    func rewrapMovesEveryDataKeyToTheNewKEK(_ engine: Engine) async throws {
+        try await TestDatabases.with(engine) { store in
+            let old = try KeyEncryptionKey(hex: KeyEncryptionKey.generateHex(), id: "old")
+            let new = try KeyEncryptionKey(hex: KeyEncryptionKey.generateHex(), id: "new")
+            var request = AgentConfigRequest()
+            request.name = "team"
+            request.agent = "claude"
+            request.apiKey = "sk-ant-rotating-1234"
+            let config = try await AgentConfigService(store: store, dataKeys: DataKeys(kek: old, store: store)).create(request)
+            let tenantBefore = try await DataKeys(kek: old, store: store).tenantKey(nil, purpose: .secrets).key.withUnsafeBytes { Array($0) }
+
+            // The new key alone cannot open them; with the old one as previous it can.
+            await #expect(throws: EncryptionError.self) {
+                try await AgentConfigService(store: store, dataKeys: DataKeys(kek: new, store: store)).apiKey(configID: config.id)
+            }
+            let rotating = DataKeys(kek: new, previous: old, store: store)
+            #expect(try await AgentConfigService(store: store, dataKeys: rotating).apiKey(configID: config.id) == "sk-ant-rotating-1234")
+
+            #expect(try await rotating.rewrapAll() == DataKeys.RewrapReport(rewrapped: 2, unreadable: 0))
+            #expect(try await rotating.rewrapAll() == DataKeys.RewrapReport(rewrapped: 0, unreadable: 0), "a second pass has nothing to do")
+            let ids = try await store.allDataKeys().map(\.kekID)
+            #expect(ids == ["new", "new"])
+
+            let after = DataKeys(kek: new, store: store)
+            #expect(try await AgentConfigService(store: store, dataKeys: after).apiKey(configID: config.id) == "sk-ant-rotating-1234")
+            #expect(try await after.tenantKey(nil, purpose: .secrets).key.withUnsafeBytes { Array($0) } == tenantBefore)
+            await #expect(throws: EncryptionError.self) {
+                try await AgentConfigService(store: store, dataKeys: DataKeys(kek: old, store: store)).apiKey(configID: config.id)
+            }
+        }
+    }
+
+    @Test func anInvalidPreviousKeyIsNamed() async throws {
+        try await TestDatabases.with(.sqlite) { store in
+            var config = ServerConfig()
+            config.encryptionKey = KeyEncryptionKey.generateHex()
+            config.encryptionKeyPrevious = "short"
+            #expect(throws: EncryptionError.invalidKey("(MARIONETTE_ENCRYPTION_KEY_PREVIOUS) it has 5 characters")) {
+                try DataKeys.configured(config, store: store)
+            }
+        }
+    }
+}

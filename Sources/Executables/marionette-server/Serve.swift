@@ -46,6 +46,13 @@ struct Serve: AsyncParsableCommand {
         let runtime = try ServerRuntime.build(
             config: config, store: store, admin: try adminCredentials(config, logger: logger), logger: logger)
         let services = runtime.services
+        if let keys = services.dataKeys, config.encryptionKeyPrevious != nil {
+            // KEK rotation: data keys sealed by the previous key are sealed again by the current one.
+            let report = try await keys.rewrapAll()
+            logger.notice(
+                "re-wrapped data keys under the current encryption key",
+                metadata: ["rewrapped": "\(report.rewrapped)", "unreadable": "\(report.unreadable)", "kek_id": "\(keys.kekID)"])
+        }
         try await Self.sealLegacyWebhookSecrets(services.webhooks, logger: logger)
         if let path = try await services.apiKeys.bootstrapIfEmpty(dataDir: config.dataDir) {
             logger.notice("created the bootstrap API key (scope *)", metadata: ["path": "\(path)"])

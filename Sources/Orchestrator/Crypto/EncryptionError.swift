@@ -14,6 +14,12 @@ public enum EncryptionError: Error, Sendable, Equatable, CustomStringConvertible
     /// A data key sealed by another KEK than the configured one.
     case kekMismatch(dataKeyID: String, storedKEK: String, configuredKEK: String)
 
+    /// The reason of ``invalidKey`` (empty for the other cases).
+    public var reason: String {
+        if case .invalidKey(let reason) = self { return reason }
+        return ""
+    }
+
     public var description: String {
         switch self {
         case .notConfigured:
@@ -26,7 +32,8 @@ public enum EncryptionError: Error, Sendable, Equatable, CustomStringConvertible
             return "cannot decrypt \(slot): wrong key or the stored value was altered"
         case .kekMismatch(let id, let stored, let configured):
             return "data key \(id) was sealed by key encryption key \"\(stored)\" but the configured key is \"\(configured)\" "
-                + "and cannot open it; start with the MARIONETTE_ENCRYPTION_KEY (and MARIONETTE_ENCRYPTION_KEY_ID) that sealed it"
+                + "and cannot open it; start with the MARIONETTE_ENCRYPTION_KEY (and MARIONETTE_ENCRYPTION_KEY_ID) that sealed it, "
+                + "or set that key as MARIONETTE_ENCRYPTION_KEY_PREVIOUS to re-wrap the data keys under the new one"
         }
     }
 

@@ -5,6 +5,8 @@ struct StoredDataKey: Sendable {
     let id: String
     let sealed: String
     let kekID: String?
+    var resourceType = ""
+    var resourceID = ""
 }
 
 extension Store {
@@ -40,6 +42,32 @@ extension Store {
                     [.text(resourceType), .text(resourceID)])
             else { throw DatabaseError.engine("data key of \(resourceType)/\(resourceID) vanished after insert") }
             return Self.storedDataKey(row)
+        }
+    }
+
+    /// Every data key (for re-wrapping under a new KEK).
+    func allDataKeys() async throws -> [StoredDataKey] {
+        try await database.read(.system) { db in
+            try await db.query("SELECT id, resource_type, resource_id, dek_encrypted, kek_id FROM data_keys ORDER BY id", []).map { row in
+                var key = Self.storedDataKey(row)
+                key.resourceType = row.string("resource_type") ?? ""
+                key.resourceID = row.string("resource_id") ?? ""
+                return key
+            }
+        }
+    }
+
+    /// Replaces a data key's sealed form, unless another process changed it since it was read.
+    /// Returns whether this call wrote it.
+    func rewrapDataKey(_ current: StoredDataKey, sealed: String, kekID: String) async throws -> Bool {
+        let now = now()
+        return try await database.transaction(.system) { db in
+            !(try await db.query(
+                """
+                UPDATE data_keys SET dek_encrypted = ?, kek_id = ?, rotated_at = ?, updated_at = ?
+                WHERE id = ? AND dek_encrypted = ? RETURNING id
+                """,
+                [.text(sealed), .text(kekID), .timestamp(now), .timestamp(now), .text(current.id), .text(current.sealed)]).isEmpty)
         }
     }
 
