@@ -198,7 +198,9 @@ public actor CommandHandler {
                 sessionID: session.sessionID, taskID: command.taskID, runID: runID, tenantID: session.tenantID,
                 workspacePath: session.workspacePath))
         onRunOpened(runID)
-        let output = RunOutput(runID: runID, buffer: logs, clock: clock)
+        let agentSettings = command.agentSettings ?? session.agentSettings
+        let output = RunOutput(
+            runID: runID, buffer: logs, clock: clock, redactor: SecretRedactor(secrets: [agentSettings?.apiKey ?? ""]))
 
         if active[runID]?.killReason != nil {
             await finish(runID, result: ExecutorResult(success: false, exitCode: -1), output: output)
@@ -219,7 +221,7 @@ public actor CommandHandler {
             environment: TaskEnvironment.build(
                 base: configuration.baseEnvironment, task: command.environment, key: command.key,
                 sessionID: session.sessionID, workspace: session.workspacePath),
-            agentSettings: command.agentSettings ?? session.agentSettings,
+            agentSettings: agentSettings,
             contextSnapshot: sessions[session.sessionID]?.contextSnapshot ?? session.contextSnapshot,
             permissionPolicy: session.permissionPolicy,
             callbacks: RunCallbacks(handler: self, sessionID: session.sessionID, taskID: command.taskID))

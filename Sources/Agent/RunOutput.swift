@@ -16,10 +16,15 @@ public final class RunOutput: Sendable {
     private let continuation: AsyncStream<Entry>.Continuation
     private let consumer: Task<Void, Never>
     private let clock: any WallClock
+    private let redactor: SecretRedactor
 
-    public init(runID: String, buffer: LogBuffer, clock: any WallClock = SystemWallClock()) {
+    /// `redactor`: the run's agent key, replaced in every line before it is buffered.
+    public init(
+        runID: String, buffer: LogBuffer, clock: any WallClock = SystemWallClock(), redactor: SecretRedactor = SecretRedactor(secrets: [])
+    ) {
         self.runID = runID
         self.clock = clock
+        self.redactor = redactor
         let (stream, continuation) = AsyncStream.makeStream(of: Entry.self, bufferingPolicy: .unbounded)
         self.continuation = continuation
         consumer = Task {
@@ -32,6 +37,12 @@ public final class RunOutput: Sendable {
     }
 
     public func emit(stream: String, level: String, content: String, metadata: [String: String] = [:]) {
+        var content = content
+        var metadata = metadata
+        if !redactor.isEmpty {
+            content = redactor.redact(content)
+            for (key, value) in metadata { metadata[key] = redactor.redact(value) }
+        }
         continuation.yield(
             Entry(stream: stream, level: level, content: content, timestampMs: clock.now().milliseconds, metadata: metadata))
     }

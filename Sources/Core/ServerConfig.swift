@@ -103,6 +103,11 @@ public struct ServerConfig: Sendable, Equatable {
     public var databaseURL: String?
     public var masterKey: String?
     public var encryptionKey: String?
+    /// `MARIONETTE_ENCRYPTION_KEY_ID`: the KEK's name in `data_keys.kek_id` (not secret).
+    public var encryptionKeyID: String?
+    /// `MARIONETTE_ENCRYPTION_KEY_PREVIOUS`: the KEK being rotated away from; data keys it sealed
+    /// are opened with it and re-wrapped under the current key at start.
+    public var encryptionKeyPrevious: String?
     public var uiUsername: String?
     public var uiPassword: String?
 
@@ -300,6 +305,8 @@ public struct ServerConfig: Sendable, Equatable {
             ("logging.level", logLevel), ("tls.enabled", String(tls.enabled)),
             ("tls.verify_client", String(tls.verifyClient)), ("MARIONETTE_DATABASE_URL", secret(databaseURL)),
             ("MARIONETTE_MASTER_KEY", secret(masterKey)), ("MARIONETTE_ENCRYPTION_KEY", secret(encryptionKey)),
+            ("MARIONETTE_ENCRYPTION_KEY_ID", encryptionKeyID ?? "[not set]"),
+            ("MARIONETTE_ENCRYPTION_KEY_PREVIOUS", secret(encryptionKeyPrevious)),
             ("MARIONETTE_UI_USERNAME", uiUsername ?? "[not set]"), ("MARIONETTE_UI_PASSWORD", secret(uiPassword)),
         ]
     }

@@ -121,6 +121,7 @@ public enum GatewayBuilder {
         AdminKeyRoutes.register(&table, admin, services)
         AdminRunnerTokenRoutes.register(&table, admin, services)
         AdminWebhookRoutes.register(&table, admin, services)
+        AdminAgentConfigRoutes.register(&table, admin, services)
         AdminAuditRoutes.register(&table, admin, services)
         table.add(admin, prefix: "/admin/api/v1", .post, "ws-tickets") { _, _ in
             let issued = services.webSocketTickets.issue()

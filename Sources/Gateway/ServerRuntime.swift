@@ -78,13 +78,16 @@ public struct ServerRuntime: Sendable {
         let metrics = ServerMetrics()
         // BYOK keys: held in memory only, by the session service, read by the hub for AgentConfig.
         let vault = CredentialVault()
+        // Managed keys and webhook secrets: sealed under data keys that the KEK seals.
+        let dataKeys = try DataKeys.configured(config, store: store)
         let runners = RunnerHub(
             store: store, tokens: tokens, provider: provider, hub: logs, settings: hubSettings,
-            metrics: metrics.orchestrator, vault: vault, logger: logger)
+            metrics: metrics.orchestrator, vault: vault, agentConfigs: AgentConfigService(store: store, dataKeys: dataKeys),
+            logger: logger)
         metrics.countRunners { await runners.connectedCount }
         let services = GatewayServices(
             config: config, store: store, admin: admin, hub: logs, hooks: runners, sfu: SFUHolder(), metrics: metrics,
-            vault: vault, logger: logger)
+            vault: vault, dataKeys: dataKeys, logger: logger)
         let grpc = GRPCServer(
             transport: try tls.map { try FabricServerTransport.secure(host: config.grpcHost, port: config.grpcPort, tls: $0) }
                 ?? FabricServerTransport.plaintext(host: config.grpcHost, port: config.grpcPort),
@@ -122,7 +125,8 @@ public struct ServerRuntime: Sendable {
             }),
             .init(service: services.tunnelRuntime),
             .init(service: AuditRecorder(store: services.store, logger: services.logger)),
-            .init(service: WebhookDispatcher(store: services.store, settings: services.config.webhooks, logger: services.logger)),
+            .init(service: WebhookDispatcher(
+                store: services.store, settings: services.config.webhooks, dataKeys: services.dataKeys, logger: services.logger)),
             .init(service: publicApp),
             .init(service: adminApp),
         ]

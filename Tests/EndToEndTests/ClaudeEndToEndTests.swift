@@ -175,8 +175,9 @@ import Testing
     }
 }
 
-/// A bring-your-own key reaches the agent CLI's environment and nothing else: not the server's or
-/// the runner's logs, not the task's log lines, not the database (auth-security.md §9, §14).
+/// A bring-your-own key and a managed key (an agent config made with `mctl admin agent-configs`)
+/// reach the agent CLI's environment and nothing else: not the server's or the runner's logs, not
+/// the task's log lines, not the database (auth-security.md §6, §9, §14).
 @Suite(.serialized) struct AgentSecretsEndToEndTests {
     @Test func byokKeyReachesTheCLIOnly() async throws {
         let server = try ServerProcess(environment: ClaudeEndToEndTests.environment())
@@ -207,5 +208,82 @@ import Testing
         #expect(grep.status == 1, "the key is stored in clear in: \(grep.stdout)")
         let files = try await run("/usr/bin/find", [server.dataDir, "-type", "f"])
         #expect(files.stdout.contains("marionette.db") && files.stdout.contains("/logs/"), "nothing was searched:\n\(files.stdout)")
+    }
+
+    @Test func managedKeyReachesTheCLIOnly() async throws {
+        let server = try ServerProcess(environment: ClaudeEndToEndTests.environment())
+        defer { server.stopNow() }
+        try await server.waitUntilReady()
+        let key = try #require(server.apiKey)
+        let password = try #require(server.adminPassword)
+        // Embedded mode made its encryption key: 0600, and only its path is logged.
+        let keyFile = server.dataDir + "/encryption.key"
+        let kek = try #require(try? String(contentsOfFile: keyFile, encoding: .utf8)).trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(kek.count == 64)
+        let mode = try FileManager.default.attributesOfItem(atPath: keyFile)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        #expect(server.log.contains(keyFile) && !server.log.contains(kek))
+
+        let secret = "sk-ant-managed-" + UUID().uuidString.replacingOccurrences(of: "-", with: "")
+        let secretFile = ServerProcess.tempDir("managed-key") + "/key"
+        try secret.write(toFile: secretFile, atomically: true, encoding: .utf8)
+        let env = ["HOME": ServerProcess.tempDir("mctl-admin"), "MARIONETTE_API_URL": server.baseURL]
+        let admin = ["--admin-server", server.adminURL, "--admin-username", "admin", "--admin-password", password]
+        let created = try await run(
+            ClaudeEndToEndTests.mctl,
+            ["admin", "agent-configs", "create", "--name", "team", "--agent", "claude", "--api-key", "@" + secretFile,
+             "--model", "claude-sonnet-4-5", "--default", "-o", "json"] + admin,
+            environment: env)
+        #expect(created.status == 0, "\(created.stdout)\(created.stderr)")
+        #expect(!created.stdout.contains(secret))
+        let config = try #require(
+            (try? JSONSerialization.jsonObject(with: Data(created.stdout.utf8))) as? [String: Any], "\(created.stdout)")
+        let configID = try #require(config["id"] as? String)
+        try FileManager.default.removeItem(atPath: secretFile)
+        let shown = try await run(ClaudeEndToEndTests.mctl, ["admin", "agent-configs", "get", configID] + admin, environment: env)
+        #expect(shown.status == 0 && shown.stdout.contains("claude-sonnet-4-5") && !shown.stdout.contains(secret))
+
+        // The session names neither key nor config: the agent's default config is used.
+        let session = try await HTTP.send(
+            .POST, server.baseURL + "/api/v1/sessions", key: key, json: #"{"agent":"claude","permission_policy":"auto"}"#)
+        let sessionID = try #require(session.json["id"] as? String, "\(session.body)")
+        #expect(session.json["agent_config_id"] as? String == configID)
+        #expect(session.json["is_byok"] as? Bool == false)
+        let task = try await FabricEndToEndTests.task(
+            server, key: key, session: sessionID, prompt: #"bash printf %s "$ANTHROPIC_API_KEY" | sha256sum"#)
+        let result = try await LogFollower(baseURL: { server.baseURL }, key: key, taskID: task).follow()
+        #expect(result.endStatus == "completed", "\(result.lines.map(\.content))")
+        let digest = try await run("/bin/sh", ["-c", "printf %s \"$0\" | sha256sum | cut -d' ' -f1", secret]).stdout
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(result.lines.contains { $0.metadata["event_kind"] == "tool_result" && $0.content.contains(digest) }, "the managed key did not reach the CLI")
+        #expect(!result.lines.contains { $0.content.contains(secret) })
+
+        await server.stop()
+        let grep = try await run("/bin/grep", ["-r", "-l", "-a", "-F", secret, server.dataDir, server.logPath])
+        #expect(grep.status == 1, "the managed key is stored in clear in: \(grep.stdout)")
+        let files = try await run("/usr/bin/find", [server.dataDir, "-type", "f"])
+        #expect(files.stdout.contains("marionette.db") && files.stdout.contains("/logs/"), "nothing was searched:\n\(files.stdout)")
+
+        // A restart opens the same key from the same file: the next session still gets it.
+        let restarted = try server.restarted()
+        defer { restarted.stopNow() }
+        try await restarted.waitUntilReady()
+        let again = try await HTTP.send(
+            .POST, restarted.baseURL + "/api/v1/sessions", key: key, json: #"{"agent":"claude","permission_policy":"auto"}"#)
+        let againID = try #require(again.json["id"] as? String, "\(again.body)")
+        // This time the CLI prints the key itself: the runner uploads "[redacted]" in its place.
+        let second = try await FabricEndToEndTests.task(
+            restarted, key: key, session: againID, prompt: #"bash printf 'key=%s' "$ANTHROPIC_API_KEY""#)
+        let secondResult = try await LogFollower(baseURL: { restarted.baseURL }, key: key, taskID: second).follow()
+        #expect(secondResult.endStatus == "completed", "\(secondResult.lines.map(\.content))")
+        #expect(secondResult.lines.contains { $0.metadata["event_kind"] == "tool_result" && $0.content.contains("key=[redacted]") },
+                "\(secondResult.lines.map(\.content))")
+        #expect(!secondResult.lines.contains { $0.content.contains(secret) })
+        await restarted.stop()
+        // The CLI's own transcript in the workspace holds what its tool printed (the user asked for
+        // it); the store and every log must not.
+        let grepAgain = try await run(
+            "/bin/grep", ["-r", "-l", "-a", "-F", "--exclude-dir=workspaces", secret, server.dataDir, server.logPath])
+        #expect(grepAgain.status == 1, "the managed key is stored in clear in: \(grepAgain.stdout)")
     }
 }

@@ -18,16 +18,24 @@ struct GatewayHarness {
 
     static let adminPassword = "test-admin-pw"
 
-    static func make(config: ServerConfig = ServerConfig()) async throws -> GatewayHarness {
+    /// A fixed test KEK: webhooks and agent configs need one (auth-security.md §6.2).
+    static let encryptionKey = "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+
+    /// `encrypted: false` runs without a KEK, as a server without `MARIONETTE_ENCRYPTION_KEY` does.
+    static func make(config: ServerConfig = ServerConfig(), encrypted: Bool = true) async throws -> GatewayHarness {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("gw-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         var logger = Logger(label: "gateway-test")
         logger.logLevel = .error
         let db = try await SQLiteDatabase.open(path: dir + "/m.db", logger: logger)
         try await Migrations.apply(to: db, logger: logger)
+        var config = config
+        if encrypted && config.encryptionKey == nil { config.encryptionKey = encryptionKey }
+        let store = Store(database: db)
         let services = GatewayServices(
-            config: config, store: Store(database: db),
-            admin: AdminAuthenticator(username: "admin", password: adminPassword, masterKey: nil), logger: logger)
+            config: config, store: store,
+            admin: AdminAuthenticator(username: "admin", password: adminPassword, masterKey: nil),
+            dataKeys: try DataKeys.configured(config, store: store), logger: logger)
         let path = try #require(try await services.apiKeys.bootstrapIfEmpty(dataDir: dir))
         return GatewayHarness(services: services, key: try #require(SecretFile.read(path)), dir: dir)
     }

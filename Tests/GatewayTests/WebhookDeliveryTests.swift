@@ -70,7 +70,8 @@ import Testing
         defer { Task { await h.close() } }
         let receiver = Receiver(script: ["flaky": [500, 200], "gone": [404, 200]])
         let dispatcher = Task {
-            try await WebhookDispatcher(store: h.services.store, settings: config.webhooks, logger: Logger(label: "test")).run()
+            try await WebhookDispatcher(
+                store: h.services.store, settings: config.webhooks, dataKeys: h.services.dataKeys, logger: Logger(label: "test")).run()
         }
         defer { dispatcher.cancel() }
         try await Application(router: receiver.router()).test(.live) { receiverClient in

@@ -52,15 +52,17 @@ enum TestDatabases {
     static var inCI: Bool { ProcessInfo.processInfo.environment["CI"] == "true" }
 
     /// nil means: skip this engine here (only outside CI).
+    /// `migrations`: apply only up to this version (migration tests); nil = all.
     static func make(
-        _ engine: Engine, clock: any WallClock = SystemWallClock(), multiTenant: Bool = false, maxConnections: Int = 4
+        _ engine: Engine, clock: any WallClock = SystemWallClock(), multiTenant: Bool = false, maxConnections: Int = 4,
+        migrations: Int? = nil
     ) async throws -> TestDatabase? {
         switch engine {
         case .sqlite:
             let dir = FileManager.default.temporaryDirectory.appendingPathComponent("mt-\(UUID().uuidString)").path
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
             let db = try await SQLiteDatabase.open(path: dir + "/test.db", logger: logger)
-            try await Migrations.apply(to: db, logger: logger)
+            try await Migrations.apply(to: db, upTo: migrations, logger: logger)
             return TestDatabase(store: Store(database: db, clock: clock)) {
                 await db.close()
                 try? FileManager.default.removeItem(atPath: dir)
@@ -92,7 +94,7 @@ enum TestDatabases {
                 let db = try await PostgresDatabase.open(
                     url: url, maxConnections: maxConnections, multiTenant: multiTenant, logger: logger,
                     connectTimeout: .seconds(60))
-                try await Migrations.apply(to: db, logger: logger)
+                try await Migrations.apply(to: db, upTo: migrations, logger: logger)
                 return TestDatabase(store: Store(database: db, clock: clock)) {
                     await db.close()
                     await drop()
@@ -119,9 +121,12 @@ enum TestDatabases {
     /// Runs `body` against a fresh store of `engine`, cleaning up afterwards.
     static func with(
         _ engine: Engine, clock: any WallClock = SystemWallClock(), multiTenant: Bool = false, maxConnections: Int = 4,
-        _ body: (Store) async throws -> Void
+        migrations: Int? = nil, _ body: (Store) async throws -> Void
     ) async throws {
-        guard let db = try await make(engine, clock: clock, multiTenant: multiTenant, maxConnections: maxConnections) else {
+        guard
+            let db = try await make(
+                engine, clock: clock, multiTenant: multiTenant, maxConnections: maxConnections, migrations: migrations)
+        else {
             print("skipping \(engine) store test: MARIONETTE_TEST_DATABASE_URL is not set")
             return
         }

@@ -52,9 +52,9 @@ struct WebhookPolicyTests {
     /// At delivery time too: a stored URL whose host is private now is refused, never sent.
     @Test func aDeliveryToAPrivateAddressIsRefusedWithoutBeingSent() async {
         let delivery = WebhookDelivery(
-            eventID: "whev_x", webhookID: "whk_x", url: "http://127.0.0.1:9/x", secret: "s", headers: [:], timeoutSeconds: 2,
+            eventID: "whev_x", webhookID: "whk_x", url: "http://127.0.0.1:9/x", secret: .legacy("s"), headers: [:], timeoutSeconds: 2,
             policy: WebhookRetryPolicy(maxRetries: 3, retryDelaySeconds: 1), payload: "{}", attempts: 0)
-        let result = await WebhookDispatcher.send(delivery, allowPrivate: false)
+        let result = await WebhookDispatcher.send(delivery, secret: "s", allowPrivate: false)
         guard case .refused = result else {
             Issue.record("a loopback delivery was attempted: \(result)")
             return

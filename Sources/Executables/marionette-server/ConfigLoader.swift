@@ -53,6 +53,8 @@ struct ConfigLoader {
         config.databaseURL = environment["MARIONETTE_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 }
         config.masterKey = environment["MARIONETTE_MASTER_KEY"].flatMap { $0.isEmpty ? nil : $0 }
         config.encryptionKey = environment["MARIONETTE_ENCRYPTION_KEY"].flatMap { $0.isEmpty ? nil : $0 }
+        config.encryptionKeyID = environment["MARIONETTE_ENCRYPTION_KEY_ID"].flatMap { $0.isEmpty ? nil : $0 }
+        config.encryptionKeyPrevious = environment["MARIONETTE_ENCRYPTION_KEY_PREVIOUS"].flatMap { $0.isEmpty ? nil : $0 }
         config.uiUsername = environment["MARIONETTE_UI_USERNAME"].flatMap { $0.isEmpty ? nil : $0 }
         config.uiPassword = environment["MARIONETTE_UI_PASSWORD"].flatMap { $0.isEmpty ? nil : $0 }
         return config

@@ -17,12 +17,15 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var options: ServerOptions
 
     func run() async throws {
-        let (config, warnings) = try options.resolve()
+        let (resolved, warnings) = try options.resolve()
+        var config = resolved
         let logger = Logging.makeLogger(config)
         for warning in warnings { logger.warning("\(warning)") }
         try DataDirLock.ensureDirectory(config.dataDir)
         let opened = try await DatabaseFactory.open(config: config, logger: logger)
         do {
+            // After the data directory lock: a second process never races for the key file.
+            try Self.embeddedEncryptionKey(&config, logger: logger)
             try await serve(config: config, opened: opened, logger: logger)
         } catch {
             logger.error("server stopped with an error", metadata: ["error": "\(error)"])
@@ -43,6 +46,14 @@ struct Serve: AsyncParsableCommand {
         let runtime = try ServerRuntime.build(
             config: config, store: store, admin: try adminCredentials(config, logger: logger), logger: logger)
         let services = runtime.services
+        if let keys = services.dataKeys, config.encryptionKeyPrevious != nil {
+            // KEK rotation: data keys sealed by the previous key are sealed again by the current one.
+            let report = try await keys.rewrapAll()
+            logger.notice(
+                "re-wrapped data keys under the current encryption key",
+                metadata: ["rewrapped": "\(report.rewrapped)", "unreadable": "\(report.unreadable)", "kek_id": "\(keys.kekID)"])
+        }
+        try await Self.sealLegacyWebhookSecrets(services.webhooks, logger: logger)
         if let path = try await services.apiKeys.bootstrapIfEmpty(dataDir: config.dataDir) {
             logger.notice("created the bootstrap API key (scope *)", metadata: ["path": "\(path)"])
         }
@@ -76,6 +87,34 @@ struct Serve: AsyncParsableCommand {
         // Long-lived streams (follows, uploads) get 10 s to end, then they are cancelled.
         groupConfig.maximumGracefulShutdownDuration = .seconds(10)
         try await ServiceGroup(configuration: groupConfig).run()
+    }
+
+    /// Embedded single-node mode (SQLite) without `MARIONETTE_ENCRYPTION_KEY`: the key in
+    /// `<data-dir>/encryption.key`, generated (0600) on first start. Only the path is logged.
+    static func embeddedEncryptionKey(_ config: inout ServerConfig, logger: Logger) throws {
+        guard config.encryptionKey == nil else { return }
+        guard config.resolvedDriver == .sqlite else {
+            logger.warning(
+                "no MARIONETTE_ENCRYPTION_KEY: creating agent configs and webhooks is unavailable (503) until one is set")
+            return
+        }
+        let loaded = try EncryptionKeyFile.loadOrCreate(dataDir: config.dataDir)
+        config.encryptionKey = loaded.hex
+        if loaded.created {
+            logger.notice("generated the encryption key; back it up with the database", metadata: ["path": "\(loaded.path)"])
+        }
+    }
+
+    /// Webhooks from before migration 0005 keep their secret in the clear until a key seals it.
+    static func sealLegacyWebhookSecrets(_ webhooks: WebhookService, logger: Logger) async throws {
+        let sealed = try await webhooks.sealLegacySecrets()
+        if sealed > 0 { logger.notice("sealed the signing secrets of older webhooks", metadata: ["count": "\(sealed)"]) }
+        let left = try await webhooks.legacySecretCount()
+        if left > 0 {
+            logger.warning(
+                "webhook signing secrets are stored in the clear until MARIONETTE_ENCRYPTION_KEY is set",
+                metadata: ["count": "\(left)"])
+        }
     }
 
     /// Admin Basic credentials from the environment, else a generated password kept in

@@ -355,6 +355,32 @@ enum Views {
 }
 
 extension Views {
+    static let agentConfig = ResourceView(
+        plural: "agent configs",
+        columns: [
+            .init(header: "ID") { cell($0, "id") },
+            .init(header: "NAME") { cell($0, "name") },
+            .init(header: "AGENT") { cell($0, "agent") },
+            .init(header: "MODEL") { cell($0, "model") },
+            .init(header: "DEFAULT") { item in item["is_default"]?.boolValue == true ? "yes" : "no" },
+            .init(header: "CREATED") { timeCell($0, "created_at") },
+        ],
+        fields: { item in
+            var f = FieldList(item)
+            f.text("ID", "id")
+            f.text("Name", "name")
+            f.text("Agent", "agent")
+            f.text("Model", "model")
+            f.text("Base URL", "base_url")
+            f.bool("Default", "is_default")
+            f.text("Extra", "extra")
+            f.map("Labels", "labels")
+            f.time("Created", "created_at")
+            f.time("Updated", "updated_at")
+            return f.pairs
+        }
+    )
+
     static let webhook = ResourceView(
         plural: "webhooks",
         columns: [

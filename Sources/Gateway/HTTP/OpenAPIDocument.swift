@@ -1343,7 +1343,9 @@ paths:
           examples: [claude]
         agent_config_id:
           $ref: '#/components/schemas/AgentConfigID'
-          description: Managed credentials of the same tenant and agent. Excludes `api_key`.
+          description: >-
+            Managed credentials of the same tenant and agent (the key is decrypted only to be handed to the
+            runner). Excludes `api_key`. Omitted together with `api_key`: the agent's default config, if any.
         api_key:
           type: string
           minLength: 1

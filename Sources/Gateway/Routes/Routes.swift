@@ -20,6 +20,10 @@ public struct GatewayServices: Sendable {
     public let apiKeys: APIKeyService
     public let runnerTokens: RunnerTokenService
     public let webhooks: WebhookService
+    /// Managed agent credentials (admin `agent-configs`).
+    public let agentConfigs: AgentConfigService
+    /// Data keys under the KEK; nil without `MARIONETTE_ENCRYPTION_KEY`.
+    public let dataKeys: DataKeys?
     public let authenticator: APIKeyAuthenticator
     public let hub: LogHub
     public let admin: AdminAuthenticator
@@ -38,8 +42,10 @@ public struct GatewayServices: Sendable {
     public init(
         config: ServerConfig, store: Store, admin: AdminAuthenticator, hub: LogHub = LogHub(),
         hooks: (any OrchestrationHooks)? = nil, sfu: SFUHolder = SFUHolder(), metrics: ServerMetrics = ServerMetrics(),
-        vault: CredentialVault = CredentialVault(), logger: Logger
+        vault: CredentialVault = CredentialVault(), dataKeys: DataKeys? = nil, logger: Logger
     ) {
+        self.dataKeys = dataKeys
+        self.agentConfigs = AgentConfigService(store: store, dataKeys: dataKeys)
         self.sfu = sfu
         self.metrics = metrics
         self.streamInput = StreamInputHub()
@@ -65,7 +71,7 @@ public struct GatewayServices: Sendable {
         self.streamTokens = StreamTokenAuthenticator(store: store, logger: logger)
         self.apiKeys = APIKeyService(store: store, multiTenant: config.multiTenant)
         self.runnerTokens = RunnerTokenService(store: store, multiTenant: config.multiTenant)
-        self.webhooks = WebhookService(store: store, settings: config.webhooks)
+        self.webhooks = WebhookService(store: store, settings: config.webhooks, dataKeys: dataKeys)
         self.authenticator = APIKeyAuthenticator(store: store, logger: logger)
         self.tunnelRuntime = TunnelRuntime(
             store: store, apiKeys: authenticator, config: config, metrics: metrics.tunnels, logger: logger)

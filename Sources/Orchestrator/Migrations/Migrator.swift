@@ -20,6 +20,7 @@ public enum Migrations {
         Migration(version: 2, name: "0002_streams", statements: Migration0002Streams.statements),
         Migration(version: 3, name: "0003_tunnels", statements: Migration0003Tunnels.statements),
         Migration(version: 4, name: "0004_webhooks", statements: Migration0004Webhooks.statements),
+        Migration(version: 5, name: "0005_encryption_at_rest", statements: Migration0005EncryptionAtRest.statements),
         Migration(version: 6, name: "0006_log_indexes", statements: Migration0006LogIndexes.statements),
     ]
 

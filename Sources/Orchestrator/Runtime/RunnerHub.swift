@@ -32,6 +32,8 @@ public actor RunnerHub {
     let metrics: any OrchestratorMetrics
     /// BYOK keys of sessions (memory only): handed to the runner in `AgentConfig.api_key`.
     let vault: CredentialVault?
+    /// Opens managed agent keys (agent configs) for `AgentConfig.api_key`.
+    let agentConfigs: AgentConfigService?
 
     private var links: [String: any RunnerLink] = [:]
     /// Pool of each connected runner, read once at connect: dispatch and attach need it (local
@@ -60,10 +62,12 @@ public actor RunnerHub {
 
     public init(
         store: Store, tokens: RunnerTokenService, provider: (any RunnerProvider)?, hub: LogHub, settings: Settings,
-        metrics: any OrchestratorMetrics = NoOrchestratorMetrics(), vault: CredentialVault? = nil, logger: Logger
+        metrics: any OrchestratorMetrics = NoOrchestratorMetrics(), vault: CredentialVault? = nil,
+        agentConfigs: AgentConfigService? = nil, logger: Logger
     ) {
         self.metrics = metrics
         self.vault = vault
+        self.agentConfigs = agentConfigs
         self.store = store
         self.tokens = tokens
         self.provider = provider
@@ -411,10 +415,11 @@ public actor RunnerHub {
         await dispatch(sessionID: session.id)
     }
 
-    /// The session's agent, its BYOK key (from memory; the runner puts it only in the agent CLI's
-    /// environment) and, with an agent config, its model, base URL and `extra` (system prompt,
-    /// tool lists, custom command…). Managed keys are not sent yet (agent configs have no
-    /// decryption here).
+    /// The session's agent and its key (auth-security.md §9): a BYOK key from memory, or a managed
+    /// agent config's key opened here; the runner puts either only in the agent CLI's environment.
+    /// With an agent config also its model, base URL and `extra` (system prompt, tool lists,
+    /// custom command…). A managed key that cannot be opened (no or wrong encryption key) is
+    /// logged and left out: the CLI then fails to authenticate instead of the dispatch stalling.
     private func agentConfig(for session: SessionRecord) async throws -> Marionette_Runner_V1_AgentConfig {
         var agent = Marionette_Runner_V1_AgentConfig()
         agent.agent = session.agent
@@ -423,6 +428,13 @@ public actor RunnerHub {
             agent.model = config.model ?? ""
             agent.baseURL = config.baseURL ?? ""
             agent.extra = config.extra
+            do {
+                if let key = try await agentConfigs?.apiKey(configID: id) { agent.apiKey = key }
+            } catch {
+                logger.error(
+                    "managed agent key not opened; the agent runs without it",
+                    metadata: ["session_id": "\(session.id)", "agent_config_id": "\(id)", "error": "\(error)"])
+            }
         }
         return agent
     }

@@ -66,6 +66,15 @@ extension Store {
                     throw APIError.validation("profile \"\(profile)\" not found", field: "profile_id")
                 }
             }
+            // A session naming neither a key nor a config uses its agent's default config, if any.
+            var agentConfigID = new.agentConfigID
+            if agentConfigID == nil && !new.isBYOK {
+                var filter = SQLFilter()
+                filter.add("agent = ?", .text(new.agent))
+                filter.add("is_default = ?", .bool(true))
+                filter.tenant(scope)
+                agentConfigID = try await db.first("SELECT id FROM agent_configs WHERE \(filter.sql)", filter.binds)?.string("id")
+            }
             if let config = new.agentConfigID {
                 var filter = SQLFilter()
                 filter.add("id = ?", .text(config))
@@ -88,7 +97,7 @@ extension Store {
                 """,
                 [
                     .text(sessionID), .optional(new.name), .text(workspaceID!), .optional(new.profileID),
-                    .text(new.agent), .bool(new.isBYOK), .text(new.permissionPolicy), .optional(new.agentConfigID),
+                    .text(new.agent), .bool(new.isBYOK), .text(new.permissionPolicy), .optional(agentConfigID),
                     .text(new.networkPolicy), .textArray(new.allowedHosts), .text(new.lifecycleMode),
                     .int(new.idleTimeoutSeconds), .optional(new.maxLifetimeSeconds), .optional(new.scheduleCron),
                     .text(new.scheduleTimezone), .labels(new.labels), .labels(new.annotations), tenant,

@@ -16,14 +16,16 @@ public struct WebhookDispatcher: Service {
     let store: Store
     let settings: ServerConfig.Webhooks
     let logger: Logger
+    let secrets: WebhookSecrets
     /// A lease longer than any attempt: a crashed worker's claim lapses after it.
     static let leaseSeconds: Int64 = 330
     static let pollInterval: Duration = .seconds(1)
 
-    public init(store: Store, settings: ServerConfig.Webhooks, logger: Logger) {
+    public init(store: Store, settings: ServerConfig.Webhooks, dataKeys: DataKeys?, logger: Logger) {
         self.store = store
         self.settings = settings
         self.logger = logger
+        self.secrets = WebhookSecrets(keys: dataKeys)
     }
 
     public func run() async throws {
@@ -86,7 +88,15 @@ public struct WebhookDispatcher: Service {
 
     private func attempt(_ delivery: WebhookDelivery) async {
         let attempts = delivery.attempts + 1
-        let result = await Self.send(delivery, allowPrivate: settings.allowPrivate)
+        let result: SendResult
+        do {
+            let secret = try await secrets.open(delivery.secret, webhookID: delivery.webhookID)
+            result = await Self.send(delivery, secret: secret, allowPrivate: settings.allowPrivate)
+        } catch {
+            // Retried like a network error: a server restarted with the right key can still send it.
+            logger.error("webhook secret not opened", metadata: ["webhook_id": "\(delivery.webhookID)", "error": "\(error)"])
+            result = .networkError("cannot open the webhook's signing secret; see the server log")
+        }
         let outcome: WebhookRetryPolicy.Outcome
         var statusCode: Int?
         var error: String?
@@ -123,7 +133,7 @@ public struct WebhookDispatcher: Service {
 
     /// One POST: resolve, check every address, connect to the first (pinned through the client's
     /// DNS override, so TLS still verifies the name), no redirects, the body read up to 1 MiB.
-    static func send(_ delivery: WebhookDelivery, allowPrivate: Bool) async -> SendResult {
+    static func send(_ delivery: WebhookDelivery, secret: String, allowPrivate: Bool) async -> SendResult {
         guard let url = URL(string: delivery.url), let host = url.host else { return .refused("the URL is not valid") }
         let addresses: [String]
         do { addresses = try await HostResolver.addresses(of: host) } catch { return .networkError("could not resolve \(host)") }
@@ -147,7 +157,7 @@ public struct WebhookDispatcher: Service {
         request.headers.replaceOrAdd(name: "X-Webhook-ID", value: delivery.eventID)
         request.headers.replaceOrAdd(name: "X-Webhook-Timestamp", value: String(timestamp))
         request.headers.replaceOrAdd(
-            name: "X-Webhook-Signature", value: WebhookSignature.header(secret: delivery.secret, timestamp: timestamp, body: body))
+            name: "X-Webhook-Signature", value: WebhookSignature.header(secret: secret, timestamp: timestamp, body: body))
         request.body = .bytes(ByteBuffer(bytes: body))
         do {
             let response = try await client.execute(request, timeout: .seconds(Int64(delivery.timeoutSeconds)))

@@ -38,16 +38,22 @@ public struct RotatedWebhookSecret: Encodable, Sendable {
 public struct WebhookService: Sendable {
     let store: Store
     let settings: ServerConfig.Webhooks
+    let secrets: WebhookSecrets
 
-    public init(store: Store, settings: ServerConfig.Webhooks) {
+    /// Without `dataKeys` (no encryption key) webhooks cannot be created or rotated (503).
+    public init(store: Store, settings: ServerConfig.Webhooks, dataKeys: DataKeys?) {
         self.store = store
         self.settings = settings
+        self.secrets = WebhookSecrets(keys: dataKeys)
     }
 
     public func create(_ request: WebhookRequest) async throws -> CreatedWebhook {
+        guard secrets.keys != nil else { throw EncryptionError.notConfigured.apiError }
         let fields = try await validate(request, over: nil)
         let secret = WebhookSignature.newSecret()
-        let hook = try await store.createWebhook(fields, secret: secret, tenantID: nil)
+        let id = store.newID(.webhook, at: store.now())
+        let columns = try await secrets.columns(secret, webhookID: id, tenantID: nil)
+        let hook = try await store.createWebhook(fields, id: id, secret: columns, tenantID: nil)
         await audit("config.created", hook.id)
         return CreatedWebhook(webhook: hook, secret: secret)
     }
@@ -70,13 +76,32 @@ public struct WebhookService: Sendable {
     }
 
     public func rotateSecret(_ id: String) async throws -> RotatedWebhookSecret {
+        let current = try await get(id)
         let secret = WebhookSignature.newSecret()
-        let hook = try await store.rotateWebhookSecret(id, secret: secret)
+        let columns = try await secrets.columns(secret, webhookID: id, tenantID: current.tenantID)
+        let hook = try await store.rotateWebhookSecret(id, secret: columns)
         await audit("config.updated", id, details: ["change": .string("secret_rotated")])
         return RotatedWebhookSecret(secret: secret, secretPrefix: hook.secretPrefix)
     }
 
     public func retryEvent(_ id: String) async throws { try await store.retryWebhookEvent(id) }
+
+    /// Seals the clear secrets of webhooks created before migration 0005 (run at start when an
+    /// encryption key is configured; without one they keep signing with the clear value).
+    /// Returns how many were sealed.
+    public func sealLegacySecrets() async throws -> Int {
+        guard secrets.keys != nil else { return 0 }
+        var sealed = 0
+        for legacy in try await store.legacyWebhookSecrets() {
+            let columns = try await secrets.columns(legacy.secret, webhookID: legacy.id, tenantID: legacy.tenantID)
+            try await store.sealLegacyWebhookSecret(legacy.id, secret: columns)
+            sealed += 1
+        }
+        return sealed
+    }
+
+    /// How many webhooks still keep their secret in the clear (to warn about at start).
+    public func legacySecretCount() async throws -> Int { try await store.legacyWebhookSecrets().count }
 
     private func audit(_ action: String, _ id: String, details: [String: MetadataValue] = [:]) async {
         var details = details

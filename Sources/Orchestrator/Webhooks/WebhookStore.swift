@@ -15,12 +15,26 @@ struct WebhookFields: Sendable {
     var annotations: [String: String]
 }
 
+/// A webhook's signing secret as stored: sealed with its tenant's `secrets/v1` key, or (rows from
+/// before migration 0005 not yet sealed) the legacy clear value.
+enum StoredWebhookSecret: Sendable {
+    case sealed(String, tenantID: String?)
+    case legacy(String)
+}
+
+/// A webhook secret ready to store: its hash, prefix and sealed form (never the secret itself).
+struct WebhookSecretColumns: Sendable {
+    let hash: String
+    let prefix: String
+    let sealed: String
+}
+
 /// A due delivery with what sending it needs (the secret stays inside the Orchestrator).
 struct WebhookDelivery: Sendable {
     let eventID: String
     let webhookID: String
     let url: String
-    let secret: String
+    let secret: StoredWebhookSecret
     let headers: [String: String]
     let timeoutSeconds: Int
     let policy: WebhookRetryPolicy
@@ -36,9 +50,10 @@ public struct WebhookEventFilter: Sendable {
 }
 
 extension Store {
-    func createWebhook(_ fields: WebhookFields, secret: String, tenantID: String?) async throws -> WebhookRecord {
+    func createWebhook(_ fields: WebhookFields, id: String, secret: WebhookSecretColumns, tenantID: String?) async throws
+        -> WebhookRecord
+    {
         let now = now()
-        let id = newID(.webhook, at: now)
         return try await database.transaction(.system) { db in
             if try await db.first(
                 "SELECT id FROM webhooks WHERE name = ? AND COALESCE(tenant_id,'') = ?", [.text(fields.name), .text(tenantID ?? "")]) != nil
@@ -47,12 +62,12 @@ extension Store {
             }
             let rows = try await db.query(
                 """
-                INSERT INTO webhooks (id, name, url, events, secret, secret_prefix, is_active, max_retries, retry_delay_seconds,
-                  timeout_seconds, headers, labels, annotations, tenant_id, created_at, updated_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *
+                INSERT INTO webhooks (id, name, url, events, secret_hash, secret_prefix, secret_encrypted, is_active, max_retries,
+                  retry_delay_seconds, timeout_seconds, headers, labels, annotations, tenant_id, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING *
                 """,
-                [.text(id), .text(fields.name), .text(fields.url), .textArray(fields.events), .text(secret),
-                 .text(String(secret.prefix(8))), .bool(fields.isActive), .int(fields.maxRetries), .int(fields.retryDelaySeconds),
+                [.text(id), .text(fields.name), .text(fields.url), .textArray(fields.events), .text(secret.hash),
+                 .text(secret.prefix), .text(secret.sealed), .bool(fields.isActive), .int(fields.maxRetries), .int(fields.retryDelaySeconds),
                  .int(fields.timeoutSeconds), .labels(fields.headers), .labels(fields.labels), .labels(fields.annotations),
                  .optional(tenantID), .timestamp(now), .timestamp(now)])
             return try WebhookRecord(row: rows[0])
@@ -109,14 +124,39 @@ extension Store {
         }
     }
 
-    func rotateWebhookSecret(_ id: String, secret: String) async throws -> WebhookRecord {
+    func rotateWebhookSecret(_ id: String, secret: WebhookSecretColumns) async throws -> WebhookRecord {
         let now = now()
         return try await database.transaction(.system) { db in
             let rows = try await db.query(
-                "UPDATE webhooks SET secret = ?, secret_prefix = ?, updated_at = ? WHERE id = ? RETURNING *",
-                [.text(secret), .text(String(secret.prefix(8))), .timestamp(now), .text(id)])
+                """
+                UPDATE webhooks SET secret_hash = ?, secret_prefix = ?, secret_encrypted = ?, secret_legacy = NULL, updated_at = ?
+                WHERE id = ? RETURNING *
+                """,
+                [.text(secret.hash), .text(secret.prefix), .text(secret.sealed), .timestamp(now), .text(id)])
             guard let row = rows.first else { throw APIError.notFound("webhook", id) }
             return try WebhookRecord(row: row)
+        }
+    }
+
+    /// Webhooks whose secret is still the clear value from before migration 0005.
+    func legacyWebhookSecrets() async throws -> [(id: String, tenantID: String?, secret: String)] {
+        try await database.read(.system) { db in
+            try await db.query("SELECT id, tenant_id, secret_legacy FROM webhooks WHERE secret_legacy IS NOT NULL", []).compactMap { row in
+                guard let id = row.string("id"), let secret = row.string("secret_legacy") else { return nil }
+                return (id, row.string("tenant_id"), secret)
+            }
+        }
+    }
+
+    /// Replaces a legacy clear secret by its sealed form (unless it was rotated meanwhile).
+    func sealLegacyWebhookSecret(_ id: String, secret: WebhookSecretColumns) async throws {
+        try await database.transaction(.system) { db in
+            try await db.execute(
+                """
+                UPDATE webhooks SET secret_hash = ?, secret_encrypted = ?, secret_legacy = NULL
+                WHERE id = ? AND secret_legacy IS NOT NULL
+                """,
+                [.text(secret.hash), .text(secret.sealed), .text(id)])
         }
     }
 
@@ -159,8 +199,8 @@ extension Store {
         return try await database.transaction(.system) { db in
             let rows = try await db.query(
                 """
-                SELECT e.id, e.webhook_id, e.payload, e.attempts, w.url, w.secret, w.headers, w.timeout_seconds, w.max_retries,
-                  w.retry_delay_seconds FROM webhook_events e JOIN webhooks w ON w.id = e.webhook_id
+                SELECT e.id, e.webhook_id, e.payload, e.attempts, w.url, w.secret_encrypted, w.secret_legacy, w.tenant_id,
+                  w.headers, w.timeout_seconds, w.max_retries, w.retry_delay_seconds FROM webhook_events e JOIN webhooks w ON w.id = e.webhook_id
                 WHERE e.status = 'pending' AND e.next_retry_at <= ? AND (e.claimed_until IS NULL OR e.claimed_until <= ?)
                   AND w.is_active = ?
                 ORDER BY e.next_retry_at, e.id LIMIT \(limit)
@@ -168,9 +208,17 @@ extension Store {
                 [.timestamp(now), .timestamp(now), .bool(true)])
             var deliveries: [WebhookDelivery] = []
             for row in rows {
-                guard let id = row.string("id"), let webhookID = row.string("webhook_id"), let url = row.string("url"),
-                    let secret = row.string("secret")
-                else { continue }
+                guard let id = row.string("id"), let webhookID = row.string("webhook_id"), let url = row.string("url") else {
+                    continue
+                }
+                let secret: StoredWebhookSecret
+                if let sealed = row.string("secret_encrypted") {
+                    secret = .sealed(sealed, tenantID: row.string("tenant_id"))
+                } else if let legacy = row.string("secret_legacy") {
+                    secret = .legacy(legacy)
+                } else {
+                    continue
+                }
                 try await db.execute(
                     "UPDATE webhook_events SET claimed_until = ? WHERE id = ?",
                     [.timestamp(now.adding(seconds: leaseSeconds)), .text(id)])
