@@ -41,6 +41,7 @@ DEBIAN_PACKAGES=(
     ffmpeg              # x11grab + libvpx: the baseline of bench/desktop; libx264/libopus clips of the scrcpy device simulator
     chromium            # real WebRTC peer for the SFU tests (Tests/e2e, driven by Selenium)
     chromium-driver     # chromedriver for Selenium
+    firefox-esr         # the admin web UI's second browser (Tests/e2e/test_admin_ui_firefox.py, Marionette protocol)
     python3-pip         # installs Tests/e2e/requirements.txt (aiortc, selenium, pytest)
 )
 
@@ -72,7 +73,7 @@ else
 fi
 
 # Python packages of the real-peer drivers (Tests/e2e): only when one is missing.
-if ! python3 -c 'import aiortc, av, selenium, numpy, pytest' 2>/dev/null; then
+if ! python3 -c 'import aiortc, av, selenium, numpy, pytest, marionette_driver' 2>/dev/null; then
     log "installing Python packages for Tests/e2e (requirements.txt)"
     python3 -m pip install --quiet --disable-pip-version-check -r "$MARIONETTE_ROOT/Tests/e2e/requirements.txt" >&2 \
         || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages \
