@@ -13,6 +13,8 @@ import Synchronization
 public final class PostgresDatabase: Database {
     public let dialect = SQLDialect.postgres
     private let client: PostgresClient
+    /// How long a call waits for a pooled connection before it fails with 503.
+    let leaseTimeout: Duration
     private let runTask: Task<Void, Never>
     private let logger: Logger
     private let multiTenant: Bool
@@ -25,13 +27,15 @@ public final class PostgresDatabase: Database {
     /// Parses `postgres://user:pass@host:port/db?sslmode=disable|prefer|require`. Fails when the
     /// first query gets no answer within `connectTimeout`.
     public static func open(
-        url: String, maxConnections: Int, multiTenant: Bool, logger: Logger, connectTimeout: Duration = .seconds(10)
+        url: String, maxConnections: Int, multiTenant: Bool, logger: Logger, connectTimeout: Duration = .seconds(10),
+        leaseTimeout: Duration = .seconds(10)
     ) async throws -> PostgresDatabase {
         let config = try configuration(from: url, maxConnections: maxConnections)
         let client = PostgresClient(configuration: config, backgroundLogger: logger)
         let task = Task { await client.run() }
         let database = PostgresDatabase(
-            client: client, runTask: task, logger: logger, multiTenant: multiTenant, maxConnections: maxConnections)
+            client: client, runTask: task, logger: logger, multiTenant: multiTenant, maxConnections: maxConnections,
+            leaseTimeout: leaseTimeout)
         do {
             // Fail fast with a readable error instead of on the first request.
             try await withThrowingTaskGroup(of: Void.self) { group in
@@ -71,8 +75,10 @@ public final class PostgresDatabase: Database {
     }
 
     private init(
-        client: PostgresClient, runTask: Task<Void, Never>, logger: Logger, multiTenant: Bool, maxConnections: Int
+        client: PostgresClient, runTask: Task<Void, Never>, logger: Logger, multiTenant: Bool, maxConnections: Int,
+        leaseTimeout: Duration
     ) {
+        self.leaseTimeout = leaseTimeout
         self.client = client
         self.runTask = runTask
         self.logger = logger
@@ -124,10 +130,13 @@ public final class PostgresDatabase: Database {
         _ scope: TenantScope, _ body: @Sendable (any SQLExecutor) async throws -> T
     ) async throws -> T {
         let logger = self.logger
-        return try await client.withConnection { connection in
-            let executor = PostgresExecutor(connection: connection, logger: logger)
-            try await self.applyScope(scope, connection, executor)
-            return try await body(executor)
+        // The body runs inside a child task of the lease (structured: done before this returns).
+        return try await withoutActuallyEscaping(body) { body in
+            try await withLeasedConnection { connection in
+                let executor = PostgresExecutor(connection: connection, logger: logger)
+                try await self.applyScope(scope, connection, executor)
+                return try await body(executor)
+            }
         }
     }
 
@@ -142,25 +151,63 @@ public final class PostgresDatabase: Database {
         _ scope: TenantScope, _ body: @Sendable (any SQLExecutor) async throws -> T
     ) async throws -> T {
         let logger = self.logger
-        return try await client.withConnection { connection in
-            let executor = PostgresExecutor(connection: connection, logger: logger)
-            try await executor.execute("BEGIN")
-            do {
-                let setsScope = !self.holds(scope, connection)
-                if setsScope {
+        return try await withoutActuallyEscaping(body) { body in
+            try await withLeasedConnection { connection in
+                let executor = PostgresExecutor(connection: connection, logger: logger)
+                try await executor.execute("BEGIN")
+                do {
+                    let setsScope = !self.holds(scope, connection)
+                    if setsScope {
+                        self.record(nil, for: connection)
+                        try await executor.execute(Self.setScopeSQL, self.scopeSettings(scope))
+                    }
+                    let value = try await body(executor)
+                    try await executor.execute("COMMIT")
+                    if setsScope { self.record(scope, for: connection) }
+                    return value
+                } catch {
+                    // The rollback also undoes a set_config of this transaction.
                     self.record(nil, for: connection)
-                    try await executor.execute(Self.setScopeSQL, self.scopeSettings(scope))
+                    try? await executor.execute("ROLLBACK")
+                    throw error
                 }
-                let value = try await body(executor)
-                try await executor.execute("COMMIT")
-                if setsScope { self.record(scope, for: connection) }
-                return value
-            } catch {
-                // The rollback also undoes a set_config of this transaction.
-                self.record(nil, for: connection)
-                try? await executor.execute("ROLLBACK")
-                throw error
             }
+        }
+    }
+
+
+    /// A pooled connection for `body`. While PostgreSQL is down the pool would keep a caller
+    /// waiting for ever; past `leaseTimeout` without a connection the call fails with 503
+    /// `service_unavailable` instead. Once leased, the body is never cut short.
+    private func withLeasedConnection<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> T)
+        async throws -> T
+    {
+        let leased = LeaseFlag()
+        let client = self.client
+        let leaseTimeout = self.leaseTimeout
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask {
+                try await client.withConnection { connection in
+                    leased.set()
+                    return try await body(connection)
+                }
+            }
+            group.addTask {
+                try await Task.sleep(for: leaseTimeout)
+                guard leased.isSet else {
+                    throw APIError(
+                        status: 503, code: "service_unavailable",
+                        message: "the database gave no connection within \(leaseTimeout); check that PostgreSQL is running and reachable")
+                }
+                return nil
+            }
+            while let next = try await group.next() {
+                if let value = next {
+                    group.cancelAll()
+                    return value
+                }
+            }
+            throw CancellationError()
         }
     }
 
@@ -175,6 +222,13 @@ public final class PostgresDatabase: Database {
     public func close() async {
         runTask.cancel()
     }
+}
+
+/// Set once a call got its connection (read by the lease timer).
+private final class LeaseFlag: Sendable {
+    private let value = Atomic<Bool>(false)
+    func set() { value.store(true, ordering: .releasing) }
+    var isSet: Bool { value.load(ordering: .acquiring) }
 }
 
 struct PostgresExecutor: SQLExecutor {
