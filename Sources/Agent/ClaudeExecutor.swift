@@ -41,14 +41,8 @@ public struct ClaudeExecutor: TaskExecutor {
     public static let binaryVariable = "MARIONETTE_CLAUDE_BIN"
 
     public func start(_ task: ExecutorTask, output: RunOutput) throws -> any RunningTask {
-        guard
-            let binary = ExecutableLocator.find(
-                "claude", override: Self.binaryVariable, configured: self.binary, environment: task.environment)
-        else {
-            throw SpawnError(
-                description: ExecutableLocator.missing(
-                    "claude", override: Self.binaryVariable, configured: self.binary, environment: task.environment))
-        }
+        let binary = try ExecutableLocator.require(
+            "claude", override: Self.binaryVariable, configured: self.binary, environment: task.environment)
         let home = task.environment["HOME"] ?? ""
         let hostLogin = !home.isEmpty && FileManager.default.fileExists(atPath: home + "/.claude/.credentials.json")
         let invocation = ClaudeInvocation.make(binary: binary, task: task, extraArguments: extraArguments, hostLogin: hostLogin)

@@ -33,14 +33,8 @@ public struct CodexExecutor: TaskExecutor {
 
     public static let binaryVariable = "MARIONETTE_CODEX_BIN"
     public func start(_ task: ExecutorTask, output: RunOutput) throws -> any RunningTask {
-        guard
-            let binary = ExecutableLocator.find(
-                "codex", override: Self.binaryVariable, configured: self.binary, environment: task.environment)
-        else {
-            throw SpawnError(
-                description: ExecutableLocator.missing(
-                    "codex", override: Self.binaryVariable, configured: self.binary, environment: task.environment))
-        }
+        let binary = try ExecutableLocator.require(
+            "codex", override: Self.binaryVariable, configured: self.binary, environment: task.environment)
         let home = task.environment["HOME"] ?? ""
         let hostLogin = !home.isEmpty && FileManager.default.fileExists(atPath: home + "/.codex/auth.json")
         if task.permissionPolicy != "auto" {

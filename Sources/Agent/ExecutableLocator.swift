@@ -25,6 +25,17 @@ public enum ExecutableLocator {
         return access(path, X_OK) == 0
     }
 
+    /// `find`, or the `SpawnError` of `missing`: a run whose CLI is not there fails with it.
+    public static func require(
+        _ name: String, override variable: String, configured: String = "", environment: [String: String]
+    ) throws -> String {
+        guard let found = find(name, override: variable, configured: configured, environment: environment) else {
+            throw SpawnError(
+                description: missing(name, override: variable, configured: configured, environment: environment))
+        }
+        return found
+    }
+
     /// The error of a missing CLI: what was looked for and how to fix it.
     public static func missing(
         _ name: String, override variable: String, configured: String = "", environment: [String: String]
