@@ -38,6 +38,7 @@ public struct TaskCompletion: Sendable, Equatable {
     public var tokensOutput: Int64
     public var costUSD: Double
     public var contextSnapshot: [UInt8]
+    public var tokensCachedInput: Int64 = 0
 
     public init(
         key: RunKey, success: Bool, error: String = "", exitCode: Int32 = 0, lastLogSequence: Int64 = 0,

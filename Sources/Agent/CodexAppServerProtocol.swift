@@ -31,6 +31,7 @@ public struct CodexAppServerParser: AgentStreamParser {
     /// The turn `turn/start` began (for `turn/interrupt`).
     public private(set) var turnID: String?
     public private(set) var tokensInput: Int64 = 0
+    public private(set) var cachedInputTokens: Int64 = 0
     public private(set) var tokensOutput: Int64 = 0
     public private(set) var turnStatus: String?
     public private(set) var failure: String?
@@ -126,6 +127,7 @@ public struct CodexAppServerParser: AgentStreamParser {
         case "thread/tokenUsage/updated":
             let usage = (params["tokenUsage"] as? [String: Any])?["last"] as? [String: Any] ?? [:]
             tokensInput += (usage["inputTokens"] as? NSNumber)?.int64Value ?? 0
+            cachedInputTokens += (usage["cachedInputTokens"] as? NSNumber)?.int64Value ?? 0
             tokensOutput += (usage["outputTokens"] as? NSNumber)?.int64Value ?? 0
             return AgentLineEvent(kind: "usage")
         case "turn/completed":
@@ -220,6 +222,7 @@ extension CodexOutcome {
     public static func result(exit: ExitStatus, appServer stream: CodexAppServerParser, stoppedAfterTurn: Bool) -> ExecutorResult {
         var outcome = ExecutorResult(success: false, exitCode: stoppedAfterTurn ? 0 : exit.code)
         outcome.tokensInput = stream.tokensInput
+        outcome.tokensCachedInput = stream.cachedInputTokens
         outcome.tokensOutput = stream.tokensOutput
         if let thread = stream.threadID { outcome.contextSnapshot = contextSnapshot(threadID: thread) }
         if stream.turnStatus == "completed", exit == .exited(0) || stoppedAfterTurn {

@@ -102,6 +102,7 @@ public enum CodexOutcome {
     public static func result(exit: ExitStatus, stream: CodexEventParser) -> ExecutorResult {
         var outcome = ExecutorResult(success: false, exitCode: exit.code)
         outcome.tokensInput = stream.tokensInput
+        outcome.tokensCachedInput = stream.cachedInputTokens
         outcome.tokensOutput = stream.tokensOutput
         if let thread = stream.threadID { outcome.contextSnapshot = contextSnapshot(threadID: thread) }
         if stream.turnCompleted, exit == .exited(0) {

@@ -274,6 +274,7 @@ public actor CommandHandler {
             key: run.key, success: result.success, error: result.error, exitCode: result.exitCode,
             lastLogSequence: last, tokensInput: result.tokensInput, tokensOutput: result.tokensOutput,
             costUSD: result.costUSD, contextSnapshot: result.contextSnapshot)
+        completion.tokensCachedInput = result.tokensCachedInput
         if let reason = run.killReason {
             completion.success = false
             completion.error = reason

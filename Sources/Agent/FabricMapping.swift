@@ -104,6 +104,7 @@ public enum FabricMapping {
             completed.contextSnapshot = Data(completion.contextSnapshot)
             completed.lastLogSequence = completion.lastLogSequence
             completed.costUsd = completion.costUSD
+            completed.tokensCachedInput = completion.tokensCachedInput
             message.payload = .taskCompleted(completed)
         case .sessionAttached(let sessionID, let restored, let workspaceRestored):
             var attached = Marionette_Runner_V1_SessionAttached()

@@ -38,6 +38,8 @@ public struct ExecutorResult: Sendable, Equatable {
     public var tokensOutput: Int64
     public var costUSD: Double
     public var contextSnapshot: [UInt8]
+    /// The part of `tokensInput` the provider served from its cache (Codex), for the price table.
+    public var tokensCachedInput: Int64 = 0
 
     public init(
         success: Bool, exitCode: Int32, error: String = "", tokensInput: Int64 = 0, tokensOutput: Int64 = 0,

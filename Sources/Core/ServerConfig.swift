@@ -54,6 +54,8 @@ public struct ServerConfig: Sendable, Equatable {
     public var tunnels = Tunnels()
     /// `webhooks.*` (api.md §14.2, orchestration.md).
     public var webhooks = Webhooks()
+    /// `pricing.models.*`: the cost of runs whose agent reports none (Codex).
+    public var pricing = ModelPricing()
 
     public struct Webhooks: Sendable, Equatable {
         /// Deliveries in flight at once.
@@ -153,6 +155,7 @@ public struct ServerConfig: Sendable, Equatable {
     /// Sets one dotted key from its textual value (YAML scalars and environment values alike).
     /// Lists are given as YAML lists (`values`) or comma-separated text.
     public mutating func apply(key: String, value: String, values: [String]? = nil) throws(ConfigError) {
+        if ModelPricing.isKey(key) { return try pricing.apply(key: key, value: value) }
         func port() throws(ConfigError) -> Int {
             guard let n = Int(value), (1...65535).contains(n) else {
                 throw .invalid(key: key, message: "must be a port number 1..65535, got \"\(value)\"")

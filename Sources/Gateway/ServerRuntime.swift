@@ -75,6 +75,7 @@ public struct ServerRuntime: Sendable {
         hubSettings.disconnectGraceSeconds = Int64(config.disconnectGraceSeconds)
         hubSettings.localWorkspaceBase = dataDir + "/workspaces"
         hubSettings.permissionSuspendAfterSeconds = config.permissionSuspendAfterSeconds
+        hubSettings.pricing = config.pricing
         let metrics = ServerMetrics()
         // BYOK keys: held in memory only, by the session service, read by the hub for AgentConfig.
         let vault = CredentialVault()

@@ -32,6 +32,7 @@ import Testing
         #expect(parser.lastAgentMessage == "Done.")
         let success = CodexOutcome.result(exit: .exited(0), stream: parser)
         #expect(success.success && success.tokensInput == 24763 && success.tokensOutput == 122)
+        #expect(success.tokensCachedInput == 24448)
         #expect(success.costUSD == 0, "Codex reports no cost: unknown, never computed here")
         #expect(CodexOutcome.threadID(fromSnapshot: success.contextSnapshot) == "th_1")
         #expect(!CodexOutcome.result(exit: .exited(1), stream: parser).success, "exit status counts too")
@@ -73,11 +74,11 @@ import Testing
         #expect(request.idJSON == "\"r9\"" && request.approvalTool == "file_change" && request.action == "add /w/a")
         _ = parser.parse(#"{"id":5,"method":"item/tool/requestUserInput","params":{}}"#)
         if case .serverRequest(let other) = parser.lastMessage { #expect(other.approvalTool == nil, "unknown requests are refused") }
-        _ = parser.parse(#"{"method":"thread/tokenUsage/updated","params":{"tokenUsage":{"last":{"inputTokens":10,"outputTokens":3}}}}"#)
+        _ = parser.parse(#"{"method":"thread/tokenUsage/updated","params":{"tokenUsage":{"last":{"inputTokens":10,"cachedInputTokens":4,"outputTokens":3}}}}"#)
         let done = parser.parse(#"{"method":"turn/completed","params":{"turn":{"id":"t","status":"completed"}}}"#)
         #expect(done.kind == "result" && parser.lastMessage == .turnCompleted(status: "completed", error: nil))
         let outcome = CodexOutcome.result(exit: .exited(0), appServer: parser, stoppedAfterTurn: false)
-        #expect(outcome.success && outcome.tokensInput == 10 && outcome.tokensOutput == 3)
+        #expect(outcome.success && outcome.tokensInput == 10 && outcome.tokensOutput == 3 && outcome.tokensCachedInput == 4)
     }
 
     @Test func invocation() {

@@ -32,7 +32,7 @@ struct ConfigLoader {
             }
             if let tree = node as? [String: Any] {
                 for (key, value) in Self.flatten(tree) {
-                    guard ServerConfig.keys.contains(key) else {
+                    guard ServerConfig.keys.contains(key) || ModelPricing.isKey(key) else {
                         warnings.append("ignoring unknown config key \(key) in \(path)")
                         continue
                     }

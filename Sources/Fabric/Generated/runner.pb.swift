@@ -397,6 +397,9 @@ public nonisolated struct Marionette_Runner_V1_TaskCompleted: Sendable {
   /// new, 0 = unknown
   public var costUsd: Double = 0
 
+  /// new: the part of tokens_input served from the provider's cache
+  public var tokensCachedInput: Int64 = 0
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public init() {}
@@ -2879,7 +2882,7 @@ nonisolated extension Marionette_Runner_V1_PermissionRequest: SwiftProtobuf.Mess
 
 nonisolated extension Marionette_Runner_V1_TaskCompleted: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".TaskCompleted"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}task_id\0\u{3}run_id\0\u{1}attempt\0\u{1}success\0\u{1}error\0\u{3}exit_code\0\u{3}tokens_input\0\u{3}tokens_output\0\u{3}context_snapshot\0\u{3}last_log_sequence\0\u{3}cost_usd\0")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}task_id\0\u{3}run_id\0\u{1}attempt\0\u{1}success\0\u{1}error\0\u{3}exit_code\0\u{3}tokens_input\0\u{3}tokens_output\0\u{3}context_snapshot\0\u{3}last_log_sequence\0\u{3}cost_usd\0\u{3}tokens_cached_input\0")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2898,6 +2901,7 @@ nonisolated extension Marionette_Runner_V1_TaskCompleted: SwiftProtobuf.Message,
       case 9: try { try decoder.decodeSingularBytesField(value: &self.contextSnapshot) }()
       case 10: try { try decoder.decodeSingularInt64Field(value: &self.lastLogSequence) }()
       case 11: try { try decoder.decodeSingularDoubleField(value: &self.costUsd) }()
+      case 12: try { try decoder.decodeSingularInt64Field(value: &self.tokensCachedInput) }()
       default: break
       }
     }
@@ -2937,6 +2941,9 @@ nonisolated extension Marionette_Runner_V1_TaskCompleted: SwiftProtobuf.Message,
     if self.costUsd.bitPattern != 0 {
       try visitor.visitSingularDoubleField(value: self.costUsd, fieldNumber: 11)
     }
+    if self.tokensCachedInput != 0 {
+      try visitor.visitSingularInt64Field(value: self.tokensCachedInput, fieldNumber: 12)
+    }
     try unknownFields.traverse(visitor: &visitor)
   }
 
@@ -2952,6 +2959,7 @@ nonisolated extension Marionette_Runner_V1_TaskCompleted: SwiftProtobuf.Message,
     if lhs.contextSnapshot != rhs.contextSnapshot {return false}
     if lhs.lastLogSequence != rhs.lastLogSequence {return false}
     if lhs.costUsd != rhs.costUsd {return false}
+    if lhs.tokensCachedInput != rhs.tokensCachedInput {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -18,6 +18,8 @@ public actor RunnerHub {
         public var localWorkspaceBase: String?
         /// `permissions.default_suspend_after_seconds`: applied when a runner sends 0.
         public var permissionSuspendAfterSeconds = 1800
+        /// `pricing.models.*`: the cost of runs whose agent reports tokens but no cost.
+        public var pricing = ModelPricing()
         /// How often idle sessions are looked for (orchestration.md §8: every 60 s).
         public var idleCheckInterval: Duration = .seconds(60)
         public init() {}
@@ -336,7 +338,21 @@ public actor RunnerHub {
             runID: done.runID, status: status, error: done.error.isEmpty ? nil : done.error,
             exitCode: Int(done.exitCode), lastLog: done.lastLogSequence,
             tokensIn: done.tokensInput == 0 ? nil : done.tokensInput,
-            tokensOut: done.tokensOutput == 0 ? nil : done.tokensOutput, cost: done.costUsd == 0 ? nil : done.costUsd)
+            tokensOut: done.tokensOutput == 0 ? nil : done.tokensOutput,
+            cost: done.costUsd == 0 ? await priced(done) : done.costUsd)
+    }
+
+    /// A run that reported tokens but no cost (Codex) is priced from `pricing.models` by the model
+    /// of the session's agent config; unknown models keep the cost unknown (orchestration.md §4.4).
+    private func priced(_ done: Marionette_Runner_V1_TaskCompleted) async -> Double? {
+        guard !settings.pricing.models.isEmpty, done.tokensInput > 0 || done.tokensOutput > 0,
+            let task = try? await store.task(done.taskID, scope: .system),
+            let session = try? await store.session(task.sessionID, scope: .system),
+            let configID = session.agentConfigID,
+            let model = try? await store.agentConfigSettings(configID)?.model, !model.isEmpty
+        else { return nil }
+        return settings.pricing.cost(
+            model: model, input: done.tokensInput, cachedInput: done.tokensCachedInput, output: done.tokensOutput)
     }
 
     private func finish(
