@@ -56,6 +56,18 @@ public struct ServerConfig: Sendable, Equatable {
     public var webhooks = Webhooks()
     /// `pricing.models.*`: the cost of runs whose agent reports none (Codex).
     public var pricing = ModelPricing()
+    /// `observability.metrics.*`: `/metrics` is always on the admin listener; `enabled` also
+    /// serves it on a listener of its own (orchestration.md §11).
+    public var metricsListener = MetricsListener()
+
+    public struct MetricsListener: Sendable, Equatable {
+        public var enabled = false
+        /// Empty: the admin listener's host.
+        public var host = ""
+        public var port = 9091
+        public var path = "/metrics"
+        public init() {}
+    }
 
     public struct Webhooks: Sendable, Equatable {
         /// Deliveries in flight at once.
@@ -135,6 +147,8 @@ public struct ServerConfig: Sendable, Equatable {
         "providers.local.max_runners",
         "tls.enabled", "tls.cert_file", "tls.key_file", "tls.ca_file", "tls.verify_client",
         "webhooks.workers", "webhooks.batch_size", "webhooks.max_payload_bytes", "webhooks.allow_private",
+        "observability.metrics.enabled", "observability.metrics.host", "observability.metrics.port",
+        "observability.metrics.path",
         "tunnels.enabled", "tunnels.domain", "tunnels.url_mode", "tunnels.tcp_port_range", "tunnels.tcp_bind_host",
         "tunnels.tcp_public_host", "tunnels.tcp_default_allow_cidrs", "tunnels.max_per_session",
         "tunnels.max_connections_per_tunnel", "tunnels.idle_timeout_seconds",
@@ -237,6 +251,14 @@ public struct ServerConfig: Sendable, Equatable {
         case "webhooks.batch_size": webhooks.batchSize = try int(min: 1)
         case "webhooks.max_payload_bytes": webhooks.maxPayloadBytes = try int(min: 1024)
         case "webhooks.allow_private": webhooks.allowPrivate = try bool()
+        case "observability.metrics.enabled": metricsListener.enabled = try bool()
+        case "observability.metrics.host": metricsListener.host = value
+        case "observability.metrics.port": metricsListener.port = try port()
+        case "observability.metrics.path":
+            guard value.hasPrefix("/"), value.count > 1, !value.contains("?") else {
+                throw .invalid(key: key, message: "must be a path such as /metrics, got \"\(value)\"")
+            }
+            metricsListener.path = value
         case "tunnels.enabled": tunnels.enabled = try bool()
         case "tunnels.domain":
             let domain = value.lowercased()

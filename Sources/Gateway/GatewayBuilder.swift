@@ -94,6 +94,16 @@ public enum GatewayBuilder {
         return router
     }
 
+    /// `observability.metrics.enabled`: a listener of its own with only the metrics path (for a
+    /// scraper that must not reach the admin API).
+    public static func metricsRouter(_ services: GatewayServices) -> Router<APIContext> {
+        let router = Router(context: APIContext.self)
+        router.add(middleware: ErrorMiddleware(logger: services.logger))
+        var table = RouteTable()
+        MetricsRoutes.register(&table, router, services, path: services.config.metricsListener.path)
+        return router
+    }
+
     public static func adminRouter(_ services: GatewayServices) -> (Router<APIContext>, [RouteSpec]) {
         let router = Router(context: APIContext.self)
         router.add(middleware: HTTPMetricsMiddleware(metrics: services.metrics.http))

@@ -1,5 +1,8 @@
+import Core
 import Foundation
 import Gateway
+import Hummingbird
+import HummingbirdTesting
 import Testing
 
 /// `GET /metrics` on the admin listener (orchestration.md §12): Prometheus text, route templates as
@@ -35,6 +38,25 @@ import Testing
             #expect(text.contains("marionette_permission_requests_pending 0"))
             #expect(text.contains(#"marionette_sfu_forward_delay_seconds_bucket{le="+Inf"} 0"#))
             #expect(text.contains("marionette_stream_first_frame_seconds_count 0"))
+        }
+    }
+
+    /// `observability.metrics.enabled`: the same exposition on a listener of its own, at its path
+    /// only (a scraper there reaches nothing else).
+    @Test func theSeparateListenerServesOnlyItsPath() async throws {
+        var config = ServerConfig()
+        try config.apply(key: "observability.metrics.enabled", value: "true")
+        try config.apply(key: "observability.metrics.path", value: "/prom")
+        #expect(throws: ServerConfig.ConfigError.self) { try config.apply(key: "observability.metrics.path", value: "prom") }
+        let harness = try await GatewayHarness.make(config: config)
+        defer { Task { await harness.close() } }
+        let router = GatewayBuilder.metricsRouter(harness.services)
+        try await Application(router: router).test(.router) { client in
+            let reply = try await client.execute(uri: "/prom", method: .get)
+            #expect(reply.status == .ok)
+            #expect(String(buffer: reply.body).contains("# TYPE marionette_tunnels_active gauge"))
+            #expect(try await client.execute(uri: "/metrics", method: .get).status == .notFound)
+            #expect(try await client.execute(uri: "/admin/api/v1/keys", method: .get).status == .notFound)
         }
     }
 }

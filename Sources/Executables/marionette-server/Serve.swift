@@ -80,8 +80,22 @@ struct Serve: AsyncParsableCommand {
                 logger.notice("admin API listening", metadata: ["address": "\(config.adminHost):\(config.adminPort)"])
             },
             logger: logger)
+        var lifecycle = runtime.lifecycleServices(publicApp: publicApp, adminApp: adminApp)
+        if config.metricsListener.enabled {
+            let listener = config.metricsListener
+            let host = listener.host.isEmpty ? config.adminHost : listener.host
+            lifecycle.append(
+                .init(
+                    service: Application(
+                        router: GatewayBuilder.metricsRouter(runtime.services),
+                        configuration: .init(address: .hostname(host, port: listener.port), serverName: "Marionette"),
+                        onServerRunning: { _ in
+                            logger.notice("metrics listening", metadata: ["address": "\(host):\(listener.port)\(listener.path)"])
+                        },
+                        logger: logger)))
+        }
         var groupConfig = ServiceGroupConfiguration(
-            services: runtime.lifecycleServices(publicApp: publicApp, adminApp: adminApp),
+            services: lifecycle,
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger)
         // Long-lived streams (follows, uploads) get 10 s to end, then they are cancelled.
