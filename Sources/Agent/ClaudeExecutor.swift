@@ -71,8 +71,6 @@ final class ClaudeRun: Sendable {
     private struct State {
         var parser = ClaudeStreamParser()
         var promptSent = false
-        var exited = false
-        var stoppedAfterResult = false
     }
 
     static let initializeID = "marionette_init_1"
@@ -81,9 +79,9 @@ final class ClaudeRun: Sendable {
     let task: ExecutorTask
     let output: RunOutput
     let stdin: StdinWriter
-    let pid: pid_t
     let workingDirectory: String
-    let exitGrace: Duration
+    /// Stops a CLI that lingers after its `result`.
+    let lingering: LingeringProcessStop
     private let state = Mutex(State())
 
     let permissionGating: Bool
@@ -96,9 +94,8 @@ final class ClaudeRun: Sendable {
         self.task = task
         self.output = output
         self.stdin = stdin
-        self.pid = pid
         self.workingDirectory = workingDirectory
-        self.exitGrace = exitGrace
+        self.lingering = LingeringProcessStop(pid: pid, grace: exitGrace)
     }
 
     /// Sends `initialize`; the prompt follows its answer (or the timeout).
@@ -117,8 +114,9 @@ final class ClaudeRun: Sendable {
     /// Writes the prompt once; true when this call wrote it.
     @discardableResult
     private func sendPrompt() -> Bool {
+        let exited = lingering.hasExited
         let first = state.withLock { state in
-            guard !state.promptSent, !state.exited else { return false }
+            guard !state.promptSent, !exited else { return false }
             state.promptSent = true
             return true
         }
@@ -204,21 +202,9 @@ final class ClaudeRun: Sendable {
     /// The turn is over: close stdin so the CLI exits; one that lingers is stopped.
     private func resultReceived() {
         stdin.close()
-        let grace = exitGrace
-        Task { [self] in
-            try? await Task.sleep(for: grace)
-            guard state.withLock({ state in
-                if state.exited { return false }
-                state.stoppedAfterResult = true
-                return true
-            }) else { return }
-            kill(pid, SIGTERM)
-            try? await Task.sleep(for: grace)
-            if !state.withLock({ $0.exited }) { kill(pid, SIGKILL) }
-        }
+        lingering.start()
     }
 
-    /// The process was reaped: no more signals to its pid, no more writes.
     /// `KillTask` (orchestration.md §4.3): the turn is interrupted through the control protocol
     /// first; the CLI answers and ends the turn with an error result, then exits on closed stdin.
     func interrupt() -> Bool {
@@ -226,14 +212,15 @@ final class ClaudeRun: Sendable {
             #"{"type":"control_request","request_id":""# + Self.interruptID + #"","request":{"subtype":"interrupt"}}"#)
     }
 
+    /// The process was reaped: no more signals to its pid, no more writes.
     func markExited() {
-        state.withLock { $0.exited = true }
+        lingering.markExited()
         stdin.close()
     }
 
     /// What the stream said, and whether the runner stopped a CLI that lingered after `result`.
     func finalState() -> (ClaudeStreamParser, Bool) {
-        state.withLock { ($0.parser, $0.stoppedAfterResult) }
+        (state.withLock { $0.parser }, lingering.stoppedAfterEnd)
     }
 }
 

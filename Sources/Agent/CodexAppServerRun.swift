@@ -11,8 +11,6 @@ import Synchronization
 final class CodexAppServerRun: Sendable {
     private struct State {
         var parser = CodexAppServerParser()
-        var exited = false
-        var stoppedAfterTurn = false
         /// `KillTask` arrived: questions still open are answered `cancel`.
         var interrupted = false
     }
@@ -20,12 +18,12 @@ final class CodexAppServerRun: Sendable {
     let task: ExecutorTask
     let output: RunOutput
     let stdin: StdinWriter
-    let pid: pid_t
     let workingDirectory: String
     let model: String
     let sandbox: String
     let resumeThread: String?
-    let exitGrace: Duration
+    /// Stops an app-server that lingers after its turn.
+    let lingering: LingeringProcessStop
     private let state = Mutex(State())
 
     init(
@@ -35,12 +33,11 @@ final class CodexAppServerRun: Sendable {
         self.task = task
         self.output = output
         self.stdin = stdin
-        self.pid = pid
         self.workingDirectory = workingDirectory
         self.model = model
         self.sandbox = sandbox
         self.resumeThread = resumeThread
-        self.exitGrace = exitGrace
+        self.lingering = LingeringProcessStop(pid: pid, grace: exitGrace)
     }
 
     func begin() {
@@ -124,18 +121,7 @@ final class CodexAppServerRun: Sendable {
     /// The turn is over: close stdin so the app-server exits; one that lingers is stopped.
     private func turnEnded() {
         stdin.close()
-        let grace = exitGrace
-        Task { [self] in
-            try? await Task.sleep(for: grace)
-            guard state.withLock({ state in
-                if state.exited { return false }
-                state.stoppedAfterTurn = true
-                return true
-            }) else { return }
-            kill(pid, SIGTERM)
-            try? await Task.sleep(for: grace)
-            if !state.withLock({ $0.exited }) { kill(pid, SIGKILL) }
-        }
+        lingering.start()
     }
 
     /// `KillTask` (orchestration.md §4.4): `turn/interrupt` for the running turn; questions still
@@ -151,12 +137,12 @@ final class CodexAppServerRun: Sendable {
     }
 
     func markExited() {
-        state.withLock { $0.exited = true }
+        lingering.markExited()
         stdin.close()
     }
 
     func finalState() -> (CodexAppServerParser, Bool) {
-        state.withLock { ($0.parser, $0.stoppedAfterTurn) }
+        (state.withLock { $0.parser }, lingering.stoppedAfterEnd)
     }
 }
 
