@@ -142,20 +142,7 @@ paths:
             application/json:
               schema:
                 $ref: '#/components/schemas/Session'
-        '400':
-          $ref: '#/components/responses/BadRequest'
-        '401':
-          $ref: '#/components/responses/Unauthorized'
-        '403':
-          $ref: '#/components/responses/Forbidden'
-        '404':
-          $ref: '#/components/responses/NotFound'
-        '413':
-          $ref: '#/components/responses/PayloadTooLarge'
-        '429':
-          $ref: '#/components/responses/TooManyRequests'
-        '500':
-          $ref: '#/components/responses/InternalError'
+\#(OpenAPIErrorResponses.refs(400, 401, 403, 404, 413, 429, 500))
     get:
       tags: [Sessions]
       operationId: listSessions
@@ -191,14 +178,7 @@ paths:
             application/json:
               schema:
                 $ref: '#/components/schemas/SessionList'
-        '400':
-          $ref: '#/components/responses/BadRequest'
-        '401':
-          $ref: '#/components/responses/Unauthorized'
-        '403':
-          $ref: '#/components/responses/Forbidden'
-        '500':
-          $ref: '#/components/responses/InternalError'
+\#(OpenAPIErrorResponses.refs(400, 401, 403, 500))
 
   /api/v1/sessions/{sessionID}:
     parameters:
@@ -215,16 +195,7 @@ paths:
             application/json:
               schema:
                 $ref: '#/components/schemas/Session'
-        '400':
-          $ref: '#/components/responses/BadRequest'
-        '401':
-          $ref: '#/components/responses/Unauthorized'
-        '403':
-          $ref: '#/components/responses/Forbidden'
-        '404':
-          $ref: '#/components/responses/NotFound'
-        '500':
-          $ref: '#/components/responses/InternalError'
+\#(OpenAPIErrorResponses.refs(400, 401, 403, 404, 500))
     patch:
       tags: [Sessions]
       operationId: updateSession
@@ -245,20 +216,7 @@ paths:
             application/json:
               schema:
                 $ref: '#/components/schemas/Session'
-        '400':
-          $ref: '#/components/responses/BadRequest'
-        '401':
-          $ref: '#/components/responses/Unauthorized'
-        '403':
-          $ref: '#/components/responses/Forbidden'
-        '404':
-          $ref: '#/components/responses/NotFound'
-        '409':
-          $ref: '#/components/responses/Conflict'
-        '413':
-          $ref: '#/components/responses/PayloadTooLarge'
-        '500':
-          $ref: '#/components/responses/InternalError'
+\#(OpenAPIErrorResponses.refs(400, 401, 403, 404, 409, 413, 500))
     delete:
       tags: [Sessions]
       operationId: terminateSession
@@ -270,18 +228,7 @@ paths:
       responses:
         '204':
           description: The session is terminated.
-        '400':
-          $ref: '#/components/responses/BadRequest'
-        '401':
-          $ref: '#/components/responses/Unauthorized'
-        '403':
-          $ref: '#/components/responses/Forbidden'
-        '404':
-          $ref: '#/components/responses/NotFound'
-        '409':
-          $ref: '#/components/responses/Conflict'
-        '500':
-          $ref: '#/components/responses/InternalError'
+\#(OpenAPIErrorResponses.refs(400, 401, 403, 404, 409, 500))
 
   /api/v1/sessions/{sessionID}/suspend:
     parameters:
@@ -297,18 +244,7 @@ paths:
       responses:
         '204':
           description: The session is suspended.
-        '400':
-          $ref: '#/components/responses/BadRequest'
-        '401':
-          $ref: '#/components/responses/Unauthorized'
-        '403':
-          $ref: '#/components/responses/Forbidden'
-        '404':
-          $ref: '#/components/responses/NotFound'
-        '409':
-          $ref: '#/components/responses/Conflict'
-        '500':
-          $ref: '#/components/responses/InternalError'
+\#(OpenAPIErrorResponses.refs(400, 401, 403, 404, 409, 500))
 
   /api/v1/sessions/{sessionID}/resume:
     parameters:
@@ -330,20 +266,7 @@ paths:
       responses:
         '204':
           description: The session is resuming.
-        '400':
-          $ref: '#/components/responses/BadRequest'
-        '401':
-          $ref: '#/components/responses/Unauthorized'
-        '403':
-          $ref: '#/components/responses/Forbidden'
-        '404':
-          $ref: '#/components/responses/NotFound'
-        '409':
-          $ref: '#/components/responses/Conflict'
-        '413':
-          $ref: '#/components/responses/PayloadTooLarge'
-        '500':
-          $ref: '#/components/responses/InternalError'
+\#(OpenAPIErrorResponses.refs(400, 401, 403, 404, 409, 413, 500))
 
   /api/v1/sessions/{sessionID}/tasks:
     parameters:
@@ -369,22 +292,7 @@ paths:
             application/json:
               schema:
                 $ref: '#/components/schemas/Task'
-        '400':
-          $ref: '#/components/responses/BadRequest'
-        '401':
-          $ref: '#/components/responses/Unauthorized'
-        '403':
-          $ref: '#/components/responses/Forbidden'
-        '404':
-          $ref: '#/components/responses/NotFound'
-        '409':
-          $ref: '#/components/responses/Conflict'
-        '413':
-          $ref: '#/components/responses/PayloadTooLarge'
-        '429':
-          $ref: '#/components/responses/TooManyRequests'
-        '500':
-          $ref: '#/components/responses/InternalError'
+\#(OpenAPIErrorResponses.refs(400, 401, 403, 404, 409, 413, 429, 500))
     get:
       tags: [Tasks]
       operationId: listSessionTasks
@@ -402,16 +310,7 @@ paths:
             application/json:
               schema:
                 $ref: '#/components/schemas/TaskList'
-        '400':
-          $ref: '#/components/responses/BadRequest'
-        '401':
-          $ref: '#/components/responses/Unauthorized'
-        '403':
-          $ref: '#/components/responses/Forbidden'
-        '404':
-          $ref: '#/components/responses/NotFound'
-        '500':
-          $ref: '#/components/responses/InternalError'
+\#(OpenAPIErrorResponses.refs(400, 401, 403, 404, 500))
 
   /api/v1/tasks:
     post:
@@ -435,22 +334,7 @@ paths:
             application/json:
               schema:
                 $ref: '#/components/schemas/Task'
-        '400':
-          $ref: '#/components/responses/BadRequest'
-        '401':
-          $ref: '#/components/responses/Unauthorized'
-        '403':
-          $ref: '#/components/responses/Forbidden'
-        '404':
-          $ref: '#/components/responses/NotFound'
-        '409':
-          $ref: '#/components/responses/Conflict'
-        '413':
-          $ref: '#/components/responses/PayloadTooLarge'
-        '429':
-          $ref: '#/components/responses/TooManyRequests'
-        '500':
-          $ref: '#/components/responses/InternalError'
+\#(OpenAPIErrorResponses.refs(400, 401, 403, 404, 409, 413, 429, 500))
     get:
       tags: [Tasks]
       operationId: listTasks
@@ -473,14 +357,7 @@ paths:
             application/json:
               schema:
                 $ref: '#/components/schemas/TaskList'
-        '400':
-          $ref: '#/components/responses/BadRequest'
-        '401':
-          $ref: '#/components/responses/Unauthorized'
-        '403':
-          $ref: '#/components/responses/Forbidden'
-        '500':
-          $ref: '#/components/responses/InternalError'
+\#(OpenAPIErrorResponses.refs(400, 401, 403, 500))
 
   /api/v1/tasks/{taskID}:
     parameters:
@@ -497,16 +374,7 @@ paths:
             application/json:
               schema:
                 $ref: '#/components/schemas/Task'
-        '400':
-          $ref: '#/components/responses/BadRequest'
-        '401':
-          $ref: '#/components/responses/Unauthorized'
-        '403':
-          $ref: '#/components/responses/Forbidden'
-        '404':
-          $ref: '#/components/responses/NotFound'
-        '500':
-          $ref: '#/components/responses/InternalError'
+\#(OpenAPIErrorResponses.refs(400, 401, 403, 404, 500))
 
   /api/v1/tasks/{taskID}/execute:
     parameters:
@@ -526,20 +394,7 @@ paths:
             application/json:
               schema:
                 $ref: '#/components/schemas/TaskExecutionAccepted'
-        '400':
-          $ref: '#/components/responses/BadRequest'
-        '401':
-          $ref: '#/components/responses/Unauthorized'
-        '403':
-          $ref: '#/components/responses/Forbidden'
-        '404':
-          $ref: '#/components/responses/NotFound'
-        '409':
-          $ref: '#/components/responses/Conflict'
-        '500':
-          $ref: '#/components/responses/InternalError'
-        '503':
-          $ref: '#/components/responses/ServiceUnavailable'
+\#(OpenAPIErrorResponses.refs(400, 401, 403, 404, 409, 500, 503))
 
   /api/v1/tasks/{taskID}/cancel:
     parameters:
@@ -555,18 +410,7 @@ paths:
       responses:
         '204':
           description: The task is canceled.
-        '400':
-          $ref: '#/components/responses/BadRequest'
-        '401':
-          $ref: '#/components/responses/Unauthorized'
-        '403':
-          $ref: '#/components/responses/Forbidden'
-        '404':
-          $ref: '#/components/responses/NotFound'
-        '409':
-          $ref: '#/components/responses/Conflict'
-        '500':
-          $ref: '#/components/responses/InternalError'
+\#(OpenAPIErrorResponses.refs(400, 401, 403, 404, 409, 500))
 
   /api/v1/tasks/{taskID}/retry:
     parameters:
@@ -588,20 +432,7 @@ paths:
       responses:
         '204':
           description: The task is queued again.
-        '400':
-          $ref: '#/components/responses/BadRequest'
-        '401':
-          $ref: '#/components/responses/Unauthorized'
-        '403':
-          $ref: '#/components/responses/Forbidden'
-        '404':
-          $ref: '#/components/responses/NotFound'
-        '409':
-          $ref: '#/components/responses/Conflict'
-        '413':
-          $ref: '#/components/responses/PayloadTooLarge'
-        '500':
-          $ref: '#/components/responses/InternalError'
+\#(OpenAPIErrorResponses.refs(400, 401, 403, 404, 409, 413, 500))
 
   /api/v1/tasks/{taskID}/runs:
     parameters:
@@ -630,16 +461,7 @@ paths:
             application/json:
               schema:
                 $ref: '#/components/schemas/TaskRunList'
-        '400':
-          $ref: '#/components/responses/BadRequest'
-        '401':
-          $ref: '#/components/responses/Unauthorized'
-        '403':
-          $ref: '#/components/responses/Forbidden'
-        '404':
-          $ref: '#/components/responses/NotFound'
-        '500':
-          $ref: '#/components/responses/InternalError'
+\#(OpenAPIErrorResponses.refs(400, 401, 403, 404, 500))
 
   /api/v1/tasks/{taskID}/logs:
     parameters:
@@ -721,18 +543,7 @@ paths:
             application/json:
               schema:
                 $ref: '#/components/schemas/LogList'
-        '400':
-          $ref: '#/components/responses/BadRequest'
-        '401':
-          $ref: '#/components/responses/Unauthorized'
-        '403':
-          $ref: '#/components/responses/Forbidden'
-        '404':
-          $ref: '#/components/responses/NotFound'
-        '500':
-          $ref: '#/components/responses/InternalError'
-        '501':
-          $ref: '#/components/responses/NotImplemented'
+\#(OpenAPIErrorResponses.refs(400, 401, 403, 404, 500, 501))
 
   /api/v1/runners:
     get:
@@ -765,14 +576,7 @@ paths:
             application/json:
               schema:
                 $ref: '#/components/schemas/RunnerList'
-        '400':
-          $ref: '#/components/responses/BadRequest'
-        '401':
-          $ref: '#/components/responses/Unauthorized'
-        '403':
-          $ref: '#/components/responses/Forbidden'
-        '500':
-          $ref: '#/components/responses/InternalError'
+\#(OpenAPIErrorResponses.refs(400, 401, 403, 500))
 
   /api/v1/runners/{runnerID}:
     parameters:
@@ -789,16 +593,7 @@ paths:
             application/json:
               schema:
                 $ref: '#/components/schemas/Runner'
-        '400':
-          $ref: '#/components/responses/BadRequest'
-        '401':
-          $ref: '#/components/responses/Unauthorized'
-        '403':
-          $ref: '#/components/responses/Forbidden'
-        '404':
-          $ref: '#/components/responses/NotFound'
-        '500':
-          $ref: '#/components/responses/InternalError'
+\#(OpenAPIErrorResponses.refs(400, 401, 403, 404, 500))
 
   /api/v1/workspaces:
     post:
@@ -821,18 +616,7 @@ paths:
             application/json:
               schema:
                 $ref: '#/components/schemas/Workspace'
-        '400':
-          $ref: '#/components/responses/BadRequest'
-        '401':
-          $ref: '#/components/responses/Unauthorized'
-        '403':
-          $ref: '#/components/responses/Forbidden'
-        '409':
-          $ref: '#/components/responses/Conflict'
-        '413':
-          $ref: '#/components/responses/PayloadTooLarge'
-        '500':
-          $ref: '#/components/responses/InternalError'
+\#(OpenAPIErrorResponses.refs(400, 401, 403, 409, 413, 500))
     get:
       tags: [Workspaces]
       operationId: listWorkspaces
@@ -849,14 +633,7 @@ paths:
             application/json:
               schema:
                 $ref: '#/components/schemas/WorkspaceList'
-        '400':
-          $ref: '#/components/responses/BadRequest'
-        '401':
-          $ref: '#/components/responses/Unauthorized'
-        '403':
-          $ref: '#/components/responses/Forbidden'
-        '500':
-          $ref: '#/components/responses/InternalError'
+\#(OpenAPIErrorResponses.refs(400, 401, 403, 500))
 
   /api/v1/workspaces/{workspaceID}:
     parameters:
@@ -873,18 +650,7 @@ paths:
             application/json:
               schema:
                 $ref: '#/components/schemas/Workspace'
-        '400':
-          $ref: '#/components/responses/BadRequest'
-        '401':
-          $ref: '#/components/responses/Unauthorized'
-        '403':
-          $ref: '#/components/responses/Forbidden'
-        '404':
-          $ref: '#/components/responses/NotFound'
-        '410':
-          $ref: '#/components/responses/Gone'
-        '500':
-          $ref: '#/components/responses/InternalError'
+\#(OpenAPIErrorResponses.refs(400, 401, 403, 404, 410, 500))
     patch:
       tags: [Workspaces]
       operationId: updateWorkspace
@@ -906,22 +672,7 @@ paths:
             application/json:
               schema:
                 $ref: '#/components/schemas/Workspace'
-        '400':
-          $ref: '#/components/responses/BadRequest'
-        '401':
-          $ref: '#/components/responses/Unauthorized'
-        '403':
-          $ref: '#/components/responses/Forbidden'
-        '404':
-          $ref: '#/components/responses/NotFound'
-        '409':
-          $ref: '#/components/responses/Conflict'
-        '410':
-          $ref: '#/components/responses/Gone'
-        '413':
-          $ref: '#/components/responses/PayloadTooLarge'
-        '500':
-          $ref: '#/components/responses/InternalError'
+\#(OpenAPIErrorResponses.refs(400, 401, 403, 404, 409, 410, 413, 500))
     delete:
       tags: [Workspaces]
       operationId: deleteWorkspace
@@ -932,20 +683,7 @@ paths:
       responses:
         '204':
           description: The workspace is deleted.
-        '400':
-          $ref: '#/components/responses/BadRequest'
-        '401':
-          $ref: '#/components/responses/Unauthorized'
-        '403':
-          $ref: '#/components/responses/Forbidden'
-        '404':
-          $ref: '#/components/responses/NotFound'
-        '409':
-          $ref: '#/components/responses/Conflict'
-        '410':
-          $ref: '#/components/responses/Gone'
-        '500':
-          $ref: '#/components/responses/InternalError'
+\#(OpenAPIErrorResponses.refs(400, 401, 403, 404, 409, 410, 500))
 
 \#(OpenAPIStreams.paths)\#(OpenAPITunnels.paths)\#(OpenAPIPermissions.paths)\#(OpenAPIEvents.paths)components:
   securitySchemes:

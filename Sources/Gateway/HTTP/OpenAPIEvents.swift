@@ -50,14 +50,7 @@ enum OpenAPIEvents {
             text/event-stream:
               schema:
                 type: string
-        '400':
-          $ref: '#/components/responses/BadRequest'
-        '401':
-          $ref: '#/components/responses/Unauthorized'
-        '403':
-          $ref: '#/components/responses/Forbidden'
-        '500':
-          $ref: '#/components/responses/InternalError'
+\#(OpenAPIErrorResponses.refs(400, 401, 403, 500))
 
 """#
 }

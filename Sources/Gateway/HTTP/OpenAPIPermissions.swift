@@ -51,14 +51,7 @@ enum OpenAPIPermissions {
             application/json:
               schema:
                 $ref: '#/components/schemas/PermissionRequestList'
-        '400':
-          $ref: '#/components/responses/BadRequest'
-        '401':
-          $ref: '#/components/responses/Unauthorized'
-        '403':
-          $ref: '#/components/responses/Forbidden'
-        '500':
-          $ref: '#/components/responses/InternalError'
+\#(OpenAPIErrorResponses.refs(400, 401, 403, 500))
 
   /api/v1/permissions/{permissionID}:
     parameters:
@@ -75,16 +68,7 @@ enum OpenAPIPermissions {
             application/json:
               schema:
                 $ref: '#/components/schemas/PermissionRequest'
-        '400':
-          $ref: '#/components/responses/BadRequest'
-        '401':
-          $ref: '#/components/responses/Unauthorized'
-        '403':
-          $ref: '#/components/responses/Forbidden'
-        '404':
-          $ref: '#/components/responses/NotFound'
-        '500':
-          $ref: '#/components/responses/InternalError'
+\#(OpenAPIErrorResponses.refs(400, 401, 403, 404, 500))
 
 \#(answer("approve", "Approve", "allow"))\#(answer("deny", "Deny", "deny"))
 """#
@@ -112,18 +96,7 @@ enum OpenAPIPermissions {
       responses:
         '204':
           description: Answered.
-        '400':
-          $ref: '#/components/responses/BadRequest'
-        '401':
-          $ref: '#/components/responses/Unauthorized'
-        '403':
-          $ref: '#/components/responses/Forbidden'
-        '404':
-          $ref: '#/components/responses/NotFound'
-        '409':
-          $ref: '#/components/responses/Conflict'
-        '500':
-          $ref: '#/components/responses/InternalError'
+\#(OpenAPIErrorResponses.refs(400, 401, 403, 404, 409, 500))
 
 
 """#

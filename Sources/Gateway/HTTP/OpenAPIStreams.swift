@@ -28,20 +28,7 @@ enum OpenAPIStreams {
             application/json:
               schema:
                 $ref: '#/components/schemas/Stream'
-        '400':
-          $ref: '#/components/responses/BadRequest'
-        '401':
-          $ref: '#/components/responses/Unauthorized'
-        '403':
-          $ref: '#/components/responses/Forbidden'
-        '404':
-          $ref: '#/components/responses/NotFound'
-        '409':
-          $ref: '#/components/responses/Conflict'
-        '413':
-          $ref: '#/components/responses/PayloadTooLarge'
-        '500':
-          $ref: '#/components/responses/InternalError'
+\#(OpenAPIErrorResponses.refs(400, 401, 403, 404, 409, 413, 500))
     get:
       tags: [Streams]
       operationId: listStreams
@@ -80,16 +67,7 @@ enum OpenAPIStreams {
             application/json:
               schema:
                 $ref: '#/components/schemas/StreamList'
-        '400':
-          $ref: '#/components/responses/BadRequest'
-        '401':
-          $ref: '#/components/responses/Unauthorized'
-        '403':
-          $ref: '#/components/responses/Forbidden'
-        '404':
-          $ref: '#/components/responses/NotFound'
-        '500':
-          $ref: '#/components/responses/InternalError'
+\#(OpenAPIErrorResponses.refs(400, 401, 403, 404, 500))
 
   /api/v1/streams/{streamID}:
     parameters:
@@ -106,16 +84,7 @@ enum OpenAPIStreams {
             application/json:
               schema:
                 $ref: '#/components/schemas/Stream'
-        '400':
-          $ref: '#/components/responses/BadRequest'
-        '401':
-          $ref: '#/components/responses/Unauthorized'
-        '403':
-          $ref: '#/components/responses/Forbidden'
-        '404':
-          $ref: '#/components/responses/NotFound'
-        '500':
-          $ref: '#/components/responses/InternalError'
+\#(OpenAPIErrorResponses.refs(400, 401, 403, 404, 500))
     delete:
       tags: [Streams]
       operationId: stopStream
@@ -126,18 +95,7 @@ enum OpenAPIStreams {
       responses:
         '204':
           description: The stream is stopped.
-        '400':
-          $ref: '#/components/responses/BadRequest'
-        '401':
-          $ref: '#/components/responses/Unauthorized'
-        '403':
-          $ref: '#/components/responses/Forbidden'
-        '404':
-          $ref: '#/components/responses/NotFound'
-        '409':
-          $ref: '#/components/responses/Conflict'
-        '500':
-          $ref: '#/components/responses/InternalError'
+\#(OpenAPIErrorResponses.refs(400, 401, 403, 404, 409, 500))
 
   /api/v1/streams/{streamID}/tokens:
     parameters:
@@ -164,18 +122,7 @@ enum OpenAPIStreams {
             application/json:
               schema:
                 $ref: '#/components/schemas/StreamToken'
-        '400':
-          $ref: '#/components/responses/BadRequest'
-        '401':
-          $ref: '#/components/responses/Unauthorized'
-        '403':
-          $ref: '#/components/responses/Forbidden'
-        '404':
-          $ref: '#/components/responses/NotFound'
-        '409':
-          $ref: '#/components/responses/Conflict'
-        '500':
-          $ref: '#/components/responses/InternalError'
+\#(OpenAPIErrorResponses.refs(400, 401, 403, 404, 409, 500))
   /api/v1/streams/{streamID}/stats:
     parameters:
       - $ref: '#/components/parameters/streamID'
@@ -196,16 +143,7 @@ enum OpenAPIStreams {
             application/json:
               schema:
                 $ref: '#/components/schemas/StreamStats'
-        '400':
-          $ref: '#/components/responses/BadRequest'
-        '401':
-          $ref: '#/components/responses/Unauthorized'
-        '403':
-          $ref: '#/components/responses/Forbidden'
-        '404':
-          $ref: '#/components/responses/NotFound'
-        '500':
-          $ref: '#/components/responses/InternalError'
+\#(OpenAPIErrorResponses.refs(400, 401, 403, 404, 500))
 
 \#(signaling(kind: "whep", name: "WHEP", who: "viewer", role: " (any role)", scope: "streams:read", conflicts: ""))\#(signaling(kind: "whip", name: "WHIP", who: "publisher", role: " with role `publish`", scope: "streams:write", conflicts: "; a type other than `webrtc`; `publisher_exists` when one is connected"))
 """#

@@ -41,22 +41,7 @@ enum OpenAPITunnels {
             application/json:
               schema:
                 $ref: '#/components/schemas/Tunnel'
-        '400':
-          $ref: '#/components/responses/BadRequest'
-        '401':
-          $ref: '#/components/responses/Unauthorized'
-        '403':
-          $ref: '#/components/responses/Forbidden'
-        '404':
-          $ref: '#/components/responses/NotFound'
-        '409':
-          $ref: '#/components/responses/Conflict'
-        '413':
-          $ref: '#/components/responses/PayloadTooLarge'
-        '500':
-          $ref: '#/components/responses/InternalError'
-        '503':
-          $ref: '#/components/responses/ServiceUnavailable'
+\#(OpenAPIErrorResponses.refs(400, 401, 403, 404, 409, 413, 500, 503))
     get:
       tags: [Tunnels]
       operationId: listSessionTunnels
@@ -73,16 +58,7 @@ enum OpenAPITunnels {
             application/json:
               schema:
                 $ref: '#/components/schemas/TunnelList'
-        '400':
-          $ref: '#/components/responses/BadRequest'
-        '401':
-          $ref: '#/components/responses/Unauthorized'
-        '403':
-          $ref: '#/components/responses/Forbidden'
-        '404':
-          $ref: '#/components/responses/NotFound'
-        '500':
-          $ref: '#/components/responses/InternalError'
+\#(OpenAPIErrorResponses.refs(400, 401, 403, 404, 500))
 
   /api/v1/tunnels:
     get:
@@ -114,16 +90,7 @@ enum OpenAPITunnels {
             application/json:
               schema:
                 $ref: '#/components/schemas/TunnelList'
-        '400':
-          $ref: '#/components/responses/BadRequest'
-        '401':
-          $ref: '#/components/responses/Unauthorized'
-        '403':
-          $ref: '#/components/responses/Forbidden'
-        '404':
-          $ref: '#/components/responses/NotFound'
-        '500':
-          $ref: '#/components/responses/InternalError'
+\#(OpenAPIErrorResponses.refs(400, 401, 403, 404, 500))
 
   /api/v1/tunnels/{tunnelID}:
     parameters:
@@ -140,18 +107,7 @@ enum OpenAPITunnels {
             application/json:
               schema:
                 $ref: '#/components/schemas/Tunnel'
-        '400':
-          $ref: '#/components/responses/BadRequest'
-        '401':
-          $ref: '#/components/responses/Unauthorized'
-        '403':
-          $ref: '#/components/responses/Forbidden'
-        '404':
-          $ref: '#/components/responses/NotFound'
-        '410':
-          $ref: '#/components/responses/Gone'
-        '500':
-          $ref: '#/components/responses/InternalError'
+\#(OpenAPIErrorResponses.refs(400, 401, 403, 404, 410, 500))
     delete:
       tags: [Tunnels]
       operationId: closeTunnel
@@ -162,16 +118,7 @@ enum OpenAPITunnels {
       responses:
         '204':
           description: The tunnel is closed.
-        '400':
-          $ref: '#/components/responses/BadRequest'
-        '401':
-          $ref: '#/components/responses/Unauthorized'
-        '403':
-          $ref: '#/components/responses/Forbidden'
-        '404':
-          $ref: '#/components/responses/NotFound'
-        '500':
-          $ref: '#/components/responses/InternalError'
+\#(OpenAPIErrorResponses.refs(400, 401, 403, 404, 500))
 
 """#
 
