@@ -80,6 +80,15 @@ import Testing
             try await Task.sleep(for: .milliseconds(100))
         }
         #expect(settled, "the target did not reach 300 kbps")
+        // The slow viewer counts as congested once under the target for the gate's hold.
+        let holdEnds = ContinuousClock.now + .nanoseconds(Int64(SFUViewerFrameGate.congestionHoldNanoseconds)) + .milliseconds(100)
+        while ContinuousClock.now < holdEnds {
+            try slow.peer.sendRTCP(try lossyReport(video: slow.video))
+            try slow.peer.sendRTCP(try remb(100_000, video: slow.video))
+            try quiet.peer.sendRTCP(try remb(100_000, video: quiet.video))
+            try fast.peer.sendRTCP(try remb(50_000_000, video: fast.video))
+            try await Task.sleep(for: .milliseconds(100))
+        }
 
         // 30 frames (keyframes at 0, 10, 20: 3 packets; deltas: 2) and one Opus packet per frame.
         var sentVideo: [(packet: [UInt8], frame: Int)] = []

@@ -34,8 +34,15 @@ import Testing
 
     static func congested() -> SFUViewerFrameGate {
         var gate = SFUViewerFrameGate()
-        gate.updateDownlink(estimateBitsPerSecond: 200_000, targetBitsPerSecond: 300_000)
+        congest(&gate)
         return gate
+    }
+
+    /// Under the target for the whole hold: congested from here.
+    static func congest(_ gate: inout SFUViewerFrameGate, at start: UInt64 = 1_000) {
+        gate.updateDownlink(estimateBitsPerSecond: 200_000, targetBitsPerSecond: 300_000, now: start)
+        gate.updateDownlink(
+            estimateBitsPerSecond: 200_000, targetBitsPerSecond: 300_000, now: start + SFUViewerFrameGate.congestionHoldNanoseconds)
     }
 
     static func forwarded(_ decision: SFUViewerFrameGate.Decision) -> UInt16? {
@@ -45,7 +52,7 @@ import Testing
 
     @Test func anUncongestedViewerGetsEveryPacketWithTheCachesNumbers() {
         var gate = SFUViewerFrameGate()
-        gate.updateDownlink(estimateBitsPerSecond: 5_000_000, targetBitsPerSecond: 2_000_000)
+        gate.updateDownlink(estimateBitsPerSecond: 5_000_000, targetBitsPerSecond: 2_000_000, now: 0)
         for packet in Self.frames([3, 2, 2, 1, 2], keyframes: [0], firstSequence: 65533).joined() {
             #expect(Self.admit(&gate, packet) == .forward(sequenceNumber: packet.sequence))
         }
@@ -62,8 +69,8 @@ import Testing
             var frameDecisions: [SFUViewerFrameGate.Decision] = []
             for (packetIndex, packet) in frame.enumerated() {
                 // Congestion starts in the middle of the first frame and ends in the middle of D5.
-                if index == 0 && packetIndex == 1 { gate.updateDownlink(estimateBitsPerSecond: 200_000, targetBitsPerSecond: 300_000) }
-                if index == 5 && packetIndex == 1 { gate.updateDownlink(estimateBitsPerSecond: 400_000, targetBitsPerSecond: 300_000) }
+                if index == 0 && packetIndex == 1 { Self.congest(&gate) }
+                if index == 5 && packetIndex == 1 { gate.updateDownlink(estimateBitsPerSecond: 400_000, targetBitsPerSecond: 300_000, now: 2_000_000_000) }
                 frameDecisions.append(Self.admit(&gate, packet))
             }
             decisions.append(frameDecisions)
@@ -159,22 +166,34 @@ import Testing
         #expect(gate.cacheSequenceNumber(forViewerSequenceNumber: 1003) == 1005)
     }
 
-    @Test func downlinkCongestionHasHysteresisAndNeedsATarget() {
+    @Test func downlinkCongestionNeedsTheHoldHasHysteresisAndNeedsATarget() {
+        let hold = SFUViewerFrameGate.congestionHoldNanoseconds
         var gate = SFUViewerFrameGate()
-        gate.updateDownlink(estimateBitsPerSecond: 1_000_000, targetBitsPerSecond: nil)
+        gate.updateDownlink(estimateBitsPerSecond: 1_000_000, targetBitsPerSecond: nil, now: 0)
         #expect(!gate.downlinkCongested)
         // The viewer that set the target (target = 0.9 × its estimate) is not congested.
-        gate.updateDownlink(estimateBitsPerSecond: 1_000_000, targetBitsPerSecond: 900_000)
+        gate.updateDownlink(estimateBitsPerSecond: 1_000_000, targetBitsPerSecond: 900_000, now: 0)
         #expect(!gate.downlinkCongested)
-        gate.updateDownlink(estimateBitsPerSecond: 899_000, targetBitsPerSecond: 900_000)
+        // A dip shorter than the hold is left to NACKs.
+        gate.updateDownlink(estimateBitsPerSecond: 850_000, targetBitsPerSecond: 900_000, now: 1_000)
+        gate.updateDownlink(estimateBitsPerSecond: 850_000, targetBitsPerSecond: 900_000, now: 1_000 + hold - 1)
+        #expect(!gate.downlinkCongested, "under the target for less than the hold")
+        gate.updateDownlink(estimateBitsPerSecond: 1_000_000, targetBitsPerSecond: 900_000, now: 1_000 + hold)
+        gate.updateDownlink(estimateBitsPerSecond: 899_000, targetBitsPerSecond: 900_000, now: 2 * hold)
+        #expect(!gate.downlinkCongested, "back above it restarts the hold")
+        gate.updateDownlink(estimateBitsPerSecond: 899_000, targetBitsPerSecond: 900_000, now: 3 * hold)
         #expect(gate.downlinkCongested)
-        gate.updateDownlink(estimateBitsPerSecond: 920_000, targetBitsPerSecond: 900_000)
+        gate.updateDownlink(estimateBitsPerSecond: 920_000, targetBitsPerSecond: 900_000, now: 4 * hold)
         #expect(gate.downlinkCongested, "back at the target is not enough")
-        gate.updateDownlink(estimateBitsPerSecond: 945_000, targetBitsPerSecond: 900_000)
+        gate.updateDownlink(estimateBitsPerSecond: 945_000, targetBitsPerSecond: 900_000, now: 5 * hold)
         #expect(!gate.downlinkCongested, "5 % above it clears")
-        gate.updateDownlink(estimateBitsPerSecond: 100_000, targetBitsPerSecond: 900_000)
-        gate.updateDownlink(estimateBitsPerSecond: nil, targetBitsPerSecond: 900_000)
+        gate.updateDownlink(estimateBitsPerSecond: 100_000, targetBitsPerSecond: 900_000, now: 6 * hold)
+        gate.updateDownlink(estimateBitsPerSecond: 100_000, targetBitsPerSecond: 900_000, now: 7 * hold)
+        #expect(gate.downlinkCongested)
+        gate.updateDownlink(estimateBitsPerSecond: nil, targetBitsPerSecond: 900_000, now: 8 * hold)
         #expect(!gate.downlinkCongested, "no estimate: nothing to go by")
+        gate.updateDownlink(estimateBitsPerSecond: 100_000, targetBitsPerSecond: 900_000, now: 8 * hold + 1)
+        #expect(!gate.downlinkCongested, "and the hold starts again")
     }
 
     @Test func manyEpisodesKeepTheNumberingExactBeyondTheRunHistory() throws {

@@ -59,6 +59,8 @@ struct SFUViewerFrameGate: Sendable {
     private(set) var awaitingKeyframe = false
     /// The downlink estimate is below the target (with hysteresis, see ``updateDownlink``).
     private(set) var downlinkCongested = false
+    /// When the estimate last went under the target (nil: not under it now).
+    private var belowTargetSince: UInt64?
     private(set) var framesDropped: UInt64 = 0
     private(set) var packetsDropped: UInt64 = 0
 
@@ -66,18 +68,34 @@ struct SFUViewerFrameGate: Sendable {
         runs = Array(repeating: Run(cacheStart: 0, skipped: 0, forwarded: true), count: Self.runCapacity)
     }
 
-    /// From the viewer's estimate (REMB, else receiver-report loss) and the stream's target: congested
-    /// below the target, clear again at 5 % above it. The target is 0.9 × the 10th percentile of the
-    /// viewers, so the viewer that set it sits about 11 % above it and is never congested by it.
-    mutating func updateDownlink(estimateBitsPerSecond estimate: UInt64?, targetBitsPerSecond target: UInt64?) {
+    /// How long a viewer must stay under the target before it counts as congested. An episode costs
+    /// a keyframe round trip with the picture frozen, and a short dip recovers better by NACKs: one
+    /// overuse signal cuts Chrome's REMB to 0.85 × what it receives, and a viewer on another worker
+    /// than the stream's home is compared with a target that has not seen its new estimate yet (the
+    /// home hears the estimates every 200 ms). Both pass within this hold; real congestion does not.
+    static let congestionHoldNanoseconds: UInt64 = 500_000_000
+
+    /// From the viewer's estimate (REMB, else receiver-report loss) and the stream's target at
+    /// monotonic time `now`: congested once below the target for ``congestionHoldNanoseconds``, clear
+    /// again at 5 % above it. The target is 0.9 × the 10th percentile of the viewers, so the viewer
+    /// that set it sits about 11 % above it and is never congested by it.
+    mutating func updateDownlink(estimateBitsPerSecond estimate: UInt64?, targetBitsPerSecond target: UInt64?, now: UInt64) {
         guard let estimate, let target else {
             downlinkCongested = false
+            belowTargetSince = nil
             return
         }
         if downlinkCongested {
-            if estimate >= target + target / 20 { downlinkCongested = false }
+            if estimate >= target + target / 20 {
+                downlinkCongested = false
+                belowTargetSince = nil
+            }
         } else if estimate < target {
-            downlinkCongested = true
+            let since = belowTargetSince ?? now
+            belowTargetSince = since
+            downlinkCongested = now &- since >= Self.congestionHoldNanoseconds
+        } else {
+            belowTargetSince = nil
         }
     }
 

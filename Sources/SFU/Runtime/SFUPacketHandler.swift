@@ -1043,7 +1043,7 @@ final class SFUPacketHandler: ChannelInboundHandler {
         for viewer in room.viewers where viewer.isConnected {
             let lossy = viewer.reception.fractionLost >= Self.congestionLossFraction
             viewer.frameGate.updateDownlink(
-                estimateBitsPerSecond: lossy ? viewer.downlinkEstimate(now: now) : nil, targetBitsPerSecond: room.gateBar)
+                estimateBitsPerSecond: lossy ? viewer.downlinkEstimate(now: now) : nil, targetBitsPerSecond: room.gateBar, now: now)
         }
     }
 
