@@ -23,16 +23,26 @@ public struct AgentSettings: Sendable, Equatable {
     /// `claude`, `codex`, `command`, `custom` or a named custom agent.
     public var agent: String
     public var model: String
-    public var apiKey: String
+    /// The provider key the server sent (BYOK or a managed agent config), nil when the agent CLI
+    /// uses its own login. Wiped on session detach (auth-security.md §9).
+    public var credential: AgentSecret?
     public var baseURL: String
     public var extra: [String: String]
 
     public init(agent: String = "", model: String = "", apiKey: String = "", baseURL: String = "", extra: [String: String] = [:]) {
         self.agent = agent
         self.model = model
-        self.apiKey = apiKey
+        self.credential = apiKey.isEmpty ? nil : AgentSecret(apiKey)
         self.baseURL = baseURL
         self.extra = extra
+    }
+
+    /// The key as a transient String for the agent process's environment ("" when none, or wiped).
+    public var apiKey: String { credential?.string ?? "" }
+
+    public static func == (lhs: AgentSettings, rhs: AgentSettings) -> Bool {
+        lhs.agent == rhs.agent && lhs.model == rhs.model && lhs.baseURL == rhs.baseURL && lhs.extra == rhs.extra
+            && lhs.apiKey == rhs.apiKey
     }
 }
 

@@ -151,7 +151,14 @@ public actor CommandHandler {
     // MARK: AttachSession
 
     private func attachSession(_ command: AttachSessionCommand) async {
+        let previousKey = sessions[command.sessionID]?.agentSettings?.credential
         let session = sessions.attach(command, base: configuration.workspaceBase)
+        // A re-attach brings the key again: the old copy goes once no run of the session redacts with it.
+        if let previousKey, previousKey !== session.agentSettings?.credential,
+            !active.values.contains(where: { $0.sessionID == session.sessionID })
+        {
+            previousKey.wipe()
+        }
         if let error = WorkspaceDirectory.ensure(session.workspacePath) {
             logger.error("workspace not available", metadata: ["session_id": "\(session.sessionID)", "error": "\(error)"])
         } else {
@@ -200,7 +207,11 @@ public actor CommandHandler {
         onRunOpened(runID)
         let agentSettings = command.agentSettings ?? session.agentSettings
         let output = RunOutput(
-            runID: runID, buffer: logs, clock: clock, redactor: SecretRedactor(secrets: [agentSettings?.apiKey ?? ""]))
+            runID: runID, buffer: logs, clock: clock, redactor: SecretRedactor(secrets: agentSettings?.credential.map { [$0] } ?? []))
+        // A key the task brought itself (not the session's) is this run's alone: zeroed when it ends.
+        defer {
+            if let own = command.agentSettings?.credential, own !== session.agentSettings?.credential { own.wipe() }
+        }
 
         if active[runID]?.killReason != nil {
             await finish(runID, result: ExecutorResult(success: false, exitCode: -1), output: output)
@@ -326,7 +337,8 @@ public actor CommandHandler {
     // MARK: DetachSession
 
     private func detachSession(_ command: DetachSessionCommand) async {
-        let known = sessions.detach(command.sessionID) != nil
+        let detached = sessions.detach(command.sessionID)
+        let known = detached != nil
         var groups = sessionGroups.removeValue(forKey: command.sessionID) ?? []
         var tasks: [Task<Void, Never>] = []
         for (runID, run) in active where run.sessionID == command.sessionID {
@@ -337,6 +349,9 @@ public actor CommandHandler {
         }
         await ProcessGroups.terminate(Array(groups), grace: configuration.killGrace)
         for task in tasks { await task.value }
+        // Its runs have ended (their output is closed, nothing redacts with the key any more): the
+        // runner's copy of the session's agent key is zeroed (auth-security.md §9).
+        detached?.agentSettings?.credential?.wipe()
         finishedGroups.subtract(groups)
         logger.info(
             "session detached",

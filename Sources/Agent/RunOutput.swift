@@ -20,7 +20,7 @@ public final class RunOutput: Sendable {
 
     /// `redactor`: the run's agent key, replaced in every line before it is buffered.
     public init(
-        runID: String, buffer: LogBuffer, clock: any WallClock = SystemWallClock(), redactor: SecretRedactor = SecretRedactor(secrets: [])
+        runID: String, buffer: LogBuffer, clock: any WallClock = SystemWallClock(), redactor: SecretRedactor = SecretRedactor(secrets: [AgentSecret]())
     ) {
         self.runID = runID
         self.clock = clock

@@ -213,6 +213,34 @@ import Testing
         #expect(lines.contains { $0.content == "again" } && lines.contains { $0.content == "hi" })
     }
 
+    @Test func theAgentKeyIsRedactedWhileItRunsAndZeroedOnDetach() async throws {
+        let fixture = Fixture()
+        let settings = AgentSettings(agent: "command", apiKey: "sk-session-0123456789")
+        let key = try #require(settings.credential)
+        await fixture.handler.handle(
+            .attachSession(AttachSessionCommand(sessionID: "sess_1", workspaceID: "ws_sess_1", agentSettings: settings)))
+        await fixture.execute("echo sk-session-0123456789; sleep 30", run: "trun_k")
+        #expect(await fixture.waitForLine("[redacted]", run: "trun_k"))
+        #expect(!key.isWiped, "the running task still redacts with it")
+        await fixture.handler.handle(.detachSession(DetachSessionCommand(sessionID: "sess_1", strategy: "terminate")))
+        #expect(key.isWiped)
+        #expect(await bufferedLines(fixture.buffer, run: "trun_k").allSatisfy { !$0.content.contains("sk-session") })
+
+        // A task's own key is zeroed when the task ends; a re-attach's new key replaces the old one.
+        let reattach = AgentSettings(agent: "command", apiKey: "sk-session-abcdefghij")
+        let replaced = try #require(reattach.credential)
+        await fixture.handler.handle(
+            .attachSession(AttachSessionCommand(sessionID: "sess_1", workspaceID: "ws_sess_1", agentSettings: reattach)))
+        let own = AgentSettings(agent: "command", apiKey: "sk-task-0123456789")
+        await fixture.handler.handle(
+            .executeTask(ExecuteTaskCommand(taskID: "task_o", runID: "trun_o", sessionID: "sess_1", prompt: "true", agentSettings: own)))
+        #expect(try #require(await fixture.sink.completion(run: "trun_o")).success)
+        #expect(own.credential?.isWiped == true && !replaced.isWiped)
+        await fixture.handler.handle(
+            .attachSession(AttachSessionCommand(sessionID: "sess_1", workspaceID: "ws_sess_1", agentSettings: AgentSettings(agent: "command"))))
+        #expect(replaced.isWiped)
+    }
+
     @Test func permissionAnswersAreAcknowledged() async {
         let fixture = Fixture()
         await fixture.handler.handle(

@@ -10,6 +10,23 @@ import Testing
         #expect(redactor.redact("sk-ant-012345678") == "sk-ant-012345678", "a prefix is not the key")
     }
 
+    @Test func matchesAtTheEdgesBackToBackAndInMultibyteText() {
+        let redactor = SecretRedactor(secrets: ["sk-ant-0123456789"])
+        #expect(redactor.redact("sk-ant-0123456789") == "[redacted]")
+        #expect(redactor.redact("sk-ant-0123456789sk-ant-0123456789") == "[redacted][redacted]")
+        #expect(redactor.redact("é→sk-ant-0123456789←ü") == "é→[redacted]←ü")
+        #expect(redactor.redact("") == "")
+    }
+
+    @Test func aWipedKeyIsNoLongerSearchedFor() {
+        let secret = AgentSecret("sk-ant-0123456789")
+        let redactor = SecretRedactor(secrets: [secret])
+        #expect(!redactor.isEmpty)
+        secret.wipe()
+        #expect(redactor.isEmpty)
+        #expect(redactor.redact("sk-ant-0123456789") == "sk-ant-0123456789")
+    }
+
     @Test func shortOrEmptyKeysAreNotSearchedFor() {
         #expect(SecretRedactor(secrets: ["", "abc"]).isEmpty)
         #expect(SecretRedactor(secrets: ["abc"]).redact("abc abc") == "abc abc")

@@ -97,6 +97,9 @@ extension AgentCommandLine {
                 throw ExitCode(1)
             }
             let logger = AgentLogging.bootstrap(level: configuration.logLevel, format: configuration.logFormat)
+            if let failure = ProcessHardening.keepMemoryPrivate() {
+                logger.warning("agent keys may end up in core dumps: \(failure)")
+            }
             let sandbox = SandboxDetector.detect(.system(path: environment["PATH"] ?? "/usr/bin:/bin"))
             let runtime = AgentRuntime(
                 configuration: configuration, logger: logger, hostname: hostname, environment: environment,

@@ -4,7 +4,8 @@
 // Small C wrappers for what Swift cannot call: OpenSSL macros (DTLS_set_link_mtu, DTLSv1_get_timeout,
 // DTLSv1_handle_timeout, SSL_CTX_set_min_proto_version), the variadic EVP_PKEY_Q_keygen, a datagram
 // BIO that keeps each DTLS record flight's datagram boundaries (a memory BIO would concatenate them),
-// and libvpx's init macros and variadic controls (vpx.c).
+// libvpx's init macros and variadic controls (vpx.c), and the variadic prctl and an explicit_bzero
+// the optimiser cannot drop and GNU memmem, for the runner's handling of agent keys (agent_keys.c).
 
 #include <stddef.h>
 #include <stdint.h>
@@ -74,5 +75,18 @@ int mshim_vp8e_set_max_intra_bitrate_pct(void *ctx, unsigned int value);
 int mshim_vp8e_set_token_partitions(void *ctx, int value);
 /// VP8E_SET_NOISE_SENSITIVITY (0 = denoiser off).
 int mshim_vp8e_set_noise_sensitivity(void *ctx, unsigned int value);
+
+/// prctl(PR_SET_DUMPABLE, dumpable): 0 keeps core dumps and same-user ptrace away from the process's
+/// memory (it holds agent keys). Returns 0 on success, else -1 with errno set.
+int mshim_set_dumpable(int dumpable);
+
+/// prctl(PR_GET_DUMPABLE): 1 when dumpable, 0 when not, -1 on error.
+int mshim_get_dumpable(void);
+
+/// Zeroes `count` bytes at `pointer` in a way the compiler may not elide (explicit_bzero).
+void mshim_secure_zero(void *pointer, size_t count);
+
+/// The first occurrence of `needle` in `haystack` (GNU memmem), or NULL.
+const void *mshim_memmem(const void *haystack, size_t haystack_count, const void *needle, size_t needle_count);
 
 #endif
