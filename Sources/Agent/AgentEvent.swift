@@ -12,13 +12,18 @@ public enum AgentEvent: Sendable, Equatable {
     case streamStatus(StreamStatusReport)
     /// A gated tool call waits for the operator (§4.1 `permission_request`).
     case permissionRequest(PermissionQuestion)
+    /// The agent withdrew a question it asked (Claude's `control_cancel_request`): the server
+    /// cancels the pending permission request (`permission_withdrawn`, ours).
+    case permissionWithdrawn(PermissionQuestion, reason: String)
     /// The session's agent conversation changed (§4.1 `context_update`).
     case contextUpdate(sessionID: String, taskID: String, snapshot: [UInt8])
 
     /// Never dropped when the outbox is full (§4.4): the sender waits instead.
     public var isCritical: Bool {
         switch self {
-        case .taskCompleted, .sessionSuspended, .permissionResponseAck, .streamStatus, .permissionRequest, .contextUpdate: true
+        case .taskCompleted, .sessionSuspended, .permissionResponseAck, .streamStatus, .permissionRequest, .permissionWithdrawn,
+            .contextUpdate:
+            true
         case .heartbeat, .taskAccepted, .taskStarted, .sessionAttached: false
         }
     }

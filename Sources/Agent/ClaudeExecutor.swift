@@ -71,7 +71,13 @@ final class ClaudeRun: Sendable {
     private struct State {
         var parser = ClaudeStreamParser()
         var promptSent = false
+        /// Questions waiting for the operator, by the control request that asked them.
+        var asked: [String: PermissionQuestion] = [:]
+        /// Control requests the CLI withdrew (`control_cancel_request`): never answered.
+        var withdrawn: Set<String> = []
     }
+
+    static let withdrawnReason = "withdrawn by the CLI"
 
     static let initializeID = "marionette_init_1"
     static let interruptID = "marionette_interrupt_1"
@@ -149,6 +155,8 @@ final class ClaudeRun: Sendable {
         case .canUseTool(let ask)?:
             Task { [self] in
                 let decision = await decide(ask)
+                // The CLI gave up on this request: an answer now would name nothing it waits for.
+                guard !state.withLock({ $0.withdrawn.contains(ask.requestID) }) else { return }
                 stdin.writeLine(
                     ClaudeInvocation.permissionResponse(
                         requestID: ask.requestID, allow: decision.approved, inputJSON: ask.inputJSON, message: decision.reason))
@@ -158,6 +166,14 @@ final class ClaudeRun: Sendable {
             stdin.writeLine(ClaudeInvocation.unsupportedResponse(requestID: requestID))
         case .cancel(let requestID)?:
             output.system("the CLI withdrew control request \(requestID)")
+            let question = state.withLock { state in
+                state.withdrawn.insert(requestID)
+                return state.asked.removeValue(forKey: requestID)
+            }
+            if let question {
+                let callbacks = task.callbacks
+                Task { await callbacks.withdraw(question, reason: Self.withdrawnReason) }
+            }
         case .response?, nil:
             break
         }
@@ -181,8 +197,19 @@ final class ClaudeRun: Sendable {
                 requestID: ask.toolUseID.isEmpty ? ask.requestID : ask.toolUseID, key: task.key, sessionID: task.sessionID,
                 tool: tool.isEmpty ? "unknown" : tool, action: action, riskLevel: PermissionGating.risk(tool: tool),
                 context: context(inputJSON: ask.inputJSON), createdAtMs: Int64(Date().timeIntervalSince1970 * 1000))
-            output.system("permission requested: \(question.tool) \(action.prefix(200)) (risk \(question.riskLevel))")
-            decision = await task.callbacks.permission(question)
+            // Withdrawn before it was asked: nobody is asked. Else recorded, so a withdrawal finds it.
+            let stillWanted = state.withLock { state in
+                guard !state.withdrawn.contains(ask.requestID) else { return false }
+                state.asked[ask.requestID] = question
+                return true
+            }
+            if stillWanted {
+                output.system("permission requested: \(question.tool) \(action.prefix(200)) (risk \(question.riskLevel))")
+                decision = await task.callbacks.permission(question)
+                state.withLock { _ = $0.asked.removeValue(forKey: ask.requestID) }
+            } else {
+                decision = PermissionDecision(approved: false, reason: Self.withdrawnReason)
+            }
         }
         output.emit(
             stream: "system", level: "info",

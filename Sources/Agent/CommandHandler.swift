@@ -400,6 +400,13 @@ public actor CommandHandler {
         return await permissions.ask(question)
     }
 
+    /// A question the agent withdrew: its wait ends in a denial, and the server (which has it
+    /// pending) is told to cancel it. One answered meanwhile, or never sent, stays as it is.
+    func withdraw(_ question: PermissionQuestion, reason: String) async {
+        guard await permissions.resolve(question.requestID, PermissionDecision(approved: false, reason: reason)) else { return }
+        await events.send(.permissionWithdrawn(question, reason: reason))
+    }
+
     func contextUpdated(sessionID: String, taskID: String, snapshot: [UInt8]) async {
         sessions.updateContext(sessionID, snapshot: snapshot)
         await events.send(.contextUpdate(sessionID: sessionID, taskID: taskID, snapshot: snapshot))
@@ -418,5 +425,9 @@ struct RunCallbacks: ExecutorCallbacks {
 
     func contextUpdated(_ snapshot: [UInt8]) async {
         await handler.contextUpdated(sessionID: sessionID, taskID: taskID, snapshot: snapshot)
+    }
+
+    func withdraw(_ question: PermissionQuestion, reason: String) async {
+        await handler.withdraw(question, reason: reason)
     }
 }

@@ -46,6 +46,13 @@ public protocol ExecutorCallbacks: Sendable {
     func permission(_ question: PermissionQuestion) async -> PermissionDecision
     /// The agent started (or resumed) a conversation; the snapshot lets the next task resume it.
     func contextUpdated(_ snapshot: [UInt8]) async
+    /// The agent no longer wants the answer to `question` (asked through ``permission(_:)``, still
+    /// unanswered): that call returns a denial and the server cancels the request.
+    func withdraw(_ question: PermissionQuestion, reason: String) async
+}
+
+extension ExecutorCallbacks {
+    public func withdraw(_ question: PermissionQuestion, reason: String) async {}
 }
 
 /// Callbacks for executors run without a runner around them (tests, `command`): every gated call

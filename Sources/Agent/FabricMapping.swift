@@ -151,6 +151,14 @@ public enum FabricMapping {
             // 0: the server applies permissions.default_suspend_after_seconds.
             request.suspendAfterSeconds = 0
             message.payload = .permissionRequest(request)
+        case .permissionWithdrawn(let question, let reason):
+            var withdrawn = Marionette_Runner_V1_PermissionWithdrawn()
+            withdrawn.requestID = question.requestID
+            withdrawn.taskID = question.key.taskID
+            withdrawn.runID = question.key.runID
+            withdrawn.sessionID = question.sessionID
+            withdrawn.reason = reason
+            message.payload = .permissionWithdrawn(withdrawn)
         case .contextUpdate(let sessionID, let taskID, let snapshot):
             var update = Marionette_Runner_V1_ContextUpdate()
             update.sessionID = sessionID

@@ -35,7 +35,8 @@ import Testing
     }
 
     func run(
-        _ prompt: String, workspace: String, snapshot: [UInt8] = [], policy: String = "ask", callbacks: Callbacks = Callbacks(),
+        _ prompt: String, workspace: String, snapshot: [UInt8] = [], policy: String = "ask",
+        callbacks: any ExecutorCallbacks = Callbacks(),
         environment: [String: String] = [:], runID: String = "trun_claude"
     ) async throws -> Run {
         let buffer = LogBuffer()
@@ -96,6 +97,41 @@ import Testing
         #expect(ClaudeOutcome.conversationID(fromSnapshot: run.result.contextSnapshot) == conversation)
         #expect(callbacks.snapshots.withLock { $0 }.map { ClaudeOutcome.conversationID(fromSnapshot: $0) } == [conversation])
         #expect(FileManager.default.fileExists(atPath: workspace + "/.marionette/agents/claude/projects"), "transcripts stay in the workspace")
+    }
+
+    /// Holds every question until it is withdrawn; approves the ones whose action starts "echo ok".
+    actor WithdrawingCallbacks: ExecutorCallbacks {
+        private var waiting: [String: CheckedContinuation<PermissionDecision, Never>] = [:]
+        private(set) var withdrawn: [(PermissionQuestion, String)] = []
+
+        func permission(_ question: PermissionQuestion) async -> PermissionDecision {
+            if question.action.hasPrefix("echo ok") { return PermissionDecision(approved: true, reason: "approved") }
+            return await withCheckedContinuation { waiting[question.requestID] = $0 }
+        }
+
+        func contextUpdated(_ snapshot: [UInt8]) async {}
+
+        func withdraw(_ question: PermissionQuestion, reason: String) async {
+            withdrawn.append((question, reason))
+            waiting.removeValue(forKey: question.requestID)?.resume(returning: PermissionDecision(approved: false, reason: reason))
+        }
+    }
+
+    @Test func aWithdrawnQuestionIsNeitherAnsweredNorLeftWaiting() async throws {
+        let workspace = temporaryDirectory()
+        let callbacks = WithdrawingCallbacks()
+        let run = try await run(
+            "withdraw 0.5 echo never > never.txt\nbash echo ok > ok.txt\nsay done", workspace: workspace, callbacks: callbacks)
+        let transcript = run.lines.map(\.content).joined(separator: "\n")
+        #expect(run.result.success, "\(run.result.error)\n\(transcript)")
+        let withdrawn = await callbacks.withdrawn
+        #expect(withdrawn.map(\.0.action) == ["echo never > never.txt"] && withdrawn.first?.1 == ClaudeRun.withdrawnReason)
+        #expect(withdrawn.first?.0.requestID.hasPrefix("toolu_") == true, "the question the operator saw, by its tool_use_id")
+        #expect(!FileManager.default.fileExists(atPath: workspace + "/never.txt"))
+        #expect(FileManager.default.fileExists(atPath: workspace + "/ok.txt"), "the next question was answered as usual")
+        #expect(run.lines.contains { $0.content.hasPrefix("the CLI withdrew control request req_") })
+        // The double reports any control_response naming the withdrawn request on stderr.
+        #expect(!transcript.contains("control response for withdrawn request"), "\(transcript)")
     }
 
     @Test func resumeContinuesTheConversation() async throws {
@@ -228,5 +264,18 @@ import Testing
         #expect(sink.all.filter { if case .permissionRequest = $0 { true } else { false } }.count == asksBefore)
         let lines = await bufferedLines(buffer, run: "trun_d1")
         #expect(lines.contains { $0.content.contains("first prompt: bash touch ok.txt") }, "the second task resumed the conversation")
+
+        // A question the CLI withdraws while the operator has it: the server hears of it, the run goes on.
+        await handler.handle(
+            .executeTask(ExecuteTaskCommand(taskID: "task_w", runID: "trun_w1", sessionID: "sess_c", prompt: "withdraw 0.3 touch no.txt\nsay done")))
+        let withdrawn = await sink.waitFor { if case .permissionWithdrawn = $0 { true } else { false } }
+        guard case .permissionWithdrawn(let pulled, let reason)? = withdrawn else {
+            Issue.record("no permission_withdrawn")
+            return
+        }
+        #expect(pulled.action == "touch no.txt" && pulled.key.runID == "trun_w1" && reason == ClaudeRun.withdrawnReason)
+        #expect(sink.all.contains(.permissionRequest(pulled)), "withdrawn is the question that was asked")
+        #expect(try #require(await sink.completion(run: "trun_w1")).success)
+        #expect(!FileManager.default.fileExists(atPath: base + "/ws_c/no.txt"))
     }
 }

@@ -195,6 +195,70 @@ import Testing
             #expect(try await store.session(session.id, scope: .single)?.status == "active", "a superseded request suspended the session again")
         }
     }
+
+    @Test(arguments: Engine.allCases) func aWithdrawnQuestionIsCanceled(_ engine: Engine) async throws {
+        try await TestDatabases.with(engine) { store in
+            let tokens = RunnerTokenService(store: store, multiTenant: false)
+            let hub = RunnerHub(store: store, tokens: tokens, provider: nil, hub: LogHub(), settings: .init(), logger: TestDatabases.logger)
+            let registration = RunnerRegistration(
+                name: "r1", hostname: "h", capabilities: [], sandboxMode: "none", sandboxTypes: [], poolName: "external",
+                labels: [:], annotations: [:], agentVersion: "test", os: "linux", arch: "x86_64")
+            let minted = try await tokens.create(CreateRunnerTokenRequest(poolName: "external"), createdBy: nil)
+            let (runnerID, _) = try await hub.register(token: minted.rawToken, registration)
+            var sessions = SessionService(store: store)
+            sessions.hooks = hub
+            let session = try await sessions.create(CreateSessionRequest(agent: "claude"), scope: .single)
+            var tasks = TaskService(store: store)
+            tasks.hooks = hub
+            _ = try await tasks.create(CreateTaskRequest(sessionID: session.id, prompt: "go"), scope: .single)
+            let link = PermissionHubTests.Link()
+            await hub.connected(runnerID: runnerID, link: link)
+            let execute = try #require(link.executed.first)
+            for message in RunnerReconcileTests.accepted(execute) { await hub.handle(runnerID: runnerID, message: message) }
+            await hub.handle(runnerID: runnerID, message: PermissionHubTests.request(execute, id: "toolu_w"))
+            let canceledEvents = store.events.subscribe(.init(patterns: [try EventPattern(parsing: "permission.canceled")], scope: .single))
+
+            func withdraw(_ id: String, by runner: String) async {
+                var withdrawn = Marionette_Runner_V1_PermissionWithdrawn()
+                withdrawn.requestID = id
+                withdrawn.taskID = execute.taskID
+                withdrawn.runID = execute.runID
+                withdrawn.sessionID = execute.sessionID
+                withdrawn.reason = "withdrawn by the CLI"
+                await hub.handle(runnerID: runner, message: RunnerReconcileTests.message(.permissionWithdrawn(withdrawn)))
+            }
+            var filter = PermissionFilter()
+            filter.sessionID = session.id
+            func status() async throws -> String? {
+                try await store.permissions(filter, page: PageRequest(), scope: .single).items.first?.status
+            }
+            // Another runner cannot withdraw it.
+            let other = try await tokens.create(CreateRunnerTokenRequest(poolName: "external"), createdBy: nil)
+            var otherRegistration = registration
+            otherRegistration.name = "r2"
+            let (otherRunner, _) = try await hub.register(token: other.rawToken, otherRegistration)
+            await withdraw("toolu_w", by: otherRunner)
+            #expect(try await status() == "pending")
+
+            await withdraw("toolu_w", by: runnerID)
+            let record = try #require(try await store.permissions(filter, page: PageRequest(), scope: .single).items.first)
+            #expect(record.status == "canceled" && record.responseReason == "withdrawn by the CLI")
+            for await delivery in canceledEvents {
+                if case .event(let event) = delivery {
+                    #expect(event.type == "permission.canceled" && event.resourceID == record.id)
+                    break
+                }
+            }
+            // Withdrawn twice (a resend after a reconnect): nothing more happens; it can no longer be answered.
+            await withdraw("toolu_w", by: runnerID)
+            var permissions = PermissionService(store: store)
+            permissions.hooks = hub
+            await #expect(throws: APIError.self) {
+                _ = try await permissions.answer(record.id, approved: true, reason: nil, respondedBy: nil, scope: .single)
+            }
+            #expect(PermissionHubTests.approvals(link).isEmpty)
+        }
+    }
 }
 
 /// Tasks of a session created with an agent config carry its model, base URL and `extra`.

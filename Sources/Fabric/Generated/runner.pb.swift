@@ -219,6 +219,14 @@ public nonisolated struct Marionette_Runner_V1_RunnerMessage: Sendable {
     set {payload = .workspaceSynced(newValue)}
   }
 
+  public var permissionWithdrawn: Marionette_Runner_V1_PermissionWithdrawn {
+    get {
+      if case .permissionWithdrawn(let v)? = payload {return v}
+      return Marionette_Runner_V1_PermissionWithdrawn()
+    }
+    set {payload = .permissionWithdrawn(newValue)}
+  }
+
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
   public nonisolated enum OneOf_Payload: Equatable, Sendable {
@@ -236,6 +244,7 @@ public nonisolated struct Marionette_Runner_V1_RunnerMessage: Sendable {
     case streamStatus(Marionette_Runner_V1_StreamStatus)
     case permissionResponseAck(Marionette_Runner_V1_PermissionResponseAck)
     case workspaceSynced(Marionette_Runner_V1_WorkspaceSynced)
+    case permissionWithdrawn(Marionette_Runner_V1_PermissionWithdrawn)
 
   }
 
@@ -567,6 +576,29 @@ public nonisolated struct Marionette_Runner_V1_StreamStatus: Sendable {
   public var recoverable: Bool = false
 
   public var atUnixMs: Int64 = 0
+
+  public var unknownFields = SwiftProtobuf.UnknownStorage()
+
+  public init() {}
+}
+
+/// new: the agent withdrew a question it asked (Claude's control_cancel_request): the pending
+/// permission request is canceled, and an answer to it would reach nobody.
+public nonisolated struct Marionette_Runner_V1_PermissionWithdrawn: Sendable {
+  // SwiftProtobuf.Message conformance is added in an extension below. See the
+  // `Message` and `Message+*Additions` files in the SwiftProtobuf library for
+  // methods supported on all messages.
+
+  /// the PermissionRequest's request_id
+  public var requestID: String = String()
+
+  public var taskID: String = String()
+
+  public var runID: String = String()
+
+  public var sessionID: String = String()
+
+  public var reason: String = String()
 
   public var unknownFields = SwiftProtobuf.UnknownStorage()
 
@@ -2342,7 +2374,7 @@ nonisolated extension Marionette_Runner_V1_RegisterRunnerResponse: SwiftProtobuf
 
 nonisolated extension Marionette_Runner_V1_RunnerMessage: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
   public static let protoMessageName: String = _protobuf_package + ".RunnerMessage"
-  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}heartbeat\0\u{3}task_progress\0\u{3}permission_request\0\u{3}task_completed\0\u{3}task_accepted\0\u{3}task_started\0\u{3}session_attached\0\u{3}session_suspended\0\u{3}context_update\0\u{3}create_tunnel_request\0\u{4}\u{2}close_tunnel\0\u{4}\u{7}stream_status\0\u{3}permission_response_ack\0\u{3}workspace_synced\0\u{b}tunnel_data\0\u{c}\u{b}\u{1}\u{c}\u{d}\u{6}")
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{1}heartbeat\0\u{3}task_progress\0\u{3}permission_request\0\u{3}task_completed\0\u{3}task_accepted\0\u{3}task_started\0\u{3}session_attached\0\u{3}session_suspended\0\u{3}context_update\0\u{3}create_tunnel_request\0\u{4}\u{2}close_tunnel\0\u{4}\u{7}stream_status\0\u{3}permission_response_ack\0\u{3}workspace_synced\0\u{3}permission_withdrawn\0\u{b}tunnel_data\0\u{c}\u{b}\u{1}\u{c}\u{d}\u{6}")
 
   public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
     while let fieldNumber = try decoder.nextFieldNumber() {
@@ -2532,6 +2564,19 @@ nonisolated extension Marionette_Runner_V1_RunnerMessage: SwiftProtobuf.Message,
           self.payload = .workspaceSynced(v)
         }
       }()
+      case 22: try {
+        var v: Marionette_Runner_V1_PermissionWithdrawn?
+        var hadOneofValue = false
+        if let current = self.payload {
+          hadOneofValue = true
+          if case .permissionWithdrawn(let m) = current {v = m}
+        }
+        try decoder.decodeSingularMessageField(value: &v)
+        if let v = v {
+          if hadOneofValue {try decoder.handleConflictingOneOf()}
+          self.payload = .permissionWithdrawn(v)
+        }
+      }()
       default: break
       }
     }
@@ -2598,6 +2643,10 @@ nonisolated extension Marionette_Runner_V1_RunnerMessage: SwiftProtobuf.Message,
     case .workspaceSynced?: try {
       guard case .workspaceSynced(let v)? = self.payload else { preconditionFailure() }
       try visitor.visitSingularMessageField(value: v, fieldNumber: 21)
+    }()
+    case .permissionWithdrawn?: try {
+      guard case .permissionWithdrawn(let v)? = self.payload else { preconditionFailure() }
+      try visitor.visitSingularMessageField(value: v, fieldNumber: 22)
     }()
     case nil: break
     }
@@ -3345,6 +3394,56 @@ nonisolated extension Marionette_Runner_V1_StreamStatus: SwiftProtobuf.Message, 
     if lhs.errorCode != rhs.errorCode {return false}
     if lhs.recoverable != rhs.recoverable {return false}
     if lhs.atUnixMs != rhs.atUnixMs {return false}
+    if lhs.unknownFields != rhs.unknownFields {return false}
+    return true
+  }
+}
+
+nonisolated extension Marionette_Runner_V1_PermissionWithdrawn: SwiftProtobuf.Message, SwiftProtobuf._MessageImplementationBase, SwiftProtobuf._ProtoNameProviding {
+  public static let protoMessageName: String = _protobuf_package + ".PermissionWithdrawn"
+  public static let _protobuf_nameMap = SwiftProtobuf._NameMap(bytecode: "\0\u{3}request_id\0\u{3}task_id\0\u{3}run_id\0\u{3}session_id\0\u{1}reason\0")
+
+  public mutating func decodeMessage<D: SwiftProtobuf.Decoder>(decoder: inout D) throws {
+    while let fieldNumber = try decoder.nextFieldNumber() {
+      // The use of inline closures is to circumvent an issue where the compiler
+      // allocates stack space for every case branch when no optimizations are
+      // enabled. https://github.com/apple/swift-protobuf/issues/1034
+      switch fieldNumber {
+      case 1: try { try decoder.decodeSingularStringField(value: &self.requestID) }()
+      case 2: try { try decoder.decodeSingularStringField(value: &self.taskID) }()
+      case 3: try { try decoder.decodeSingularStringField(value: &self.runID) }()
+      case 4: try { try decoder.decodeSingularStringField(value: &self.sessionID) }()
+      case 5: try { try decoder.decodeSingularStringField(value: &self.reason) }()
+      default: break
+      }
+    }
+  }
+
+  public func traverse<V: SwiftProtobuf.Visitor>(visitor: inout V) throws {
+    if !self.requestID.isEmpty {
+      try visitor.visitSingularStringField(value: self.requestID, fieldNumber: 1)
+    }
+    if !self.taskID.isEmpty {
+      try visitor.visitSingularStringField(value: self.taskID, fieldNumber: 2)
+    }
+    if !self.runID.isEmpty {
+      try visitor.visitSingularStringField(value: self.runID, fieldNumber: 3)
+    }
+    if !self.sessionID.isEmpty {
+      try visitor.visitSingularStringField(value: self.sessionID, fieldNumber: 4)
+    }
+    if !self.reason.isEmpty {
+      try visitor.visitSingularStringField(value: self.reason, fieldNumber: 5)
+    }
+    try unknownFields.traverse(visitor: &visitor)
+  }
+
+  public static func ==(lhs: Marionette_Runner_V1_PermissionWithdrawn, rhs: Marionette_Runner_V1_PermissionWithdrawn) -> Bool {
+    if lhs.requestID != rhs.requestID {return false}
+    if lhs.taskID != rhs.taskID {return false}
+    if lhs.runID != rhs.runID {return false}
+    if lhs.sessionID != rhs.sessionID {return false}
+    if lhs.reason != rhs.reason {return false}
     if lhs.unknownFields != rhs.unknownFields {return false}
     return true
   }

@@ -208,6 +208,15 @@ public actor RunnerHub {
                 try await permissionRequested(runnerID: runnerID, request)
             case .permissionResponseAck(let ack):
                 try await store.markPermissionDelivered(ack.permissionID)
+            case .permissionWithdrawn(let withdrawn):
+                let reason = withdrawn.reason.isEmpty ? "withdrawn by the agent" : String(withdrawn.reason.prefix(500))
+                let canceled = try await store.withdrawPermission(
+                    requestID: withdrawn.requestID, runID: withdrawn.runID, runnerID: runnerID, reason: reason)
+                logger.info(
+                    "permission request withdrawn by the agent",
+                    metadata: [
+                        "permission_id": "\(canceled?.id ?? "-")", "run_id": "\(withdrawn.runID)", "reason": "\(reason)",
+                    ])
             case .taskProgress, .createTunnelRequest, .closeTunnel, .workspaceSynced, .none:
                 break
             }

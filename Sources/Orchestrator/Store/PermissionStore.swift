@@ -66,6 +66,26 @@ extension Store {
         return (result.record, result.inserted)
     }
 
+    /// The agent withdrew its question (`PermissionWithdrawn`): pending → canceled, with the
+    /// reason, when the run is `runnerID`'s; nil when there was nothing pending to cancel.
+    func withdrawPermission(requestID: String, runID: String, runnerID: String, reason: String) async throws
+        -> PermissionRecord?
+    {
+        let now = now()
+        let canceled = try await database.transaction(.system) { db in
+            try await db.first(
+                """
+                UPDATE permission_requests SET status = 'canceled', response_reason = ?, updated_at = ?
+                WHERE run_id = ? AND original_request_id = ? AND status = 'pending'
+                  AND run_id IN (SELECT id FROM task_runs WHERE runner_id = ?) RETURNING *
+                """,
+                [.text(reason), .timestamp(now), .text(runID), .text(requestID), .text(runnerID)]
+            ).map(PermissionRecord.init)
+        }
+        if let canceled { await emit("permission.canceled", permission: canceled) }
+        return canceled
+    }
+
     public func permission(_ id: String, scope: TenantScope) async throws -> PermissionRecord? {
         try await database.read(scope) { db in
             var filter = SQLFilter()
