@@ -93,6 +93,48 @@ import Testing
     }
 
     @Test(arguments: Engine.allCases)
+    func logsStoredBeforeMigration7AreKeptAndKeyedByRunAndSequence(_ engine: Engine) async throws {
+        try await TestDatabases.with(engine, migrations: 6) { store in
+            let now = Timestamp(milliseconds: 1_700_000_000_000)
+            try await store.database.transaction(.system) { db in
+                for sequence in 1...3 {
+                    try await db.execute(
+                        """
+                        INSERT INTO logs (id, session_id, task_id, run_id, runner_id, stream, level, content, sequence,
+                          emitted_at, metadata, tenant_id, created_at)
+                        VALUES (?, 'sess_1', 'task_1', 'trun_1', 'run_1', 'stderr', 'warn', ?, ?, ?, ?, NULL, ?)
+                        """,
+                        [.text("log_\(sequence)"), .text("line \(sequence)"), .int(sequence), .timestamp(now),
+                         .json(#"{"k":"v"}"#), .timestamp(now)])
+                }
+            }
+            try await Migrations.apply(to: store.database, logger: TestDatabases.logger)
+            let rows = try await store.database.read(.system) { db in
+                try await db.query("SELECT * FROM logs WHERE run_id = 'trun_1' ORDER BY sequence", [])
+            }
+            #expect(rows.map { $0.string("id") } == ["log_1", "log_2", "log_3"])
+            #expect(rows.map { $0.string("content") } == ["line 1", "line 2", "line 3"])
+            #expect(rows.allSatisfy { $0.string("stream") == "stderr" && $0.string("level") == "warn" && $0.string("task_id") == "task_1" })
+            #expect(rows.first?.timestamp("created_at") == now)
+            // Still one line per (run, sequence), and the checks still hold.
+            await #expect(throws: (any Error).self) {
+                try await store.database.transaction(.system) { db in
+                    try await db.execute(
+                        "INSERT INTO logs (id, session_id, task_id, run_id, runner_id, content, sequence) "
+                            + "VALUES ('log_x', 's', 't', 'trun_1', 'r', 'again', 2)")
+                }
+            }
+            await #expect(throws: (any Error).self) {
+                try await store.database.transaction(.system) { db in
+                    try await db.execute(
+                        "INSERT INTO logs (id, session_id, task_id, run_id, runner_id, stream, content, sequence) "
+                            + "VALUES ('log_y', 's', 't', 'trun_1', 'r', 'stdin', 'bad stream', 9)")
+                }
+            }
+        }
+    }
+
+    @Test(arguments: Engine.allCases)
     func refusesASchemaNewerThanTheBinary(_ engine: Engine) async throws {
         try await TestDatabases.with(engine) { store in
             try await store.database.transaction(.system) {

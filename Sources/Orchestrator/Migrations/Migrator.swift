@@ -22,6 +22,7 @@ public enum Migrations {
         Migration(version: 4, name: "0004_webhooks", statements: Migration0004Webhooks.statements),
         Migration(version: 5, name: "0005_encryption_at_rest", statements: Migration0005EncryptionAtRest.statements),
         Migration(version: 6, name: "0006_log_indexes", statements: Migration0006LogIndexes.statements),
+        Migration(version: 7, name: "0007_logs_by_run", statements: Migration0007LogsByRun.statements),
     ]
 
     public static var latestVersion: Int { all.last?.version ?? 0 }
