@@ -136,6 +136,7 @@ public enum GatewayBuilder {
         AdminWebhookRoutes.register(&table, admin, services)
         AdminAgentConfigRoutes.register(&table, admin, services)
         AdminAuditRoutes.register(&table, admin, services)
+        AdminStreamTunnelRoutes.register(&table, admin, services)
         table.add(admin, prefix: "/admin/api/v1", .post, "ws-tickets") { _, _ in
             let issued = services.webSocketTickets.issue()
             return try JSONIO.response(WebSocketTicketResponse(ticket: issued.ticket, expiresAt: issued.expiresAt), status: .created)

@@ -160,6 +160,14 @@ public struct StreamService: Sendable {
             nextCursor: records.nextCursor)
     }
 
+    /// Streams of every session the scope sees (`GET /admin/api/v1/streams`).
+    public func list(_ filter: StreamFilter, page: PageRequest, scope: TenantScope) async throws -> Page<StreamResource> {
+        let records = try await store.streams(filter, page: page, scope: scope)
+        return Page(
+            items: records.items.map(resource), totalCount: records.totalCount, hasMore: records.hasMore,
+            nextCursor: records.nextCursor)
+    }
+
     /// DELETE: → `stopped`; idempotent on a stopped stream.
     @discardableResult
     public func stop(_ id: String, scope: TenantScope) async throws -> StreamResource {

@@ -1,6 +1,10 @@
 import Core
 
 public struct StreamFilter: Sendable {
+    /// Admin filters (api.md §13.2); the per-session list sets `sessionID` itself.
+    public var sessionID: String?
+    public var runnerID: String?
+    public var tenantID: String?
     public var states: [String] = []
     public var types: [String] = []
     /// Stopped streams are left out unless asked for (or named in `states`).
@@ -103,8 +107,17 @@ extension Store {
     public func streams(sessionID: String, _ criteria: StreamFilter, page: PageRequest, scope: TenantScope)
         async throws -> Page<StreamRecord>
     {
+        var criteria = criteria
+        criteria.sessionID = sessionID
+        return try await streams(criteria, page: page, scope: scope)
+    }
+
+    /// Newest first, across sessions (the admin list) or of one (`criteria.sessionID`).
+    public func streams(_ criteria: StreamFilter, page: PageRequest, scope: TenantScope) async throws -> Page<StreamRecord> {
         var filter = SQLFilter()
-        filter.add("session_id = ?", .text(sessionID))
+        if let session = criteria.sessionID { filter.add("session_id = ?", .text(session)) }
+        if let runner = criteria.runnerID { filter.add("runner_id = ?", .text(runner)) }
+        if let tenant = criteria.tenantID { filter.add("tenant_id = ?", .text(tenant)) }
         filter.tenant(scope)
         filter.anyOf("state", criteria.states)
         filter.anyOf("type", criteria.types)

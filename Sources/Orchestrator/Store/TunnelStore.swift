@@ -2,6 +2,8 @@ import Core
 
 public struct TunnelFilter: Sendable {
     public var sessionID: String?
+    /// Admin filter (api.md §13.2).
+    public var tenantID: String?
     public var types: [String] = []
     /// Closed and expired tunnels are left out unless asked for.
     public var includeClosed = false
@@ -128,6 +130,7 @@ extension Store {
     {
         var filter = SQLFilter()
         if let session = criteria.sessionID { filter.add("session_id = ?", .text(session)) }
+        if let tenant = criteria.tenantID { filter.add("tenant_id = ?", .text(tenant)) }
         filter.tenant(scope)
         filter.anyOf("type", criteria.types)
         if !criteria.includeClosed {
