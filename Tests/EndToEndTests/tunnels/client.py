@@ -105,6 +105,19 @@ def tcp(host, port, size):
     t.join()
     return {"equal": bytes(got) == payload, "length": len(got)}
 
+def tcp_exact(host, port, size):
+    """Echo without a half-close (mctl tunnels connect has none): send, read back exactly size bytes."""
+    s = connect(host, port)
+    payload = os.urandom(size)
+    t = threading.Thread(target=lambda: s.sendall(payload)); t.start()
+    got = bytearray()
+    while len(got) < size:
+        d = s.recv(1 << 20)
+        if not d: break
+        got += d
+    t.join(); s.close()
+    return {"equal": bytes(got) == payload, "length": len(got)}
+
 def tcp_refused(host, port):
     try:
         s = connect(host, port)
@@ -192,5 +205,6 @@ elif cmd == "sse": out = sse(args[0], int(args[1]), args[2], args[3], extra)
 elif cmd == "keepalive": out = keepalive(args[0], int(args[1]), args[2], args[3], extra)
 elif cmd == "parallel": out = parallel(args[0], int(args[1]), extra)
 elif cmd == "tcp": out = tcp(args[0], int(args[1]), int(args[2]))
+elif cmd == "tcp-exact": out = tcp_exact(args[0], int(args[1]), int(args[2]))
 elif cmd == "tcp-refused": out = tcp_refused(args[0], int(args[1]))
 print(json.dumps(out))

@@ -1,0 +1,110 @@
+import Foundation
+import Testing
+
+/// `mctl tunnels connect` against real processes: server, local agent, and a TCP echo origin in
+/// the runner; mctl forwards a free local port through `GET /api/v1/tunnels/{id}/connect`.
+@Suite(.serialized) struct TunnelConnectEndToEndTests {
+    @Test func mctlForwardsConcurrentConnectionsByteExact() async throws {
+        let server = try ServerProcess(environment: ["MARIONETTE_HEARTBEAT_INTERVAL": "1s"])
+        defer { server.stopNow() }
+        try await server.waitUntilReady()
+        let key = try #require(server.apiKey)
+
+        // The TCP echo of origins.py in the runner's workspace (a task that keeps running).
+        let source = try Data(contentsOf: TunnelEndToEndTests.scripts.appendingPathComponent("origins.py")).base64EncodedString()
+        let session = try await FabricEndToEndTests.session(server, key: key)
+        var echoPort = 0
+        for attempt in 1...3 {
+            echoPort = ServerProcess.freePort()
+            let task = try await FabricEndToEndTests.task(
+                server, key: key, session: session,
+                prompt: "echo \(source) | base64 -d > origins.py && exec \(TunnelEndToEndTests.python) origins.py \(ServerProcess.freePort()) \(echoPort)")
+            let state = try await FabricEndToEndTests.waitForStatus(
+                server, key: key, task: task, ["running", "failed", "completed"])["status"] as? String
+            if state == "running" { break }
+            try #require(attempt < 3, "the origins task ended (\(state ?? "?")) three times")
+        }
+        let tunnel = try await TunnelEndToEndTests.createTunnel(
+            server, key: key, session: session, #"{"type":"tcp","local_port":\#(echoPort)}"#)
+        let id = try #require(tunnel["id"] as? String)
+        let token = try #require(tunnel["token"] as? String)
+
+        let home = ServerProcess.tempDir("mctl-connect")
+        let env = ["MARIONETTE_API_URL": server.baseURL, "MARIONETTE_API_KEY": key, "HOME": home, "XDG_CONFIG_HOME": home]
+        let mctl = ServerProcess.binary("mctl")
+
+        // A missing tunnel: exit 1, the reason on stderr, nothing listens.
+        let missing = try await run(mctl, ["tunnels", "connect", "tun_AAAAAAAA00000000", "--local-port", "0"], environment: env)
+        #expect(missing.status == 1 && missing.stderr.contains("not found"), "\(missing.stdout) \(missing.stderr)")
+
+        let localPort = ServerProcess.freePort()
+        let forward = try BackgroundCommand(mctl, ["tunnels", "connect", id, "--local-port", "\(localPort)"], environment: env)
+        let started = try await forward.waitFor("Forwarding 127.0.0.1:\(localPort) -> \(id)")
+        #expect(started, "\(forward.output)\n\(server.log.suffix(2000))")
+
+        // The port is taken now: a second forwarder says so and exits 1.
+        let busy = try await run(mctl, ["tunnels", "connect", id, "--local-port", "\(localPort)"], environment: env)
+        #expect(busy.status == 1 && busy.stderr.contains("port \(localPort)") && busy.stderr.contains("in use"), "\(busy.stderr)")
+
+        // The runner's echo origin may still be coming up: retry the first small echo.
+        var first: [String: Any] = [:]
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            first = (try? await TunnelEndToEndTests.client(["tcp-exact", "127.0.0.1", "\(localPort)", "1000"])) ?? [:]
+            if first["equal"] as? Bool == true { break }
+            try await Task.sleep(for: .milliseconds(300))
+        }
+        #expect(first["equal"] as? Bool == true, "\(first)\n\(forward.output)\n\(server.log.suffix(3000))")
+
+        // Two large transfers and a small one at once, each on its own WebSocket, byte-exact.
+        async let a = TunnelEndToEndTests.client(["tcp-exact", "127.0.0.1", "\(localPort)", "4000000"])
+        async let b = TunnelEndToEndTests.client(["tcp-exact", "127.0.0.1", "\(localPort)", "3000000"])
+        async let c = TunnelEndToEndTests.client(["tcp-exact", "127.0.0.1", "\(localPort)", "17"])
+        let results = try await [a, b, c]
+        for (result, size) in zip(results, [4_000_000, 3_000_000, 17]) {
+            #expect(result["equal"] as? Bool == true && result["length"] as? Int == size, "\(result)\n\(forward.output)")
+        }
+        _ = try await forward.interrupt()
+
+        // The tunnel's own token works instead of the API key (it cannot read local_port: give it).
+        let tokenEnv = ["MARIONETTE_API_URL": server.baseURL, "HOME": home, "XDG_CONFIG_HOME": home]
+        let tokenPort = ServerProcess.freePort()
+        let withToken = try BackgroundCommand(
+            mctl, ["tunnels", "connect", id, "--token", token, "--local-port", "\(tokenPort)"], environment: tokenEnv)
+        #expect(try await withToken.waitFor("Forwarding 127.0.0.1:\(tokenPort) -> \(id)"), "\(withToken.output)")
+        let viaToken = try await TunnelEndToEndTests.client(["tcp-exact", "127.0.0.1", "\(tokenPort)", "100000"])
+        #expect(viaToken["equal"] as? Bool == true, "\(viaToken)\n\(withToken.output)")
+
+        // A port nothing listens on in the runner: the WebSocket closes with the dial error, which
+        // mctl reports on stderr; the local connection just ends.
+        let nowhere = try await TunnelEndToEndTests.createTunnel(
+            server, key: key, session: session, #"{"type":"tcp","local_port":\#(ServerProcess.freePort())}"#)
+        let nowhereID = try #require(nowhere["id"] as? String)
+        let deadPort = ServerProcess.freePort()
+        let dead = try BackgroundCommand(mctl, ["tunnels", "connect", nowhereID, "--local-port", "\(deadPort)"], environment: env)
+        #expect(try await dead.waitFor("Forwarding"), "\(dead.output)")
+        // The local connection just ends (client.py may also see a reset).
+        let refused = try? await TunnelEndToEndTests.client(["tcp-exact", "127.0.0.1", "\(deadPort)", "10"])
+        #expect((refused?["length"] as? Int ?? 0) == 0)
+        #expect(try await dead.waitFor("the runner could not connect to port"), "\(dead.output)")
+        #expect(dead.output.contains("1011"), "\(dead.output)")
+
+        _ = try await withToken.interrupt()
+        _ = try await dead.interrupt()
+
+        // Counted as TCP tunnel connections: five opened, one the runner could not dial.
+        let metrics = try await TunnelEndToEndTests.metrics(server)
+        #expect((metrics[#"marionette_tunnel_connections_total{type="tcp",outcome="opened"}"#] ?? 0) >= 5, "\(metrics)")
+        #expect(metrics[#"marionette_tunnel_connections_total{type="tcp",outcome="dial_failed"}"#] == 1)
+        #expect((metrics[#"marionette_tunnel_bytes_total{direction="out"}"#] ?? 0) >= 7_000_000)
+        // Every connection ended on the server too.
+        var active = -1.0
+        for _ in 0..<50 {
+            active = try await TunnelEndToEndTests.metrics(server)[#"marionette_tunnel_connections_active{type="tcp"}"#] ?? -1
+            if active == 0 { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(active == 0)
+        _ = try await HTTP.send(.DELETE, server.baseURL + "/api/v1/sessions/\(session)", key: key)
+    }
+}
