@@ -40,7 +40,18 @@ enum TunnelConnectRoutes {
     /// The plain route behind a refused upgrade (no API-key middleware: a `ttok_` token is valid here).
     static func registerFallback(_ table: inout RouteTable, _ router: Router<APIContext>, _ s: GatewayServices) {
         table.add(router, .get, path) { request, context in
-            _ = try await authorize(request, tunnelID: context.parameters.get("tunnelID"), s)
+            let tunnelID = context.parameters.get("tunnelID")
+            do throws(APIError) {
+                _ = try await authorize(request, tunnelID: tunnelID, s)
+            } catch {
+                // As the API-key middleware does on other /api/v1 routes, and as TCP accepts log refusals.
+                if error.status == 401 {
+                    await s.authFailures.failed(request, context: context, actorType: "api_key", code: error.code)
+                }
+                s.logger.info(
+                    "tunnel connect refused", metadata: ["tunnel_id": "\(tunnelID ?? "")", "code": "\(error.code)"])
+                throw error
+            }
             throw APIError(
                 status: 426, code: "upgrade_required",
                 message: "connect with a WebSocket upgrade (Connection: Upgrade, Upgrade: websocket)")
