@@ -148,4 +148,36 @@ import Testing
             #expect(closed.status == 410 && closed.code == "tunnel_closed")
         }
     }
+
+    /// In multi-tenant mode another tenant's key gets 404 on connect, never 403; the owner's key and
+    /// the tunnel's token pass the credential checks.
+    @Test func connectIsScopedToTheTenant() async throws {
+        let base = try await GatewayHarness.make()
+        defer { Task { await base.close() } }
+        // The same store served in multi-tenant mode (the harness bootstraps its key single-tenant).
+        var config = ServerConfig()
+        config.multiTenant = true
+        let services = GatewayServices(
+            config: config, store: base.services.store,
+            admin: AdminAuthenticator(username: "admin", password: GatewayHarness.adminPassword, masterKey: nil),
+            logger: base.services.logger)
+        let h = GatewayHarness(services: services, key: base.key, dir: base.dir)
+        var acme = CreateAPIKeyRequest(name: "acme", scopes: ["*"])
+        acme.tenantID = "acme"
+        var other = CreateAPIKeyRequest(name: "other", scopes: ["*"])
+        other.tenantID = "other"
+        let acmeKey = try await h.services.apiKeys.create(acme, createdBy: "t").rawToken
+        let otherKey = try await h.services.apiKeys.create(other, createdBy: "t").rawToken
+        try await h.api { c in
+            let auth = "Bearer \(acmeKey)"
+            let sid = try #require(
+                try await c.send(.post, "/api/v1/sessions", json: #"{"agent":"command"}"#, auth: .some(auth)).json["id"] as? String)
+            let created = try await c.send(.post, "/api/v1/sessions/\(sid)/tunnels", json: #"{"local_port":7000}"#, auth: .some(auth))
+            let id = try #require(created.json["id"] as? String, "\(created.body)")
+            let foreign = try await c.send(.get, "/api/v1/tunnels/\(id)/connect", auth: .some("Bearer \(otherKey)"))
+            #expect(foreign.status == 404 && foreign.code == "not_found", "\(foreign.body)")
+            let own = try await c.send(.get, "/api/v1/tunnels/\(id)/connect", auth: .some(auth))
+            #expect(own.code == "runner_not_connected", "\(own.body)")
+        }
+    }
 }
