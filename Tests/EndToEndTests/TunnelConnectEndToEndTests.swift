@@ -37,6 +37,18 @@ import Testing
         let missing = try await run(mctl, ["tunnels", "connect", "tun_AAAAAAAA00000000", "--local-port", "0"], environment: env)
         #expect(missing.status == 1 && missing.stderr.contains("not found"), "\(missing.stdout) \(missing.stderr)")
 
+        // Hummingbird answers a refused upgrade with a bare 400; the same GET without the upgrade
+        // headers says why as {code, message} (mctl asks it first).
+        let upgradeHeaders = [
+            "Authorization: Bearer \(key)", "Connection: Upgrade", "Upgrade: websocket", "Sec-WebSocket-Version: 13",
+            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
+        ]
+        let unknown = server.baseURL + "/api/v1/tunnels/tun_AAAAAAAA00000000/connect"
+        let refusedUpgrade = try await TunnelEndToEndTests.curl(unknown, headers: upgradeHeaders)
+        #expect(refusedUpgrade.status == 400, "\(refusedUpgrade)")
+        let reason = try await TunnelEndToEndTests.curl(unknown, headers: ["Authorization: Bearer \(key)"])
+        #expect(reason.status == 404 && reason.json["code"] as? String == "not_found", "\(reason)")
+
         let localPort = ServerProcess.freePort()
         let forward = try BackgroundCommand(mctl, ["tunnels", "connect", id, "--local-port", "\(localPort)"], environment: env)
         let started = try await forward.waitFor("Forwarding 127.0.0.1:\(localPort) -> \(id)")
@@ -88,6 +100,11 @@ import Testing
         #expect((refused?["length"] as? Int ?? 0) == 0)
         #expect(try await dead.waitFor("the runner could not connect to port"), "\(dead.output)")
         #expect(dead.output.contains("1011"), "\(dead.output)")
+
+        // The tunnel closed: the next connection's WebSocket is refused, and mctl says why it might be.
+        #expect(try await HTTP.send(.DELETE, server.baseURL + "/api/v1/tunnels/\(id)", key: key).status == 204)
+        _ = try? await TunnelEndToEndTests.client(["tcp-exact", "127.0.0.1", "\(tokenPort)", "10"])
+        #expect(try await withToken.waitFor("refused the WebSocket"), "\(withToken.output)")
 
         _ = try await withToken.interrupt()
         _ = try await dead.interrupt()

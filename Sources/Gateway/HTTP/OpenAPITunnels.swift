@@ -137,10 +137,10 @@ enum OpenAPITunnels {
         one connection to the tunnel's port in the runner (http and tcp tunnels alike), both ways. The client's
         close frame ends the bytes toward the runner; the runner side ending closes the WebSocket with 1000. A
         connection the runner cannot open closes with 1011 and the reason (`the runner could not connect to port
-        N: …`); a tunnel closed or expired meanwhile with 1001; a runner gone with 1013. Refusals before the
-        upgrade answer `{code, message}`: 404 `not_found`, 401, 403, 410 `tunnel_closed` / `tunnel_expired`, 503
-        `runner_not_connected` / `too_many_connections`. A request that passes the checks without upgrading
-        answers 426 `upgrade_required`.
+        N: …`); a tunnel closed or expired meanwhile with 1001; a runner gone with 1013. A refused upgrade is a
+        bare 400; the same GET without upgrade headers makes the same checks and answers `{code, message}`: 404
+        `not_found`, 401, 403, 410 `tunnel_closed` / `tunnel_expired`, 503 `runner_not_connected` /
+        `too_many_connections`, or 426 `upgrade_required` when all pass (`mctl tunnels connect` asks it first).
       security:
         - bearerAuth: []
       responses:

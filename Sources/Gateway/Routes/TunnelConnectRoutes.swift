@@ -7,9 +7,10 @@ import Orchestrator
 /// `GET /api/v1/tunnels/{tunnelID}/connect` (api.md §9.1): a WebSocket whose binary frames are the
 /// raw bytes of one TCP connection to the tunnel's port in the runner (`mctl tunnels connect`).
 /// The credential is an API key with `tunnels:read` or the tunnel's `ttok_` token, in
-/// `Authorization: Bearer` or `?token=`. A refused upgrade falls through to the plain route of the
-/// same path, which answers the refusal as `{code, message}` (404, 401, 403, 410, 503), and a
-/// request that passes every check without upgrading 426 `upgrade_required`.
+/// `Authorization: Bearer` or `?token=`. Hummingbird answers a refused upgrade with a bare 400, so
+/// the same path without upgrade headers is a plain route that answers the checks as
+/// `{code, message}` (404, 401, 403, 410, 503), or 426 `upgrade_required` when all pass: clients
+/// (mctl) ask it first to report why.
 enum TunnelConnectRoutes {
     static let path = "/api/v1/tunnels/{tunnelID}/connect"
 
@@ -37,7 +38,7 @@ enum TunnelConnectRoutes {
         }
     }
 
-    /// The plain route behind a refused upgrade (no API-key middleware: a `ttok_` token is valid here).
+    /// The plain route of the same path (no API-key middleware: a `ttok_` token is valid here).
     static func registerFallback(_ table: inout RouteTable, _ router: Router<APIContext>, _ s: GatewayServices) {
         table.add(router, .get, path) { request, context in
             let tunnelID = context.parameters.get("tunnelID")
