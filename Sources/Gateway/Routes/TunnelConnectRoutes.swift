@@ -26,8 +26,9 @@ enum TunnelConnectRoutes {
                     context.request, tunnelID: context.requestContext.parameters.get("tunnelID"), s)
             } catch let error as APIError {
                 // The tunnel changed between the upgrade check and now (closed, runner gone, full).
-                try? await outbound.close(
-                    .unexpectedServerError, reason: TunnelWebSocketCloseState.truncated("\(error.code): \(error.message)"))
+                let frame = TunnelWebSocketCloseState.closeFrame(
+                    for: .tunnelEnded(status: error.status, code: error.code, message: error.message))
+                try? await outbound.close(WebSocketErrorCode(codeNumber: Int(frame.code)), reason: frame.reason)
                 return
             }
             let source = context.requestContext.remoteAddress?.ipAddress ?? ""

@@ -101,8 +101,6 @@ final class TunnelWebSocketEnd: TunnelSpliceEndpoint {
         gate.close()
         if close.handlerEnded() { peer?.abort(.reset) }
     }
-
-    var isDone: Bool { close.isDone }
 }
 
 extension TunnelWebSocketEnd {
