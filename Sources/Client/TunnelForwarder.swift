@@ -29,13 +29,17 @@ public struct TunnelForwarder: Sendable {
     /// Frames sent to the server stay below its 256 KiB frame limit.
     static let maxSendFrame = 64 * 1024
 
+    /// Throws ``TunnelForwarderError/tlsNeedsHostName(_:)`` for `https://` with an IP address: the
+    /// WebSocket client always sends the host as TLS SNI, where an IP address is not allowed.
     public init(
         baseURL: String, tunnelID: String, credential: String, insecureSkipTLSVerify: Bool = false,
         report: @escaping @Sendable (String) -> Void
-    ) {
+    ) throws {
         let secure = baseURL.lowercased().hasPrefix("https://")
-        let host = baseURL.drop { $0 != ":" }.dropFirst(3)  // after "http(s)://"
-        self.url = (secure ? "wss://" : "ws://") + host + MarionetteClient.tunnelPath(tunnelID) + "/connect"
+        var authority = baseURL.drop { $0 != ":" }.dropFirst(3)  // after "http(s)://"
+        while authority.hasSuffix("/") { authority = authority.dropLast() }
+        if secure, Self.isIPAddress(authority) { throw TunnelForwarderError.tlsNeedsHostName(String(authority)) }
+        self.url = (secure ? "wss://" : "ws://") + authority + MarionetteClient.tunnelPath(tunnelID) + "/connect"
         self.credential = credential
         if secure {
             var tls = TLSConfiguration.makeClientConfiguration()
@@ -43,6 +47,14 @@ public struct TunnelForwarder: Sendable {
             self.tls = tls
         }
         self.report = report
+    }
+
+    /// `host[:port][/path]` names an IPv4 or IPv6 address rather than a host name.
+    static func isIPAddress(_ authority: Substring) -> Bool {
+        if authority.hasPrefix("[") { return true }
+        let host = authority.prefix { $0 != ":" && $0 != "/" }
+        let parts = host.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 4 && parts.allSatisfy { !$0.isEmpty && $0.allSatisfy(\.isNumber) }
     }
 
     /// Binds the local listener; a port in use is ``TunnelForwarderError/portInUse(host:port:)``.
@@ -129,6 +141,7 @@ public struct TunnelForwarder: Sendable {
 public enum TunnelForwarderError: Error, Sendable, Equatable, CustomStringConvertible {
     case portInUse(host: String, port: Int)
     case permissionDenied(host: String, port: Int)
+    case tlsNeedsHostName(String)
 
     public var description: String {
         switch self {
@@ -136,6 +149,8 @@ public enum TunnelForwarderError: Error, Sendable, Equatable, CustomStringConver
             return "port \(port) on \(host) is already in use: pick another with --local-port, or stop the program listening there"
         case .permissionDenied(let host, let port):
             return "not allowed to listen on \(host):\(port) (ports below 1024 need privileges): pick another with --local-port"
+        case .tlsNeedsHostName(let authority):
+            return "over TLS the server must be named by its host name, not the address \(authority) (for example --server https://localhost:PORT)"
         }
     }
 }

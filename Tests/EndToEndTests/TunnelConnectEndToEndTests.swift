@@ -4,26 +4,76 @@ import Testing
 /// `mctl tunnels connect` against real processes: server, local agent, and a TCP echo origin in
 /// the runner; mctl forwards a free local port through `GET /api/v1/tunnels/{id}/connect`.
 @Suite(.serialized) struct TunnelConnectEndToEndTests {
+    /// Starts the TCP echo of origins.py in the runner's workspace (a task that keeps running) and
+    /// returns its port. A free port can be taken before the origin binds it: try new ones then.
+    static func startEcho(_ server: ServerProcess, key: String, session: String) async throws -> Int {
+        let source = try Data(contentsOf: TunnelEndToEndTests.scripts.appendingPathComponent("origins.py")).base64EncodedString()
+        for attempt in 1...3 {
+            let echoPort = ServerProcess.freePort()
+            let task = try await FabricEndToEndTests.task(
+                server, key: key, session: session,
+                prompt: "echo \(source) | base64 -d > origins.py && exec \(TunnelEndToEndTests.python) origins.py \(ServerProcess.freePort()) \(echoPort)")
+            let state = try await FabricEndToEndTests.waitForStatus(
+                server, key: key, task: task, ["running", "failed", "completed"])["status"] as? String
+            if state == "running" { return echoPort }
+            try #require(attempt < 3, "the origins task ended (\(state ?? "?")) three times")
+        }
+        return 0
+    }
+
+    /// Echoes `size` bytes through `port` until the origin is up (it may still be starting).
+    static func firstEcho(port: Int, size: Int) async throws -> [String: Any] {
+        var reply: [String: Any] = [:]
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            reply = (try? await TunnelEndToEndTests.client(["tcp-exact", "127.0.0.1", "\(port)", "\(size)"])) ?? [:]
+            if reply["equal"] as? Bool == true { break }
+            try await Task.sleep(for: .milliseconds(300))
+        }
+        return reply
+    }
+
+    /// Over TLS: the preflight over HTTPS and each connection's WebSocket over wss://.
+    @Test func mctlForwardsOverTLS() async throws {
+        let pki = try TestPKI.shared.get()
+        let server = try ServerProcess(environment: TLSEndToEndTests.tlsEnvironment(pki))
+        defer { server.stopNow() }
+        try await server.waitUntilReady()
+        let key = try #require(server.apiKey)
+        #expect(server.baseURL.hasPrefix("https://"))
+        let session = try await FabricEndToEndTests.session(server, key: key)
+        let echoPort = try await Self.startEcho(server, key: key, session: session)
+        let tunnel = try await TunnelEndToEndTests.createTunnel(
+            server, key: key, session: session, #"{"type":"tcp","local_port":\#(echoPort)}"#)
+        let id = try #require(tunnel["id"] as? String)
+        let home = ServerProcess.tempDir("mctl-connect-tls")
+        let mctl = ServerProcess.binary("mctl")
+        // The WebSocket client sends the host as SNI, which cannot be an IP address: mctl says so.
+        let byAddress = try await run(
+            mctl, ["tunnels", "connect", id, "--local-port", "0", "--insecure-skip-tls-verify"],
+            environment: ["MARIONETTE_API_URL": server.baseURL, "MARIONETTE_API_KEY": key, "HOME": home, "XDG_CONFIG_HOME": home])
+        #expect(byAddress.status == 1 && byAddress.stderr.contains("host name"), "\(byAddress.stderr)")
+
+        let byName = "https://localhost:\(server.apiPort)"
+        let env = ["MARIONETTE_API_URL": byName, "MARIONETTE_API_KEY": key, "HOME": home, "XDG_CONFIG_HOME": home]
+        let localPort = ServerProcess.freePort()
+        let forward = try BackgroundCommand(
+            mctl, ["tunnels", "connect", id, "--local-port", "\(localPort)", "--insecure-skip-tls-verify"],
+            environment: env)
+        #expect(try await forward.waitFor("Forwarding 127.0.0.1:\(localPort) -> \(id)"), "\(forward.output)")
+        let echoed = try await Self.firstEcho(port: localPort, size: 1_000_000)
+        #expect(echoed["equal"] as? Bool == true, "\(echoed)\n\(forward.output)\n\(server.log.suffix(2000))")
+        _ = try await forward.interrupt()
+    }
+
     @Test func mctlForwardsConcurrentConnectionsByteExact() async throws {
         let server = try ServerProcess(environment: ["MARIONETTE_HEARTBEAT_INTERVAL": "1s"])
         defer { server.stopNow() }
         try await server.waitUntilReady()
         let key = try #require(server.apiKey)
 
-        // The TCP echo of origins.py in the runner's workspace (a task that keeps running).
-        let source = try Data(contentsOf: TunnelEndToEndTests.scripts.appendingPathComponent("origins.py")).base64EncodedString()
         let session = try await FabricEndToEndTests.session(server, key: key)
-        var echoPort = 0
-        for attempt in 1...3 {
-            echoPort = ServerProcess.freePort()
-            let task = try await FabricEndToEndTests.task(
-                server, key: key, session: session,
-                prompt: "echo \(source) | base64 -d > origins.py && exec \(TunnelEndToEndTests.python) origins.py \(ServerProcess.freePort()) \(echoPort)")
-            let state = try await FabricEndToEndTests.waitForStatus(
-                server, key: key, task: task, ["running", "failed", "completed"])["status"] as? String
-            if state == "running" { break }
-            try #require(attempt < 3, "the origins task ended (\(state ?? "?")) three times")
-        }
+        let echoPort = try await Self.startEcho(server, key: key, session: session)
         let tunnel = try await TunnelEndToEndTests.createTunnel(
             server, key: key, session: session, #"{"type":"tcp","local_port":\#(echoPort)}"#)
         let id = try #require(tunnel["id"] as? String)
@@ -59,13 +109,7 @@ import Testing
         #expect(busy.status == 1 && busy.stderr.contains("port \(localPort)") && busy.stderr.contains("in use"), "\(busy.stderr)")
 
         // The runner's echo origin may still be coming up: retry the first small echo.
-        var first: [String: Any] = [:]
-        let deadline = ContinuousClock.now + .seconds(30)
-        while ContinuousClock.now < deadline {
-            first = (try? await TunnelEndToEndTests.client(["tcp-exact", "127.0.0.1", "\(localPort)", "1000"])) ?? [:]
-            if first["equal"] as? Bool == true { break }
-            try await Task.sleep(for: .milliseconds(300))
-        }
+        let first = try await Self.firstEcho(port: localPort, size: 1000)
         #expect(first["equal"] as? Bool == true, "\(first)\n\(forward.output)\n\(server.log.suffix(3000))")
 
         // Two large transfers and a small one at once, each on its own WebSocket, byte-exact.

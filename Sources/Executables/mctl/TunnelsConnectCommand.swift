@@ -41,16 +41,17 @@ extension TunnelsCommand {
                 guard let port = tunnel["local_port"]?.intValue else { throw CLIError("the tunnel has no local_port") }
                 return port
             }
+            let forwarder: TunnelForwarder
             let listener: TunnelForwarder.Listener
             do {
+                forwarder = try TunnelForwarder(
+                    baseURL: connection.server, tunnelID: tunnelID, credential: credential,
+                    insecureSkipTLSVerify: connection.insecureSkipTLSVerify, report: { Console.error($0) })
                 listener = try await TunnelForwarder.listen(host: bind, port: port)
             } catch let error as TunnelForwarderError {
                 throw CLIError(error.description)
             }
             let bound = listener.channel.localAddress?.port ?? port
-            let forwarder = TunnelForwarder(
-                baseURL: connection.server, tunnelID: tunnelID, credential: credential,
-                insecureSkipTLSVerify: connection.insecureSkipTLSVerify, report: { Console.error($0) })
             Console.line("Forwarding \(bind):\(bound) -> \(tunnelID)")
             try await forwarder.serve(listener)
         }
