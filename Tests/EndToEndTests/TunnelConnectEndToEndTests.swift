@@ -67,7 +67,9 @@ import Testing
     }
 
     @Test func mctlForwardsConcurrentConnectionsByteExact() async throws {
-        let server = try ServerProcess(environment: ["MARIONETTE_HEARTBEAT_INTERVAL": "1s"])
+        let server = try ServerProcess(environment: [
+            "MARIONETTE_HEARTBEAT_INTERVAL": "1s", "MARIONETTE_TUNNELS_IDLE_TIMEOUT_SECONDS": "2",
+        ])
         defer { server.stopNow() }
         try await server.waitUntilReady()
         let key = try #require(server.apiKey)
@@ -120,6 +122,12 @@ import Testing
         for (result, size) in zip(results, [4_000_000, 3_000_000, 17]) {
             #expect(result["equal"] as? Bool == true && result["length"] as? Int == size, "\(result)\n\(forward.output)")
         }
+        // No bytes either way for the idle timeout (2 s): the server ends the connection (1001).
+        let idle = try await TunnelEndToEndTests.client(["tcp-idle", "127.0.0.1", "\(localPort)"])
+        let idleFor = idle["elapsed"] as? Double ?? 0
+        #expect(idle["first"] as? String == "x" && idle["rest"] as? String == "" && idleFor >= 1.5 && idleFor < 10, "\(idle)")
+        #expect(try await forward.waitFor("(1001): no bytes either way for 2 s"), "\(forward.output)")
+
         _ = try await forward.interrupt()
 
         // The tunnel's own token works instead of the API key (it cannot read local_port: give it).

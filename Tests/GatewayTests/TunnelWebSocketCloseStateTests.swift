@@ -68,6 +68,7 @@ import Testing
     @Test func closeCodes() {
         #expect(State.closeFrame(for: .reset).code == 1011)
         #expect(State.closeFrame(for: .tunnelEnded(status: 410, code: "tunnel_closed", message: "closed")).code == 1001)
+        #expect(State.closeFrame(for: .tunnelEnded(status: 408, code: "idle_timeout", message: "idle")).code == 1001)
         #expect(State.closeFrame(for: .tunnelEnded(status: 503, code: "runner_not_connected", message: "gone")).code == 1013)
         #expect(State.closeFrame(for: .tunnelEnded(status: 502, code: "bad_gateway", message: "timeout")).code == 1011)
     }

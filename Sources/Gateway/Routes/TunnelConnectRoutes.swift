@@ -32,8 +32,10 @@ enum TunnelConnectRoutes {
                 return
             }
             let source = context.requestContext.remoteAddress?.ipAddress ?? ""
-            await TunnelWebSocketEnd.serve(inbound: inbound, outbound: outbound, eventLoop: context.requestContext.eventLoop) {
-                link, closed in
+            await TunnelWebSocketEnd.serve(
+                inbound: inbound, outbound: outbound, eventLoop: context.requestContext.eventLoop,
+                idleTimeout: .seconds(runtime.settings.idleTimeoutSeconds)
+            ) { link, closed in
                 await runtime.connectWebSocket(grant: grant, client: link, source: source, closeFuture: closed)
             }
         }

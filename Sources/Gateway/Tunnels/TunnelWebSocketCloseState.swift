@@ -69,13 +69,14 @@ struct TunnelWebSocketCloseState: Sendable, Equatable {
     }
 
     /// 1011 for a failed connection (the runner could not dial, no answer, reset), 1001 for a tunnel
-    /// closed or expired, 1013 (try again later) when the runner is gone or the tunnel is full.
+    /// closed or expired (410) or an idle connection (408), 1013 (try again later) when the runner
+    /// is gone or the tunnel is full.
     static func closeFrame(for reason: TunnelAbort) -> CloseFrame {
         switch reason {
         case .reset:
             return CloseFrame(code: 1011, reason: "the connection to the runner was reset")
         case .tunnelEnded(let status, _, let message):
-            let code: UInt16 = status == 410 ? 1001 : status == 503 ? 1013 : 1011
+            let code: UInt16 = status == 410 || status == 408 ? 1001 : status == 503 ? 1013 : 1011
             return CloseFrame(code: code, reason: truncated(message))
         }
     }

@@ -88,6 +88,14 @@ final class TunnelWebSocketEnd: TunnelSpliceEndpoint {
         peer?.abort(.reset)
     }
 
+    /// No bytes either way for the idle timeout: the client gets 1001, the runner side a reset.
+    func idleExpired(after period: Duration) {
+        spliceAborted(
+            .tunnelEnded(
+                status: 408, code: "idle_timeout", message: "no bytes either way for \(period.components.seconds) s"))
+        peer?.abort(.reset)
+    }
+
     /// The client's connection broke: reset the runner side.
     func clientFailed() {
         gate.close()
@@ -108,7 +116,7 @@ extension TunnelWebSocketEnd {
     /// the runtime (which asks the runner to dial), then pumps frames both ways until both sides
     /// ended. `closed` is completed when it returns (the runtime's connection bookkeeping).
     static func serve(
-        inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, eventLoop: any EventLoop,
+        inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, eventLoop: any EventLoop, idleTimeout: Duration,
         connect: @Sendable (TunnelSplicePeer, EventLoopFuture<Void>) async -> Void
     ) async {
         let closed = eventLoop.makePromise(of: Void.self)
@@ -121,13 +129,19 @@ extension TunnelWebSocketEnd {
             return
         }
         await connect(link, closed.futureResult)
+        let idle = TunnelWebSocketIdleWatch()
         await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                guard (try? await idle.expired(after: idleTimeout)) != nil else { return }
+                eventLoop.execute { handle.value.idleExpired(after: idleTimeout) }
+            }
             group.addTask {
                 do {
                     for try await frame in inbound {
                         // Text frames are taken as bytes too; only binary is specified.
                         guard let peer = await gate.ready() else { break }
                         peer.send(frame.data)
+                        idle.touch()
                     }
                     eventLoop.execute { handle.value.clientClosed() }
                 } catch {
@@ -141,6 +155,7 @@ extension TunnelWebSocketEnd {
                     // After the client's close nothing more can be sent: drain until the runner side ends.
                     guard writable else { continue }
                     do { try await outbound.writeBinaryMessage(bytes) } catch { writable = false }
+                    idle.touch()
                 case .close(let frame):
                     if let frame, writable {
                         try? await outbound.close(
