@@ -51,3 +51,16 @@ extension MarionetteClient {
         try await send(.DELETE, Self.tunnelPath(id))
     }
 }
+
+extension MarionetteClient {
+    /// `GET /tunnels/{id}/connect` without upgrading: the server makes the checks a WebSocket would
+    /// meet (credential, tunnel open, runner connected) and answers 426 `upgrade_required` when
+    /// all pass; any other error is thrown.
+    public func checkTunnelConnect(_ id: String) async throws {
+        do {
+            try await send(.GET, Self.tunnelPath(id) + "/connect")
+        } catch let error as APIError where error.status == 426 {
+            return
+        }
+    }
+}

@@ -19,6 +19,7 @@ public enum GatewayBuilder {
         HealthRoutes.register(&table, router, services, admin: false)
         WebPageRoutes.register(router)
         WebRTCSignalingRoutes.register(&table, router, services)
+        TunnelConnectRoutes.registerFallback(&table, router, services)
         let api = router.group("api/v1").add(middleware: RequestTimeoutMiddleware(limit: RequestTimeoutPolicy.publicLimit))
             .add(middleware: APIKeyMiddleware(authenticator: services.authenticator, failures: services.authFailures))
             .add(middleware: AuditMiddleware(store: services.store))
@@ -69,6 +70,7 @@ public enum GatewayBuilder {
         LogWebSocketRoutes.register(router, services)
         StreamInputRoutes.register(router, services)
         EventRoutes.register(router, services)
+        TunnelConnectRoutes.register(router, services)
         return router
     }
 

@@ -114,4 +114,70 @@ import Testing
             #expect(try await c.send(.delete, "/api/v1/tunnels/\(id)", auth: .some(auth)).code == "forbidden")
         }
     }
+
+    /// `GET /tunnels/{id}/connect` answers its refusals before any upgrade, with an API key or the
+    /// tunnel's own token (header or `?token=`).
+    @Test func connectChecksBeforeTheUpgrade() async throws {
+        let h = try await GatewayHarness.make()
+        defer { Task { await h.close() } }
+        let noScope = try await h.services.apiKeys.create(CreateAPIKeyRequest(name: "s", scopes: ["sessions:read"]), createdBy: "t")
+        try await h.api { c in
+            let sid = try #require(try await c.send(.post, "/api/v1/sessions", json: #"{"agent":"command"}"#).json["id"] as? String)
+            let created = try await c.send(.post, "/api/v1/sessions/\(sid)/tunnels", json: #"{"type":"tcp","local_port":7000}"#)
+            let id = try #require(created.json["id"] as? String)
+            let token = try #require(created.json["token"] as? String)
+            let other = try await c.send(.post, "/api/v1/sessions/\(sid)/tunnels", json: #"{"local_port":7001}"#)
+            let otherToken = try #require(other.json["token"] as? String)
+            let path = "/api/v1/tunnels/\(id)/connect"
+
+            let missing = try await c.send(.get, path, auth: .some(nil))
+            #expect(missing.status == 401 && missing.code == "missing_auth")
+            #expect(try await c.send(.get, "/api/v1/tunnels/tun_AAAAAAAA00000000/connect").code == "not_found")
+            #expect(try await c.send(.get, "/api/v1/tunnels/strm_AAAAAAAA00000000/connect").status == 404)
+            let forbidden = try await c.send(.get, path, auth: .some("Bearer \(noScope.rawToken)"))
+            #expect(forbidden.status == 403 && forbidden.code == "forbidden")
+            let wrongToken = try await c.send(.get, path, auth: .some("Bearer \(otherToken)"))
+            #expect(wrongToken.status == 401 && wrongToken.code == "invalid_token")
+            // Every credential check passes; the session has no connected runner.
+            for (uri, auth) in [(path, "Bearer \(c.key)"), (path, "Bearer \(token)"), (path + "?token=\(token)", nil)] {
+                let reply = try await c.send(.get, uri, auth: .some(auth))
+                #expect(reply.status == 503 && reply.code == "runner_not_connected", "\(uri): \(reply.body)")
+            }
+            #expect(try await c.send(.delete, "/api/v1/tunnels/\(id)").status == 204)
+            let closed = try await c.send(.get, path, auth: .some("Bearer \(token)"))
+            #expect(closed.status == 410 && closed.code == "tunnel_closed")
+        }
+    }
+
+    /// In multi-tenant mode another tenant's key gets 404 on connect, never 403; the owner's key and
+    /// the tunnel's token pass the credential checks.
+    @Test func connectIsScopedToTheTenant() async throws {
+        let base = try await GatewayHarness.make()
+        defer { Task { await base.close() } }
+        // The same store served in multi-tenant mode (the harness bootstraps its key single-tenant).
+        var config = ServerConfig()
+        config.multiTenant = true
+        let services = GatewayServices(
+            config: config, store: base.services.store,
+            admin: AdminAuthenticator(username: "admin", password: GatewayHarness.adminPassword, masterKey: nil),
+            logger: base.services.logger)
+        let h = GatewayHarness(services: services, key: base.key, dir: base.dir)
+        var acme = CreateAPIKeyRequest(name: "acme", scopes: ["*"])
+        acme.tenantID = "acme"
+        var other = CreateAPIKeyRequest(name: "other", scopes: ["*"])
+        other.tenantID = "other"
+        let acmeKey = try await h.services.apiKeys.create(acme, createdBy: "t").rawToken
+        let otherKey = try await h.services.apiKeys.create(other, createdBy: "t").rawToken
+        try await h.api { c in
+            let auth = "Bearer \(acmeKey)"
+            let sid = try #require(
+                try await c.send(.post, "/api/v1/sessions", json: #"{"agent":"command"}"#, auth: .some(auth)).json["id"] as? String)
+            let created = try await c.send(.post, "/api/v1/sessions/\(sid)/tunnels", json: #"{"local_port":7000}"#, auth: .some(auth))
+            let id = try #require(created.json["id"] as? String, "\(created.body)")
+            let foreign = try await c.send(.get, "/api/v1/tunnels/\(id)/connect", auth: .some("Bearer \(otherKey)"))
+            #expect(foreign.status == 404 && foreign.code == "not_found", "\(foreign.body)")
+            let own = try await c.send(.get, "/api/v1/tunnels/\(id)/connect", auth: .some(auth))
+            #expect(own.code == "runner_not_connected", "\(own.body)")
+        }
+    }
 }

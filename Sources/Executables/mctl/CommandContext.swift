@@ -43,14 +43,15 @@ struct CommandContext {
         }
     }
 
-    /// Runs `body` with a client of the public API.
-    func withAPI<T: Sendable>(_ body: (MarionetteClient) async throws -> T) async throws -> T {
+    /// Runs `body` with a client of the public API (authenticated with `credential` when given,
+    /// else the API key).
+    func withAPI<T: Sendable>(credential: Credential? = nil, _ body: (MarionetteClient) async throws -> T) async throws -> T {
         let connection = try resolver().resolveConnection(try flags)
         if let notice = connection.notice { Console.error("Note: " + notice) }
         return try await MarionetteClient.withHTTPClient(insecureSkipTLSVerify: connection.insecureSkipTLSVerify) { http in
             let client = try MarionetteClient(
                 baseURL: connection.server,
-                credential: connection.apiKey.map(Credential.bearer) ?? .none,
+                credential: credential ?? connection.apiKey.map(Credential.bearer) ?? .none,
                 requestTimeout: requestTimeout,
                 httpClient: http
             )

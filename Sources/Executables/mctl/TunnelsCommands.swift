@@ -5,7 +5,7 @@ struct TunnelsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tunnels",
         abstract: "Open, list and close HTTP and TCP tunnels into a session's runner.",
-        subcommands: [Create.self, List.self, Get.self, Close.self],
+        subcommands: [Create.self, List.self, Get.self, Close.self, Connect.self],
         aliases: ["tunnel", "tun"]
     )
 

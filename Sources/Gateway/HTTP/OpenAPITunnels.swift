@@ -119,6 +119,41 @@ enum OpenAPITunnels {
         '204':
           description: The tunnel is closed.
 \#(OpenAPIErrorResponses.refs(400, 401, 403, 404, 500))
+  /api/v1/tunnels/{tunnelID}/connect:
+    parameters:
+      - $ref: '#/components/parameters/tunnelID'
+      - name: token
+        in: query
+        description: The credential when no `Authorization` header can be sent (an API key or the tunnel's `ttok_` token).
+        schema:
+          type: string
+    get:
+      tags: [Tunnels]
+      operationId: connectTunnel
+      summary: One TCP connection through a tunnel (WebSocket)
+      description: >-
+        A WebSocket upgrade; used by `mctl tunnels connect`. Credential: an API key with `tunnels:read` or the
+        tunnel's `ttok_` token, as `Authorization: Bearer` or `?token=`. Binary frames carry the raw TCP bytes of
+        one connection to the tunnel's port in the runner (http and tcp tunnels alike), both ways, in frames of at
+        most 256 KiB (the server splits larger runs into continuation frames). The client's
+        close frame ends the bytes toward the runner; the runner side ending closes the WebSocket with 1000. A
+        connection the runner cannot open closes with 1011 and the reason (`the runner could not connect to port
+        N: …`); a tunnel closed or expired meanwhile with 1001; a runner gone with 1013. A refused upgrade is a
+        bare 400; the same GET without upgrade headers makes the same checks and answers `{code, message}`: 404
+        `not_found`, 401, 403, 410 `tunnel_closed` / `tunnel_expired`, 503 `runner_not_connected` /
+        `too_many_connections`, or 426 `upgrade_required` when all pass (`mctl tunnels connect` asks it first).
+      security:
+        - bearerAuth: []
+      responses:
+        '101':
+          description: Switched to the WebSocket protocol.
+        '426':
+          description: Not a WebSocket upgrade (`upgrade_required`).
+          content:
+            application/json:
+              schema:
+                $ref: '#/components/schemas/Error'
+\#(OpenAPIErrorResponses.refs(400, 401, 403, 404, 410, 500, 503))
 
 """#
 

@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdWebSocket
+import NIOCore
 import Orchestrator
 
 /// The context of WebSocket upgrade routes: it carries the WebSocket handler and, once the
@@ -10,10 +11,15 @@ import Orchestrator
 public struct WebSocketAPIContext: RequestContext, WebSocketRequestContext {
     public var coreContext: CoreRequestContextStorage
     public let webSocket: WebSocketHandlerReference<Self>
+    /// The connection's loop and peer (the tunnel connect route splices on this loop).
+    public let eventLoop: any EventLoop
+    public let remoteAddress: SocketAddress?
 
     public init(source: Source) {
         self.coreContext = .init(source: source)
         self.webSocket = .init()
+        self.eventLoop = source.channel.eventLoop
+        self.remoteAddress = source.channel.remoteAddress
     }
 }
 

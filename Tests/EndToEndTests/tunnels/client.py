@@ -105,6 +105,31 @@ def tcp(host, port, size):
     t.join()
     return {"equal": bytes(got) == payload, "length": len(got)}
 
+def tcp_exact(host, port, size):
+    """Echo without a half-close (mctl tunnels connect has none): send, read back exactly size bytes."""
+    s = connect(host, port)
+    payload = os.urandom(size)
+    t = threading.Thread(target=lambda: s.sendall(payload)); t.start()
+    got = bytearray()
+    while len(got) < size:
+        d = s.recv(1 << 20)
+        if not d: break
+        got += d
+    t.join(); s.close()
+    return {"equal": bytes(got) == payload, "length": len(got)}
+
+def tcp_idle(host, port):
+    """One echoed byte, then silence: how long until the connection is ended for us."""
+    s = connect(host, port)
+    s.sendall(b"x")
+    first = s.recv(1)
+    start = time.time()
+    try:
+        rest = s.recv(10)
+    except Exception as e:
+        rest = type(e).__name__.encode()
+    return {"first": first.decode("latin1"), "rest": rest.decode("latin1"), "elapsed": time.time() - start}
+
 def tcp_refused(host, port):
     try:
         s = connect(host, port)
@@ -192,5 +217,7 @@ elif cmd == "sse": out = sse(args[0], int(args[1]), args[2], args[3], extra)
 elif cmd == "keepalive": out = keepalive(args[0], int(args[1]), args[2], args[3], extra)
 elif cmd == "parallel": out = parallel(args[0], int(args[1]), extra)
 elif cmd == "tcp": out = tcp(args[0], int(args[1]), int(args[2]))
+elif cmd == "tcp-exact": out = tcp_exact(args[0], int(args[1]), int(args[2]))
+elif cmd == "tcp-idle": out = tcp_idle(args[0], int(args[1]))
 elif cmd == "tcp-refused": out = tcp_refused(args[0], int(args[1]))
 print(json.dumps(out))
