@@ -11,8 +11,9 @@ import NIOWebSocket
 
 /// `mctl tunnels connect` (cli.md §7): a local TCP listener; every accepted connection opens its own
 /// `GET /api/v1/tunnels/{id}/connect` WebSocket and relays bytes both ways (binary frames). A
-/// WebSocket has no half-close: the local client's EOF closes the WebSocket (the server then
-/// finishes the runner side), and the server's close ends the local connection after its bytes.
+/// WebSocket has no half-close: the local client's EOF is sent as an empty binary frame (the server
+/// finishes the runner side and keeps sending its answer), and the server's close ends the local
+/// connection after its bytes.
 /// Backpressure is end to end: the NIO async channel and the WebSocket writer both suspend.
 public struct TunnelForwarder: Sendable {
     public typealias Connection = NIOAsyncChannel<ByteBuffer, ByteBuffer>
@@ -107,8 +108,8 @@ public struct TunnelForwarder: Sendable {
                                     try await wsOut.write(.binary(frame))
                                 }
                             }
-                            // Local EOF: the close frame finishes the runner side.
-                            try await wsOut.close(.normalClosure, reason: nil)
+                            // Local EOF: an empty frame finishes the runner side; the answer still comes.
+                            try await wsOut.write(.binary(ByteBuffer()))
                         }
                         for try await frame in wsIn {
                             try await localOut.write(frame.data)

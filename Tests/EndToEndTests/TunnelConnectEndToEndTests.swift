@@ -122,6 +122,10 @@ import Testing
         for (result, size) in zip(results, [4_000_000, 3_000_000, 17]) {
             #expect(result["equal"] as? Bool == true && result["length"] as? Int == size, "\(result)\n\(forward.output)")
         }
+        // The local client's half-close (send, shut down writing, read to EOF): an empty frame
+        // finishes the runner side, the echo still comes back whole.
+        let halfClosed = try await TunnelEndToEndTests.client(["tcp", "127.0.0.1", "\(localPort)", "2000000"])
+        #expect(halfClosed["equal"] as? Bool == true && halfClosed["length"] as? Int == 2_000_000, "\(halfClosed)\n\(forward.output)")
         // No bytes either way for the idle timeout (2 s): the server ends the connection (1001).
         let idle = try await TunnelEndToEndTests.client(["tcp-idle", "127.0.0.1", "\(localPort)"])
         let idleFor = idle["elapsed"] as? Double ?? 0

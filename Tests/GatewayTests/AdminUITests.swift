@@ -10,14 +10,7 @@ import Testing
     @Test func forwardNeedsAdminCredentialsAndSeesEveryTenant() async throws {
         let base = try await GatewayHarness.make()
         defer { Task { await base.close() } }
-        // The same store served in multi-tenant mode (the harness bootstraps its key single-tenant).
-        var config = ServerConfig()
-        config.multiTenant = true
-        let services = GatewayServices(
-            config: config, store: base.services.store,
-            admin: AdminAuthenticator(username: "admin", password: GatewayHarness.adminPassword, masterKey: nil),
-            logger: base.services.logger)
-        let h = GatewayHarness(services: services, key: base.key, dir: base.dir)
+        let h = base.multiTenant()
         // One key per tenant, each creating a session through the public listener.
         let keys = Mutex<[String]>([])
         try await h.admin { c in

@@ -40,6 +40,17 @@ struct GatewayHarness {
         return GatewayHarness(services: services, key: try #require(SecretFile.read(path)), dir: dir)
     }
 
+    /// The same store served in multi-tenant mode (``make(config:)`` bootstraps its key single-tenant).
+    func multiTenant() -> GatewayHarness {
+        var config = ServerConfig()
+        config.multiTenant = true
+        let services = GatewayServices(
+            config: config, store: services.store,
+            admin: AdminAuthenticator(username: "admin", password: Self.adminPassword, masterKey: nil),
+            logger: services.logger)
+        return GatewayHarness(services: services, key: key, dir: dir)
+    }
+
     func close() async {
         await services.store.database.close()
         try? FileManager.default.removeItem(atPath: dir)

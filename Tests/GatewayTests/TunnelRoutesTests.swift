@@ -154,14 +154,7 @@ import Testing
     @Test func connectIsScopedToTheTenant() async throws {
         let base = try await GatewayHarness.make()
         defer { Task { await base.close() } }
-        // The same store served in multi-tenant mode (the harness bootstraps its key single-tenant).
-        var config = ServerConfig()
-        config.multiTenant = true
-        let services = GatewayServices(
-            config: config, store: base.services.store,
-            admin: AdminAuthenticator(username: "admin", password: GatewayHarness.adminPassword, masterKey: nil),
-            logger: base.services.logger)
-        let h = GatewayHarness(services: services, key: base.key, dir: base.dir)
+        let h = base.multiTenant()
         var acme = CreateAPIKeyRequest(name: "acme", scopes: ["*"])
         acme.tenantID = "acme"
         var other = CreateAPIKeyRequest(name: "other", scopes: ["*"])

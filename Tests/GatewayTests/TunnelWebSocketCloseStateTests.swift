@@ -31,6 +31,29 @@ import Testing
         #expect(state.isDone && !state.aborted)
     }
 
+    @Test func anEmptyFrameHalfClosesAndTheRunnersEndStillCloses() {
+        var state = State()
+        let finish = state.clientFinishedWriting()
+        let finishAgain = state.clientFinishedWriting()
+        #expect(finish && !finishAgain && state.runnerSideShouldFinish && !state.clientEnded)
+        // The answer still flows; the runner side's end closes the WebSocket with 1000.
+        let close = state.runnerFinished()
+        #expect(close == State.CloseFrame(code: 1000, reason: ""))
+        // The client's close reply does not finish the runner side a second time.
+        let finishOnClose = state.clientClosed()
+        #expect(!finishOnClose && state.isDone && !state.aborted)
+    }
+
+    @Test func noHalfCloseAfterTheCloseOrAnAbort() {
+        var closed = State()
+        _ = closed.clientClosed()
+        let afterClose = closed.clientFinishedWriting()
+        var aborted = State()
+        _ = aborted.runnerAborted(.reset)
+        let afterAbort = aborted.clientFinishedWriting()
+        #expect(!afterClose && !afterAbort)
+    }
+
     @Test func runnerAbortClosesWithTheReasonOnce() {
         var state = State()
         let frame = state.runnerAborted(

@@ -40,25 +40,43 @@ import Testing
         Issue.record("timed out waiting for \(what)")
     }
 
+    /// A hub with runner r1 registered (not yet connected) and a session (`request`) with one
+    /// task, created through services whose hooks are the hub.
+    struct Setup {
+        let tokens: RunnerTokenService
+        let hub: RunnerHub
+        let runnerID: String
+        let sessions: SessionService
+        let session: SessionRecord
+        static let registration = RunnerRegistration(
+            name: "r1", hostname: "h", capabilities: [], sandboxMode: "none", sandboxTypes: [], poolName: "external",
+            labels: [:], annotations: [:], agentVersion: "test", os: "linux", arch: "x86_64")
+
+        init(
+            _ store: Store, settings: RunnerHub.Settings = .init(), session request: CreateSessionRequest = CreateSessionRequest(agent: "claude"),
+            prompt: String = "go"
+        ) async throws {
+            tokens = RunnerTokenService(store: store, multiTenant: false)
+            hub = RunnerHub(store: store, tokens: tokens, provider: nil, hub: LogHub(), settings: settings, logger: TestDatabases.logger)
+            let minted = try await tokens.create(CreateRunnerTokenRequest(poolName: "external"), createdBy: nil)
+            runnerID = try await hub.register(token: minted.rawToken, Self.registration).0
+            var sessions = SessionService(store: store)
+            sessions.hooks = hub
+            self.sessions = sessions
+            session = try await sessions.create(request, scope: .single)
+            var tasks = TaskService(store: store)
+            tasks.hooks = hub
+            _ = try await tasks.create(CreateTaskRequest(sessionID: session.id, prompt: prompt), scope: .single)
+        }
+    }
+
     @Test(arguments: Engine.allCases) func answeredOnceDeliveredOnceAndTimeoutSuspends(_ engine: Engine) async throws {
         try await TestDatabases.with(engine) { store in
-            let tokens = RunnerTokenService(store: store, multiTenant: false)
             var settings = RunnerHub.Settings()
             settings.enforcerInterval = .milliseconds(50)
             settings.permissionSuspendAfterSeconds = 3600
-            let hub = RunnerHub(store: store, tokens: tokens, provider: nil, hub: LogHub(), settings: settings, logger: TestDatabases.logger)
-            let minted = try await tokens.create(CreateRunnerTokenRequest(poolName: "external"), createdBy: nil)
-            let (runnerID, _) = try await hub.register(
-                token: minted.rawToken,
-                RunnerRegistration(
-                    name: "r1", hostname: "h", capabilities: [], sandboxMode: "none", sandboxTypes: [], poolName: "external",
-                    labels: [:], annotations: [:], agentVersion: "test", os: "linux", arch: "x86_64"))
-            var sessions = SessionService(store: store)
-            sessions.hooks = hub
-            let session = try await sessions.create(CreateSessionRequest(agent: "claude"), scope: .single)
-            var tasks = TaskService(store: store)
-            tasks.hooks = hub
-            _ = try await tasks.create(CreateTaskRequest(sessionID: session.id, prompt: "go"), scope: .single)
+            let setup = try await Setup(store, settings: settings)
+            let (hub, runnerID, session) = (setup.hub, setup.runnerID, setup.session)
             var permissions = PermissionService(store: store)
             permissions.hooks = hub
 
@@ -150,22 +168,10 @@ import Testing
 @Suite struct PermissionResumeWithoutAnswerTests {
     @Test(arguments: Engine.allCases) func reRunSupersedesTheInterruptedQuestion(_ engine: Engine) async throws {
         try await TestDatabases.with(engine) { store in
-            let tokens = RunnerTokenService(store: store, multiTenant: false)
             var settings = RunnerHub.Settings()
             settings.enforcerInterval = .milliseconds(50)
-            let hub = RunnerHub(store: store, tokens: tokens, provider: nil, hub: LogHub(), settings: settings, logger: TestDatabases.logger)
-            let minted = try await tokens.create(CreateRunnerTokenRequest(poolName: "external"), createdBy: nil)
-            let (runnerID, _) = try await hub.register(
-                token: minted.rawToken,
-                RunnerRegistration(
-                    name: "r1", hostname: "h", capabilities: [], sandboxMode: "none", sandboxTypes: [], poolName: "external",
-                    labels: [:], annotations: [:], agentVersion: "test", os: "linux", arch: "x86_64"))
-            var sessions = SessionService(store: store)
-            sessions.hooks = hub
-            let session = try await sessions.create(CreateSessionRequest(agent: "claude"), scope: .single)
-            var tasks = TaskService(store: store)
-            tasks.hooks = hub
-            _ = try await tasks.create(CreateTaskRequest(sessionID: session.id, prompt: "go"), scope: .single)
+            let setup = try await PermissionHubTests.Setup(store, settings: settings)
+            let (hub, runnerID, session, sessions) = (setup.hub, setup.runnerID, setup.session, setup.sessions)
             let link = PermissionHubTests.Link()
             await hub.connected(runnerID: runnerID, link: link)
             let first = try #require(link.executed.first)
@@ -198,19 +204,8 @@ import Testing
 
     @Test(arguments: Engine.allCases) func aWithdrawnQuestionIsCanceled(_ engine: Engine) async throws {
         try await TestDatabases.with(engine) { store in
-            let tokens = RunnerTokenService(store: store, multiTenant: false)
-            let hub = RunnerHub(store: store, tokens: tokens, provider: nil, hub: LogHub(), settings: .init(), logger: TestDatabases.logger)
-            let registration = RunnerRegistration(
-                name: "r1", hostname: "h", capabilities: [], sandboxMode: "none", sandboxTypes: [], poolName: "external",
-                labels: [:], annotations: [:], agentVersion: "test", os: "linux", arch: "x86_64")
-            let minted = try await tokens.create(CreateRunnerTokenRequest(poolName: "external"), createdBy: nil)
-            let (runnerID, _) = try await hub.register(token: minted.rawToken, registration)
-            var sessions = SessionService(store: store)
-            sessions.hooks = hub
-            let session = try await sessions.create(CreateSessionRequest(agent: "claude"), scope: .single)
-            var tasks = TaskService(store: store)
-            tasks.hooks = hub
-            _ = try await tasks.create(CreateTaskRequest(sessionID: session.id, prompt: "go"), scope: .single)
+            let setup = try await PermissionHubTests.Setup(store)
+            let (tokens, hub, runnerID, session) = (setup.tokens, setup.hub, setup.runnerID, setup.session)
             let link = PermissionHubTests.Link()
             await hub.connected(runnerID: runnerID, link: link)
             let execute = try #require(link.executed.first)
@@ -234,7 +229,7 @@ import Testing
             }
             // Another runner cannot withdraw it.
             let other = try await tokens.create(CreateRunnerTokenRequest(poolName: "external"), createdBy: nil)
-            var otherRegistration = registration
+            var otherRegistration = PermissionHubTests.Setup.registration
             otherRegistration.name = "r2"
             let (otherRunner, _) = try await hub.register(token: other.rawToken, otherRegistration)
             await withdraw("toolu_w", by: otherRunner)
@@ -273,20 +268,10 @@ import Testing
                         .text("https://proxy"), .json(#"{"system_prompt":"Review only","max_turns":7,"verbose":true}"#),
                     ])
             }
-            let tokens = RunnerTokenService(store: store, multiTenant: false)
-            let hub = RunnerHub(store: store, tokens: tokens, provider: nil, hub: LogHub(), settings: .init(), logger: TestDatabases.logger)
-            let minted = try await tokens.create(CreateRunnerTokenRequest(poolName: "external"), createdBy: nil)
-            let (runnerID, _) = try await hub.register(
-                token: minted.rawToken,
-                RunnerRegistration(
-                    name: "r1", hostname: "h", capabilities: [], sandboxMode: "none", sandboxTypes: [], poolName: "external",
-                    labels: [:], annotations: [:], agentVersion: "test", os: "linux", arch: "x86_64"))
             var request = CreateSessionRequest(agent: "claude")
             request.agentConfigID = "acfg_AAAAAAAA00000000"
-            let session = try await SessionService(store: store).create(request, scope: .single)
-            var tasks = TaskService(store: store)
-            tasks.hooks = hub
-            _ = try await tasks.create(CreateTaskRequest(sessionID: session.id, prompt: "review"), scope: .single)
+            let setup = try await PermissionHubTests.Setup(store, session: request, prompt: "review")
+            let (hub, runnerID) = (setup.hub, setup.runnerID)
             let link = RunnerReconcileTests.RecordingLink()
             await hub.connected(runnerID: runnerID, link: link)
             let execute = try #require(link.executed.first)

@@ -259,6 +259,12 @@ class Server:
         data = stream.json()
         return StreamInfo(session_id, data["id"], data["viewer_token"], data["publish_token"], data)
 
+    def stream_stats(self, stream: StreamInfo) -> dict:
+        """The SFU's view of a stream (`GET /api/v1/streams/{id}/stats`): counters and its viewers."""
+        counted = self.api("GET", f"/api/v1/streams/{stream.stream_id}/stats")
+        assert counted.status == 200, counted.body[:300]
+        return counted.json()
+
     def viewer_url(self, stream: StreamInfo, query: str = "") -> str:
         extra = f"&{query}" if query else ""
         return f"{self.base_url}/streams/{stream.stream_id}/view?token={urllib.parse.quote(stream.viewer_token)}{extra}"

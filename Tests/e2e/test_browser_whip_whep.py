@@ -70,9 +70,7 @@ def test_chromium_whip_to_chromium_whep(server, chromium) -> None:
     common.check_sender_reports(stats, "whip_whep_viewer_sender_reports", min_reports=8)
     # The same stream as the SFU counts it (GET /api/v1/streams/{id}/stats): a publisher, the viewer
     # with its round trip from Chromium's receiver reports, frames in, packets out.
-    counted = server.api("GET", f"/api/v1/streams/{stream.stream_id}/stats")
-    assert counted.status == 200, counted.body[:300]
-    sfu = counted.json()
+    sfu = server.stream_stats(stream)
     viewers = sfu.get("viewers") or []
     common.report("whip_whep_sfu_stats", {k: sfu.get(k) for k in (
         "viewer_count", "frames_received", "keyframes_received", "bitrate_in_kbps", "bitrate_out_kbps",

@@ -49,9 +49,7 @@ def test_chromium_viewer_recovers_from_five_percent_loss(server, chromium) -> No
     common.report("loss5_max_decode_gap_ms", round(worst_gap, 1))
     common.report("loss5_viewer_video", {k: video.get(k) for k in (
         "packetsLost", "nackCount", "pliCount", "freezeCount", "framesDropped", "keyFramesDecoded", "fps")})
-    counted = server.api("GET", f"/api/v1/streams/{stream.stream_id}/stats")
-    assert counted.status == 200, counted.body[:300]
-    sfu = counted.json()
+    sfu = server.stream_stats(stream)
     viewers = sfu.get("viewers") or []
     common.report("loss5_sfu_stats", {k: sfu.get(k) for k in (
         "frames_received", "keyframes_received", "keyframe_requests_sent", "nacks_received", "rtx_sent",

@@ -136,7 +136,8 @@ enum OpenAPITunnels {
         tunnel's `ttok_` token, as `Authorization: Bearer` or `?token=`. Binary frames carry the raw TCP bytes of
         one connection to the tunnel's port in the runner (http and tcp tunnels alike), both ways, in frames of at
         most 256 KiB (the server splits larger runs into continuation frames). The client's
-        close frame ends the bytes toward the runner; the runner side ending closes the WebSocket with 1000. A
+        close frame ends the bytes toward the runner, and so does an empty binary frame (a half-close: the
+        WebSocket stays open for the rest of the answer); the runner side ending closes the WebSocket with 1000. A
         connection the runner cannot open closes with 1011 and the reason (`the runner could not connect to port
         N: …`); a tunnel closed or expired meanwhile with 1001; a runner gone with 1013. A refused upgrade is a
         bare 400; the same GET without upgrade headers makes the same checks and answers `{code, message}`: 404

@@ -1,10 +1,12 @@
 import Fabric
 
 /// The close rules of a `/tunnels/{id}/connect` WebSocket (api.md §9.1), with no I/O. A WebSocket
-/// has no half-close, so: the client's close (or the end of its frames) finishes the runner side
-/// (END_STREAM, the origin sees a FIN); the runner side finishing closes the WebSocket with 1000
-/// once the bytes before it are sent; the runner side aborting closes it with a code and the
-/// reason; a broken WebSocket resets the runner side.
+/// has no half-close, so: an empty binary frame from the client (it carries no bytes) says it will
+/// send no more, its TCP half-close: the runner side is finished (END_STREAM, the origin sees a
+/// FIN) and the WebSocket stays open for the answer; the client's close (or the end of its frames)
+/// finishes the runner side too; the runner side finishing closes the WebSocket with 1000 once the
+/// bytes before it are sent; the runner side aborting closes it with a code and the reason; a
+/// broken WebSocket resets the runner side.
 struct TunnelWebSocketCloseState: Sendable, Equatable {
     struct CloseFrame: Sendable, Equatable {
         var code: UInt16
@@ -13,6 +15,8 @@ struct TunnelWebSocketCloseState: Sendable, Equatable {
 
     /// The client closed, or its connection ended.
     private(set) var clientEnded = false
+    /// The client sent its empty frame: no more bytes from it (the WebSocket is still open).
+    private(set) var clientDoneWriting = false
     /// The runner side finished or aborted.
     private(set) var runnerEnded = false
     /// The connection was torn down: nothing more goes to the peer.
@@ -23,10 +27,23 @@ struct TunnelWebSocketCloseState: Sendable, Equatable {
 
     var isDone: Bool { clientEnded && runnerEnded }
 
-    /// The client's close frame or the end of its frames: true to finish the runner side.
+    /// The client's empty binary frame: true to finish the runner side (once, and not after the
+    /// close or an abort).
+    mutating func clientFinishedWriting() -> Bool {
+        guard !clientDoneWriting, !clientEnded, !aborted else { return false }
+        clientDoneWriting = true
+        return true
+    }
+
+    /// Whether the runner side should be finished as soon as it is attached.
+    var runnerSideShouldFinish: Bool { clientEnded || clientDoneWriting }
+
+    /// The client's close frame or the end of its frames: true to finish the runner side (unless
+    /// its empty frame did already).
     mutating func clientClosed() -> Bool {
         guard !clientEnded else { return false }
         clientEnded = true
+        if clientDoneWriting { return false }
         // Also after the runner finished: END_STREAM then ends the stream cleanly.
         return !aborted
     }

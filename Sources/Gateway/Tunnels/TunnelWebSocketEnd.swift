@@ -38,7 +38,7 @@ final class TunnelWebSocketEnd: TunnelSpliceEndpoint {
         }
         output.attach(peer)
         gate.attach(peer)
-        if close.clientEnded { peer.finish() }
+        if close.runnerSideShouldFinish { peer.finish() }
     }
 
     func spliceReceived(_ bytes: ByteBuffer) {
@@ -69,6 +69,13 @@ final class TunnelWebSocketEnd: TunnelSpliceEndpoint {
     }
 
     // MARK: client side (from the tasks, hopped onto the loop)
+
+    /// The client's empty binary frame (its half-close): the runner side gets END_STREAM, and the
+    /// WebSocket stays open for what the runner side still sends.
+    func clientFinishedWriting() {
+        guard close.clientFinishedWriting() else { return }
+        peer?.finish()
+    }
 
     /// The client's close frame: the runner side gets END_STREAM; it has ``closeGrace`` to finish.
     func clientClosed() {
@@ -137,11 +144,20 @@ extension TunnelWebSocketEnd {
             }
             group.addTask {
                 do {
+                    var doneWriting = false
                     for try await frame in inbound {
+                        idle.touch()
+                        // An empty frame carries no bytes: the client's half-close. TCP sends nothing
+                        // after its FIN, so later bytes are dropped.
+                        if frame.data.readableBytes == 0 {
+                            if !doneWriting { eventLoop.execute { handle.value.clientFinishedWriting() } }
+                            doneWriting = true
+                            continue
+                        }
+                        guard !doneWriting else { continue }
                         // Text frames are taken as bytes too; only binary is specified.
                         guard let peer = await gate.ready() else { break }
                         peer.send(frame.data)
-                        idle.touch()
                     }
                     eventLoop.execute { handle.value.clientClosed() }
                 } catch {

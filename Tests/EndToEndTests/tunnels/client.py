@@ -106,7 +106,7 @@ def tcp(host, port, size):
     return {"equal": bytes(got) == payload, "length": len(got)}
 
 def tcp_exact(host, port, size):
-    """Echo without a half-close (mctl tunnels connect has none): send, read back exactly size bytes."""
+    """Echo without a half-close: send, read back exactly size bytes, close."""
     s = connect(host, port)
     payload = os.urandom(size)
     t = threading.Thread(target=lambda: s.sendall(payload)); t.start()
