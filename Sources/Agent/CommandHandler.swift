@@ -401,9 +401,9 @@ public actor CommandHandler {
     }
 
     /// A question the agent withdrew: its wait ends in a denial, and the server (which has it
-    /// pending) is told to cancel it. One answered meanwhile, or never sent, stays as it is.
+    /// pending) is told to cancel it. One not asked yet is denied when it is, without being sent.
     func withdraw(_ question: PermissionQuestion, reason: String) async {
-        guard await permissions.resolve(question.requestID, PermissionDecision(approved: false, reason: reason)) else { return }
+        guard await permissions.withdraw(question.requestID, PermissionDecision(approved: false, reason: reason)) else { return }
         await events.send(.permissionWithdrawn(question, reason: reason))
     }
 

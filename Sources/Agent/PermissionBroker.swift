@@ -8,6 +8,8 @@ public actor PermissionBroker {
     }
 
     private var waiting: [String: Waiter] = [:]
+    /// Questions the agent withdrew before they reached the broker: their ask ends at once.
+    private var withdrawnEarly: [String: PermissionDecision] = [:]
     private let events: any AgentEventSink
     private let wait: Duration
 
@@ -19,6 +21,7 @@ public actor PermissionBroker {
     /// Sends the `PermissionRequest` and waits for its answer.
     public func ask(_ question: PermissionQuestion) async -> PermissionDecision {
         let id = question.requestID
+        if let withdrawn = withdrawnEarly.removeValue(forKey: id) { return withdrawn }
         if let old = waiting.removeValue(forKey: id) {
             old.continuation.resume(returning: PermissionDecision(approved: false, reason: "asked again"))
         }
@@ -42,6 +45,14 @@ public actor PermissionBroker {
         guard let waiter = waiting.removeValue(forKey: requestID) else { return false }
         waiter.continuation.resume(returning: decision)
         return true
+    }
+
+    /// The agent withdrew `requestID`: a waiting ask ends in `decision` (true: the server has the
+    /// question pending); one still on its way here ends in it as soon as it arrives, unsent (false).
+    public func withdraw(_ requestID: String, _ decision: PermissionDecision) -> Bool {
+        if resolve(requestID, decision) { return true }
+        withdrawnEarly[requestID] = decision
+        return false
     }
 
     /// The run ended (or was killed): its questions are denied.
