@@ -201,7 +201,11 @@ import TestSupport
         var sentCompacts: Set<UInt32> = []
         var lastReportAt: Int64 = -1_000_000_000
         var reportedSwitch = false
+        // The reports' RTP time is read at their NTP instant, as a real sender does: taken from the
+        // frame's `elapsed` instead, a stall between the two (a loaded machine) skewed the mapping.
+        var feedStart: ContinuousClock.Instant?
         let tally = try await Self.run(for: .milliseconds(3_300), viewer: viewer) { frame, elapsed in
+            if feedStart == nil { feedStart = ContinuousClock.now - .nanoseconds(elapsed) }  // the run's own origin
             let switched = elapsed >= 1_800_000_000
             let (source, base, sequence): (UInt32, UInt32, UInt16) =
                 switched ? (5555, 3_000_000_000, UInt16(truncatingIfNeeded: 40_000 + frame)) : (1111, 1_000, UInt16(frame))
@@ -211,10 +215,14 @@ import TestSupport
             if elapsed - lastReportAt >= 500_000_000 || (switched && !reportedSwitch) {
                 lastReportAt = elapsed
                 reportedSwitch = switched
+                let sinceStart = ContinuousClock.now - feedStart!
                 let ntp = NTPTimestamp(unixNanoseconds: unixNanoseconds())
+                let reportElapsed = sinceStart.components.seconds * 1_000_000_000 + sinceStart.components.attoseconds / 1_000_000_000
+                let reportTimestamp = base &+ UInt32(truncatingIfNeeded: reportElapsed * 90_000 / 1_000_000_000)
                 sentCompacts.insert(ntp.compact)
                 let report = RTCPSenderReportBuilder(
-                    ssrc: source, ntpTimestamp: ntp, rtpTimestamp: timestamp, packetCount: UInt32(frame), octetCount: 0, cname: "pub")
+                    ssrc: source, ntpTimestamp: ntp, rtpTimestamp: reportTimestamp, packetCount: UInt32(frame), octetCount: 0,
+                    cname: "pub")
                 try publisher.sendRTCP(try written { try report.write(into: $0) })
             }
         }
