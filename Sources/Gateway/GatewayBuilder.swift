@@ -20,8 +20,7 @@ public enum GatewayBuilder {
         WebPageRoutes.register(router)
         WebRTCSignalingRoutes.register(&table, router, services)
         TunnelConnectRoutes.registerFallback(&table, router, services)
-        let api = router.group("api/v1").add(middleware: RequestTimeoutMiddleware(limit: RequestTimeoutPolicy.publicLimit))
-            .add(middleware: APIKeyMiddleware(authenticator: services.authenticator, failures: services.authFailures))
+        let api = router.group("api/v1").add(middleware: APIKeyMiddleware(authenticator: services.authenticator, failures: services.authFailures))
             .add(middleware: AuditMiddleware(store: services.store))
         registerPublicAPI(&table, api, services)
         return (router, table.specs)
@@ -125,13 +124,11 @@ public enum GatewayBuilder {
         // The public API on the admin origin (api.md §13.1), in-process: admin auth, then a system
         // principal in place of an API key. Not part of the admin route table (openapi.yaml documents
         // these routes once, on the public listener).
-        let forward = router.group("api/v1").add(middleware: RequestTimeoutMiddleware(limit: RequestTimeoutPolicy.publicLimit))
-            .add(middleware: AdminAuthMiddleware(authenticator: services.admin, failures: services.authFailures))
+        let forward = router.group("api/v1").add(middleware: AdminAuthMiddleware(authenticator: services.admin, failures: services.authFailures))
             .add(middleware: SystemPrincipalMiddleware())
             .add(middleware: AuditMiddleware(store: services.store))
         registerPublicAPI(&forwardedTable, forward, services)
-        let admin = router.group("admin/api/v1").add(middleware: RequestTimeoutMiddleware(limit: RequestTimeoutPolicy.adminLimit))
-            .add(middleware: AdminAuthMiddleware(authenticator: services.admin, failures: services.authFailures))
+        let admin = router.group("admin/api/v1").add(middleware: AdminAuthMiddleware(authenticator: services.admin, failures: services.authFailures))
             .add(middleware: AuditMiddleware(store: services.store))
         AdminKeyRoutes.register(&table, admin, services)
         AdminRunnerTokenRoutes.register(&table, admin, services)

@@ -4,12 +4,13 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import NIOCore
 import Synchronization
 import Testing
 
 @testable import Gateway
 
-/// The request timeout (api.md §1.7, §13.1): a handler past the limit is cancelled and answered 503
+/// The request timeout (api.md §1.7, §13.1): a route handler past the limit is cancelled and answered 503
 /// `service_unavailable`; follow streams, SSE and WHEP/WHIP are exempt.
 @Suite struct RequestTimeoutTests {
     @Test func exemptionsAreFollowStreamsEventsAndSignalling() {
@@ -22,29 +23,33 @@ import Testing
         #expect(RequestTimeoutPolicy.isExempt(path: "/api/v1/streams/strm_1/whip/view_2", query: nil))
         #expect(!RequestTimeoutPolicy.isExempt(path: "/api/v1/streams/strm_1/tokens", query: nil))
         #expect(!RequestTimeoutPolicy.isExempt(path: "/api/v1/sessions", query: "limit=5"))
+        #expect(RequestTimeoutPolicy.limit(forRoute: "/admin/api/v1/keys") == .seconds(30))
+        #expect(RequestTimeoutPolicy.limit(forRoute: "/api/v1/sessions") == .seconds(60))
     }
 
     @Test func aSlowHandlerIsCancelledAndAnswered503() async throws {
         let router = Router(context: APIContext.self)
         router.add(middleware: ErrorMiddleware(logger: Logger(label: "test")))
-        let limited = router.group().add(middleware: RequestTimeoutMiddleware<APIContext>(limit: .milliseconds(300)))
         let cancelled = CancelledFlag()
-        limited.get("slow") { _, _ -> String in
+        func limited(_ path: String, _ handler: @escaping RequestTimeout.Handler<APIContext>) {
+            router.get(RouterPath(path), use: RequestTimeout.bounded(handler, limit: .milliseconds(300)))
+        }
+        limited("slow") { _, _ in
             do { try await Task.sleep(for: .seconds(30)) } catch {
                 cancelled.set()
                 throw error
             }
-            return "late"
+            return Response(status: .ok)
         }
-        limited.get("stubborn") { _, _ -> String in
+        limited("stubborn") { _, _ in
             // Not a cancellation point: it finishes after the deadline, and its answer is kept.
             await withCheckedContinuation { done in DispatchQueue.global().asyncAfter(deadline: .now() + 0.6) { done.resume() } }
-            return "done anyway"
+            return Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: "done anyway")))
         }
-        limited.get("fast") { _, _ in "ok" }
-        limited.get("events") { _, _ -> String in
+        limited("fast") { _, _ in Response(status: .ok) }
+        limited("events") { _, _ in
             try await Task.sleep(for: .milliseconds(600))
-            return "exempt"
+            return Response(status: .ok, body: ResponseBody(byteBuffer: ByteBuffer(string: "exempt")))
         }
         try await Application(router: router).test(.router) { client in
             let started = ContinuousClock.now

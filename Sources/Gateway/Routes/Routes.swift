@@ -97,8 +97,10 @@ struct RouteTable {
         _ group: RouterGroup<APIContext>, prefix: String, _ method: HTTPRequest.Method, _ path: String,
         _ handler: @escaping @Sendable (Request, APIContext) async throws -> Response
     ) {
-        group.on(RouterPath(path), method: method, use: handler)
         let full = path.isEmpty ? prefix : prefix + "/" + path
+        group.on(
+            RouterPath(path), method: method,
+            use: RequestTimeout.bounded(handler, limit: RequestTimeoutPolicy.limit(forRoute: full)))
         specs.append(RouteSpec(method: method.rawValue, path: full))
     }
 
@@ -106,7 +108,9 @@ struct RouteTable {
         _ router: Router<APIContext>, _ method: HTTPRequest.Method, _ path: String,
         _ handler: @escaping @Sendable (Request, APIContext) async throws -> Response
     ) {
-        router.on(RouterPath(path), method: method, use: handler)
+        router.on(
+            RouterPath(path), method: method,
+            use: RequestTimeout.bounded(handler, limit: RequestTimeoutPolicy.limit(forRoute: path)))
         specs.append(RouteSpec(method: method.rawValue, path: path))
     }
 }

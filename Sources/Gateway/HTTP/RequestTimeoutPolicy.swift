@@ -1,11 +1,16 @@
 /// Which requests the request timeout bounds (api.md §1.7, §13.1): plain JSON endpoints. Follow
 /// streams (`?follow=true`, Server-Sent Events on `/events`) and WHEP/WHIP signalling (which may
 /// wait for a runner's source to start) are exempt; WebSockets and tunnel traffic never reach the
-/// router's middleware. Pure: decided from the method, path and query alone.
+/// route handlers. Pure: decided from the path and query alone.
 struct RequestTimeoutPolicy: Sendable {
     /// `/api/v1` requests: 60 s; admin requests: 30 s.
     static let publicLimit = Duration.seconds(60)
     static let adminLimit = Duration.seconds(30)
+
+    /// The limit of a route by its full path template.
+    static func limit(forRoute path: String) -> Duration {
+        path.hasPrefix("/admin/") ? adminLimit : publicLimit
+    }
 
     static func isExempt(path: String, query: String?) -> Bool {
         if path.hasSuffix("/events") { return true }
