@@ -48,18 +48,13 @@ import Testing
         let runnerID: String
         let sessions: SessionService
         let session: SessionRecord
-        static let registration = RunnerRegistration(
-            name: "r1", hostname: "h", capabilities: [], sandboxMode: "none", sandboxTypes: [], poolName: "external",
-            labels: [:], annotations: [:], agentVersion: "test", os: "linux", arch: "x86_64")
 
         init(
             _ store: Store, settings: RunnerHub.Settings = .init(), session request: CreateSessionRequest = CreateSessionRequest(agent: "claude"),
             prompt: String = "go"
         ) async throws {
-            tokens = RunnerTokenService(store: store, multiTenant: false)
-            hub = RunnerHub(store: store, tokens: tokens, provider: nil, hub: LogHub(), settings: settings, logger: TestDatabases.logger)
-            let minted = try await tokens.create(CreateRunnerTokenRequest(poolName: "external"), createdBy: nil)
-            runnerID = try await hub.register(token: minted.rawToken, Self.registration).0
+            let registered = try await RegisteredRunnerHub(store, settings: settings)
+            (tokens, hub, runnerID) = (registered.tokens, registered.hub, registered.runnerID)
             var sessions = SessionService(store: store)
             sessions.hooks = hub
             self.sessions = sessions
@@ -229,7 +224,7 @@ import Testing
             }
             // Another runner cannot withdraw it.
             let other = try await tokens.create(CreateRunnerTokenRequest(poolName: "external"), createdBy: nil)
-            var otherRegistration = PermissionHubTests.Setup.registration
+            var otherRegistration = RegisteredRunnerHub.registration
             otherRegistration.name = "r2"
             let (otherRunner, _) = try await hub.register(token: other.rawToken, otherRegistration)
             await withdraw("toolu_w", by: otherRunner)

@@ -13,19 +13,12 @@ import Testing
     @Test(arguments: [("gpt-5.1-codex", true), ("unpriced-model", false)])
     func codexRunsArePricedByTheirModel(_ model: String, _ priced: Bool) async throws {
         try await TestDatabases.with(.sqlite) { store in
-            let tokens = RunnerTokenService(store: store, multiTenant: false)
             var settings = RunnerHub.Settings()
             try settings.pricing.apply(key: "pricing.models.gpt-5.1-codex.input_per_mtok", value: "1.25")
             try settings.pricing.apply(key: "pricing.models.gpt-5.1-codex.cached_input_per_mtok", value: "0.125")
             try settings.pricing.apply(key: "pricing.models.gpt-5.1-codex.output_per_mtok", value: "10")
-            let hub = RunnerHub(
-                store: store, tokens: tokens, provider: nil, hub: LogHub(), settings: settings, logger: TestDatabases.logger)
-            let minted = try await tokens.create(CreateRunnerTokenRequest(poolName: "external"), createdBy: nil)
-            let (runnerID, _) = try await hub.register(
-                token: minted.rawToken,
-                RunnerRegistration(
-                    name: "r1", hostname: "h", capabilities: [], sandboxMode: "none", sandboxTypes: [], poolName: "external",
-                    labels: [:], annotations: [:], agentVersion: "test", os: "linux", arch: "x86_64"))
+            let registered = try await RegisteredRunnerHub(store, settings: settings)
+            let (hub, runnerID) = (registered.hub, registered.runnerID)
             var request = CreateSessionRequest(agent: "codex")
             request.permissionPolicy = "auto"
             let session = try await SessionService(store: store).create(request, scope: .single)

@@ -54,15 +54,8 @@ import Testing
 
     @Test func runsSentOnTheNewStreamSurviveAStaleFirstHeartbeat() async throws {
         try await TestDatabases.with(.sqlite) { store in
-            let tokens = RunnerTokenService(store: store, multiTenant: false)
-            let hub = RunnerHub(
-                store: store, tokens: tokens, provider: nil, hub: LogHub(), settings: .init(), logger: TestDatabases.logger)
-            let minted = try await tokens.create(CreateRunnerTokenRequest(poolName: "external"), createdBy: nil)
-            let (runnerID, _) = try await hub.register(
-                token: minted.rawToken,
-                RunnerRegistration(
-                    name: "r1", hostname: "h", capabilities: [], sandboxMode: "none", sandboxTypes: [], poolName: "external",
-                    labels: [:], annotations: [:], agentVersion: "test", os: "linux", arch: "x86_64"))
+            let registered = try await RegisteredRunnerHub(store)
+            let (hub, runnerID) = (registered.hub, registered.runnerID)
 
             let session = try await SessionService(store: store).create(CreateSessionRequest(agent: "command"), scope: .single)
             var tasks = TaskService(store: store)

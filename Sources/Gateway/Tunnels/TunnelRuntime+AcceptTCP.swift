@@ -15,10 +15,11 @@ extension TunnelRuntime {
             guard let target = try? await store.tunnelTarget(id: tunnelID),
                 target.tunnel.status(at: store.clock.now()) == .active
             else { return refuse("tunnel closed or expired") }
-            guard connectionCount(tunnelID: tunnelID) < settings.maxConnectionsPerTunnel else {
-                return refuse("too many connections")
+            let runnerID: String
+            switch admit(target) {
+            case .runner(let admitted): runnerID = admitted
+            case .refused(_, let message): return refuse(message)
             }
-            guard let runnerID = runnerFor(target) else { return refuse("runner not connected") }
             await connect(
                 tunnelID: tunnelID, runnerID: runnerID, localPort: target.tunnel.localPort, protocol: "tcp",
                 clientAddress: source, client: client, closeFuture: closeFuture)

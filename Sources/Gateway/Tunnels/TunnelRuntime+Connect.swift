@@ -38,15 +38,10 @@ extension TunnelRuntime {
         if isTunnelToken, !TunnelService.tokenMatches(credential, tunnel: tunnel) {
             throw APIError.unauthenticated("invalid_token", "the tunnel token is not valid for this tunnel")
         }
-        if connectionCount(tunnelID: tunnelID) >= settings.maxConnectionsPerTunnel {
-            throw APIError(
-                status: 503, code: "too_many_connections",
-                message: "tunnel \(tunnelID) has \(settings.maxConnectionsPerTunnel) open connections; retry later")
+        switch admit(target) {
+        case .runner(let runnerID): return TunnelHTTPGrant(tunnel: tunnel, runnerID: runnerID, pathPrefix: nil)
+        case .refused(let code, let message): throw APIError(status: 503, code: code, message: message)
         }
-        guard let runnerID = runnerFor(target) else {
-            throw APIError(status: 503, code: "runner_not_connected", message: "the session's runner is not connected")
-        }
-        return TunnelHTTPGrant(tunnel: tunnel, runnerID: runnerID, pathPrefix: nil)
     }
 
     /// A WebSocket client of `/connect` was upgraded: one raw TCP connection to the tunnel's port,

@@ -188,17 +188,30 @@ public final class TunnelRuntime: Service, Sendable {
         guard tunnel.type == "http" else {
             return .failure(TunnelIngressError(status: 400, code: "invalid_type", message: "tunnel \(tunnel.id) is a \(tunnel.type) tunnel"))
         }
-        if connectionCount(tunnelID: tunnel.id) >= settings.maxConnectionsPerTunnel {
-            return .failure(
-                TunnelIngressError(
-                    status: 503, code: "too_many_connections",
-                    message: "tunnel \(tunnel.id) has \(settings.maxConnectionsPerTunnel) open connections; retry later"))
+        switch admit(target) {
+        case .runner(let runnerID): return .success(TunnelHTTPGrant(tunnel: tunnel, runnerID: runnerID, pathPrefix: prefix))
+        case .refused(let code, let message): return .failure(TunnelIngressError(status: 503, code: code, message: message))
+        }
+    }
+
+    /// Where a client of an open tunnel goes, as every entry point (HTTP, TCP, the connect
+    /// WebSocket) decides it: refused at the tunnel's connection limit, then without its session's
+    /// runner (both 503), else to that runner.
+    enum Admission: Equatable {
+        case runner(String)
+        case refused(code: String, message: String)
+    }
+
+    func admit(_ target: TunnelTarget) -> Admission {
+        if connectionCount(tunnelID: target.tunnel.id) >= settings.maxConnectionsPerTunnel {
+            return .refused(
+                code: "too_many_connections",
+                message: "tunnel \(target.tunnel.id) has \(settings.maxConnectionsPerTunnel) open connections; retry later")
         }
         guard let runnerID = runnerFor(target) else {
-            return .failure(
-                TunnelIngressError(status: 503, code: "runner_not_connected", message: "the session's runner is not connected"))
+            return .refused(code: "runner_not_connected", message: "the session's runner is not connected")
         }
-        return .success(TunnelHTTPGrant(tunnel: tunnel, runnerID: runnerID, pathPrefix: prefix))
+        return .runner(runnerID)
     }
 
     /// The session's runner when the session is active and the runner's data connection is up.
