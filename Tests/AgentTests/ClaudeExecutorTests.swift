@@ -99,13 +99,18 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: workspace + "/.marionette/agents/claude/projects"), "transcripts stay in the workspace")
     }
 
-    /// Holds every question until it is withdrawn; approves the ones whose action starts "echo ok".
+    /// Holds every question until it is withdrawn, creating `marker` (the double's `withdraw` step
+    /// then withdraws it); approves the ones whose action starts "echo ok".
     actor WithdrawingCallbacks: ExecutorCallbacks {
+        let marker: String
         private var waiting: [String: CheckedContinuation<PermissionDecision, Never>] = [:]
         private(set) var withdrawn: [(PermissionQuestion, String)] = []
 
+        init(marker: String) { self.marker = marker }
+
         func permission(_ question: PermissionQuestion) async -> PermissionDecision {
             if question.action.hasPrefix("echo ok") { return PermissionDecision(approved: true, reason: "approved") }
+            _ = FileManager.default.createFile(atPath: marker, contents: nil)
             return await withCheckedContinuation { waiting[question.requestID] = $0 }
         }
 
@@ -119,9 +124,9 @@ import Testing
 
     @Test func aWithdrawnQuestionIsNeitherAnsweredNorLeftWaiting() async throws {
         let workspace = temporaryDirectory()
-        let callbacks = WithdrawingCallbacks()
+        let callbacks = WithdrawingCallbacks(marker: workspace + "/withdraw-now")
         let run = try await run(
-            "withdraw 0.5 echo never > never.txt\nbash echo ok > ok.txt\nsay done", workspace: workspace, callbacks: callbacks)
+            "withdraw withdraw-now echo never > never.txt\nbash echo ok > ok.txt\nsay done", workspace: workspace, callbacks: callbacks)
         let transcript = run.lines.map(\.content).joined(separator: "\n")
         #expect(run.result.success, "\(run.result.error)\n\(transcript)")
         let withdrawn = await callbacks.withdrawn
@@ -267,7 +272,11 @@ import Testing
 
         // A question the CLI withdraws while the operator has it: the server hears of it, the run goes on.
         await handler.handle(
-            .executeTask(ExecuteTaskCommand(taskID: "task_w", runID: "trun_w1", sessionID: "sess_c", prompt: "withdraw 0.3 touch no.txt\nsay done")))
+            .executeTask(
+                ExecuteTaskCommand(taskID: "task_w", runID: "trun_w1", sessionID: "sess_c", prompt: "withdraw withdraw-now touch no.txt\nsay done")))
+        // Withdrawn once the operator has it (the server holds it pending).
+        _ = await sink.waitFor { if case .permissionRequest(let asked) = $0 { asked.key.runID == "trun_w1" } else { false } }
+        _ = FileManager.default.createFile(atPath: base + "/ws_c/withdraw-now", contents: nil)
         let withdrawn = await sink.waitFor { if case .permissionWithdrawn = $0 { true } else { false } }
         guard case .permissionWithdrawn(let pulled, let reason)? = withdrawn else {
             Issue.record("no permission_withdrawn")
