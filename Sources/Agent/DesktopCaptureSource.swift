@@ -1,27 +1,30 @@
 import Capture
 import Fabric
 
-/// A `desktop` stream's source: `DesktopSourceRunner` (X11 grab → I420 → VP8 on its own thread,
+/// A `desktop` stream's source: `DesktopSourceRunner` (X11 grab → I420 → VP8/VP9 on its own thread,
 /// XTest input on another) behind `CaptureSource`, with the runner-protocol input messages
 /// mapped to `DesktopInput`.
 struct DesktopCaptureSource: CaptureSource {
     let runner: DesktopSourceRunner
 
     /// streaming.md §5.2 defaults: display `:99`, Xvfb 1920×1080 when it must be started (the
-    /// default), 30 fps, 2,500 kbit/s, VP8.
+    /// default), 30 fps, 2,500 kbit/s, VP8 unless the stream asked for VP9.
     static func factory(_ command: Marionette_Runner_V1_StartStream) -> (CaptureTrackSpec, CaptureSourceFactory) {
         let config = command.config
+        let codec = Result { () throws(CaptureFailure) in try VideoCodecChoice.vpx(config.videoCodec, type: command.type) }
         let configuration = DesktopSourceRunner.Configuration(
             trackID: "video", display: config.display.isEmpty ? ":99" : config.display,
             width: config.width > 0 ? Int(config.width) : 1920, height: config.height > 0 ? Int(config.height) : 1080,
             framesPerSecond: config.frameRate > 0 ? Int(config.frameRate) : 30,
-            bitrateKbps: config.bitrateKbps > 0 ? Int(config.bitrateKbps) : 2500, startXvfb: config.xvfb)
+            bitrateKbps: config.bitrateKbps > 0 ? Int(config.bitrateKbps) : 2500, codec: (try? codec.get()) ?? .vp8,
+            startXvfb: config.xvfb)
         let spec = CaptureTrackSpec(
             width: configuration.width, height: configuration.height, framesPerSecond: configuration.framesPerSecond,
-            bitrateKbps: configuration.bitrateKbps, codec: "vp8")
+            bitrateKbps: configuration.bitrateKbps, codec: configuration.codec.rawValue)
         return (
             spec,
             { emit, fail in
+                _ = try codec.get()  // an unknown codec fails the stream's start with its reason
                 let runner: DesktopSourceRunner
                 do throws(DesktopCaptureError) {
                     runner = try DesktopSourceRunner(

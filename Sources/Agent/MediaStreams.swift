@@ -45,13 +45,20 @@ public actor MediaStreams {
         let factory: CaptureSourceFactory
         switch command.type {
         case "testsrc":
+            let codec: VPXCodec
+            do throws(CaptureFailure) {
+                codec = try VideoCodecChoice.vpx(config.videoCodec, type: command.type)
+            } catch {
+                await report(command.streamID, command.sessionID, error)
+                return
+            }
             let configuration = TestSourceRunner.Configuration(
                 trackID: "video", width: config.width > 0 ? Int(config.width) : 1280, height: config.height > 0 ? Int(config.height) : 720,
                 framesPerSecond: config.frameRate > 0 ? Int(config.frameRate) : 30,
-                bitrateKbps: config.bitrateKbps > 0 ? Int(config.bitrateKbps) : 4000)
+                bitrateKbps: config.bitrateKbps > 0 ? Int(config.bitrateKbps) : 4000, codec: codec)
             spec = CaptureTrackSpec(
                 width: configuration.width, height: configuration.height, framesPerSecond: configuration.framesPerSecond,
-                bitrateKbps: configuration.bitrateKbps, codec: "vp8")
+                bitrateKbps: configuration.bitrateKbps, codec: codec.rawValue)
             factory = TestPatternCaptureSource.factory(configuration)
         case "desktop" where desktopFactory != nil:
             guard let desktopFactory else { return }

@@ -1,4 +1,5 @@
-/// Capture pipelines of the runner (DESIGN.md, room Capture). So far the `testsrc` source
-/// (streaming.md §5.1): `TestSourceRunner` = `TestPatternSource` + `VP8Encoder` on their own thread,
-/// emitting `EncodedFrame`s. Desktop (X11) and Android (scrcpy) come with their issues.
+/// Capture pipelines of the runner (DESIGN.md, room Capture): the `testsrc` source (streaming.md
+/// §5.1, `TestSourceRunner` = `TestPatternSource` + `VPXEncoder` on their own thread), the desktop
+/// (`DesktopSourceRunner`: X11 grab, libyuv, `VPXEncoder`) and Android (scrcpy), each emitting
+/// `EncodedFrame`s.
 public enum Capture {}

@@ -11,7 +11,7 @@ import Darwin
 
 /// The `testsrc` pipeline (streaming.md §5.1): a dedicated thread that ticks at the frame rate,
 /// renders the test pattern with the wall-clock capture time painted as the bar code, encodes it
-/// with VP8 and hands each `EncodedFrame` to `sink`.
+/// with VP8 or VP9 and hands each `EncodedFrame` to `sink`.
 ///
 /// - Ticks are absolute deadlines `start + n / fps` on the monotonic clock, so lateness never
 ///   accumulates into drift. A tick that starts late skips the deadlines it missed (counted as
@@ -27,14 +27,19 @@ public final class TestSourceRunner: Sendable {
         public var height: Int
         public var framesPerSecond: Int
         public var bitrateKbps: Int
+        public var codec: VPXCodec
 
-        /// streaming.md §5.1 defaults: 1280×720, 30 fps, 4,000 kbit/s.
-        public init(trackID: String, width: Int = 1280, height: Int = 720, framesPerSecond: Int = 30, bitrateKbps: Int = 4000) {
+        /// streaming.md §5.1 defaults: 1280×720, 30 fps, 4,000 kbit/s, VP8.
+        public init(
+            trackID: String, width: Int = 1280, height: Int = 720, framesPerSecond: Int = 30, bitrateKbps: Int = 4000,
+            codec: VPXCodec = .vp8
+        ) {
             self.trackID = trackID
             self.width = width
             self.height = height
             self.framesPerSecond = framesPerSecond
             self.bitrateKbps = bitrateKbps
+            self.codec = codec
         }
     }
 
@@ -57,7 +62,7 @@ public final class TestSourceRunner: Sendable {
         var stopping = false
         var captureThread: pthread_t?
         var statistics = Statistics()
-        var failure: VP8EncoderError?
+        var failure: VPXEncoderError?
     }
 
     /// What one tick needs from the control state, read under one lock.
@@ -73,8 +78,8 @@ public final class TestSourceRunner: Sendable {
     /// Validates the configuration and starts the capture thread.
     public init(
         configuration: Configuration, clock: any WallClock = SystemWallClock(),
-        onFailure: (@Sendable (VP8EncoderError) -> Void)? = nil, sink: @escaping @Sendable (EncodedFrame) -> Void
-    ) throws(VP8EncoderError) {
+        onFailure: (@Sendable (VPXEncoderError) -> Void)? = nil, sink: @escaping @Sendable (EncodedFrame) -> Void
+    ) throws(VPXEncoderError) {
         let c = configuration
         guard c.width >= 16, c.height >= 16, c.width <= 16_383, c.height <= 16_383 else {
             throw .invalidInput("frame size \(c.width)x\(c.height)")
@@ -108,7 +113,7 @@ public final class TestSourceRunner: Sendable {
     public var statistics: Statistics { control.withLock { $0.statistics } }
 
     /// The encoder failure that ended the thread, if any.
-    public var failure: VP8EncoderError? { control.withLock { $0.failure } }
+    public var failure: VPXEncoderError? { control.withLock { $0.failure } }
 
     /// Stops the thread and waits for it to finish (at most one frame interval plus one encode).
     /// Idempotent. Called from the sink (the capture thread itself) it only asks the thread to stop.
@@ -124,11 +129,11 @@ public final class TestSourceRunner: Sendable {
 
     private static func captureLoop(
         configuration c: Configuration, clock: any WallClock, sink: @Sendable (EncodedFrame) -> Void,
-        onFailure: (@Sendable (VP8EncoderError) -> Void)?, runner: () -> TestSourceRunner?
+        onFailure: (@Sendable (VPXEncoderError) -> Void)?, runner: () -> TestSourceRunner?
     ) {
-        let encoder: VP8Encoder
+        let encoder: VPXEncoder
         do {
-            encoder = try VP8Encoder(trackID: c.trackID, bitrateKbps: c.bitrateKbps, framesPerSecond: c.framesPerSecond)
+            encoder = try VPXEncoder(codec: c.codec, trackID: c.trackID, bitrateKbps: c.bitrateKbps, framesPerSecond: c.framesPerSecond)
         } catch {
             runner()?.fail(error, onFailure)
             return
@@ -189,7 +194,7 @@ public final class TestSourceRunner: Sendable {
         }
     }
 
-    private func fail(_ error: VP8EncoderError, _ onFailure: (@Sendable (VP8EncoderError) -> Void)?) {
+    private func fail(_ error: VPXEncoderError, _ onFailure: (@Sendable (VPXEncoderError) -> Void)?) {
         control.withLock { $0.failure = error }
         onFailure?(error)
     }

@@ -59,7 +59,7 @@ struct DesktopSourceRunnerTests {
         #expect(recorder.statusList.first == .live(width: 640, height: 480, grabPath: .shmMemfd))
         let first = try #require(recorder.frames.withLock { $0.first })
         #expect(first.keyframe && first.width == 640 && first.height == 480 && first.codec == "vp8")
-        let decoder = try VP8TestDecoder()
+        let decoder = try VPXTestDecoder()
         let red = Self.centre(try decoder.decode(first.data))
         #expect(abs(red.y - 82) <= 6 && abs(red.u - 90) <= 6 && abs(red.v - 240) <= 6, "decoded \(red)")
 
@@ -139,7 +139,7 @@ struct DesktopSourceRunnerTests {
         let frames = recorder.frames.withLock { $0 }
         // The first frame of every size is a key frame, and every frame decodes at its size.
         var previous: (Int, Int)?
-        let decoder = try VP8TestDecoder()
+        let decoder = try VPXTestDecoder()
         for frame in frames {
             if previous.map({ $0 != (frame.width, frame.height) }) ?? true {
                 #expect(frame.keyframe, "\(frame.width)x\(frame.height)")
@@ -223,7 +223,7 @@ struct DesktopSourceRunnerTests {
         let display = try DesktopTestDisplay(width: 1920, height: 1080)
         let connection = try X11Connection(display: display.display)
         var converter = BGRXConverter()
-        let encoder = try VP8Encoder(trackID: "m", bitrateKbps: 2500)
+        let encoder = try VPXEncoder(trackID: "m", bitrateKbps: 2500)
         func now() -> Int64 {
             var spec = timespec()
             clock_gettime(CLOCK_MONOTONIC, &spec)

@@ -58,7 +58,7 @@ import Testing
         #expect(stats.framesCaptured >= stats.framesEncoded)
 
         // The bar code carries the wall-clock capture time: at most a few ms before arrival.
-        let decoder = try VP8TestDecoder()
+        let decoder = try VPXTestDecoder()
         var read = 0
         for (frame, arrived) in frames {
             guard let time = BarcodeReader.read(try decoder.decode(frame.data)) else { continue }
@@ -87,7 +87,7 @@ import Testing
     }
 
     @Test func rejectsBadConfiguration() {
-        #expect(throws: VP8EncoderError.self) {
+        #expect(throws: VPXEncoderError.self) {
             try TestSourceRunner(configuration: .init(trackID: "t", framesPerSecond: 0), sink: { _ in })
         }
     }

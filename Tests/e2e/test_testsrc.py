@@ -1,6 +1,6 @@
 """The runner-generated test pattern end to end (issue: testsrc; streaming.md §5.1): the local
 provider starts a real marionette-agent, a `testsrc` stream makes it encode a moving pattern with
-the capture time as a bar code (libvpx VP8), the frames ride the agent's `Media` RPC, the SFU
+the capture time as a bar code (libvpx VP8, or VP9 on request), the frames ride the agent's `Media` RPC, the SFU
 packetizes each frame once, and aiortc as a WHEP viewer decodes them and reads the bar codes;
 a Chromium viewer page measures glass-to-glass latency (display time − capture time)."""
 
@@ -21,7 +21,7 @@ def server():
     yield from common.started_server({"MARIONETTE_PROVIDERS_DEFAULT": "local"})
 
 
-def new_testsrc_stream(server: common.Server, width: int = 1280, height: int = 720) -> common.StreamInfo:
+def new_testsrc_stream(server: common.Server, width: int = 1280, height: int = 720, codec: str | None = None) -> common.StreamInfo:
     created = server.api("POST", "/api/v1/sessions", {"agent": "command"})
     assert created.status == 201, created.body[:300]
     session_id = created.json()["id"]
@@ -35,8 +35,10 @@ def new_testsrc_stream(server: common.Server, width: int = 1280, height: int = 7
         time.sleep(0.1)
     else:
         raise AssertionError(f"session never became active:\n{server.log_tail()}")
-    stream = server.api("POST", f"/api/v1/sessions/{session_id}/streams",
-                        {"type": "testsrc", "width": width, "height": height, "fps": 30})
+    body = {"type": "testsrc", "width": width, "height": height, "fps": 30}
+    if codec:
+        body["video_codec"] = codec
+    stream = server.api("POST", f"/api/v1/sessions/{session_id}/streams", body)
     assert stream.status == 201, stream.body[:300]
     data = stream.json()
     return common.StreamInfo(session_id, data["id"], data["viewer_token"], None, data)
@@ -100,3 +102,22 @@ def test_chromium_viewer_glass_to_glass(server, chromium) -> None:
     common.check_sender_reports(stats, "testsrc_chromium_sender_reports", min_reports=5)
     assert frames >= 100, f"only {frames} frames decoded in 8 s"
     assert len(latencies) >= 20, "the viewer page read too few bar codes"
+
+
+def test_chromium_decodes_a_vp9_testsrc_and_reads_its_bar_codes(server, chromium) -> None:
+    """`video_codec: vp9`: libvpx VP9 on the runner, RFC 9628 packets from the SFU, Chromium decodes
+    them and the page reads the capture-time bar codes back (a picture that decodes but is wrong
+    would not give bar codes)."""
+    stream = new_testsrc_stream(server, 640, 360, codec="vp9")
+    viewer = chromium("viewer-vp9")
+    common.open_viewer(viewer, server, stream)
+    time.sleep(4)
+    stats = viewer.execute_script("return window.marionetteViewer.stats()")
+    latencies = viewer.execute_script("return window.marionetteViewer.latencies") or []
+    frames = viewer.execute_script("return window.marionetteViewer.framesDecoded()")
+    common.report("testsrc_vp9_chromium", {
+        "codec": stats["video"].get("codec"), "frames": frames, "bar_codes": len(latencies),
+        "p50_ms": common.percentile(latencies, 0.5)})
+    assert "vp9" in (stats["video"].get("codec") or "").lower(), f"viewer decodes {stats['video'].get('codec')}"
+    assert frames >= 60, f"only {frames} VP9 frames decoded in 4 s"
+    assert len(latencies) >= 10, "the viewer page read too few bar codes from the VP9 picture"

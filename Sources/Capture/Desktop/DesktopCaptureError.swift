@@ -14,8 +14,8 @@ public enum DesktopCaptureError: Error, Equatable, CustomStringConvertible {
     case unsupportedPixelFormat(String)
     /// An X request of the grab failed for a reason other than a lost connection.
     case grabFailed(String)
-    /// The VP8 encoder failed.
-    case encoder(VP8EncoderError)
+    /// The VP8/VP9 encoder failed.
+    case encoder(VPXEncoderError)
 
     /// The `StreamStatus` failure code this error reports (streaming.md §5.2).
     public var statusCode: String {

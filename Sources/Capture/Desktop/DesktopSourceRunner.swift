@@ -8,7 +8,7 @@ import Glibc
 
 /// The desktop (X11) pipeline of streaming.md §5.2: one dedicated capture thread that grabs the root
 /// window (`X11ScreenGrabber`), converts it to I420 (`BGRXConverter`) and encodes VP8
-/// (`VP8Encoder`), handing each `EncodedFrame` to `sink`; and one input thread
+/// (`VPXEncoder`, VP8 or VP9), handing each `EncodedFrame` to `sink`; and one input thread
 /// (`DesktopInputWorker`) that injects viewer input with XTEST on its own X connection.
 ///
 /// - Ticks are absolute deadlines `start + n / fps` on the monotonic clock (late ticks are skipped,
@@ -40,15 +40,16 @@ public final class DesktopSourceRunner: Sendable {
         public var height: Int
         public var framesPerSecond: Int
         public var bitrateKbps: Int
+        public var codec: VPXCodec
         /// Start `Xvfb` when the display's socket does not exist.
         public var startXvfb: Bool
         /// Re-encode an unchanged screen this often (capture.md §1.4: 500 ms; at most 2 s).
         public var idleRefreshMilliseconds: Int
 
-        /// streaming.md §5.2 defaults: display :99, 1920×1080 (Xvfb), 30 fps, 2,500 kbit/s.
+        /// streaming.md §5.2 defaults: display :99, 1920×1080 (Xvfb), 30 fps, 2,500 kbit/s, VP8.
         public init(
             trackID: String, display: String = ":99", width: Int = 1920, height: Int = 1080, framesPerSecond: Int = 30,
-            bitrateKbps: Int = 2500, startXvfb: Bool = false, idleRefreshMilliseconds: Int = 500
+            bitrateKbps: Int = 2500, codec: VPXCodec = .vp8, startXvfb: Bool = false, idleRefreshMilliseconds: Int = 500
         ) {
             self.trackID = trackID
             self.display = display
@@ -56,6 +57,7 @@ public final class DesktopSourceRunner: Sendable {
             self.height = height
             self.framesPerSecond = framesPerSecond
             self.bitrateKbps = bitrateKbps
+            self.codec = codec
             self.startXvfb = startXvfb
             self.idleRefreshMilliseconds = idleRefreshMilliseconds
         }
@@ -235,9 +237,9 @@ public final class DesktopSourceRunner: Sendable {
         onEvent: (@Sendable (DesktopSourceEvent) -> Void)?, sink: @Sendable (EncodedFrame) -> Void,
         runner: () -> DesktopSourceRunner?
     ) throws(DesktopCaptureError) {
-        let encoder: VP8Encoder
+        let encoder: VPXEncoder
         do {
-            encoder = try VP8Encoder(trackID: c.trackID, bitrateKbps: c.bitrateKbps, framesPerSecond: c.framesPerSecond)
+            encoder = try VPXEncoder(codec: c.codec, trackID: c.trackID, bitrateKbps: c.bitrateKbps, framesPerSecond: c.framesPerSecond)
         } catch {
             throw .encoder(error)
         }

@@ -504,7 +504,7 @@ final class SFUPacketHandler: ChannelInboundHandler {
     // MARK: Media from runners (Media RPC)
 
     /// Packetizes one encoded frame from a runner once and distributes the packets: VP8 (RFC 7741,
-    /// PictureID per frame) or H.264 (RFC 6184, an access unit in Annex B; the cached SPS/PPS go
+    /// PictureID per frame), VP9 (RFC 9628, PictureID per frame, scalability structure on key frames) or H.264 (RFC 6184, an access unit in Annex B; the cached SPS/PPS go
     /// before every IDR that lacks them). Timestamps come from the capture clock: pts µs × 90 kHz.
     func ingestVideoFrame(streamID: String, ptsMicroseconds: Int64, keyframe: Bool, data: ByteBuffer) {
         guard let room = rooms[streamID], let context else { return }
@@ -514,6 +514,8 @@ final class SFUPacketHandler: ChannelInboundHandler {
         let payloads: [ByteBuffer]
         switch room.video.codec {
         case .vp8: payloads = vp8Payloads(room, data: data, maxPayload: maxPayload, allocator: context.channel.allocator)
+        case .vp9:
+            payloads = vp9Payloads(room, data: data, keyframe: keyframe, maxPayload: maxPayload, allocator: context.channel.allocator)
         case .h264: payloads = h264Payloads(room, data: data, maxPayload: maxPayload, keyframe: &keyframe, allocator: context.channel.allocator)
         default: return
         }
@@ -574,6 +576,30 @@ final class SFUPacketHandler: ChannelInboundHandler {
             var payload = allocator.buffer(capacity: VP8Packetizer.descriptorLength + slice.frameRange.count)
             payload.writeWithUnsafeMutableBytes(minimumWritableBytes: VP8Packetizer.descriptorLength) { bytes in
                 (try? VP8Packetizer.writeDescriptor(into: bytes, pictureID: pictureID, start: slice.isFirst)) ?? 0
+            }
+            guard var part = data.getSlice(at: data.readerIndex + slice.frameRange.lowerBound, length: slice.frameRange.count)
+            else { return [] }
+            payload.writeBuffer(&part)
+            payloads.append(payload)
+        }
+        return payloads
+    }
+
+    private func vp9Payloads(
+        _ room: SFURoom, data: ByteBuffer, keyframe: Bool, maxPayload: Int, allocator: ByteBufferAllocator
+    ) -> [ByteBuffer] {
+        let size = keyframe ? data.withUnsafeReadableBytes { VP9KeyframeSize(frame: $0) } : nil
+        guard let packetizer = VP9Packetizer(frameLength: data.readableBytes, maxPayloadSize: maxPayload, keyframe: keyframe, size: size)
+        else { return [] }
+        let pictureID = room.video.pictureID
+        room.video.pictureID = (pictureID &+ 1) & 0x7fff
+        var payloads: [ByteBuffer] = []
+        payloads.reserveCapacity(packetizer.packetCount)
+        for slice in packetizer {
+            let descriptor = packetizer.descriptorLength(of: slice)
+            var payload = allocator.buffer(capacity: descriptor + slice.frameRange.count)
+            payload.writeWithUnsafeMutableBytes(minimumWritableBytes: descriptor) { bytes in
+                (try? packetizer.writeDescriptor(into: bytes, pictureID: pictureID, slice: slice)) ?? 0
             }
             guard var part = data.getSlice(at: data.readerIndex + slice.frameRange.lowerBound, length: slice.frameRange.count)
             else { return [] }

@@ -1,49 +1,35 @@
-/// One packet of a packetized VP8 frame.
-public struct VP8PacketSlice: Sendable, Equatable {
-    /// Byte range of the encoded frame carried by this packet (after the descriptor).
-    public var frameRange: Range<Int>
-    /// First packet of the frame (descriptor S = 1).
-    public var isFirst: Bool
-    /// Last packet of the frame (the caller sets the RTP marker bit).
-    public var isLast: Bool
-}
+/// One packet of a packetized VP8 frame (S = 1 on the first).
+public typealias VP8PacketSlice = RTPFrameSlice
 
 /// Splits an encoded VP8 frame into RTP payloads (RFC 7741) without allocating.
 ///
 /// Every payload starts with a 4-byte descriptor: X = 1, I = 1, M = 1 with a
 /// 15-bit PictureID, S = 1 on the first packet only, PID = 0. Frame bytes are
-/// spread evenly so packet sizes differ by at most one byte, and every payload
-/// (descriptor included) is at most `maxPayloadSize` bytes.
+/// spread evenly (`RTPFrameSplit`), and every payload (descriptor included) is
+/// at most `maxPayloadSize` bytes.
 public struct VP8Packetizer: Sendable, Equatable, Sequence {
     /// Descriptor size written by `writeDescriptor`.
     public static let descriptorLength = 4
 
     /// Length of the encoded frame.
-    public let frameLength: Int
+    public var frameLength: Int { split.frameLength }
     /// Maximum RTP payload size, descriptor included.
     public let maxPayloadSize: Int
     /// Number of packets the frame needs (0 for an empty frame).
-    public let packetCount: Int
+    public var packetCount: Int { split.packetCount }
+    private let split: RTPFrameSplit
 
     /// Plans the packetization; nil if `maxPayloadSize` leaves no room for frame
     /// data or `frameLength` is negative.
     public init?(frameLength: Int, maxPayloadSize: Int) {
-        let capacity = maxPayloadSize - VP8Packetizer.descriptorLength
-        guard capacity >= 1, frameLength >= 0 else { return nil }
-        self.frameLength = frameLength
+        guard let split = RTPFrameSplit(frameLength: frameLength, capacity: maxPayloadSize - VP8Packetizer.descriptorLength)
+        else { return nil }
+        self.split = split
         self.maxPayloadSize = maxPayloadSize
-        self.packetCount = frameLength / capacity + (frameLength % capacity == 0 ? 0 : 1)
     }
 
     /// The slice for packet `index` (0-based), or nil if out of range.
-    public func packet(at index: Int) -> VP8PacketSlice? {
-        guard index >= 0, index < packetCount else { return nil }
-        let base = frameLength / packetCount
-        let extra = frameLength % packetCount  // the first `extra` packets carry one more byte
-        let start = index * base + Swift.min(index, extra)
-        let size = base + (index < extra ? 1 : 0)
-        return VP8PacketSlice(frameRange: start..<(start + size), isFirst: index == 0, isLast: index == packetCount - 1)
-    }
+    public func packet(at index: Int) -> VP8PacketSlice? { split.slice(at: index) }
 
     /// Writes the 4-byte descriptor at the start of `buffer`; returns 4.
     public static func writeDescriptor(
@@ -71,17 +57,5 @@ public struct VP8Packetizer: Sendable, Equatable, Sequence {
     }
 
     /// Iterates the packet slices in order.
-    public func makeIterator() -> Iterator { Iterator(packetizer: self) }
-
-    /// Iterator over `VP8PacketSlice`s.
-    public struct Iterator: IteratorProtocol, Sendable {
-        let packetizer: VP8Packetizer
-        var index = 0
-
-        /// The next slice, or nil.
-        public mutating func next() -> VP8PacketSlice? {
-            defer { index += 1 }
-            return packetizer.packet(at: index)
-        }
-    }
+    public func makeIterator() -> RTPFrameSplit.Iterator { split.makeIterator() }
 }

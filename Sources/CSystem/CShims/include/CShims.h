@@ -62,6 +62,10 @@ void mshim_last_error(char *buf, size_t cap);
 int mshim_vpx_vp8_enc_init(void *ctx, const void *cfg);
 /// vpx_codec_dec_init with the VP8 decoder interface, `threads` decoder threads and no flags.
 int mshim_vpx_vp8_dec_init(void *ctx, unsigned int threads);
+/// vpx_codec_enc_init with the VP9 encoder interface and no flags.
+int mshim_vpx_vp9_enc_init(void *ctx, const void *cfg);
+/// vpx_codec_dec_init with the VP9 decoder interface, `threads` decoder threads and no flags.
+int mshim_vpx_vp9_dec_init(void *ctx, unsigned int threads);
 
 /// VP8E_SET_CPUUSED (negative = fixed speed |value|).
 int mshim_vp8e_set_cpuused(void *ctx, int value);
@@ -75,6 +79,14 @@ int mshim_vp8e_set_max_intra_bitrate_pct(void *ctx, unsigned int value);
 int mshim_vp8e_set_token_partitions(void *ctx, int value);
 /// VP8E_SET_NOISE_SENSITIVITY (0 = denoiser off).
 int mshim_vp8e_set_noise_sensitivity(void *ctx, unsigned int value);
+/// VP9E_SET_ROW_MT (1 = row-based multithreading).
+int mshim_vp9e_set_row_mt(void *ctx, unsigned int value);
+/// VP9E_SET_AQ_MODE (3 = cyclic refresh).
+int mshim_vp9e_set_aq_mode(void *ctx, unsigned int value);
+/// VP9E_SET_TUNE_CONTENT VP9E_CONTENT_SCREEN.
+int mshim_vp9e_set_tune_content_screen(void *ctx);
+/// VP9E_SET_NOISE_SENSITIVITY (0 = denoiser off).
+int mshim_vp9e_set_noise_sensitivity(void *ctx, unsigned int value);
 
 /// prctl(PR_SET_DUMPABLE, dumpable): 0 keeps core dumps and same-user ptrace away from the process's
 /// memory (it holds agent keys). Returns 0 on success, else -1 with errno set.

@@ -3,18 +3,18 @@ import CVPX
 
 @testable import Capture
 
-/// libvpx's VP8 decoder, for checking what `VP8Encoder` produced: frames decode and the bar code
-/// survives the round trip. Single-threaded use, like the encoder.
-final class VP8TestDecoder {
+/// libvpx's VP8 or VP9 decoder, for checking what `VPXEncoder` produced: frames decode and the bar
+/// code survives the round trip. Single-threaded use, like the encoder.
+final class VPXTestDecoder {
     struct Failure: Error, CustomStringConvertible {
         let description: String
     }
 
     private let context = UnsafeMutablePointer<vpx_codec_ctx_t>.allocate(capacity: 1)
 
-    init() throws {
+    init(codec: VPXCodec = .vp8) throws {
         context.initialize(to: vpx_codec_ctx_t())
-        let result = mshim_vpx_vp8_dec_init(context, 1)
+        let result = codec == .vp8 ? mshim_vpx_vp8_dec_init(context, 1) : mshim_vpx_vp9_dec_init(context, 1)
         guard result == 0 else {
             context.deallocate()
             let text = String(cString: vpx_codec_err_to_string(vpx_codec_err_t(rawValue: UInt32(result))))

@@ -1,17 +1,20 @@
 import CShims
 import CVPX
 
-/// libvpx VP8 in the realtime screen-share configuration of streaming.md §5.2 / capture.md §4:
-/// one-pass CBR at `bitrateKbps`, one thread, no lag, quantizer 12–56, undershoot 100 %,
-/// overshoot 15 %, buffers 500/600/1000 ms, key frames only at the start and on request,
-/// cpu-used −6, static threshold 100, screen-content mode 2, max intra bitrate 900 % at 30 fps,
-/// one token partition (⇒ one packet per frame).
+/// libvpx VP8 or VP9 in the realtime screen-share configuration of streaming.md §5.2 / capture.md
+/// §4–5. Both: one-pass CBR at `bitrateKbps`, one thread, no lag, quantizer 12–56, undershoot
+/// 100 %, overshoot 15 %, buffers 500/600/1000 ms, key frames only at the start and on request,
+/// max intra bitrate 900 % at 30 fps, denoiser off. VP8: cpu-used −6, static threshold 100,
+/// screen-content mode 2, one token partition (⇒ one packet per frame). VP9 (profile 0 from I420):
+/// speed 8 up to 720p and 9 above (capture.md §5: 1080p at speed 8 does not keep 30 fps on one
+/// core), row-mt, cyclic-refresh AQ 3, screen-content tuning.
 ///
 /// Thread confinement: a libvpx context is not thread-safe and `encode` blocks for milliseconds, so
 /// an encoder is created, used and dropped on ONE dedicated capture thread (never an event loop);
 /// that is why it is a non-Sendable class. The libvpx context is created on the first frame and
 /// recreated whenever the frame size changes (the first frame after that is a key frame).
-public final class VP8Encoder {
+public final class VPXEncoder {
+    public let codec: VPXCodec
     public let trackID: String
     public let framesPerSecond: Int
     public private(set) var bitrateKbps: Int
@@ -21,16 +24,16 @@ public final class VP8Encoder {
     public private(set) var contextsCreated = 0
 
     static let timebase: Int32 = 90_000  // RTP video clock (capture.md §4.2); pts converted µs × 9 / 100
-    static let codec = "vp8"
 
     private let context = UnsafeMutablePointer<vpx_codec_ctx_t>.allocate(capacity: 1)
     private let config = UnsafeMutablePointer<vpx_codec_enc_cfg_t>.allocate(capacity: 1)
     private let image = UnsafeMutablePointer<vpx_image_t>.allocate(capacity: 1)
     private var open = false
 
-    public init(trackID: String, bitrateKbps: Int, framesPerSecond: Int = 30) throws(VP8EncoderError) {
+    public init(codec: VPXCodec = .vp8, trackID: String, bitrateKbps: Int, framesPerSecond: Int = 30) throws(VPXEncoderError) {
         guard bitrateKbps > 0, bitrateKbps <= 1_000_000 else { throw .invalidInput("bitrate \(bitrateKbps) kbit/s") }
         guard framesPerSecond > 0, framesPerSecond <= 240 else { throw .invalidInput("frame rate \(framesPerSecond)") }
+        self.codec = codec
         self.trackID = trackID
         self.bitrateKbps = bitrateKbps
         self.framesPerSecond = framesPerSecond
@@ -50,7 +53,7 @@ public final class VP8Encoder {
     /// `forceKeyframe` asks for a key frame (PLI/FIR). Returns the frames libvpx produced: one, or
     /// none when rate control dropped this input.
     public func encode(i420 frame: I420Frame, ptsMicroseconds: Int64, forceKeyframe: Bool = false)
-        throws(VP8EncoderError) -> [EncodedFrame]
+        throws(VPXEncoderError) -> [EncodedFrame]
     {
         if !open || size?.width != frame.width || size?.height != frame.height {
             try reopen(width: frame.width, height: frame.height)
@@ -85,14 +88,14 @@ public final class VP8Encoder {
                     trackID: trackID, ptsMicroseconds: ptsMicroseconds,
                     durationMicroseconds: Int64(1_000_000 / framesPerSecond),
                     keyframe: data.flags & vpx_codec_frame_flags_t(VPX_FRAME_IS_KEY) != 0, data: bytes,
-                    width: frame.width, height: frame.height, codec: Self.codec))
+                    width: frame.width, height: frame.height, codec: codec.rawValue))
         }
         return frames
     }
 
     /// Changes the CBR target at once (`vpx_codec_enc_config_set`); before the first frame it only
     /// sets the value the context will be created with.
-    public func setBitrate(kbps: Int) throws(VP8EncoderError) {
+    public func setBitrate(kbps: Int) throws(VPXEncoderError) {
         guard kbps > 0, kbps <= 1_000_000 else { throw .invalidInput("bitrate \(kbps) kbit/s") }
         guard kbps != bitrateKbps else { return }
         if open {
@@ -108,19 +111,21 @@ public final class VP8Encoder {
 
     /// libvpx accepts a smaller size through vpx_codec_enc_config_set but not a larger one; a fresh
     /// context for every size change is simpler and starts with the key frame viewers need anyway.
-    private func reopen(width: Int, height: Int) throws(VP8EncoderError) {
+    private func reopen(width: Int, height: Int) throws(VPXEncoderError) {
         guard width > 0, height > 0, width <= 16_383, height <= 16_383 else {
             throw .invalidInput("frame size \(width)x\(height)")
         }
         close()
         size = nil
-        var result = vpx_codec_enc_config_default(vpx_codec_vp8_cx(), config, 0)
+        var result = vpx_codec_enc_config_default(codec == .vp8 ? vpx_codec_vp8_cx() : vpx_codec_vp9_cx(), config, 0)
         guard result == VPX_CODEC_OK else { throw .initialization(Self.text(result)) }
         let cfg = config
         cfg.pointee.g_w = UInt32(width)
         cfg.pointee.g_h = UInt32(height)
         cfg.pointee.g_timebase = vpx_rational(num: 1, den: Self.timebase)
-        cfg.pointee.g_threads = 1  // VP8 worker threads spin-wait: no gain on 2 vCPU (capture.md §4.2)
+        // VP8 worker threads spin-wait: no gain on 2 vCPU (capture.md §4.2); VP9 gains ~15 % from a
+        // second thread, too little for taking a core from the rest of the runner.
+        cfg.pointee.g_threads = 1
         cfg.pointee.g_lag_in_frames = 0
         cfg.pointee.g_pass = VPX_RC_ONE_PASS
         cfg.pointee.g_error_resilient = 0
@@ -136,19 +141,33 @@ public final class VP8Encoder {
         cfg.pointee.rc_resize_allowed = 0
         cfg.pointee.rc_dropframe_thresh = 0
         cfg.pointee.kf_mode = VPX_KF_DISABLED  // key frames at the start and on request only
-        result = vpx_codec_err_t(rawValue: UInt32(bitPattern: mshim_vpx_vp8_enc_init(context, config)))
+        let initialized = codec == .vp8 ? mshim_vpx_vp8_enc_init(context, config) : mshim_vpx_vp9_enc_init(context, config)
+        result = vpx_codec_err_t(rawValue: UInt32(bitPattern: initialized))
         guard result == VPX_CODEC_OK else { throw .initialization(errorText(result)) }
         open = true
         // max(300, 600 × 0.5 × fps / 10) % of the per-frame budget for a key frame: 900 at 30 fps.
         let maxIntra = UInt32(max(300, 30 * framesPerSecond))
-        let controls: [(String, Int32)] = [
-            ("VP8E_SET_CPUUSED", mshim_vp8e_set_cpuused(context, -6)),
-            ("VP8E_SET_STATIC_THRESHOLD", mshim_vp8e_set_static_threshold(context, 100)),
-            ("VP8E_SET_SCREEN_CONTENT_MODE", mshim_vp8e_set_screen_content_mode(context, 2)),
-            ("VP8E_SET_MAX_INTRA_BITRATE_PCT", mshim_vp8e_set_max_intra_bitrate_pct(context, maxIntra)),
-            ("VP8E_SET_TOKEN_PARTITIONS", mshim_vp8e_set_token_partitions(context, 0)),
-            ("VP8E_SET_NOISE_SENSITIVITY", mshim_vp8e_set_noise_sensitivity(context, 0)),
-        ]
+        let controls: [(String, Int32)]
+        switch codec {
+        case .vp8:
+            controls = [
+                ("VP8E_SET_CPUUSED", mshim_vp8e_set_cpuused(context, -6)),
+                ("VP8E_SET_STATIC_THRESHOLD", mshim_vp8e_set_static_threshold(context, 100)),
+                ("VP8E_SET_SCREEN_CONTENT_MODE", mshim_vp8e_set_screen_content_mode(context, 2)),
+                ("VP8E_SET_MAX_INTRA_BITRATE_PCT", mshim_vp8e_set_max_intra_bitrate_pct(context, maxIntra)),
+                ("VP8E_SET_TOKEN_PARTITIONS", mshim_vp8e_set_token_partitions(context, 0)),
+                ("VP8E_SET_NOISE_SENSITIVITY", mshim_vp8e_set_noise_sensitivity(context, 0)),
+            ]
+        case .vp9:
+            controls = [
+                ("VP8E_SET_CPUUSED", mshim_vp8e_set_cpuused(context, width * height > 1280 * 720 ? 9 : 8)),
+                ("VP9E_SET_ROW_MT", mshim_vp9e_set_row_mt(context, 1)),
+                ("VP9E_SET_AQ_MODE", mshim_vp9e_set_aq_mode(context, 3)),
+                ("VP9E_SET_TUNE_CONTENT", mshim_vp9e_set_tune_content_screen(context)),
+                ("VP8E_SET_MAX_INTRA_BITRATE_PCT", mshim_vp8e_set_max_intra_bitrate_pct(context, maxIntra)),
+                ("VP9E_SET_NOISE_SENSITIVITY", mshim_vp9e_set_noise_sensitivity(context, 0)),
+            ]
+        }
         for (name, code) in controls where code != 0 {
             let text = errorText(vpx_codec_err_t(rawValue: UInt32(bitPattern: code)))
             close()

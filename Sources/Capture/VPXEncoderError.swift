@@ -1,6 +1,6 @@
-/// Failures of `VP8Encoder`, each carrying libvpx's own error text
+/// Failures of `VPXEncoder`, each carrying libvpx's own error text
 /// (`vpx_codec_err_to_string` plus `vpx_codec_error_detail` when there is one).
-public enum VP8EncoderError: Error, Equatable, CustomStringConvertible {
+public enum VPXEncoderError: Error, Equatable, CustomStringConvertible {
     /// `vpx_codec_enc_config_default` or `vpx_codec_enc_init` failed.
     case initialization(String)
     /// A `vpx_codec_control` call was refused (control name, libvpx error).
@@ -14,11 +14,11 @@ public enum VP8EncoderError: Error, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .initialization(let detail): "VP8 encoder initialisation failed: \(detail)"
-        case .control(let name, let detail): "VP8 encoder control \(name) failed: \(detail)"
-        case .configuration(let detail): "VP8 encoder reconfiguration failed: \(detail)"
-        case .encode(let detail): "VP8 encode failed: \(detail)"
-        case .invalidInput(let detail): "VP8 encoder input rejected: \(detail)"
+        case .initialization(let detail): "video encoder initialisation failed: \(detail)"
+        case .control(let name, let detail): "video encoder control \(name) failed: \(detail)"
+        case .configuration(let detail): "video encoder reconfiguration failed: \(detail)"
+        case .encode(let detail): "video encode failed: \(detail)"
+        case .invalidInput(let detail): "video encoder input rejected: \(detail)"
         }
     }
 }

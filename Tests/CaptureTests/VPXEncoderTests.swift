@@ -8,7 +8,7 @@ import Glibc
 
 /// Real libvpx: encode the test pattern, decode it again, read the bar code back.
 /// Serialized: the encode timings and bitrate checks should not compete with each other for 2 cores.
-@Suite(.serialized) struct VP8EncoderTests {
+@Suite(.serialized) struct VPXEncoderTests {
     static let base: Int64 = 1_700_000_000_000
 
     /// Capture time of frame i at 30 fps: 33 or 34 ms apart, as a millisecond clock gives them.
@@ -23,8 +23,8 @@ import Glibc
 
     @Test func encodes720pTestPatternThatDecodesWithItsCaptureTime() throws {
         let source = TestPatternSource()
-        let encoder = try VP8Encoder(trackID: "video", bitrateKbps: 4000)
-        let decoder = try VP8TestDecoder()
+        let encoder = try VPXEncoder(trackID: "video", bitrateKbps: 4000)
+        let decoder = try VPXTestDecoder()
         var frame = I420Frame(width: 1280, height: 720)
         var outputs: [(index: Int, frame: EncodedFrame)] = []
         var encodeNanoseconds: [Int64] = []
@@ -64,7 +64,7 @@ import Glibc
 
     @Test func forcedKeyframeAndBitrateChange() throws {
         let source = TestPatternSource()
-        let encoder = try VP8Encoder(trackID: "video", bitrateKbps: 4000)
+        let encoder = try VPXEncoder(trackID: "video", bitrateKbps: 4000)
         var frame = I420Frame(width: 1280, height: 720)
         var bytesHigh = 0, bytesLow = 0
         for i in 0..<120 {
@@ -84,8 +84,8 @@ import Glibc
     }
 
     @Test func sizeChangeRecreatesTheEncoder() throws {
-        let encoder = try VP8Encoder(trackID: "video", bitrateKbps: 2000)
-        let decoder = try VP8TestDecoder()
+        let encoder = try VPXEncoder(trackID: "video", bitrateKbps: 2000)
+        let decoder = try VPXTestDecoder()
         let sizes = [(1280, 720), (640, 360), (1280, 720), (1920, 1080)]
         var index = 0
         for (number, (width, height)) in sizes.enumerated() {
@@ -106,10 +106,44 @@ import Glibc
         }
     }
 
+    @Test func vp9EncodesTheTestPatternThatDecodesWithItsCaptureTime() throws {
+        let source = TestPatternSource()
+        let encoder = try VPXEncoder(codec: .vp9, trackID: "video", bitrateKbps: 2500)
+        let decoder = try VPXTestDecoder(codec: .vp9)
+        var frame = I420Frame(width: 1280, height: 720)
+        var outputs: [(index: Int, frame: EncodedFrame)] = []
+        var readBack = 0
+        var encodeNanoseconds: [Int64] = []
+        for i in 0..<60 {
+            source.render(into: &frame, timeMs: Self.time(i), index: i)
+            let started = Self.nanoseconds()
+            let encoded = try encoder.encode(i420: frame, ptsMicroseconds: Self.pts(i), forceKeyframe: i == 40)
+            encodeNanoseconds.append(Self.nanoseconds() - started)
+            #expect(encoded.count <= 1, "one packet per frame at lag 0 (no hidden alt-ref frames)")
+            for output in encoded {
+                outputs.append((i, output))
+                let decoded = try decoder.decode(output.data)
+                #expect(decoded.width == 1280 && decoded.height == 720)
+                if BarcodeReader.read(decoded) == Self.time(i) { readBack += 1 }
+            }
+        }
+        #expect(outputs.count >= 57, "rate control dropped \(60 - outputs.count) of 60 frames")
+        #expect(outputs.allSatisfy { $0.frame.keyframe == ($0.index == 0 || $0.index == 40) }, "key frames at the start and on request")
+        #expect(outputs.allSatisfy { $0.frame.codec == "vp9" && $0.frame.trackID == "video" })
+        #expect(readBack >= outputs.count - 3, "bar code read back exactly from \(readBack) of \(outputs.count) decoded frames")
+        let bytes = outputs.reduce(0) { $0 + $1.frame.data.count }
+        let target = 2500 * 1000 / 8 * 2
+        #expect(bytes > target / 3 && bytes < target * 2, "\(bytes) bytes for a \(target)-byte budget")
+        let sorted = encodeNanoseconds.sorted()
+        print(
+            "VP9 encode 1280x720 testsrc @2500 kbit/s, speed 8, 1 thread: p50 \(rounded(Double(sorted[30]) / 1e6)) ms, "
+                + "\(bytes) bytes / 60 frames, key frame \(outputs[0].frame.data.count) bytes, bar code read back \(readBack)/\(outputs.count)")
+    }
+
     @Test func rejectsBadSettingsWithTypedErrors() throws {
-        #expect(throws: VP8EncoderError.invalidInput("bitrate 0 kbit/s")) { try VP8Encoder(trackID: "v", bitrateKbps: 0) }
-        let encoder = try VP8Encoder(trackID: "v", bitrateKbps: 1000)
-        #expect(throws: VP8EncoderError.self) { try encoder.setBitrate(kbps: -5) }
+        #expect(throws: VPXEncoderError.invalidInput("bitrate 0 kbit/s")) { try VPXEncoder(trackID: "v", bitrateKbps: 0) }
+        let encoder = try VPXEncoder(trackID: "v", bitrateKbps: 1000)
+        #expect(throws: VPXEncoderError.self) { try encoder.setBitrate(kbps: -5) }
         #expect(encoder.bitrateKbps == 1000)
     }
 
