@@ -33,6 +33,9 @@ struct LogFollow {
     let scope: TenantScope
     let query: LogQuery
     let start: Position
+    /// How often a terminal task's completion is re-checked when no event comes (and heartbeats
+    /// are considered). The end normally follows the status change or the run's last line at once.
+    var tickInterval: Duration = .seconds(1)
 
     static let heartbeatAfter: Duration = .seconds(15)
     /// Once the task is terminal, lines may still arrive for this long after the run ended or
@@ -68,7 +71,12 @@ struct LogFollow {
         var position = start
         try await writer.begin()
         var lastWrite = ContinuousClock.now
+        // The run's last line, once the task is terminal and that line is still on its way.
+        var awaiting: Position?
         outer: while true {
+            // A cancelled follow (server shutdown) ends here: its streams would finish at once and
+            // the loop would resubscribe forever.
+            try Task.checkCancellation()
             let subscription = services.hub.subscribe(taskID: taskID)
             // Bounded like the hub's buffer: a reader that falls behind loses the live feed (the
             // stream finishes) and catches up from the store, instead of growing server memory.
@@ -83,9 +91,10 @@ struct LogFollow {
                 }
                 if case .dropped = continuation.yield(.feedEnded) { continuation.finish() }
             }
+            let interval = tickInterval
             let ticker = Task {
                 while !Task.isCancelled {
-                    try? await Task.sleep(for: .seconds(1))
+                    try? await Task.sleep(for: interval)
                     continuation.yield(.tick)
                 }
             }
@@ -97,7 +106,7 @@ struct LogFollow {
             }
             // Backlog after the resume point, page by page.
             position = try await catchUp(from: position, into: &writer, lastWrite: &lastWrite)
-            if try await finishedIfComplete(position: &position, into: &writer) { return }
+            if try await finishedIfComplete(position: &position, into: &writer, awaiting: &awaiting) { return }
             for await input in inputs {
                 switch input {
                 case .feed(.logs(let records)):
@@ -123,11 +132,17 @@ struct LogFollow {
                         try await writer.logs(ready)
                         lastWrite = .now
                     }
+                    // The last line is here: end now rather than at the next tick.
+                    if let last = awaiting, position >= last,
+                        try await finishedIfComplete(position: &position, into: &writer, awaiting: &awaiting)
+                    {
+                        return
+                    }
                 case .feed(.status(let change)):
                     try await writer.status(change)
                     lastWrite = .now
                     if TaskStatus.isTerminal(change.status),
-                        try await finishedIfComplete(position: &position, into: &writer)
+                        try await finishedIfComplete(position: &position, into: &writer, awaiting: &awaiting)
                     {
                         return
                     }
@@ -135,7 +150,7 @@ struct LogFollow {
                     // Overflowed (or the hub went away): resubscribe and catch up from the store.
                     continue outer
                 case .tick:
-                    if try await finishedIfComplete(position: &position, into: &writer) { return }
+                    if try await finishedIfComplete(position: &position, into: &writer, awaiting: &awaiting) { return }
                     if ContinuousClock.now - lastWrite >= Self.heartbeatAfter {
                         try await writer.heartbeat()
                         lastWrite = .now
@@ -175,14 +190,21 @@ struct LogFollow {
     /// the runner's `last_log_sequence`), or when they stopped arriving: 10 s after the run ended
     /// and after the last stored batch (which moves the run's `updated_at`). A run whose upload
     /// still progresses is waited for, so a follower gets every line of a long log.
-    private func finishedIfComplete(position: inout Position, into writer: inout some FollowSink) async throws
-        -> Bool
-    {
+    ///
+    /// When the task is terminal but lines are still uploading, `awaiting` becomes the position of
+    /// the run's last line (when the runner announced it): the caller checks again as soon as it
+    /// has written that line instead of at the next tick.
+    private func finishedIfComplete(
+        position: inout Position, into writer: inout some FollowSink, awaiting: inout Position?
+    ) async throws -> Bool {
         guard let task = try await services.store.task(taskID, scope: scope), TaskStatus.isTerminal(task.status) else {
             return false
         }
         let run = try await services.store.latestRun(taskID: taskID, scope: scope)
-        if let run, !Self.logComplete(run, now: services.store.clock.now()) { return false }
+        if let run, !Self.logComplete(run, now: services.store.clock.now()) {
+            awaiting = run.lastLogSequence.map { Position(attempt: run.attempt, sequence: $0) }
+            return false
+        }
         var lastWrite = ContinuousClock.now
         position = try await catchUp(from: position, into: &writer, lastWrite: &lastWrite)
         try await writer.end(task: task, run: run)
