@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Splits a byte stream (one pipe of a task) into lines (orchestration.md §4.1 "Output framing").
 ///
 /// - A line ends at LF; a CR directly before that LF is part of the terminator (CRLF). Nothing
@@ -43,20 +49,35 @@ public struct LineSplitter: Sendable {
         var start = 0
         var index = max(scanned, 0)
         while index < buffer.count {
-            if buffer[index] == 0x0A {
-                var end = index
+            // The next LF by memchr; a line that ends within the limit is emitted at once (the
+            // common case), anything longer is walked byte by byte up to that LF to cut it.
+            let lineFeed = Self.nextLineFeed(in: buffer, from: index)
+            if let lineFeed, lineFeed - start <= maxLineBytes {
+                var end = lineFeed
                 if end > start, buffer[end - 1] == 0x0D { end -= 1 }
                 emit(from: start, to: end, into: &lines, final: true)
-                start = index + 1
-            } else if index - start >= maxLineBytes {
-                // `maxLineBytes + 1` bytes without LF: the line is too long, unless this byte is
-                // the CR of a CRLF right after a line of exactly `maxLineBytes` bytes.
-                let mayBeCRLF = buffer[index] == 0x0D && (index + 1 == buffer.count || buffer[index + 1] == 0x0A)
-                if !(mayBeCRLF && index - start == maxLineBytes) {
-                    cutPiece(start: &start, limit: index + 1, into: &lines)
-                }
+                start = lineFeed + 1
+                index = start
+                continue
             }
-            index += 1
+            if lineFeed == nil, buffer.count - start <= maxLineBytes { break }
+            let stop = lineFeed.map { $0 + 1 } ?? buffer.count
+            while index < stop {
+                if buffer[index] == 0x0A {
+                    var end = index
+                    if end > start, buffer[end - 1] == 0x0D { end -= 1 }
+                    emit(from: start, to: end, into: &lines, final: true)
+                    start = index + 1
+                } else if index - start >= maxLineBytes {
+                    // `maxLineBytes + 1` bytes without LF: the line is too long, unless this byte is
+                    // the CR of a CRLF right after a line of exactly `maxLineBytes` bytes.
+                    let mayBeCRLF = buffer[index] == 0x0D && (index + 1 == buffer.count || buffer[index + 1] == 0x0A)
+                    if !(mayBeCRLF && index - start == maxLineBytes) {
+                        cutPiece(start: &start, limit: index + 1, into: &lines)
+                    }
+                }
+                index += 1
+            }
         }
         // Long run of bytes at the end without LF: cut while more than a full piece is buffered,
         // keeping a trailing CR back (it may be the start of CRLF).
@@ -67,6 +88,15 @@ public struct LineSplitter: Sendable {
         if start > 0 { buffer.removeSubrange(0..<start) }
         scanned = buffer.count
         return lines
+    }
+
+    private static func nextLineFeed(in bytes: [UInt8], from index: Int) -> Int? {
+        bytes.withUnsafeBytes { raw -> Int? in
+            guard index < raw.count, let base = raw.baseAddress,
+                let hit = memchr(base + index, 0x0A, raw.count - index)
+            else { return nil }
+            return UnsafeRawPointer(hit) - base
+        }
     }
 
     /// The remaining bytes as a last line (end of stream).

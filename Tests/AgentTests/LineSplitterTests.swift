@@ -78,4 +78,31 @@ import Testing
         // 5 bytes without LF: "abcd" was cut already, "e" waits.
         #expect(texts(splitter.finish()) == ["e"])
     }
+
+    /// However the bytes are cut into reads, the lines are the same: short lines (the memchr path),
+    /// lines around the limit with CR, LF and multi-byte characters (the byte-by-byte path).
+    @Test func chunkingNeverChangesTheLines() {
+        var random = SystemRandomNumberGenerator()
+        let alphabet: [[UInt8]] = [[0x61], [0x0A], [0x0D], [0x0D, 0x0A], Array("é".utf8), Array("漢".utf8), [0x20]]
+        for round in 0..<200 {
+            let limit = Int.random(in: 4...12, using: &random)
+            var stream: [UInt8] = []
+            for _ in 0..<Int.random(in: 0...120, using: &random) {
+                stream += alphabet[Int.random(in: 0..<alphabet.count, using: &random)]
+            }
+            var whole = LineSplitter(maxLineBytes: limit)
+            let expected = whole.push(stream) + whole.finish()
+            var pieces = LineSplitter(maxLineBytes: limit)
+            var got: [LineSplitter.Line] = []
+            var offset = 0
+            while offset < stream.count {
+                let size = Int.random(in: 1...7, using: &random)
+                got += pieces.push(stream[offset..<min(stream.count, offset + size)])
+                offset += size
+            }
+            got += pieces.finish()
+            #expect(got == expected, "round \(round), limit \(limit), stream \(stream)")
+            #expect(expected.allSatisfy { $0.bytes.count <= limit })
+        }
+    }
 }
