@@ -117,12 +117,20 @@ let package = Package(
         .systemLibrary(
             name: "CYUV", path: "Sources/CSystem/CYUV",
             providers: [.apt(["libyuv-dev"])]),
+        // Desktop audio: libopus (also behind CShims' opus_encoder_ctl wrappers) and PulseAudio's
+        // blocking record API.
+        .systemLibrary(
+            name: "COpus", path: "Sources/CSystem/COpus", pkgConfig: "opus",
+            providers: [.apt(["libopus-dev"])]),
+        .systemLibrary(
+            name: "CPulse", path: "Sources/CSystem/CPulse", pkgConfig: "libpulse-simple",
+            providers: [.apt(["libpulse-dev"])]),
         .target(
             name: "CShims", path: "Sources/CSystem/CShims",
-            linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto"), .linkedLibrary("vpx")]),
+            linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto"), .linkedLibrary("vpx"), .linkedLibrary("opus")]),
         .target(
             name: "Capture",
-            dependencies: ["Core", "COpenSSL", "CVPX", "CShims", "CXCB", "CYUV"],
+            dependencies: ["Core", "COpenSSL", "CVPX", "CShims", "CXCB", "CYUV", "COpus", "CPulse"],
             swiftSettings: strict
         ),
         .target(
@@ -252,7 +260,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CaptureTests",
-            dependencies: ["Capture", "CVPX", "CShims", "TestSupport"],
+            dependencies: ["Capture", "CVPX", "CShims", "COpus", "TestSupport"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -33,6 +33,10 @@ DEBIAN_PACKAGES=(
     libxcb-xtest0-dev   # desktop input: XTest injection
     libxcb-keysyms1-dev # desktop input: keysym -> keycode lookups
     libyuv-dev          # desktop capture: BGRX -> I420 conversion (CYUV)
+    libopus-dev         # desktop audio: Opus encoder (COpus, CShims)
+    libpulse-dev        # desktop audio: PulseAudio monitor capture (CPulse)
+    pulseaudio          # desktop audio: the sound server a runner's desktop plays into; its tests start one with a null sink
+    pulseaudio-utils    # pacat: the desktop audio tests play a tone into the null sink
     xvfb                # headless X server for desktop streams and their tests
     x11-xserver-utils   # xsetroot/xrandr: the desktop tests paint and resize the screen
     xdotool             # the desktop input tests read the pointer and focus a window

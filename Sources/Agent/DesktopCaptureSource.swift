@@ -2,10 +2,12 @@ import Capture
 import Fabric
 
 /// A `desktop` stream's source: `DesktopSourceRunner` (X11 grab → I420 → VP8/VP9 on its own thread,
-/// XTest input on another) behind `CaptureSource`, with the runner-protocol input messages
-/// mapped to `DesktopInput`.
+/// XTest input on another) and, with `audio`, `DesktopAudioRunner` (PulseAudio → Opus on a third)
+/// behind `CaptureSource`, with the runner-protocol input messages mapped to `DesktopInput`.
 struct DesktopCaptureSource: CaptureSource {
     let runner: DesktopSourceRunner
+    /// `"audio": true`: the desktop's sound (PulseAudio monitor → Opus) on the video's clock.
+    let audio: DesktopAudioRunner?
 
     /// streaming.md §5.2 defaults: display `:99`, Xvfb 1920×1080 when it must be started (the
     /// default), 30 fps, 2,500 kbit/s, VP8 unless the stream asked for VP9.
@@ -20,11 +22,15 @@ struct DesktopCaptureSource: CaptureSource {
             startXvfb: config.xvfb)
         let spec = CaptureTrackSpec(
             width: configuration.width, height: configuration.height, framesPerSecond: configuration.framesPerSecond,
-            bitrateKbps: configuration.bitrateKbps, codec: configuration.codec.rawValue)
+            bitrateKbps: configuration.bitrateKbps, codec: configuration.codec.rawValue,
+            audioCodec: config.audioEnabled ? "opus" : nil)
+        let withAudio = config.audioEnabled
         return (
             spec,
             { emit, fail in
                 _ = try codec.get()  // an unknown codec fails the stream's start with its reason
+                var configuration = configuration
+                configuration.clockOrigin = CaptureClock.monotonicNanoseconds()
                 let runner: DesktopSourceRunner
                 do throws(DesktopCaptureError) {
                     runner = try DesktopSourceRunner(
@@ -37,14 +43,25 @@ struct DesktopCaptureSource: CaptureSource {
                 } catch {
                     throw CaptureFailure(code: error.statusCode, message: error.description)
                 }
-                return DesktopCaptureSource(runner: runner)
+                // Audio that cannot start (no PulseAudio) fails the stream with its reason: the
+                // viewer asked for sound and would otherwise get silence without knowing why.
+                let audio = withAudio
+                    ? DesktopAudioRunner(
+                        clockOrigin: configuration.clockOrigin ?? 0,
+                        onFailure: { fail(CaptureFailure(code: $0.statusCode, message: $0.description)) },
+                        sink: { emit(.frame($0)) })
+                    : nil
+                return DesktopCaptureSource(runner: runner, audio: audio)
             }
         )
     }
 
     func requestKeyframe() { runner.requestKeyframe() }
     func setBitrate(kbps: Int) { runner.setBitrate(kbps: kbps) }
-    func stop() { runner.stop() }
+    func stop() {
+        audio?.stop()
+        runner.stop()
+    }
 
     func input(_ event: Marionette_Runner_V1_InputEvent) {
         guard let input = Self.desktopInput(event) else { return }

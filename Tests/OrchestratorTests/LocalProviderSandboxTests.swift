@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import Orchestrator
@@ -17,5 +18,21 @@ struct LocalProviderSandboxTests {
             ])
         #expect(folders == ["/tmp/fresh8", "/opt/codex/bin", "/tmp/other"])  // agent, then CLAUDE, CODEX, ADB
         #expect(LocalProvider.sandboxReadOnlyFolders(agentBinary: "/usr/bin/marionette-agent", environment: [:]) == ["/usr/bin"])
+    }
+
+    /// A PulseAudio socket under /tmp (desktop audio) brings its folder when it exists; a missing
+    /// one or one elsewhere binds nothing (bwrap would refuse to start the runner).
+    @Test func pulseAudioSocketUnderTmpIsBoundWhenItExists() throws {
+        let folder = "/tmp/marionette-pulse-test-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        func folders(_ server: String) -> [String] {
+            LocalProvider.sandboxReadOnlyFolders(agentBinary: "/usr/bin/marionette-agent", environment: ["PULSE_SERVER": server])
+        }
+        #expect(folders("unix:\(folder)/native") == ["/usr/bin", folder])
+        #expect(folders("\(folder)/native") == ["/usr/bin", folder])
+        #expect(folders("unix:/tmp/marionette-pulse-missing-folder/native") == ["/usr/bin"])
+        #expect(folders("unix:/nonexistent/pulse/native") == ["/usr/bin"])
+        #expect(folders("tcp:127.0.0.1:4713") == ["/usr/bin"])
     }
 }

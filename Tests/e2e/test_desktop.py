@@ -90,7 +90,7 @@ def end_sessions() -> Iterator[None]:
         server.api("DELETE", f"/api/v1/sessions/{session_id}")
 
 
-def desktop_stream(server: common.Server, display: Display, codec: str | None = None) -> common.StreamInfo:
+def desktop_stream(server: common.Server, display: Display, codec: str | None = None, audio: bool = False) -> common.StreamInfo:
     created = server.api("POST", "/api/v1/sessions", {"agent": "command"})
     assert created.status == 201, created.body[:300]
     session_id = created.json()["id"]
@@ -104,6 +104,8 @@ def desktop_stream(server: common.Server, display: Display, codec: str | None = 
     body = {"type": "desktop", "display": display.name, "xvfb": False, "fps": 30, "bitrate_kbps": 1500}
     if codec:
         body["video_codec"] = codec
+    if audio:
+        body["audio"] = True
     stream = server.api("POST", f"/api/v1/sessions/{session_id}/streams", body)
     assert stream.status == 201, stream.body[:300]
     data = stream.json()

@@ -45,11 +45,15 @@ public final class DesktopSourceRunner: Sendable {
         public var startXvfb: Bool
         /// Re-encode an unchanged screen this often (capture.md §1.4: 500 ms; at most 2 s).
         public var idleRefreshMilliseconds: Int
+        /// The `CaptureClock` instant pts 0 stands for, shared with the stream's audio track (A/V
+        /// sync); nil = when capture starts.
+        public var clockOrigin: Int64?
 
         /// streaming.md §5.2 defaults: display :99, 1920×1080 (Xvfb), 30 fps, 2,500 kbit/s, VP8.
         public init(
             trackID: String, display: String = ":99", width: Int = 1920, height: Int = 1080, framesPerSecond: Int = 30,
-            bitrateKbps: Int = 2500, codec: VPXCodec = .vp8, startXvfb: Bool = false, idleRefreshMilliseconds: Int = 500
+            bitrateKbps: Int = 2500, codec: VPXCodec = .vp8, startXvfb: Bool = false, idleRefreshMilliseconds: Int = 500,
+            clockOrigin: Int64? = nil
         ) {
             self.trackID = trackID
             self.display = display
@@ -60,6 +64,7 @@ public final class DesktopSourceRunner: Sendable {
             self.codec = codec
             self.startXvfb = startXvfb
             self.idleRefreshMilliseconds = idleRefreshMilliseconds
+            self.clockOrigin = clockOrigin
         }
     }
 
@@ -249,6 +254,7 @@ public final class DesktopSourceRunner: Sendable {
         let fps = Int64(c.framesPerSecond)
         let idleRefresh = Int64(c.idleRefreshMilliseconds) * 1_000_000
         let start = CaptureClock.monotonicNanoseconds()
+        let origin = c.clockOrigin ?? start
         var lastEncoded = Int64.min / 2
         var tick: Int64 = 0
         while true {
@@ -300,7 +306,7 @@ public final class DesktopSourceRunner: Sendable {
                 do {
                     if request.bitrateKbps != encoder.bitrateKbps { try encoder.setBitrate(kbps: request.bitrateKbps) }
                     encoded = try encoder.encode(
-                        i420: frame, ptsMicroseconds: (now - start) / 1000, forceKeyframe: forceKeyframe)
+                        i420: frame, ptsMicroseconds: (now - origin) / 1000, forceKeyframe: forceKeyframe)
                 } catch {
                     throw .encoder(error)
                 }

@@ -340,6 +340,10 @@ enum OpenAPIStreams {
         audio:
           type: boolean
           default: false
+          description: >-
+            android: the device's audio (Android 11 and later); desktop: what the desktop plays
+            (PulseAudio's default monitor, Opus); the stream fails with `audio_unavailable` when the
+            runner has no PulseAudio.
         input:
           type: boolean
           description: true for desktop and android; not available on other types.

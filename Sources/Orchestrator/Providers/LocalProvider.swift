@@ -88,7 +88,7 @@ public actor LocalProvider: RunnerProvider {
         ]
         let passthrough = [
             "MARIONETTE_CLAUDE_BIN", "MARIONETTE_CODEX_BIN", "MARIONETTE_ADB", "MARIONETTE_SCRCPY_SERVER", "DISPLAY", "MARIONETTE_HEARTBEAT_INTERVAL",
-            "LANG", "TZ",
+            "LANG", "TZ", "PULSE_SERVER", "PULSE_SOURCE", "XDG_RUNTIME_DIR",
         ]
         for key in passthrough { if let value = ProcessInfo.processInfo.environment[key] { env[key] = value } }
         for (key, value) in settings.environment { env[key] = value }
@@ -154,7 +154,16 @@ extension LocalProvider {
     /// helpers, the adb stand-in's simulator). Paths elsewhere are visible through `/` already.
     static func sandboxReadOnlyFolders(agentBinary: String, environment: [String: String]) -> [String] {
         var folders: [String] = []
-        let paths = [agentBinary] + toolPathVariables.compactMap { environment[$0] }
+        var paths = [agentBinary] + toolPathVariables.compactMap { environment[$0] }
+        // A PulseAudio socket under /tmp (desktop audio) is bound back too (connecting needs no
+        // write); only when its folder exists: bwrap refuses to bind a missing path, and a wrong
+        // PULSE_SERVER must fail the stream's audio, not the runner.
+        if let pulse = environment["PULSE_SERVER"].map({ $0.hasPrefix("unix:") ? String($0.dropFirst(5)) : $0 }),
+            pulse.hasPrefix("/tmp/"), let top = pulse.dropFirst(5).split(separator: "/").first,
+            FileManager.default.fileExists(atPath: "/tmp/" + top)
+        {
+            paths.append(pulse)
+        }
         for path in paths where path.hasPrefix("/") {
             let folder: String
             if path.hasPrefix("/tmp/") {

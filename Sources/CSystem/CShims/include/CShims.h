@@ -4,7 +4,7 @@
 // Small C wrappers for what Swift cannot call: OpenSSL macros (DTLS_set_link_mtu, DTLSv1_get_timeout,
 // DTLSv1_handle_timeout, SSL_CTX_set_min_proto_version), the variadic EVP_PKEY_Q_keygen, a datagram
 // BIO that keeps each DTLS record flight's datagram boundaries (a memory BIO would concatenate them),
-// libvpx's init macros and variadic controls (vpx.c), and the variadic prctl and an explicit_bzero
+// libvpx's init macros and variadic controls (vpx.c), libopus's variadic opus_encoder_ctl (opus.c), and the variadic prctl and an explicit_bzero
 // the optimiser cannot drop and GNU memmem, for the runner's handling of agent keys (agent_keys.c).
 
 #include <stddef.h>
@@ -87,6 +87,20 @@ int mshim_vp9e_set_aq_mode(void *ctx, unsigned int value);
 int mshim_vp9e_set_tune_content_screen(void *ctx);
 /// VP9E_SET_NOISE_SENSITIVITY (0 = denoiser off).
 int mshim_vp9e_set_noise_sensitivity(void *ctx, unsigned int value);
+
+// MARK: - libopus (opus.c)
+// opus_encoder_ctl is variadic. `encoder` is an OpusEncoder *. All return an OPUS_* code (0 = OK).
+
+/// OPUS_SET_BITRATE.
+int mshim_opus_set_bitrate(void *encoder, int bitsPerSecond);
+/// OPUS_SET_VBR (0 = CBR).
+int mshim_opus_set_vbr(void *encoder, int vbr);
+/// OPUS_SET_BANDWIDTH(OPUS_BANDWIDTH_FULLBAND).
+int mshim_opus_set_bandwidth_fullband(void *encoder);
+/// OPUS_SET_COMPLEXITY (0...10).
+int mshim_opus_set_complexity(void *encoder, int complexity);
+/// OPUS_SET_INBAND_FEC (0 off, 1 on).
+int mshim_opus_set_inband_fec(void *encoder, int enabled);
 
 /// prctl(PR_SET_DUMPABLE, dumpable): 0 keeps core dumps and same-user ptrace away from the process's
 /// memory (it holds agent keys). Returns 0 on success, else -1 with errno set.

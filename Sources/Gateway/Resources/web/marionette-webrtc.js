@@ -320,6 +320,13 @@
             decoder: s.decoderImplementation || null,
           });
         }
+        if (s.kind === 'audio') {
+          Object.assign(entry, {
+            totalAudioEnergy: s.totalAudioEnergy || 0,
+            totalSamplesReceived: s.totalSamplesReceived || 0,
+            concealedSamples: s.concealedSamples || 0,
+          });
+        }
         entry.bitrateKbps = prev && now > prev.at ? ((entry.bytes - prev.bytes) * 8) / (now - prev.at) : null;
         entry.at = now;
         out[s.kind] = entry;
@@ -346,6 +353,13 @@
             firCount: s.firCount || 0,
             qualityLimitationReason: s.qualityLimitationReason || null,
             encoder: s.encoderImplementation || null,
+          });
+        }
+        if (s.kind === 'audio') {
+          Object.assign(entry, {
+            totalAudioEnergy: s.totalAudioEnergy || 0,
+            totalSamplesReceived: s.totalSamplesReceived || 0,
+            concealedSamples: s.concealedSamples || 0,
           });
         }
         entry.bitrateKbps = prev && now > prev.at ? ((entry.bytes - prev.bytes) * 8) / (now - prev.at) : null;
