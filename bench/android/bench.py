@@ -19,13 +19,15 @@ over BENCH_SECONDS after BENCH_WARMUP:
    marker packet arrived; "complete" = no packet of the frame missing), mean and min over viewers.
    In every stage: CPU of the agent and of the server (utime + stime of all threads, /proc/PID/stat,
    % of one core), of the simulator, and of the whole host (`other` = host − the measured processes).
-3. baseline: the same simulator and clip with its video socket drained by `socat` (a reader that does
+3. loaded: the Chromium measurement again while BENCH_VIEWERS' largest count − 1 synthetic viewers
+   are connected too (results named android_n50_…): glass-to-glass with the SFU fanning out to 50.
+4. baseline: the same simulator and clip with its video socket drained by `socat` (a reader that does
    nothing with the bytes): the floor any client of this bitstream pays, against the agent's CPU.
 
 Environment: MARIONETTE_BIN (folder with release marionette-server, marionette-agent,
 marionette-sfu-bench), BENCH_SECONDS (10), BENCH_WARMUP (3), BENCH_SIZE (1080x1920, the device's
 screen), BENCH_FPS (60), BENCH_KBPS (8000), BENCH_VIEWERS ("1,50"), BENCH_STAGES ("chromium viewers
-baseline"), BENCH_WORK (work folder; must be outside /tmp: the runner's sandbox has its own /tmp),
+loaded baseline"), BENCH_WORK (work folder; must be outside /tmp: the runner's sandbox has its own /tmp),
 BENCH_CLIPS (clip cache, default .build/bench-android/clips), BENCH_KEEP_WORK=1.
 """
 from __future__ import annotations
@@ -55,7 +57,7 @@ WIDTH, HEIGHT = (int(v) for v in os.environ.get("BENCH_SIZE", "1080x1920").split
 FPS = int(os.environ.get("BENCH_FPS", "60"))
 KBPS = int(os.environ.get("BENCH_KBPS", "8000"))
 VIEWERS = os.environ.get("BENCH_VIEWERS", "1,50")
-STAGES = os.environ.get("BENCH_STAGES", "chromium viewers baseline").split()
+STAGES = os.environ.get("BENCH_STAGES", "chromium viewers loaded baseline").split()
 SERVER_JAR = Path(os.environ.get("MARIONETTE_SCRCPY_SERVER", "/usr/local/share/marionette/scrcpy-server-v3.3.4"))
 GLASS_P50_TARGET = 50.0
 CLIP_SECONDS = 10  # the simulator's GOP: scrcpy's default i-frame-interval (10 s), which the agent keeps
@@ -251,7 +253,9 @@ return true;
 """
 
 
-def chromium_stage(server: common.Server, info: common.StreamInfo, recorder: Recorder, pids: dict[str, int]) -> None:
+def chromium_stage(server: common.Server, info: common.StreamInfo, recorder: Recorder, pids: dict[str, int],
+                   prefix: str = "android", target: bool = True) -> None:
+    """One Chromium viewer page measured over the window; result names start with `prefix`."""
     page = common.new_chromium("android-bench")
     try:
         common.open_viewer(page, server, info, query="codec=H264&audio=0", timeout=60)
@@ -283,18 +287,20 @@ def chromium_stage(server: common.Server, info: common.StreamInfo, recorder: Rec
             render.append(displayed_ms - received_ms)
     log(f"chromium: {after.get('width')}x{after.get('height')} {after.get('codec')}, "
         f"{len(pairs)} bar codes read, {len(glass)} matched to a send")
-    result("android_source_fps", (sent1 - sent0) / wall, "frames/s")
-    result("android_chromium_decoded_fps", (after["framesDecoded"] - before["framesDecoded"]) / wall, "frames/s")
-    result("android_chromium_presented_fps", (presented1 - presented0) / wall, "frames/s")
-    result("android_chromium_dropped_frames", after["framesDropped"] - before["framesDropped"], "frames")
-    result("android_chromium_freezes", after["freezeCount"] - before["freezeCount"], "freezes")
-    result("android_chromium_kbps", (after["bytes"] - before["bytes"]) * 8 / wall / 1000, "kbit/s")
-    for name, values in (("android_glass_to_glass", glass), ("android_glass_send_to_receive", network),
-                         ("android_glass_receive_to_display", render)):
-        result(f"{name}_p50", common.percentile(values, 0.5), "ms")
-        result(f"{name}_p95", common.percentile(values, 0.95), "ms")
-    result("android_glass_samples", len(glass), "frames")
-    cpu_results("android_chromium", cores)
+    result(f"{prefix}_source_fps", (sent1 - sent0) / wall, "frames/s")
+    result(f"{prefix}_chromium_decoded_fps", (after["framesDecoded"] - before["framesDecoded"]) / wall, "frames/s")
+    result(f"{prefix}_chromium_presented_fps", (presented1 - presented0) / wall, "frames/s")
+    result(f"{prefix}_chromium_dropped_frames", after["framesDropped"] - before["framesDropped"], "frames")
+    result(f"{prefix}_chromium_freezes", after["freezeCount"] - before["freezeCount"], "freezes")
+    result(f"{prefix}_chromium_kbps", (after["bytes"] - before["bytes"]) * 8 / wall / 1000, "kbit/s")
+    for name, values in (("glass_to_glass", glass), ("glass_send_to_receive", network),
+                         ("glass_receive_to_display", render)):
+        result(f"{prefix}_{name}_p50", common.percentile(values, 0.5), "ms")
+        result(f"{prefix}_{name}_p95", common.percentile(values, 0.95), "ms")
+    result(f"{prefix}_glass_samples", len(glass), "frames")
+    cpu_results(f"{prefix}_chromium", cores)
+    if not target:
+        return
     p50 = common.percentile(glass, 0.5)
     verdict = "not measured" if p50 is None else f"measured {p50:.2f}: {'met' if p50 <= GLASS_P50_TARGET else 'MISSED'}"
     print(f"TARGET android_glass_to_glass_p50 <= {GLASS_P50_TARGET:.0f} ms ({verdict})", flush=True)
@@ -343,6 +349,38 @@ def viewers_stage(server: common.Server, info: common.StreamInfo, pids: dict[str
         cores["other"] = max(0.0, cores.get("host", 0) - sum(v for k, v in cores.items() if k != "host"))
         cpu_results(prefix, cores)
     return steps
+
+
+def loaded_stage(server: common.Server, info: common.StreamInfo, recorder: Recorder, pids: dict[str, int],
+                 work: Path) -> None:
+    """The Chromium measurement again while synthetic viewers fill the stream up to the largest
+    BENCH_VIEWERS count: glass-to-glass and decoding with the SFU fanning out to all of them."""
+    total = max(int(v) for v in VIEWERS.split(","))
+    synthetic = total - 1
+    if synthetic < 1:
+        return
+    release = work / "release-viewers"
+    command = [str(bin_dir() / "marionette-sfu-bench"), "frames", "--url", server.base_url, "--token", info.viewer_token,
+               "--stream-id", info.stream_id, "--codec", "h264", "--steps", str(synthetic), "--seconds", "1",
+               "--settle-seconds", "0", "--hold-until-file", str(release)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        for line in process.stderr:
+            sys.stderr.write(line)
+            if "holding" in line:
+                break
+        else:
+            raise SystemExit("the synthetic viewers did not connect")
+        threading.Thread(target=lambda: [sys.stderr.write(l) for l in process.stderr], daemon=True).start()
+        log(f"loaded: {synthetic} synthetic viewers connected; the Chromium page is viewer {total}")
+        chromium_stage(server, info, recorder, {**pids, "viewers": process.pid}, prefix=f"android_n{total}", target=False)
+    finally:
+        release.touch()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
 
 
 def baseline_stage(device: dict, work: Path, recorder: Recorder) -> dict[str, float]:
@@ -397,7 +435,7 @@ def main() -> None:
     steps: dict[int, dict] = {}
     try:
         device, adb = prepare_device(work, clips, recorder)
-        if "chromium" in STAGES or "viewers" in STAGES:
+        if {"chromium", "viewers", "loaded"} & set(STAGES):
             server = common.Server({"MARIONETTE_PROVIDERS_DEFAULT": "local", "MARIONETTE_ADB": str(adb),
                                     "MARIONETTE_SCRCPY_SERVER": str(SERVER_JAR),
                                     "MARIONETTE_SFU_MAX_VIEWERS_PER_STREAM": "10000",
@@ -436,6 +474,9 @@ def main() -> None:
             if "viewers" in STAGES:
                 log(f"viewers: synthetic WHEP viewers, steps {VIEWERS}, {SECONDS:.0f} s measured each")
                 steps = viewers_stage(server, info, pids)
+            if "loaded" in STAGES:
+                log(f"loaded: Chromium again, with synthetic viewers up to the largest of {VIEWERS}")
+                loaded_stage(server, info, recorder, pids, work)
             server.api("DELETE", f"/api/v1/sessions/{info.session_id}")
             server.stop()
             server = None

@@ -11,6 +11,8 @@
 #  - synthetic WHEP viewers (`marionette-sfu-bench frames`: real ICE/DTLS/SRTP, no decode), 1 then 50:
 #    frames/s each viewer gets (mean and min over viewers), with the agent's and the server's CPU
 #    (utime + stime, all threads, /proc) in % of one core, per stage;
+#  - the Chromium page again with 49 synthetic viewers connected too (android_n50_… names): glass-to-glass
+#    and decoding while the SFU fans out to 50;
 #  - baseline: the same simulator and clip with its video socket drained by `socat` into /dev/null (the
 #    floor any reader of this bitstream pays): RATIO of the agent's CPU to socat's. There is no baseline
 #    for the server's forwarding here (bench/sfu compares it with Janus) nor for glass-to-glass (scrcpy's
@@ -23,7 +25,7 @@
 #
 # Environment: BENCH_SECONDS (10, measured per stage), BENCH_WARMUP (3), BENCH_SIZE (1080x1920, the
 # device's screen), BENCH_FPS (60), BENCH_KBPS (8000), BENCH_VIEWERS ("1,50", synthetic viewer steps),
-# BENCH_STAGES ("chromium viewers baseline"), BENCH_KEEP_WORK=1 (keep the work folder),
+# BENCH_STAGES ("chromium viewers loaded baseline"), BENCH_KEEP_WORK=1 (keep the work folder),
 # MARIONETTE_BENCH_BIN=<dir with release binaries>.
 set -euo pipefail
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

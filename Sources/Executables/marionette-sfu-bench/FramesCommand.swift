@@ -25,6 +25,8 @@ struct FramesCommand: ParsableCommand {
     @Option(help: "viewers joining per second") var joinRate = 50.0
     @Option(help: "decrypt one RTP packet in this many per viewer (an SRTP sanity check)") var decryptEvery = 64
     @Option(help: "name=pid of a process whose CPU is measured over each window (repeatable)") var watch: [String] = []
+    @Option(help: "after the last step, keep the viewers until this file exists (at most 10 minutes), then leave")
+    var holdUntilFile: String?
 
     func run() throws {
         let watched: [(name: String, pid: Int32)] = try watch.map { item in
@@ -81,6 +83,13 @@ struct FramesCommand: ParsableCommand {
             if let hostBefore, let hostAfter { line += " cpu_host=\(f(hostAfter.cores(since: hostBefore)))" }
             BenchOutput.result(line)
             log("n=\(count): \(f(mean(fps))) frames/s per viewer (min \(f(fps.min() ?? 0))), \(f(mean(kbps))) kbit/s")
+        }
+        if let holdUntilFile {
+            log("holding \(crowd.count) viewers until \(holdUntilFile) exists")
+            let deadline = MonotonicClock.nanoseconds() + 600_000_000_000
+            while !FileManager.default.fileExists(atPath: holdUntilFile), MonotonicClock.nanoseconds() < deadline {
+                Thread.sleep(forTimeInterval: 0.1)
+            }
         }
     }
 
