@@ -6,7 +6,7 @@ export PATH := $(PATH):/opt/swift/usr/bin
 
 ARGS ?=
 
-.PHONY: fuzz all run test build bench bench-fabric bench-agents bench-tunnels bench-sfu bench-desktop deps clean
+.PHONY: fuzz all run test build bench bench-fabric bench-agents bench-tunnels bench-sfu bench-desktop bench-android deps clean
 
 all: build
 
@@ -45,6 +45,10 @@ bench-sfu:
 ## bench-desktop: desktop capture (grab + convert + VP8) on a busy Xvfb screen against ffmpeg x11grab + libvpx (RESULT/RATIO/TARGET lines)
 bench-desktop:
 	bench/desktop/run.sh
+
+## bench-android: scrcpy simulator 1080p60 8 Mbit/s H.264 through agent and SFU: frames/s to 1 and 50 viewers, CPU, glass-to-glass in Chromium (RESULT/RATIO/TARGET lines)
+bench-android:
+	bench/android/run.sh
 
 ## fuzz: libFuzzer on the SFU's STUN/RTP/RTCP/SDP and the scrcpy stream/device parsers, 60 s each (FUZZ_SECONDS)
 fuzz:

@@ -135,6 +135,79 @@ def h264_clip(width: int, height: int, fps: int, seconds: int, bitrate: int, cac
     return parse_h264(path.read_bytes(), width, height, fps)
 
 
+def h264_barcode_clip(width: int, height: int, fps: int, seconds: int, bitrate: int, cache_dir: str | None = None) -> H264Clip:
+    """bench/android's clip: the moving testsrc2 pattern with frame i carrying the value i in the
+    Marionette bar code (Sources/Gateway/Resources/web/viewer.js, version 1; the 64-bit field normally
+    holds a capture time), so a viewer that reads the bar code of a decoded frame knows which access
+    unit it was and can look up when the simulator sent it. Encoded like `h264_clip` (libx264
+    Constrained Baseline, ultrafast, zerolatency, one GOP, one slice per picture) at `bitrate` with no
+    cap, level 4.2 (1080p60). Generated once per parameter set (testsrc2 → raw I420 → the band painted
+    into each picture here → libx264) and cached like the other clips."""
+    name = f"h264-barcode-{width}x{height}-{fps}fps-{seconds}s-{bitrate}bps.h264"
+    path = _cached(name, cache_dir)
+    if path is None:
+        path = _cache_dir(cache_dir) / name
+        tmp = path.with_suffix(path.suffix + f".{os.getpid()}.part")
+        frames = fps * seconds
+        source = subprocess.Popen([
+            _ffmpeg(), "-hide_banner", "-loglevel", "error", "-f", "lavfi", "-i", f"testsrc2=size={width}x{height}:rate={fps}",
+            "-frames:v", str(frames), "-pix_fmt", "yuv420p", "-f", "rawvideo", "-"], stdout=subprocess.PIPE)
+        encoder = subprocess.Popen([
+            _ffmpeg(), "-hide_banner", "-loglevel", "error", "-y",
+            "-f", "rawvideo", "-pix_fmt", "yuv420p", "-s", f"{width}x{height}", "-r", str(fps), "-i", "-",
+            "-c:v", "libx264", "-preset", "ultrafast", "-tune", "zerolatency", "-profile:v", "baseline",
+            "-level", "4.2", "-bf", "0", "-g", str(frames), "-x264-params", "scenecut=0",
+            "-threads", "1", "-pix_fmt", "yuv420p", "-b:v", str(bitrate), "-f", "h264", str(tmp)],
+            stdin=subprocess.PIPE, stderr=subprocess.PIPE)
+        luma, chroma = width * height, (width // 2) * (height // 2)
+        band = max(4, width // 80)
+        quiet = band // 2
+        chroma_rows = min(height // 2, (band + quiet + 1) // 2)
+        grey = bytes([128]) * ((width // 2) * chroma_rows)
+        try:
+            for index in range(frames):
+                picture = bytearray(source.stdout.read(luma + 2 * chroma))
+                if len(picture) < luma + 2 * chroma:
+                    raise RuntimeError(f"testsrc2 ended after {index} of {frames} pictures")
+                row = bytearray(width)
+                for cell, bit in enumerate(_barcode_cells(index)):
+                    a, b = cell * width // 80, (cell + 1) * width // 80
+                    row[a:b] = bytes([235 if bit else 16]) * (b - a)
+                picture[: band * width] = bytes(row) * band
+                picture[band * width: (band + quiet) * width] = bytes([16]) * (quiet * width)
+                picture[luma: luma + len(grey)] = grey
+                picture[luma + chroma: luma + chroma + len(grey)] = grey
+                encoder.stdin.write(picture)
+            encoder.stdin.close()
+            error = encoder.stderr.read().decode(errors="replace")
+            if encoder.wait() != 0:
+                raise RuntimeError(f"ffmpeg (libx264) failed: {error[-2000:]}")
+            os.replace(tmp, path)
+        finally:
+            for process in (source, encoder):
+                if process.poll() is None:
+                    process.kill()
+                    process.wait()
+            if tmp.exists():
+                tmp.unlink()
+    return parse_h264(path.read_bytes(), width, height, fps)
+
+
+def _barcode_cells(value: int) -> list[int]:
+    """The 80 cells of the bar code carrying `value`: start guard 1010, 64 bits MSB first, CRC-8
+    (poly 0x07, init 0) of the 8 bytes, stop guard 0101 (same as Tests/e2e/barcode.py)."""
+    data = int(value).to_bytes(8, "big")
+    crc = 0
+    for byte in data:
+        crc ^= byte
+        for _ in range(8):
+            crc = ((crc << 1) ^ 0x07) & 0xFF if crc & 0x80 else (crc << 1) & 0xFF
+    bits = [1, 0, 1, 0]
+    for byte in data + bytes([crc]):
+        bits.extend((byte >> k) & 1 for k in range(7, -1, -1))
+    return bits + [0, 1, 0, 1]
+
+
 def parse_h264(data: bytes, width: int, height: int, fps: int) -> H264Clip:
     sps = pps = None
     units: list[bytes] = []

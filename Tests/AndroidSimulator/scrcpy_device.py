@@ -14,7 +14,10 @@ place of that command, with the tunnel the real adb would have set up:
 - Video: codec id, the 3.3.4 size header (4.1: a session packet), the config packet (SPS/PPS), then
   one access unit per packet with PTS from the monotonic clock in µs, looping a real libx264 clip
   (bitstreams.py). A device with `"screen": "static"` shows a still picture: a P-frame of the
-  unchanged picture every 100 ms (MediaCodec's KEY_REPEAT_PREVIOUS_FRAME_AFTER). RESET_VIDEO and ROTATE_DEVICE restart the encoder session (new config + IDR;
+  unchanged picture every 100 ms (MediaCodec's KEY_REPEAT_PREVIOUS_FRAME_AFTER). A device with
+  `"barcode": "frame-index"` (bench/android; off by default) streams bitstreams.h264_barcode_clip at the
+  asked video_bit_rate (no 4 Mbit/s cap) and records `{"event": "frame", "index": i, "sent": wall time}`
+  as each access unit is written, so a viewer's decoded bar code can be matched to its send time. RESET_VIDEO and ROTATE_DEVICE restart the encoder session (new config + IDR;
   4.1: a session packet first).
 - Audio: codec id `opus`, the OpusHead config packet, 20 ms Opus packets on the same clock; or codec
   id 0 when the device config says `"audio": "disabled"` (Android < 11).
@@ -276,6 +279,10 @@ class Device:
     def static(self) -> bool:
         return self.spec.get("screen") == "static"
 
+    @property
+    def barcode(self) -> bool:
+        return self.spec.get("barcode") == "frame-index" and not self.static
+
     def encoder_fps(self) -> int:
         if self.static:
             return 10  # nothing changes: only the encoder's repeat of the last frame, every 100 ms
@@ -286,6 +293,10 @@ class Device:
         width, height = self.compute_size()
         interval = int(float(self.options.codec_options().get("i-frame-interval", "10")))
         seconds = max(1, min(interval, 10))
+        if self.barcode:
+            # bench/android: the asked bitrate as is (8 Mbit/s at 1080p60), frames numbered in a bar code.
+            return bitstreams.h264_barcode_clip(width, height, self.encoder_fps(), seconds, self.options["video_bit_rate"],
+                                                self.cache_dir)
         bitrate = min(self.options["video_bit_rate"], 4_000_000)
         return bitstreams.h264_clip(width, height, self.encoder_fps(), seconds, bitrate, self.cache_dir, static=self.static)
 
@@ -369,7 +380,10 @@ class Device:
                 while not self.stopping.is_set() and not self.reset.is_set():
                     unit = clip.access_units[index]
                     key = clip.keyframes[index]
+                    sent = time.time()
                     s.sendall(self.frame_header(now_us(), key, len(unit)) + unit)
+                    if self.barcode:
+                        self.recorder.record({"event": "frame", "index": index, "sent": round(sent, 6)})
                     index = (index + 1) % len(clip.access_units)
                     next_at += interval
                     delay = next_at - time.monotonic()

@@ -1,7 +1,7 @@
 import SFU
 
 /// What a peer needs from the other side's SDP to connect: where to send ICE checks, the ICE
-/// credentials, the DTLS fingerprint and role, and the VP8 payload type and mid of the video m-line.
+/// credentials, the DTLS fingerprint and role, and the VP8 (or H.264) payload type and mid of the video m-line.
 struct RemoteDescription: Sendable {
     var host: String
     var port: UInt16
@@ -33,8 +33,11 @@ struct RemoteDescription: Sendable {
         guard let fingerprint = media.fingerprints.first ?? session.fingerprints.first, fingerprint.hashFunction.lowercased() == "sha-256" else {
             throw Invalid(description: "no sha-256 fingerprint")
         }
-        guard let vp8 = media.rtpMaps.first(where: { $0.encodingName.uppercased() == "VP8" }) else {
-            throw Invalid(description: "no VP8 in the video m-line")
+        // VP8 (bench/sfu), else H.264 (an android stream's viewers, bench/android).
+        guard let video = media.rtpMaps.first(where: { $0.encodingName.uppercased() == "VP8" })
+            ?? media.rtpMaps.first(where: { $0.encodingName.uppercased() == "H264" })
+        else {
+            throw Invalid(description: "no VP8 or H.264 in the video m-line")
         }
         host = candidate.address
         port = candidate.port
@@ -47,7 +50,7 @@ struct RemoteDescription: Sendable {
         } else {
             localRole = setup == .passive ? .server : .client
         }
-        videoPayloadType = vp8.payloadType
+        videoPayloadType = video.payloadType
         mid = media.mid ?? "0"
     }
 }

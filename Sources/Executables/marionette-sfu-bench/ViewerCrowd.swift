@@ -116,6 +116,12 @@ final class ViewerCrowd {
         return total
     }
 
+    /// Each viewer's counters, in join order.
+    func perViewerStats() -> [ViewerStats] {
+        let futures = viewers.map { viewer in viewer.channel.eventLoop.submit { viewer.handler.value.snapshot() } }
+        return futures.map { (try? $0.wait()) ?? ViewerStats() }
+    }
+
     /// Waits until every viewer has SRTP keys or failed, or the timeout; returns the last sums.
     func waitConnected(timeoutSeconds: Double) -> ViewerStats {
         let deadline = MonotonicClock.nanoseconds() + UInt64(timeoutSeconds * 1e9)

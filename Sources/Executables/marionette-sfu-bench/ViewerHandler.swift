@@ -22,6 +22,9 @@ final class ViewerHandler: ChannelInboundHandler {
     private var firstSequence: Int64 = 0
     private var highestSequence: Int64 = 0
     private var lastReport = (expected: UInt64(0), received: UInt64(0))
+    /// Extended sequence number of the last marker packet (nil before the first) and packets since it.
+    private var lastMarkerSequence: Int64?
+    private var packetsSinceMarker: Int64 = 0
     private var ticks = 0
 
     init(dtlsContext: DTLSContext, decryptEvery: Int) {
@@ -101,9 +104,17 @@ final class ViewerHandler: ChannelInboundHandler {
         if mediaSSRC == nil { mediaSSRC = ssrc }
         guard ssrc == mediaSSRC else { return }
         let sequence = UInt16(view[base + 2]) << 8 | UInt16(view[base + 3])
-        unwrap(sequence)
+        let extended = unwrap(sequence)
         stats.received += 1
+        stats.receivedBytes += UInt64(buffer.readableBytes)
         stats.expected = UInt64(highestSequence - firstSequence + 1)
+        packetsSinceMarker += 1
+        if view[base + 1] & 0x80 != 0 {
+            stats.frames += 1
+            if let last = lastMarkerSequence, extended - last == packetsSinceMarker { stats.completeFrames += 1 }
+            lastMarkerSequence = extended
+            packetsSinceMarker = 0
+        }
         guard stats.received % decryptEvery == 0 else { return }
         let sendTime: UInt64? = buffer.withUnsafeMutableReadableBytes { bytes -> UInt64? in
             var length = bytes.count
@@ -123,15 +134,17 @@ final class ViewerHandler: ChannelInboundHandler {
     }
 
     /// Extends a 16-bit sequence number by the nearest wrap to the highest seen (RFC 3550 A.1 style).
-    private func unwrap(_ sequence: UInt16) {
+    @discardableResult
+    private func unwrap(_ sequence: UInt16) -> Int64 {
         if stats.received == 0 {
             firstSequence = Int64(sequence)
             highestSequence = Int64(sequence)
-            return
+            return highestSequence
         }
         let delta = Int64(Int16(bitPattern: sequence &- UInt16(truncatingIfNeeded: highestSequence)))
         let extended = highestSequence + delta
         if extended > highestSequence { highestSequence = extended }
+        return extended
     }
 
     private func tick() {

@@ -10,6 +10,12 @@ struct ViewerStats: Sendable {
     /// SRTP packets of the video SSRC received, and how many its sequence numbers say were sent.
     var received: UInt64 = 0
     var expected: UInt64 = 0
+    /// RTP bytes (as received, SRTP) of the video SSRC.
+    var receivedBytes: UInt64 = 0
+    /// Frames whose last packet (RTP marker bit) arrived, and those of them with every packet of the
+    /// frame received (no gap in sequence numbers since the previous frame's marker).
+    var frames: UInt64 = 0
+    var completeFrames: UInt64 = 0
     var rtcpReceived: UInt64 = 0
     var decrypted: UInt64 = 0
     var decryptFailures: UInt64 = 0
@@ -23,6 +29,9 @@ struct ViewerStats: Sendable {
         failed += other.failed
         received += other.received
         expected += other.expected
+        receivedBytes += other.receivedBytes
+        frames += other.frames
+        completeFrames += other.completeFrames
         rtcpReceived += other.rtcpReceived
         decrypted += other.decrypted
         decryptFailures += other.decryptFailures
@@ -37,6 +46,9 @@ struct ViewerStats: Sendable {
         var out = self
         out.received -= earlier.received
         out.expected -= earlier.expected
+        out.receivedBytes -= earlier.receivedBytes
+        out.frames -= earlier.frames
+        out.completeFrames -= earlier.completeFrames
         out.rtcpReceived -= earlier.rtcpReceived
         out.decrypted -= earlier.decrypted
         out.decryptFailures -= earlier.decryptFailures

@@ -4,9 +4,10 @@ struct WHEPSignaling: ViewerSignaling {
     let http: BlockingHTTPClient
     let streamID: String
     let token: String
+    var codec: BenchCodec = .vp8
 
     func join(credentials: LocalICECredentials, fingerprint: String, localHost: String, localPort: UInt16) throws -> (remote: RemoteDescription, leaveToken: String) {
-        let offer = BenchSDP.offer(credentials: credentials, fingerprint: fingerprint, sending: nil)
+        let offer = BenchSDP.offer(credentials: credentials, fingerprint: fingerprint, sending: nil, codec: codec)
         let response = try http.request(
             "POST", "/api/v1/streams/\(streamID)/whep",
             headers: [("Authorization", "Bearer \(token)"), ("Content-Type", "application/sdp")], body: offer)
