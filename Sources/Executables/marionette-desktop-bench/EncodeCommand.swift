@@ -2,8 +2,8 @@ import ArgumentParser
 import Capture
 import Foundation
 
-/// Runs Marionette's desktop pipeline (`DesktopSourceRunner`: MIT-SHM grab, libyuv, libvpx VP8 on one
-/// capture thread) on a display for a measured window after a warm-up, frames going to a sink that
+/// Runs Marionette's desktop pipeline (`DesktopSourceRunner`: MIT-SHM grab, libyuv, libvpx VP8 or VP9 on
+/// one capture thread) on a display for a measured window after a warm-up, frames going to a sink that
 /// counts them, then prints one `name value` line per figure on stdout:
 /// frames, fps and kbit/s over the window; the capture thread's CPU per frame and in cores (grab +
 /// convert + encode); the whole process's CPU (getrusage: every thread, as /proc counts ffmpeg's);
@@ -16,10 +16,12 @@ struct EncodeCommand: ParsableCommand {
     @Option(help: "measured seconds") var seconds = 10.0
     @Option(help: "seconds run before the window, not counted") var warmup = 2.0
     @Option(help: "capture rate") var fps = 30
-    @Option(help: "VP8 CBR target") var bitrateKbps = 2500
+    @Option(help: "CBR target") var bitrateKbps = 2500
+    @Option(help: "vp8 or vp9") var codec = "vp8"
 
     func validate() throws {
         guard seconds > 0, warmup >= 0 else { throw ValidationError("--seconds must be > 0 and --warmup >= 0") }
+        guard VPXCodec(rawValue: codec) != nil else { throw ValidationError("--codec must be vp8 or vp9") }
     }
 
     /// What is read at both edges of the window.
@@ -42,7 +44,8 @@ struct EncodeCommand: ParsableCommand {
     func run() throws {
         let tally = FrameTally()
         let configuration = DesktopSourceRunner.Configuration(
-            trackID: "desktop-bench", display: display, framesPerSecond: fps, bitrateKbps: bitrateKbps, startXvfb: false)
+            trackID: "desktop-bench", display: display, framesPerSecond: fps, bitrateKbps: bitrateKbps,
+            codec: VPXCodec(rawValue: codec) ?? .vp8, startXvfb: false)
         let runner = try DesktopSourceRunner(
             configuration: configuration, onStatus: { tally.record($0) }, sink: { tally.add($0) })
         tally.attach(runner)
@@ -73,6 +76,7 @@ struct EncodeCommand: ParsableCommand {
         line("seconds", wall)
         line("frames_encoded", "\(frames)")
         line("keyframes", "\(last.counts.keyframes - first.counts.keyframes)")
+        line("vp8_speed", "\(s.encoderSpeed)")
         line("ticks_dropped", "\(s.framesDropped - first.statistics.framesDropped)")
         line("ticks_unchanged", "\(s.framesSkippedUnchanged - first.statistics.framesSkippedUnchanged)")
         line("fps", Double(frames) / wall, 2)
