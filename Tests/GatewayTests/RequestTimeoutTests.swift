@@ -56,7 +56,9 @@ import Testing
             let slow = try await client.execute(uri: "/slow", method: .get)
             #expect(slow.status == .serviceUnavailable)
             #expect(String(buffer: slow.body).contains(#""code":"service_unavailable""#))
-            #expect(ContinuousClock.now - started < .seconds(10))
+            // Well under the handler's 30 s: the 300 ms limit fired. (A full parallel run on 2 cores
+            // starves the cooperative pool: 10.8 s was seen, so the bound is not tighter.)
+            #expect(ContinuousClock.now - started < .seconds(25))
             #expect(cancelled.value, "the handler was cancelled, not left running")
             let stubborn = try await client.execute(uri: "/stubborn", method: .get)
             #expect(stubborn.status == .ok && String(buffer: stubborn.body) == "done anyway")
