@@ -22,9 +22,6 @@ public final class VPXEncoder {
     public private(set) var size: (width: Int, height: Int)?
     /// How many libvpx contexts were created (1 after the first frame, +1 per size change).
     public private(set) var contextsCreated = 0
-    /// VP8's speed as a magnitude of the fixed `cpu-used` (6 = −6); `EncoderSpeedGovernor` raises
-    /// it under CPU pressure. VP9 picks its speed by size and ignores this.
-    public private(set) var vp8Speed = EncoderSpeedGovernor.baseSpeed
 
     static let timebase: Int32 = 90_000  // RTP video clock (capture.md §4.2); pts converted µs × 9 / 100
 
@@ -112,20 +109,6 @@ public final class VPXEncoder {
         bitrateKbps = kbps
     }
 
-    /// Sets VP8's fixed speed (`cpu-used −speed`) from the next frame on; kept across size changes.
-    /// A no-op for VP9.
-    public func setVP8Speed(_ speed: Int) throws(VPXEncoderError) {
-        guard codec == .vp8, speed != vp8Speed else { return }
-        guard (1...16).contains(speed) else { throw .invalidInput("speed \(speed)") }
-        if open {
-            let code = mshim_vp8e_set_cpuused(context, -Int32(speed))
-            guard code == 0 else {
-                throw .control("VP8E_SET_CPUUSED", errorText(vpx_codec_err_t(rawValue: UInt32(bitPattern: code))))
-            }
-        }
-        vp8Speed = speed
-    }
-
     /// libvpx accepts a smaller size through vpx_codec_enc_config_set but not a larger one; a fresh
     /// context for every size change is simpler and starts with the key frame viewers need anyway.
     private func reopen(width: Int, height: Int) throws(VPXEncoderError) {
@@ -168,7 +151,7 @@ public final class VPXEncoder {
         switch codec {
         case .vp8:
             controls = [
-                ("VP8E_SET_CPUUSED", mshim_vp8e_set_cpuused(context, -Int32(vp8Speed))),
+                ("VP8E_SET_CPUUSED", mshim_vp8e_set_cpuused(context, -6)),
                 ("VP8E_SET_STATIC_THRESHOLD", mshim_vp8e_set_static_threshold(context, 100)),
                 ("VP8E_SET_SCREEN_CONTENT_MODE", mshim_vp8e_set_screen_content_mode(context, 2)),
                 ("VP8E_SET_MAX_INTRA_BITRATE_PCT", mshim_vp8e_set_max_intra_bitrate_pct(context, maxIntra)),

@@ -130,7 +130,7 @@ run_marionette() {
     while read -r key value; do v[$key]="$value"; done <"$out"
     record "$size" "$scene" marionette "$repeat" "fps=${v[fps]} cpu_core=${v[process_cpu_core]}" \
         "cpu_ms_per_frame=${v[process_cpu_ms_per_frame]} kbps=${v[kbps]} other_core=${v[other_cpu_core]:-nan}" \
-        "capture_thread_core=${v[thread_cpu_core]} encode_ms_p50=${v[encode_ms_p50]} keyframes=${v[keyframes]} vp8_speed=${v[vp8_speed]}"
+        "capture_thread_core=${v[thread_cpu_core]} encode_ms_p50=${v[encode_ms_p50]} keyframes=${v[keyframes]}"
 }
 
 # run_ffmpeg SIZE SCENE REPEAT: the baseline, measured over a window like ours. -copyts keeps
@@ -235,7 +235,6 @@ for (size, scene), systems in runs.items():
         m = {k: mean(rows, k) for k in rows[0]}
         figures[(size, scene, system)] = m
         extra = "".join(f" {k}={m[k]:.3f}" for k in ("capture_thread_core", "encode_ms_p50") if k in m)
-        extra += f" vp8_speed={m['vp8_speed']:.1f}" if "vp8_speed" in m and name == "desktop" else ""
         extra += f" target_kbps={m['target_kbps']:.0f}"
         print(f"RESULT {name} {size} {scene} {system} fps={m['fps']:.2f} cpu_core={m['cpu_core']:.3f} "
               f"cpu_ms_per_frame={m['cpu_ms_per_frame']:.2f} kbps={m['kbps']:.0f} other_core={m['other_core']:.2f}"

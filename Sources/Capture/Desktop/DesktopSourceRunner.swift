@@ -86,8 +86,6 @@ public final class DesktopSourceRunner: Sendable {
         public var lastEncodeMicroseconds = 0
         /// CPU time the capture thread has used so far.
         public var captureThreadCPUMicroseconds = 0
-        /// VP8's current speed (`cpu-used −n`, `EncoderSpeedGovernor`).
-        public var encoderSpeed = EncoderSpeedGovernor.baseSpeed
         /// Which grab path is in use (nil until the display is open).
         public var grabPath: X11GrabPath?
         /// "damage" (XDamage) or "row-hash" (no DAMAGE extension).
@@ -257,7 +255,6 @@ public final class DesktopSourceRunner: Sendable {
         let idleRefresh = Int64(c.idleRefreshMilliseconds) * 1_000_000
         let start = CaptureClock.monotonicNanoseconds()
         let origin = c.clockOrigin ?? start
-        var governor = EncoderSpeedGovernor()
         var lastEncoded = Int64.min / 2
         var tick: Int64 = 0
         while true {
@@ -324,9 +321,6 @@ public final class DesktopSourceRunner: Sendable {
                     }
                 }
             }
-            if let speed = governor.observe(threadCPUMicroseconds: Int64(Self.threadCPUMicroseconds()), now: now / 1000) {
-                do { try encoder.setVP8Speed(speed) } catch { throw .encoder(error) }
-            }
             if let event = cursor?.positionEvent(width: frame.width, height: frame.height) { onEvent?(event) }
             // A tick that ran late starts the latest missed deadline at once and skips the older
             // ones (no burst): waiting for the next deadline instead cost a whole interval per
@@ -339,7 +333,7 @@ public final class DesktopSourceRunner: Sendable {
                     idleRefresh: encodeMicroseconds != nil && !changed && !forceKeyframe,
                     lateTicks: Int(next - tick - 1),
                     keyframeMissed: request.keyframe && !encoded.contains(where: \.keyframe),
-                    width: frame.width, height: frame.height, grabPath: grabber.path, encoderSpeed: encoder.vp8Speed))
+                    width: frame.width, height: frame.height, grabPath: grabber.path))
             tick = next
         }
     }
@@ -357,7 +351,6 @@ public final class DesktopSourceRunner: Sendable {
         var width: Int
         var height: Int
         var grabPath: X11GrabPath
-        var encoderSpeed: Int
     }
 
     /// nil when the thread should stop.
@@ -393,7 +386,6 @@ public final class DesktopSourceRunner: Sendable {
             s.width = outcome.width
             s.height = outcome.height
             s.grabPath = outcome.grabPath
-            s.encoderSpeed = outcome.encoderSpeed
             state.statistics = s
             // Rate control dropped the input that should have been key: ask again.
             if outcome.keyframeMissed { state.keyframeRequested = true }

@@ -76,7 +76,6 @@ struct EncodeCommand: ParsableCommand {
         line("seconds", wall)
         line("frames_encoded", "\(frames)")
         line("keyframes", "\(last.counts.keyframes - first.counts.keyframes)")
-        line("vp8_speed", "\(s.encoderSpeed)")
         line("ticks_dropped", "\(s.framesDropped - first.statistics.framesDropped)")
         line("ticks_unchanged", "\(s.framesSkippedUnchanged - first.statistics.framesSkippedUnchanged)")
         line("fps", Double(frames) / wall, 2)
