@@ -21,27 +21,36 @@ import Glibc
         return Int64(spec.tv_sec) * 1_000_000_000 + Int64(spec.tv_nsec)
     }
 
-    @Test func encodes720pTestPatternThatDecodesWithItsCaptureTime() throws {
+    /// Encodes 60 frames of the 1280×720 test pattern (a key frame forced at `keyframeAt`), decodes
+    /// each output and counts the bar codes read back exactly. At most one packet per frame (one
+    /// token partition for VP8, lag 0 so no hidden alt-ref frames for VP9).
+    static func encodeTestPattern(_ encoder: VPXEncoder, decoder: VPXTestDecoder, keyframeAt: Int? = nil) throws
+        -> (outputs: [(index: Int, frame: EncodedFrame)], readBack: Int, encodeNanoseconds: [Int64])
+    {
         let source = TestPatternSource()
-        let encoder = try VPXEncoder(trackID: "video", bitrateKbps: 4000)
-        let decoder = try VPXTestDecoder()
         var frame = I420Frame(width: 1280, height: 720)
         var outputs: [(index: Int, frame: EncodedFrame)] = []
         var encodeNanoseconds: [Int64] = []
         var readBack = 0
         for i in 0..<60 {
-            source.render(into: &frame, timeMs: Self.time(i), index: i)
-            let started = Self.nanoseconds()
-            let encoded = try encoder.encode(i420: frame, ptsMicroseconds: Self.pts(i))
-            encodeNanoseconds.append(Self.nanoseconds() - started)
-            #expect(encoded.count <= 1)
+            source.render(into: &frame, timeMs: time(i), index: i)
+            let started = nanoseconds()
+            let encoded = try encoder.encode(i420: frame, ptsMicroseconds: pts(i), forceKeyframe: i == keyframeAt)
+            encodeNanoseconds.append(nanoseconds() - started)
+            #expect(encoded.count <= 1, "one packet per frame")
             for output in encoded {
                 outputs.append((i, output))
                 let decoded = try decoder.decode(output.data)
                 #expect(decoded.width == 1280 && decoded.height == 720)
-                if BarcodeReader.read(decoded) == Self.time(i) { readBack += 1 }
+                if BarcodeReader.read(decoded) == time(i) { readBack += 1 }
             }
         }
+        return (outputs, readBack, encodeNanoseconds)
+    }
+
+    @Test func encodes720pTestPatternThatDecodesWithItsCaptureTime() throws {
+        let (outputs, readBack, encodeNanoseconds) = try Self.encodeTestPattern(
+            VPXEncoder(trackID: "video", bitrateKbps: 4000), decoder: VPXTestDecoder())
         #expect(outputs.count >= 57, "rate control dropped \(60 - outputs.count) of 60 frames")
         #expect(outputs.first?.index == 0 && outputs.first?.frame.keyframe == true, "the first frame must be key")
         #expect(outputs.dropFirst().allSatisfy { !$0.frame.keyframe }, "key frames only at the start and on request")
@@ -107,26 +116,8 @@ import Glibc
     }
 
     @Test func vp9EncodesTheTestPatternThatDecodesWithItsCaptureTime() throws {
-        let source = TestPatternSource()
-        let encoder = try VPXEncoder(codec: .vp9, trackID: "video", bitrateKbps: 2500)
-        let decoder = try VPXTestDecoder(codec: .vp9)
-        var frame = I420Frame(width: 1280, height: 720)
-        var outputs: [(index: Int, frame: EncodedFrame)] = []
-        var readBack = 0
-        var encodeNanoseconds: [Int64] = []
-        for i in 0..<60 {
-            source.render(into: &frame, timeMs: Self.time(i), index: i)
-            let started = Self.nanoseconds()
-            let encoded = try encoder.encode(i420: frame, ptsMicroseconds: Self.pts(i), forceKeyframe: i == 40)
-            encodeNanoseconds.append(Self.nanoseconds() - started)
-            #expect(encoded.count <= 1, "one packet per frame at lag 0 (no hidden alt-ref frames)")
-            for output in encoded {
-                outputs.append((i, output))
-                let decoded = try decoder.decode(output.data)
-                #expect(decoded.width == 1280 && decoded.height == 720)
-                if BarcodeReader.read(decoded) == Self.time(i) { readBack += 1 }
-            }
-        }
+        let (outputs, readBack, encodeNanoseconds) = try Self.encodeTestPattern(
+            VPXEncoder(codec: .vp9, trackID: "video", bitrateKbps: 2500), decoder: VPXTestDecoder(codec: .vp9), keyframeAt: 40)
         #expect(outputs.count >= 57, "rate control dropped \(60 - outputs.count) of 60 frames")
         #expect(outputs.allSatisfy { $0.frame.keyframe == ($0.index == 0 || $0.index == 40) }, "key frames at the start and on request")
         #expect(outputs.allSatisfy { $0.frame.codec == "vp9" && $0.frame.trackID == "video" })
