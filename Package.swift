@@ -47,9 +47,11 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
+        // glibc's <malloc.h> for MallocTuning (Core).
+        .target(name: "CMalloc", path: "Sources/CSystem/CMalloc"),
         .target(
             name: "Core",
-            dependencies: [],
+            dependencies: ["CMalloc"],
             swiftSettings: strict
         ),
         .target(

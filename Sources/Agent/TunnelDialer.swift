@@ -91,6 +91,7 @@ public final class TunnelDialer: Sendable {
             .connectTimeout(dialTimeout)
             .channelOption(.tcpOption(.tcp_nodelay), value: 1)
             .channelOption(.allowRemoteHalfClosure, value: true)
+            .channelOption(.recvAllocator, value: TunnelSocketEnd.receiveAllocator)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let end = TunnelSocketEnd()

@@ -1,4 +1,5 @@
 import Agent
+import Core
 import ArgumentParser
 import Foundation
 
@@ -127,6 +128,7 @@ extension AgentCommandLine {
     }
 }
 
+MallocTuning.keepBulkBuffers()
 do {
     var command = try AgentCommandLine.parseAsRoot()
     if let executable = command as? any ExecutableAgentCommand {

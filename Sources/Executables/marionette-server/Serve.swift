@@ -17,6 +17,7 @@ struct Serve: AsyncParsableCommand {
     @OptionGroup var options: ServerOptions
 
     func run() async throws {
+        MallocTuning.keepBulkBuffers()
         let (resolved, warnings) = try options.resolve()
         var config = resolved
         let logger = Logging.makeLogger(config)

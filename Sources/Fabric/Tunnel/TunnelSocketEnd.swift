@@ -146,6 +146,13 @@ public final class TunnelSocketEnd: ChannelDuplexHandler, TunnelSpliceEndpoint {
         context.close(promise: nil)
     }
 
+    /// Read buffers for tunnel sockets: small for idle connections, growing to 1 MiB under bulk
+    /// transfer (NIO's default stops at 64 KiB), so a busy stream moves in few large DATA frames
+    /// (the data connection's SETTINGS_MAX_FRAME_SIZE is 1 MiB) and few syscalls.
+    public static var receiveAllocator: AdaptiveRecvByteBufferAllocator {
+        AdaptiveRecvByteBufferAllocator(minimum: 1024, initial: 16 * 1024, maximum: 1024 * 1024)
+    }
+
     /// SO_LINGER 0: the close sends RST instead of FIN, so the other party sees an abort.
     public static func resetSocket(_ channel: any Channel) {
         // On the channel's loop the option is set synchronously, before the close that follows.
