@@ -38,6 +38,32 @@ import Testing
         #expect(try Self.head("HTTP/1.1 204\r\n\r\n").startLine.2 == "")
     }
 
+    /// The in-place parse (a ByteBuffer's bytes, as the splitter hands them) finds what the copying
+    /// one does, and the edge cases of the line scan: a bare CR, an empty head, a doubled space,
+    /// a reason phrase with spaces, and a head whose blank line is cut off.
+    @Test func parsesInPlaceWithLowerCasedKeys() throws {
+        let text = "HTTP/1.1 404 Not  Found\r\nContent-Type: text/plain\r\nX-Mixed-CASE:\tv \r\n\r\nbody"
+        let inPlace = Array(text.utf8).withUnsafeBytes { HTTPHeadParser.parse(bytes: $0) }
+        #expect(inPlace == HTTPHeadParser.parse(Array(text.utf8).lazy.map { $0 }))
+        guard case .head(let head, let length) = inPlace else {
+            Issue.record("no head")
+            return
+        }
+        #expect(length == text.utf8.count - 4)
+        #expect(head.startLine.2 == "Not  Found")
+        #expect(head.keys == ["content-type", "x-mixed-case"] && head.headers[1].name == "X-Mixed-CASE")
+        #expect(head.first("x-mixed-case") == "v")
+        #expect(HTTPHeadParser.parse(Array("GET / HTTP/1.1\r\nA: b\rc\r\n\r\n".utf8)) == .invalid(tooLarge: false))
+        #expect(HTTPHeadParser.parse(Array("\r\n\r\n".utf8)) == .invalid(tooLarge: false))
+        #expect(HTTPHeadParser.parse(Array("GET  / HTTP/1.1\r\n\r\n".utf8)) == .invalid(tooLarge: false))
+        #expect(HTTPHeadParser.parse(Array("GET / HTTP/1.1\r\nA: b\r\n\r".utf8)) == .needMore)
+        #expect("Content-LENGTH".asciiLowercased() == "content-length" && "x-É".asciiLowercased() == "x-É")
+        #expect(" \t a b\t ".trimmingASCIISpaces() == "a b")
+        let lengths = try Self.head("PUT / HTTP/1.1\r\nContent-Length: 3, 3\r\nContent-Length: 3\r\n\r\n")
+        #expect(lengths.contentLengths == ["3"])
+        #expect(try Self.head("GET / HTTP/1.1\r\nConnection: Keep-Alive, , Upgrade\r\n\r\n").tokens("connection") == ["keep-alive", "upgrade"])
+    }
+
     @Test func routesByHostThenPath() {
         let router = TunnelIngressRouter(domain: "tunnels.localhost")
         #expect(router.route(target: "/api/v1/sessions", host: "localhost:8080") == .api)

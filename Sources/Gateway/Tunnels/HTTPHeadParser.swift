@@ -1,5 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Finds and parses HTTP/1.x heads in raw bytes (RFC 9112 §2–5), strictly: CRLF line ends, no
-/// obsolete line folding, token header names, at most `limit` bytes.
+/// obsolete line folding, token header names, at most `limit` bytes. Runs for every request and
+/// response of a tunnel, so it works on the bytes in place (memchr for line ends) and makes one
+/// string per start-line part, header name, lower-cased name and value.
 enum HTTPHeadParser {
     enum Outcome: Equatable {
         /// The head is incomplete; read more.
@@ -13,66 +19,108 @@ enum HTTPHeadParser {
     static let defaultLimit = 64 * 1024
 
     static func parse(_ bytes: some Collection<UInt8>, limit: Int = defaultLimit) -> Outcome {
-        let bytes = Array(bytes.prefix(limit + 4))
+        let inPlace = bytes.withContiguousStorageIfAvailable { buffer in
+            parse(bytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: buffer.prefix(limit + 4))), limit: limit)
+        }
+        if let inPlace { return inPlace }
+        return Array(bytes.prefix(limit + 4)).withUnsafeBytes { parse(bytes: $0, limit: limit) }
+    }
+
+    static func parse(bytes: UnsafeRawBufferPointer, limit: Int = defaultLimit) -> Outcome {
+        let bytes = UnsafeRawBufferPointer(rebasing: bytes.prefix(limit + 4))
         guard let end = headEnd(bytes) else {
             return bytes.count > limit ? .invalid(tooLarge: true) : .needMore
         }
         guard end <= limit else { return .invalid(tooLarge: true) }
-        // Lines end with CRLF; the head ends with an empty line.
-        var lines: [ArraySlice<UInt8>] = []
+        // Every line ends with CRLF; the head ends with an empty line (the last two bytes).
+        let content = end - 2
         var start = 0
-        var i = 0
-        let content = end - 4
-        while i < content {
-            if bytes[i] == 13, i + 1 < content, bytes[i + 1] == 10 {
-                lines.append(bytes[start..<i])
-                i += 2
-                start = i
-            } else {
-                i += 1
-            }
-        }
-        lines.append(bytes[start..<content])
-        guard !lines.contains(where: { $0.contains(13) || $0.contains(10) }) else { return .invalid(tooLarge: false) }
-        guard let first = lines.first else { return .invalid(tooLarge: false) }
-        let parts = first.split(separator: 32, maxSplits: 2, omittingEmptySubsequences: false)
-        guard parts.count >= 2, parts.allSatisfy({ !$0.contains(13) && !$0.contains(10) }) else {
-            return .invalid(tooLarge: false)
-        }
-        let a = String(decoding: parts[0], as: UTF8.self)
-        let b = String(decoding: parts[1], as: UTF8.self)
-        let c = parts.count > 2 ? String(decoding: parts[2], as: UTF8.self) : ""
-        guard !a.isEmpty, !b.isEmpty else { return .invalid(tooLarge: false) }
+        var startLine: (String, String, String)?
         var headers: [(name: String, value: String)] = []
-        for line in lines.dropFirst() {
-            guard let colon = line.firstIndex(of: 58) else { return .invalid(tooLarge: false) }
-            let name = line[line.startIndex..<colon]
-            guard !name.isEmpty, name.allSatisfy(isTokenByte) else { return .invalid(tooLarge: false) }
-            let value = line[(colon + 1)...]
-            guard value.allSatisfy({ $0 == 9 || ($0 >= 32 && $0 != 127) }) else { return .invalid(tooLarge: false) }
-            headers.append(
-                (String(decoding: name, as: UTF8.self), String(decoding: value, as: UTF8.self).trimmingASCIISpaces()))
+        var keys: [String] = []
+        while start < content {
+            guard let lf = find(10, in: bytes, from: start, to: content), lf > start, bytes[lf - 1] == 13 else {
+                return .invalid(tooLarge: false)
+            }
+            let lineEnd = lf - 1
+            // A bare CR inside a line.
+            if find(13, in: bytes, from: start, to: lineEnd) != nil { return .invalid(tooLarge: false) }
+            if startLine == nil {
+                guard let parts = splitStartLine(bytes, start, lineEnd) else { return .invalid(tooLarge: false) }
+                startLine = parts
+            } else {
+                guard let colon = find(58, in: bytes, from: start, to: lineEnd), colon > start else {
+                    return .invalid(tooLarge: false)
+                }
+                for index in start..<colon where !isTokenByte(bytes[index]) { return .invalid(tooLarge: false) }
+                var valueStart = colon + 1
+                var valueEnd = lineEnd
+                for index in valueStart..<valueEnd {
+                    let byte = bytes[index]
+                    guard byte == 9 || (byte >= 32 && byte != 127) else { return .invalid(tooLarge: false) }
+                }
+                while valueStart < valueEnd, bytes[valueStart] == 32 || bytes[valueStart] == 9 { valueStart += 1 }
+                while valueEnd > valueStart, bytes[valueEnd - 1] == 32 || bytes[valueEnd - 1] == 9 { valueEnd -= 1 }
+                headers.append((text(bytes, start, colon), text(bytes, valueStart, valueEnd)))
+                keys.append(lowercasedText(bytes, start, colon))
+            }
+            start = lf + 1
         }
-        return .head(HTTPHead(startLine: (a, b, c), headers: headers), length: end)
+        guard let startLine else { return .invalid(tooLarge: false) }
+        return .head(HTTPHead(startLine: startLine, headers: headers, keys: keys), length: end)
+    }
+
+    /// `a SP b [SP c]`, with `a` and `b` not empty (`c` may hold spaces: a reason phrase).
+    private static func splitStartLine(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> (String, String, String)? {
+        guard let first = find(32, in: bytes, from: start, to: end), first > start else { return nil }
+        let second = find(32, in: bytes, from: first + 1, to: end)
+        let middleEnd = second ?? end
+        guard middleEnd > first + 1 else { return nil }
+        let rest = second.map { text(bytes, $0 + 1, end) } ?? ""
+        return (text(bytes, start, first), text(bytes, first + 1, middleEnd), rest)
     }
 
     /// Offset just past the first CRLFCRLF.
-    static func headEnd(_ bytes: [UInt8]) -> Int? {
-        guard bytes.count >= 4 else { return nil }
-        var i = 0
-        while i + 3 < bytes.count {
-            if bytes[i] == 13 && bytes[i + 1] == 10 && bytes[i + 2] == 13 && bytes[i + 3] == 10 { return i + 4 }
-            i += 1
+    static func headEnd(_ bytes: UnsafeRawBufferPointer) -> Int? {
+        var from = 3
+        while let lf = find(10, in: bytes, from: from, to: bytes.count) {
+            if bytes[lf - 1] == 13, bytes[lf - 2] == 10, bytes[lf - 3] == 13 { return lf + 1 }
+            from = lf + 1
         }
         return nil
+    }
+
+    private static func find(_ byte: UInt8, in bytes: UnsafeRawBufferPointer, from: Int, to: Int) -> Int? {
+        guard from < to, let base = bytes.baseAddress else { return nil }
+        guard let found = memchr(base + from, Int32(byte), to - from) else { return nil }
+        return base.distance(to: UnsafeRawPointer(found))
+    }
+
+    private static func text(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> String {
+        String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
+    }
+
+    /// Header names are tokens (ASCII), so lower-casing is A–Z only.
+    private static func lowercasedText(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> String {
+        String(unsafeUninitializedCapacity: end - start) { out in
+            for index in start..<end {
+                let byte = bytes[index]
+                out[index - start] = byte &- 65 < 26 ? byte | 0x20 : byte
+            }
+            return end - start
+        }
     }
 
     static func isTokenByte(_ b: UInt8) -> Bool {
         switch b {
         case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
             return true
+        case UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"), UInt8(ascii: "'"),
+            UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "^"), UInt8(ascii: "_"),
+            UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"):
+            return true
         default:
-            return "!#$%&'*+-.^_`|~".utf8.contains(b)
+            return false
         }
     }
 }

@@ -101,7 +101,8 @@ struct HTTPMessageSplitter {
             return .body(slice)
         case .head:
             guard var bytes = buffer, bytes.readableBytes > 0 else { return nil }
-            switch HTTPHeadParser.parse(bytes.readableBytesView, limit: headLimit) {
+            let limit = headLimit
+            switch bytes.withUnsafeReadableBytes({ HTTPHeadParser.parse(bytes: $0, limit: limit) }) {
             case .needMore:
                 return nil
             case .invalid(let tooLarge):

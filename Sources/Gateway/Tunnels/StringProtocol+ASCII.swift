@@ -1,8 +1,30 @@
+/// ASCII-only text helpers for HTTP heads: names, tokens and hosts are ASCII, and Unicode-aware
+/// `lowercased()` and `Character` walks cost several times more per request.
 extension StringProtocol {
     func trimmingASCIISpaces() -> String {
-        var s = Substring(self)
-        while let c = s.first, c == " " || c == "\t" { s.removeFirst() }
-        while let c = s.last, c == " " || c == "\t" { s.removeLast() }
-        return String(s)
+        let bytes = Substring(self).utf8
+        var start = bytes.startIndex
+        var end = bytes.endIndex
+        while start < end, bytes[start] == 32 || bytes[start] == 9 { start = bytes.index(after: start) }
+        while start < end {
+            let last = bytes.index(before: end)
+            guard bytes[last] == 32 || bytes[last] == 9 else { break }
+            end = last
+        }
+        return String(decoding: bytes[start..<end], as: UTF8.self)
+    }
+
+    /// Lower-cases A–Z only, and copies nothing else when there is nothing to change.
+    func asciiLowercased() -> String {
+        let bytes = utf8
+        guard bytes.contains(where: { $0 &- 65 < 26 }) else { return String(decoding: bytes, as: UTF8.self) }
+        return String(unsafeUninitializedCapacity: bytes.count) { out in
+            var count = 0
+            for byte in bytes {
+                out[count] = byte &- 65 < 26 ? byte | 0x20 : byte
+                count += 1
+            }
+            return count
+        }
     }
 }

@@ -29,7 +29,7 @@ struct TunnelCredential: Sendable, Equatable {
         var bearerKey: String?
         var kept: [(name: String, value: String)] = []
         for field in headers {
-            let name = field.name.lowercased()
+            let name = field.name.asciiLowercased()
             if name == "x-marionette-tunnel-token" {
                 if header == nil { header = field.value }
                 continue
@@ -38,7 +38,7 @@ struct TunnelCredential: Sendable, Equatable {
             if name == "authorization" {
                 let parts = field.value.split(separator: " ", maxSplits: 1)
                 if parts.count == 2 {
-                    let scheme = parts[0].lowercased()
+                    let scheme = parts[0].asciiLowercased()
                     let value = parts[1].trimmingASCIISpaces()
                     if scheme == "bearer", value.hasPrefix("ttok_") {
                         bearerTunnel = bearerTunnel ?? value
@@ -75,7 +75,7 @@ struct TunnelCredential: Sendable, Equatable {
 
     /// Removes every `marionette_token` query parameter; returns the first one's (percent-decoded) value.
     static func removeQueryToken(_ target: String) -> (String, String?) {
-        guard let question = target.firstIndex(of: "?") else { return (target, nil) }
+        guard let question = target.utf8.firstIndex(of: UInt8(ascii: "?")) else { return (target, nil) }
         let path = target[..<question]
         var fragment = ""
         var query = target[target.index(after: question)...]

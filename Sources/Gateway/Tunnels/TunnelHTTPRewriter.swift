@@ -28,16 +28,30 @@ struct TunnelHTTPRewriter: Sendable {
     /// The client's address (socket peer).
     var clientIP: String
 
-    static let hopByHop: Set<String> = [
-        "connection", "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization", "te", "trailer",
-        "upgrade",
-    ]
+    /// Hop-by-hop fields (`name` lower-case), dropped both ways.
+    static func isHopByHop(_ name: String) -> Bool {
+        switch name {
+        case "connection", "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization", "te", "trailer",
+            "upgrade":
+            return true
+        default:
+            return false
+        }
+    }
 
-    static let canonicalNames: [String: String] = [
-        "sec-websocket-key": "Sec-WebSocket-Key", "sec-websocket-version": "Sec-WebSocket-Version",
-        "sec-websocket-protocol": "Sec-WebSocket-Protocol", "sec-websocket-extensions": "Sec-WebSocket-Extensions",
-        "sec-websocket-accept": "Sec-WebSocket-Accept",
-    ]
+    /// The spelling to send for `name` (lower-case): the WebSocket fields in their registered case
+    /// (some servers compare them case-sensitively), else the name as received.
+    static func canonicalName(_ name: String, received: String) -> String {
+        guard name.hasPrefix("sec-websocket-") else { return received }
+        switch name {
+        case "sec-websocket-key": return "Sec-WebSocket-Key"
+        case "sec-websocket-version": return "Sec-WebSocket-Version"
+        case "sec-websocket-protocol": return "Sec-WebSocket-Protocol"
+        case "sec-websocket-extensions": return "Sec-WebSocket-Extensions"
+        case "sec-websocket-accept": return "Sec-WebSocket-Accept"
+        default: return received
+        }
+    }
 
     /// The upstream request head. `head` is the client's request (for its start line and framing);
     /// `credential` carries the headers and target with Marionette credentials already removed.
@@ -59,19 +73,23 @@ struct TunnelHTTPRewriter: Sendable {
         if lengths.count > 1 { throw .badRequest("conflicting Content-Length values") }
         if let length = lengths.first, UInt64(length) == nil { throw .badRequest("invalid Content-Length") }
 
-        let connectionTokens = Set(head.tokens("connection"))
+        let connectionTokens = head.tokens("connection")
         let upgrade = head.first("upgrade")
         let isUpgrade = upgrade != nil && connectionTokens.contains("upgrade")
         let keepAlive = Self.keepsAlive(version: version, connectionTokens)
         // An HTTP/1.0 client goes upstream as HTTP/1.0, so the origin does not answer chunked.
         var out = "\(method) \(target) \(version)\r\n"
+        out.reserveCapacity(256 + head.headers.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count + 4 })
         let originalHost = head.first("host") ?? ""
         out += "Host: " + (preserveHost && !originalHost.isEmpty ? originalHost : "localhost:\(localPort)") + "\r\n"
         for field in credential.headers {
-            let name = field.name.lowercased()
-            if name == "host" || Self.hopByHop.contains(name) || connectionTokens.contains(name) { continue }
+            let name = field.name.asciiLowercased()
+            if name == "host" || Self.isHopByHop(name) || connectionTokens.contains(name) { continue }
             if name.hasPrefix("x-forwarded-") || name == "forwarded" { continue }
-            out += (Self.canonicalNames[name] ?? field.name) + ": " + field.value + "\r\n"
+            out += Self.canonicalName(name, received: field.name)
+            out += ": "
+            out += field.value
+            out += "\r\n"
         }
         out += "X-Forwarded-For: \(clientIP)\r\nX-Forwarded-Proto: \(scheme)\r\n"
         if !originalHost.isEmpty { out += "X-Forwarded-Host: \(originalHost)\r\n" }
@@ -88,7 +106,7 @@ struct TunnelHTTPRewriter: Sendable {
     }
 
     /// HTTP/1.1 keeps a connection unless `close` is listed; HTTP/1.0 only with `keep-alive`.
-    static func keepsAlive(version: String, _ connectionTokens: Set<String>) -> Bool {
+    static func keepsAlive(version: String, _ connectionTokens: [String]) -> Bool {
         if connectionTokens.contains("close") { return false }
         return version == "HTTP/1.1" || connectionTokens.contains("keep-alive")
     }
@@ -99,21 +117,24 @@ struct TunnelHTTPRewriter: Sendable {
     func response(_ head: HTTPHead, keepAlive: Bool = false) -> String {
         let status = head.startLine.1
         let reason = head.startLine.2
-        let connectionTokens = Set(head.tokens("connection"))
+        let connectionTokens = head.tokens("connection")
         let switching = status == "101"
         var out = "HTTP/1.1 \(status)\(reason.isEmpty ? "" : " " + reason)\r\n"
-        for field in head.headers {
-            let name = field.name.lowercased()
+        out.reserveCapacity(128 + head.headers.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count + 4 })
+        for (index, field) in head.headers.enumerated() {
+            let name = head.keys[index]
             if switching, name == "upgrade" {
                 out += "Upgrade: \(field.value)\r\n"
                 continue
             }
-            if Self.hopByHop.contains(name) || connectionTokens.contains(name) { continue }
-            var value = field.value
-            if name == "location", let pathPrefix, value.hasPrefix("/"), !value.hasPrefix("//") {
-                value = pathPrefix + value
+            if Self.isHopByHop(name) || connectionTokens.contains(name) { continue }
+            out += Self.canonicalName(name, received: field.name)
+            out += ": "
+            if name == "location", let pathPrefix, field.value.hasPrefix("/"), !field.value.hasPrefix("//") {
+                out += pathPrefix
             }
-            out += (Self.canonicalNames[name] ?? field.name) + ": " + value + "\r\n"
+            out += field.value
+            out += "\r\n"
         }
         if switching {
             out += "Connection: Upgrade\r\n"

@@ -352,7 +352,7 @@ final class TunnelIngressHandler: ChannelDuplexHandler, TunnelSpliceEndpoint {
                     }
                     if current.isUpgrade { awaitingUpgrade = false }
                     let kind = HTTPBodyFramer.Kind.response(head, method: current.method)
-                    let originKeepsAlive = TunnelHTTPRewriter.keepsAlive(version: head.startLine.0, Set(head.tokens("connection")))
+                    let originKeepsAlive = TunnelHTTPRewriter.keepsAlive(version: head.startLine.0, head.tokens("connection"))
                     responseKeepAlive =
                         current.keepAlive && originKeepsAlive && kind != .untilClose && !(lastRequestSent && pending.count == 1)
                     responseOpen = true

@@ -27,7 +27,7 @@ struct TunnelIngressRouter: Sendable {
         let prefix = "/tunnels/"
         guard target.hasPrefix(prefix) else { return .api }
         let rest = target.dropFirst(prefix.count)
-        let end = rest.firstIndex { $0 == "/" || $0 == "?" } ?? rest.endIndex
+        let end = rest.utf8.firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") } ?? rest.endIndex
         let id = String(rest[..<end])
         guard !id.isEmpty else { return .api }
         var forward = String(rest[end...])
@@ -37,11 +37,11 @@ struct TunnelIngressRouter: Sendable {
 
     /// The host without its port, lower-cased (`[v6]:port` keeps the brackets' content).
     static func hostName(_ host: String) -> String {
-        var host = Substring(host.lowercased())
-        if host.hasPrefix("["), let close = host.firstIndex(of: "]") {
+        var host = Substring(host.asciiLowercased())
+        if host.hasPrefix("["), let close = host.utf8.firstIndex(of: UInt8(ascii: "]")) {
             return String(host[host.index(after: host.startIndex)..<close])
         }
-        if let colon = host.lastIndex(of: ":") { host = host[..<colon] }
+        if let colon = host.utf8.lastIndex(of: UInt8(ascii: ":")) { host = host[..<colon] }
         if host.hasSuffix(".") { host = host.dropLast() }
         return String(host)
     }
