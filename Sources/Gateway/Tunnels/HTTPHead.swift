@@ -2,8 +2,9 @@
 /// three and the header fields in order, names and values as sent (values trimmed).
 struct HTTPHead: Sendable, Equatable {
     /// Request: method, target, version. Response: version, status, reason (possibly empty).
-    var startLine: (String, String, String)
-    var headers: [(name: String, value: String)]
+    let startLine: (String, String, String)
+    /// Constant, like `keys`, which must stay in step with it.
+    let headers: [(name: String, value: String)]
     /// The header names lower-cased, same order as `headers` (looked up on every request).
     let keys: [String]
 
