@@ -7,6 +7,7 @@ import Glibc
 #endif
 
 @testable import Capture
+import TestSupport
 
 /// A simulated Android device for one test: the `adb` stand-in and scrcpy device simulator of
 /// Tests/AndroidSimulator behind a wrapper script that points them at this test's config, state
@@ -59,8 +60,7 @@ final class AndroidTestDevice: Sendable {
             exec '\(Self.simulatorDirectory)/adb' "$@"
 
             """
-        try script.write(toFile: adb, atomically: true, encoding: .utf8)
-        chmod(adb, 0o755)
+        try ExecutableScript.write(script, to: adb)
     }
 
     deinit { try? FileManager.default.removeItem(atPath: directory) }
