@@ -8,10 +8,6 @@ struct HTTPHead: Sendable, Equatable {
     /// The header names lower-cased, same order as `headers` (looked up on every request).
     let keys: [String]
 
-    init(startLine: (String, String, String), headers: [(name: String, value: String)]) {
-        self.init(startLine: startLine, headers: headers, keys: headers.map { $0.name.asciiLowercased() })
-    }
-
     /// `keys[i]` must be `headers[i].name` lower-cased.
     init(startLine: (String, String, String), headers: [(name: String, value: String)], keys: [String]) {
         self.startLine = startLine

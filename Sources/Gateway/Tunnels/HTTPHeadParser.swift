@@ -62,7 +62,8 @@ enum HTTPHeadParser {
                 while valueStart < valueEnd, bytes[valueStart] == 32 || bytes[valueStart] == 9 { valueStart += 1 }
                 while valueEnd > valueStart, bytes[valueEnd - 1] == 32 || bytes[valueEnd - 1] == 9 { valueEnd -= 1 }
                 headers.append((text(bytes, start, colon), text(bytes, valueStart, valueEnd)))
-                keys.append(lowercasedText(bytes, start, colon))
+                // Header names are tokens (ASCII): lower-casing is A–Z only.
+                keys.append(String(asciiLowercasing: UnsafeRawBufferPointer(rebasing: bytes[start..<colon])))
             }
             start = lf + 1
         }
@@ -98,17 +99,6 @@ enum HTTPHeadParser {
 
     private static func text(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> String {
         String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self)
-    }
-
-    /// Header names are tokens (ASCII), so lower-casing is A–Z only.
-    private static func lowercasedText(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int) -> String {
-        String(unsafeUninitializedCapacity: end - start) { out in
-            for index in start..<end {
-                let byte = bytes[index]
-                out[index - start] = byte &- 65 < 26 ? byte | 0x20 : byte
-            }
-            return end - start
-        }
     }
 
     static func isTokenByte(_ b: UInt8) -> Bool {

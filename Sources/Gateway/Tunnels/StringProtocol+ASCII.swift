@@ -18,7 +18,14 @@ extension StringProtocol {
     func asciiLowercased() -> String {
         let bytes = utf8
         guard bytes.contains(where: { $0 &- 65 < 26 }) else { return String(decoding: bytes, as: UTF8.self) }
-        return String(unsafeUninitializedCapacity: bytes.count) { out in
+        return String(asciiLowercasing: bytes)
+    }
+}
+
+extension String {
+    /// `bytes` as text with A–Z lower-cased (header names straight from a read buffer, or a string's UTF-8).
+    init(asciiLowercasing bytes: some Collection<UInt8>) {
+        self.init(unsafeUninitializedCapacity: bytes.count) { out in
             var count = 0
             for byte in bytes {
                 out[count] = byte &- 65 < 26 ? byte | 0x20 : byte
