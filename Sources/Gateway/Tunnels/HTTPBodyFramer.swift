@@ -139,8 +139,8 @@ extension HTTPBodyFramer.Kind {
     /// A request's body (RFC 9112 §6.3): chunked, else its length, else none. The rewriter has
     /// already refused conflicting or unknown framing.
     static func request(_ head: HTTPHead) -> Self {
-        if head.tokens("transfer-encoding").last == "chunked" { return .chunked }
-        if let length = head.contentLengths.first.flatMap({ UInt64($0) }) { return .length(length) }
+        if head.lastToken("transfer-encoding", is: "chunked") == true { return .chunked }
+        if case .value(let length) = head.contentLength { return .length(length) }
         return .none
     }
 
@@ -148,10 +148,8 @@ extension HTTPBodyFramer.Kind {
     static func response(_ head: HTTPHead, method: String) -> Self {
         let status = Int(head.startLine.1) ?? 0
         if method == "HEAD" || (100..<200).contains(status) || status == 204 || status == 304 { return .none }
-        let encodings = head.tokens("transfer-encoding")
-        if !encodings.isEmpty { return encodings.last == "chunked" ? .chunked : .untilClose }
-        let lengths = head.contentLengths
-        if lengths.count == 1, let length = lengths.first.flatMap({ UInt64($0) }) { return .length(length) }
+        if let chunked = head.lastToken("transfer-encoding", is: "chunked") { return chunked ? .chunked : .untilClose }
+        if case .value(let length) = head.contentLength { return .length(length) }
         // No length (or a conflicting one): the body runs to the close.
         return .untilClose
     }

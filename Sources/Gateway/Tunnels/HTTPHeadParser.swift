@@ -1,11 +1,12 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import NIOCore
 
 /// Finds and parses HTTP/1.x heads in raw bytes (RFC 9112 §2–5), strictly: CRLF line ends, no
 /// obsolete line folding, token header names, at most `limit` bytes. Runs for every request and
-/// response of a tunnel, so it works on the bytes in place (memchr for line ends) and makes one
-/// string per start-line part, header name, lower-cased name and value.
+/// response of a tunnel, so it works on the bytes in place (memchr for line ends) and records where
+/// each field lies instead of copying it; only the start line's three parts become strings.
 enum HTTPHeadParser {
     enum Outcome: Equatable {
         /// The head is incomplete; read more.
@@ -18,15 +19,20 @@ enum HTTPHeadParser {
 
     static let defaultLimit = 64 * 1024
 
+    /// Parses the head at the start of `bytes` (copied into a buffer first).
     static func parse(_ bytes: some Collection<UInt8>, limit: Int = defaultLimit) -> Outcome {
-        let inPlace = bytes.withContiguousStorageIfAvailable { buffer in
-            parse(bytes: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: buffer.prefix(limit + 4))), limit: limit)
-        }
-        if let inPlace { return inPlace }
-        return Array(bytes.prefix(limit + 4)).withUnsafeBytes { parse(bytes: $0, limit: limit) }
+        parse(ByteBuffer(bytes: bytes.prefix(limit + 4)), limit: limit)
     }
 
-    static func parse(bytes: UnsafeRawBufferPointer, limit: Int = defaultLimit) -> Outcome {
+    /// Parses the head at `buffer`'s reader index; the head keeps a slice of `buffer` (no copy).
+    static func parse(_ buffer: ByteBuffer, limit: Int = defaultLimit) -> Outcome {
+        buffer.withUnsafeReadableBytes { raw in
+            parse(bytes: raw, limit: limit) { end in buffer.getSlice(at: buffer.readerIndex, length: end)! }
+        }
+    }
+
+    /// The parse itself: `slice(length)` hands the head's own bytes (the first `length` of `bytes`).
+    static func parse(bytes: UnsafeRawBufferPointer, limit: Int = defaultLimit, slice: (Int) -> ByteBuffer) -> Outcome {
         let bytes = UnsafeRawBufferPointer(rebasing: bytes.prefix(limit + 4))
         guard let end = headEnd(bytes) else {
             return bytes.count > limit ? .invalid(tooLarge: true) : .needMore
@@ -36,8 +42,7 @@ enum HTTPHeadParser {
         let content = end - 2
         var start = 0
         var startLine: (String, String, String)?
-        var headers: [(name: String, value: String)] = []
-        var keys: [String] = []
+        var fields: [HTTPHead.Field] = []
         while start < content {
             guard let lf = find(10, in: bytes, from: start, to: content), lf > start, bytes[lf - 1] == 13 else {
                 return .invalid(tooLarge: false)
@@ -48,6 +53,7 @@ enum HTTPHeadParser {
             if startLine == nil {
                 guard let parts = splitStartLine(bytes, start, lineEnd) else { return .invalid(tooLarge: false) }
                 startLine = parts
+                fields.reserveCapacity(16)
             } else {
                 guard let colon = find(58, in: bytes, from: start, to: lineEnd), colon > start else {
                     return .invalid(tooLarge: false)
@@ -61,14 +67,14 @@ enum HTTPHeadParser {
                 }
                 while valueStart < valueEnd, bytes[valueStart] == 32 || bytes[valueStart] == 9 { valueStart += 1 }
                 while valueEnd > valueStart, bytes[valueEnd - 1] == 32 || bytes[valueEnd - 1] == 9 { valueEnd -= 1 }
-                headers.append((text(bytes, start, colon), text(bytes, valueStart, valueEnd)))
-                // Header names are tokens (ASCII): lower-casing is A–Z only.
-                keys.append(String(asciiLowercasing: UnsafeRawBufferPointer(rebasing: bytes[start..<colon])))
+                fields.append(
+                    HTTPHead.Field(
+                        nameStart: Int32(start), nameEnd: Int32(colon), valueStart: Int32(valueStart), valueEnd: Int32(valueEnd)))
             }
             start = lf + 1
         }
         guard let startLine else { return .invalid(tooLarge: false) }
-        return .head(HTTPHead(startLine: startLine, headers: headers, keys: keys), length: end)
+        return .head(HTTPHead(bytes: slice(end), startLine: startLine, fields: fields), length: end)
     }
 
     /// `a SP b [SP c]`, with `a` and `b` not empty (`c` may hold spaces: a reason phrase).

@@ -6,8 +6,8 @@ import NIOCore
 /// (``expectBody(_:)``); after an upgrade everything is raw (``switchToRaw()``).
 struct HTTPMessageSplitter {
     enum Part {
-        /// A complete head and its raw bytes. Call ``expectBody(_:)`` before the next ``next()``.
-        case head(HTTPHead, raw: ByteBuffer)
+        /// A complete head (it holds its bytes). Call ``expectBody(_:)`` before the next ``next()``.
+        case head(HTTPHead)
         case body(ByteBuffer)
         /// The body of the current message ended; a head comes next.
         case end
@@ -101,17 +101,16 @@ struct HTTPMessageSplitter {
             return .body(slice)
         case .head:
             guard var bytes = buffer, bytes.readableBytes > 0 else { return nil }
-            let limit = headLimit
-            switch bytes.withUnsafeReadableBytes({ HTTPHeadParser.parse(bytes: $0, limit: limit) }) {
+            switch HTTPHeadParser.parse(bytes, limit: headLimit) {
             case .needMore:
                 return nil
             case .invalid(let tooLarge):
                 throw .invalidHead(tooLarge: tooLarge)
             case .head(let head, let length):
-                let raw = bytes.readSlice(length: length)!
+                bytes.moveReaderIndex(forwardBy: length)
                 buffer = bytes
                 expecting = .framing
-                return .head(head, raw: raw)
+                return .head(head)
             }
         }
     }

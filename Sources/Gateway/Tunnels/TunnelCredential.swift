@@ -1,7 +1,8 @@
 import Foundation
 
-/// The credential a tunnel request carries (api.md §9.4, first match wins) and the request with
-/// every Marionette credential and `X-Marionette-*` header removed, ready to forward.
+/// The credential a tunnel request carries (api.md §9.4, first match wins), which of the request's
+/// fields are not forwarded (every Marionette credential and `X-Marionette-*` header), and the
+/// target without its query token.
 struct TunnelCredential: Sendable, Equatable {
     enum Kind: Sendable, Equatable {
         case none
@@ -12,54 +13,53 @@ struct TunnelCredential: Sendable, Equatable {
     }
 
     var kind: Kind
-    /// Headers to forward (credentials and `X-Marionette-*` removed).
-    var headers: [(name: String, value: String)]
+    /// Indices of the head's fields not to forward (credentials and `X-Marionette-*`), ascending.
+    var dropped: [Int]
     /// The target with `marionette_token` removed from the query.
     var target: String
 
-    static func == (a: TunnelCredential, b: TunnelCredential) -> Bool {
-        a.kind == b.kind && a.target == b.target
-            && a.headers.elementsEqual(b.headers) { $0.name == $1.name && $0.value == $1.value }
+    /// The head's fields that are forwarded.
+    func keptHeaders(of head: HTTPHead) -> [(name: String, value: String)] {
+        head.headers.enumerated().filter { !dropped.contains($0.offset) }.map(\.element)
     }
 
-    static func extract(headers: [(name: String, value: String)], target: String) -> TunnelCredential {
+    static func extract(_ head: HTTPHead, target: String) -> TunnelCredential {
         var header: String?
         var bearerTunnel: String?
         var basicTunnel: String?
         var bearerKey: String?
-        var kept: [(name: String, value: String)] = []
-        for field in headers {
-            let name = field.name.asciiLowercased()
-            if name == "x-marionette-tunnel-token" {
-                if header == nil { header = field.value }
+        var dropped: [Int] = []
+        for index in head.fields.indices {
+            // Field names are compared in place: this runs for every request of a tunnel.
+            guard head.withBytes({ HTTPHead.nameHasPrefix(head.fields[index], "x-marionette-", in: $0) })
+                || head.nameIs(index, "authorization")
+            else { continue }
+            if head.nameIs(index, "x-marionette-tunnel-token") {
+                if header == nil { header = head.value(at: index) }
+                dropped.append(index)
                 continue
             }
-            if name.hasPrefix("x-marionette-") { continue }
-            if name == "authorization" {
-                let parts = field.value.split(separator: " ", maxSplits: 1)
-                if parts.count == 2 {
-                    let scheme = parts[0].asciiLowercased()
-                    let value = parts[1].trimmingASCIISpaces()
-                    if scheme == "bearer", value.hasPrefix("ttok_") {
-                        bearerTunnel = bearerTunnel ?? value
-                        continue
-                    }
-                    if scheme == "bearer", value.hasPrefix("mk_") {
-                        bearerKey = bearerKey ?? value
-                        continue
-                    }
-                    if scheme == "basic", let decoded = Data(base64Encoded: value),
-                        let text = String(data: decoded, encoding: .utf8), let colon = text.firstIndex(of: ":")
-                    {
-                        let password = String(text[text.index(after: colon)...])
-                        if password.hasPrefix("ttok_") {
-                            basicTunnel = basicTunnel ?? password
-                            continue
-                        }
-                    }
-                }
+            if !head.nameIs(index, "authorization") {
+                dropped.append(index)
+                continue
             }
-            kept.append(field)
+            let parts = head.value(at: index).split(separator: " ", maxSplits: 1)
+            guard parts.count == 2 else { continue }
+            let scheme = parts[0].asciiLowercased()
+            let value = parts[1].trimmingASCIISpaces()
+            if scheme == "bearer", value.hasPrefix("ttok_") {
+                bearerTunnel = bearerTunnel ?? value
+                dropped.append(index)
+            } else if scheme == "bearer", value.hasPrefix("mk_") {
+                bearerKey = bearerKey ?? value
+                dropped.append(index)
+            } else if scheme == "basic", let decoded = Data(base64Encoded: value),
+                let text = String(data: decoded, encoding: .utf8), let colon = text.firstIndex(of: ":"),
+                text[text.index(after: colon)...].hasPrefix("ttok_")
+            {
+                basicTunnel = basicTunnel ?? String(text[text.index(after: colon)...])
+                dropped.append(index)
+            }
         }
         let (stripped, queryToken) = Self.removeQueryToken(target)
         let kind: Kind
@@ -70,7 +70,7 @@ struct TunnelCredential: Sendable, Equatable {
         } else {
             kind = .none
         }
-        return TunnelCredential(kind: kind, headers: kept, target: stripped)
+        return TunnelCredential(kind: kind, dropped: dropped, target: stripped)
     }
 
     /// Removes every `marionette_token` query parameter; returns the first one's (percent-decoded) value.

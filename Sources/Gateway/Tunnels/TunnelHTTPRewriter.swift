@@ -1,6 +1,9 @@
+import NIOCore
+
 /// Rewrites heads crossing an HTTP tunnel (streaming.md §7.2–7.3). Bodies are not touched: the
 /// ingress forwards them as raw bytes with their own framing, so `Content-Length` and
 /// `Transfer-Encoding` pass through unchanged, after the request's framing was checked here.
+/// Heads are written straight into buffers, fields copied as byte ranges of the head read.
 struct TunnelHTTPRewriter: Sendable {
     enum Failure: Error, Equatable {
         /// 400 `invalid_request` with this message.
@@ -9,7 +12,7 @@ struct TunnelHTTPRewriter: Sendable {
 
     struct Request: Sendable, Equatable {
         /// The head to send upstream.
-        var head: String
+        var head: ByteBuffer
         /// A WebSocket (or other) upgrade: the response may be 101, then the pipe is raw.
         var isUpgrade: Bool
         /// The client keeps the connection open after this exchange (HTTP/1.1 without
@@ -18,7 +21,9 @@ struct TunnelHTTPRewriter: Sendable {
     }
 
     /// The tunnel's port inside the runner (`Host: localhost:<port>` in rewrite mode).
-    var localPort: Int
+    var localPort: Int {
+        didSet { localHost = "localhost:\(localPort)" }
+    }
     /// `host_header`: `rewrite` or `preserve`.
     var preserveHost: Bool
     /// Path form: `/tunnels/<id>` (re-prefixes `Location`, sets `X-Forwarded-Prefix`); nil for subdomains.
@@ -27,34 +32,65 @@ struct TunnelHTTPRewriter: Sendable {
     var scheme: String
     /// The client's address (socket peer).
     var clientIP: String
+    /// `localhost:<localPort>`, made once rather than per request.
+    private var localHost: String
 
-    /// Hop-by-hop fields (`name` lower-case), dropped both ways.
-    static func isHopByHop(_ name: String) -> Bool {
-        switch name {
-        case "connection", "keep-alive", "proxy-connection", "proxy-authenticate", "proxy-authorization", "te", "trailer",
-            "upgrade":
-            return true
-        default:
-            return false
+    init(localPort: Int, preserveHost: Bool, pathPrefix: String?, scheme: String, clientIP: String) {
+        self.localPort = localPort
+        self.preserveHost = preserveHost
+        self.pathPrefix = pathPrefix
+        self.scheme = scheme
+        self.clientIP = clientIP
+        self.localHost = "localhost:\(localPort)"
+    }
+
+    /// Hop-by-hop fields, dropped both ways.
+    static func isHopByHop(_ field: HTTPHead.Field, in raw: UnsafeRawBufferPointer) -> Bool {
+        // Every hop-by-hop name is 2 to 19 bytes; most fields fail on the length alone.
+        switch field.nameEnd - field.nameStart {
+        case 2: return HTTPHead.nameIs(field, "te", in: raw)
+        case 7: return HTTPHead.nameIs(field, "trailer", in: raw) || HTTPHead.nameIs(field, "upgrade", in: raw)
+        case 10: return HTTPHead.nameIs(field, "connection", in: raw) || HTTPHead.nameIs(field, "keep-alive", in: raw)
+        case 16: return HTTPHead.nameIs(field, "proxy-connection", in: raw)
+        case 18: return HTTPHead.nameIs(field, "proxy-authenticate", in: raw)
+        case 19: return HTTPHead.nameIs(field, "proxy-authorization", in: raw)
+        default: return false
         }
     }
 
-    /// The spelling to send for `name` (lower-case): the WebSocket fields in their registered case
-    /// (some servers compare them case-sensitively), else the name as received.
-    static func canonicalName(_ name: String, received: String) -> String {
-        guard name.hasPrefix("sec-websocket-") else { return received }
-        switch name {
-        case "sec-websocket-key": return "Sec-WebSocket-Key"
-        case "sec-websocket-version": return "Sec-WebSocket-Version"
-        case "sec-websocket-protocol": return "Sec-WebSocket-Protocol"
-        case "sec-websocket-extensions": return "Sec-WebSocket-Extensions"
-        case "sec-websocket-accept": return "Sec-WebSocket-Accept"
-        default: return received
+    /// Writes the field's name: the WebSocket fields in their registered case (some servers compare
+    /// them case-sensitively), else the name as received.
+    static func writeName(_ field: HTTPHead.Field, from raw: UnsafeRawBufferPointer, to out: inout ByteBuffer) {
+        if HTTPHead.nameHasPrefix(field, "sec-websocket-", in: raw) {
+            for canonical: StaticString in [
+                "Sec-WebSocket-Key", "Sec-WebSocket-Version", "Sec-WebSocket-Protocol", "Sec-WebSocket-Extensions",
+                "Sec-WebSocket-Accept",
+            ] where equalsIgnoringCase(raw, field, canonical) {
+                out.writeStaticString(canonical)
+                return
+            }
         }
+        out.writeBytes(UnsafeRawBufferPointer(rebasing: raw[Int(field.nameStart)..<Int(field.nameEnd)]))
     }
 
-    /// The upstream request head. `head` is the client's request (for its start line and framing);
-    /// `credential` carries the headers and target with Marionette credentials already removed.
+    private static func equalsIgnoringCase(_ raw: UnsafeRawBufferPointer, _ field: HTTPHead.Field, _ name: StaticString) -> Bool {
+        let count = name.utf8CodeUnitCount
+        guard Int(field.nameEnd - field.nameStart) == count else { return false }
+        let expected = name.utf8Start
+        for offset in 0..<count {
+            let byte = raw[Int(field.nameStart) + offset]
+            let wanted = expected[offset]
+            if (byte &- 65 < 26 ? byte | 0x20 : byte) != (wanted &- 65 < 26 ? wanted | 0x20 : wanted) { return false }
+        }
+        return true
+    }
+
+    private static func writeValue(_ field: HTTPHead.Field, from raw: UnsafeRawBufferPointer, to out: inout ByteBuffer) {
+        out.writeBytes(UnsafeRawBufferPointer(rebasing: raw[Int(field.valueStart)..<Int(field.valueEnd)]))
+    }
+
+    /// The upstream request head. `head` is the client's request; `credential` names its fields
+    /// that carry Marionette credentials (not forwarded) and `target` is the target to send.
     func request(_ head: HTTPHead, credential: TunnelCredential, target: String) throws(Failure) -> Request {
         let method = head.startLine.0
         let version = head.startLine.2
@@ -62,86 +98,141 @@ struct TunnelHTTPRewriter: Sendable {
             throw .badRequest("unsupported HTTP version \"\(version.prefix(16))\"")
         }
         guard method.utf8.allSatisfy(HTTPHeadParser.isTokenByte) else { throw .badRequest("invalid method") }
-        guard target.hasPrefix("/"), !target.contains(" ") else { throw .badRequest("request target must be a path") }
+        guard target.utf8.first == UInt8(ascii: "/"), !target.utf8.contains(UInt8(ascii: " ")) else {
+            throw .badRequest("request target must be a path")
+        }
         // Framing (no request smuggling): one length or chunked, never both, no conflicting lengths.
-        let lengths = head.contentLengths
-        let encodings = head.tokens("transfer-encoding")
-        if !encodings.isEmpty {
-            guard lengths.isEmpty else { throw .badRequest("both Content-Length and Transfer-Encoding are set") }
-            guard encodings == ["chunked"] else { throw .badRequest("only Transfer-Encoding: chunked is accepted") }
+        let length = head.contentLength
+        if let chunkedLast = head.lastToken("transfer-encoding", is: "chunked") {
+            guard length == .absent else { throw .badRequest("both Content-Length and Transfer-Encoding are set") }
+            guard chunkedLast, head.tokens("transfer-encoding").count == 1 else {
+                throw .badRequest("only Transfer-Encoding: chunked is accepted")
+            }
         }
-        if lengths.count > 1 { throw .badRequest("conflicting Content-Length values") }
-        if let length = lengths.first, UInt64(length) == nil { throw .badRequest("invalid Content-Length") }
+        switch length {
+        case .conflicting: throw .badRequest("conflicting Content-Length values")
+        case .invalid: throw .badRequest("invalid Content-Length")
+        case .absent, .value: break
+        }
 
-        let connectionTokens = head.tokens("connection")
-        let upgrade = head.first("upgrade")
-        let isUpgrade = upgrade != nil && connectionTokens.contains("upgrade")
-        let keepAlive = Self.keepsAlive(version: version, connectionTokens)
+        let upgradeIndex = head.firstIndex("upgrade")
+        let isUpgrade = upgradeIndex != nil && head.hasToken("connection", "upgrade")
+        let keepAlive = Self.keepsAlive(version: version, head)
+        let hostIndex = head.firstIndex("host")
+        let hasConnection = head.firstIndex("connection") != nil
+        var out = ByteBuffer()
+        out.reserveCapacity(head.bytes.readableBytes + target.utf8.count + 192)
         // An HTTP/1.0 client goes upstream as HTTP/1.0, so the origin does not answer chunked.
-        var out = "\(method) \(target) \(version)\r\n"
-        out.reserveCapacity(256 + head.headers.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count + 4 })
-        let originalHost = head.first("host") ?? ""
-        out += "Host: " + (preserveHost && !originalHost.isEmpty ? originalHost : "localhost:\(localPort)") + "\r\n"
-        for field in credential.headers {
-            let name = field.name.asciiLowercased()
-            if name == "host" || Self.isHopByHop(name) || connectionTokens.contains(name) { continue }
-            if name.hasPrefix("x-forwarded-") || name == "forwarded" { continue }
-            out += Self.canonicalName(name, received: field.name)
-            out += ": "
-            out += field.value
-            out += "\r\n"
+        out.writeString(method)
+        out.writeStaticString(" ")
+        out.writeString(target)
+        out.writeStaticString(" ")
+        out.writeString(version)
+        out.writeStaticString("\r\nHost: ")
+        head.withBytes { raw in
+            if preserveHost, let hostIndex, head.fields[hostIndex].valueEnd > head.fields[hostIndex].valueStart {
+                Self.writeValue(head.fields[hostIndex], from: raw, to: &out)
+            } else {
+                out.writeString(localHost)
+            }
+            out.writeStaticString("\r\n")
+            var dropped = credential.dropped.makeIterator()
+            var nextDropped = dropped.next()
+            for index in head.fields.indices {
+                if index == nextDropped {
+                    nextDropped = dropped.next()
+                    continue
+                }
+                let field = head.fields[index]
+                if HTTPHead.nameIs(field, "host", in: raw) || Self.isHopByHop(field, in: raw) { continue }
+                if HTTPHead.nameHasPrefix(field, "x-forwarded-", in: raw) || HTTPHead.nameIs(field, "forwarded", in: raw) { continue }
+                if hasConnection, head.isListedInConnection(index) { continue }
+                Self.writeName(field, from: raw, to: &out)
+                out.writeStaticString(": ")
+                Self.writeValue(field, from: raw, to: &out)
+                out.writeStaticString("\r\n")
+            }
+            out.writeStaticString("X-Forwarded-For: ")
+            out.writeString(clientIP)
+            out.writeStaticString("\r\nX-Forwarded-Proto: ")
+            out.writeString(scheme)
+            out.writeStaticString("\r\n")
+            if let hostIndex, head.fields[hostIndex].valueEnd > head.fields[hostIndex].valueStart {
+                out.writeStaticString("X-Forwarded-Host: ")
+                Self.writeValue(head.fields[hostIndex], from: raw, to: &out)
+                out.writeStaticString("\r\n")
+            }
+            if let pathPrefix {
+                out.writeStaticString("X-Forwarded-Prefix: ")
+                out.writeString(pathPrefix)
+                out.writeStaticString("\r\n")
+            }
+            if isUpgrade, let upgradeIndex {
+                out.writeStaticString("Connection: Upgrade\r\nUpgrade: ")
+                Self.writeValue(head.fields[upgradeIndex], from: raw, to: &out)
+                out.writeStaticString("\r\n")
+            } else if !keepAlive {
+                out.writeStaticString("Connection: close\r\n")
+            } else if version == "HTTP/1.0" {
+                out.writeStaticString("Connection: keep-alive\r\n")
+            }
         }
-        out += "X-Forwarded-For: \(clientIP)\r\nX-Forwarded-Proto: \(scheme)\r\n"
-        if !originalHost.isEmpty { out += "X-Forwarded-Host: \(originalHost)\r\n" }
-        if let pathPrefix { out += "X-Forwarded-Prefix: \(pathPrefix)\r\n" }
-        if isUpgrade, let upgrade {
-            out += "Connection: Upgrade\r\nUpgrade: \(upgrade)\r\n"
-        } else if !keepAlive {
-            out += "Connection: close\r\n"
-        } else if version == "HTTP/1.0" {
-            out += "Connection: keep-alive\r\n"
-        }
-        out += "\r\n"
+        out.writeStaticString("\r\n")
         return Request(head: out, isUpgrade: isUpgrade, keepAlive: keepAlive)
     }
 
     /// HTTP/1.1 keeps a connection unless `close` is listed; HTTP/1.0 only with `keep-alive`.
-    static func keepsAlive(version: String, _ connectionTokens: [String]) -> Bool {
-        if connectionTokens.contains("close") { return false }
-        return version == "HTTP/1.1" || connectionTokens.contains("keep-alive")
+    static func keepsAlive(version: String, _ head: HTTPHead) -> Bool {
+        if head.hasToken("connection", "close") { return false }
+        return version == "HTTP/1.1" || head.hasToken("connection", "keep-alive")
     }
 
     /// The client-facing response head. 101 keeps `Upgrade` and turns the connection into a pipe;
     /// other final responses say `Connection: close` unless the connection stays open after them
-    /// (`keepAlive`, decided by the ingress from both sides and the body's framing).
-    func response(_ head: HTTPHead, keepAlive: Bool = false) -> String {
+    /// (`keepAlive`, decided by the ingress from both sides and the body's framing). The buffer has
+    /// room for `reserving` more bytes (a small body copied after it).
+    func response(_ head: HTTPHead, keepAlive: Bool = false, reserving: Int = 0) -> ByteBuffer {
         let status = head.startLine.1
         let reason = head.startLine.2
-        let connectionTokens = head.tokens("connection")
         let switching = status == "101"
-        var out = "HTTP/1.1 \(status)\(reason.isEmpty ? "" : " " + reason)\r\n"
-        out.reserveCapacity(128 + head.headers.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count + 4 })
-        for (index, field) in head.headers.enumerated() {
-            let name = head.keys[index]
-            if switching, name == "upgrade" {
-                out += "Upgrade: \(field.value)\r\n"
-                continue
+        let hasConnection = head.firstIndex("connection") != nil
+        var out = ByteBuffer()
+        out.reserveCapacity(head.bytes.readableBytes + 64 + (pathPrefix?.utf8.count ?? 0) + reserving)
+        out.writeStaticString("HTTP/1.1 ")
+        out.writeString(status)
+        if !reason.isEmpty {
+            out.writeStaticString(" ")
+            out.writeString(reason)
+        }
+        out.writeStaticString("\r\n")
+        head.withBytes { raw in
+            for index in head.fields.indices {
+                let field = head.fields[index]
+                if switching, HTTPHead.nameIs(field, "upgrade", in: raw) {
+                    out.writeStaticString("Upgrade: ")
+                    Self.writeValue(field, from: raw, to: &out)
+                    out.writeStaticString("\r\n")
+                    continue
+                }
+                if Self.isHopByHop(field, in: raw) || (hasConnection && head.isListedInConnection(index)) { continue }
+                Self.writeName(field, from: raw, to: &out)
+                out.writeStaticString(": ")
+                if let pathPrefix, HTTPHead.nameIs(field, "location", in: raw), field.valueEnd > field.valueStart,
+                    raw[Int(field.valueStart)] == UInt8(ascii: "/"),
+                    field.valueEnd - field.valueStart == 1 || raw[Int(field.valueStart) + 1] != UInt8(ascii: "/")
+                {
+                    out.writeString(pathPrefix)
+                }
+                Self.writeValue(field, from: raw, to: &out)
+                out.writeStaticString("\r\n")
             }
-            if Self.isHopByHop(name) || connectionTokens.contains(name) { continue }
-            out += Self.canonicalName(name, received: field.name)
-            out += ": "
-            if name == "location", let pathPrefix, field.value.hasPrefix("/"), !field.value.hasPrefix("//") {
-                out += pathPrefix
-            }
-            out += field.value
-            out += "\r\n"
         }
         if switching {
-            out += "Connection: Upgrade\r\n"
+            out.writeStaticString("Connection: Upgrade\r\n")
         } else if Int(status).map({ (100..<200).contains($0) }) != true, !keepAlive {
-            out += "Connection: close\r\n"
+            out.writeStaticString("Connection: close\r\n")
         }
-        out += "\r\n"
+        out.writeStaticString("\r\n")
         return out
     }
 

@@ -76,6 +76,11 @@ final class TunnelIngressHandler: ChannelDuplexHandler, TunnelSpliceEndpoint {
     private var clientReadPending = false
     private var flushPending = false
     private var peer: TunnelSplicePeer?
+    /// Response bytes gathered in one pass: heads and the small bodies after them are copied into
+    /// one buffer, so a small response costs one pipeline write rather than two.
+    private var outgoing: ByteBuffer?
+    /// Bodies up to this size are copied next to their head.
+    private static let coalesceLimit = 4096
     private var context: ChannelHandlerContext?
 
     /// Completed once: true when the connection goes to the API, false when a tunnel takes it.
@@ -110,7 +115,7 @@ final class TunnelIngressHandler: ChannelDuplexHandler, TunnelSpliceEndpoint {
         case .exchanging:
             requests.append(unwrapInboundIn(data))
             forwardRequests(context: context)
-            if let peer, peer.isBacklogged { _ = splice.peerWritabilityChanged(false) }
+            if peer?.isBacklogged == true { _ = splice.peerWritabilityChanged(false) }
         case .piping:
             guard let peer else { return }
             peer.send(unwrapInboundIn(data))
@@ -188,7 +193,7 @@ final class TunnelIngressHandler: ChannelDuplexHandler, TunnelSpliceEndpoint {
 
     private func sniff(context: ChannelHandlerContext) {
         guard let buffer else { return }
-        switch HTTPHeadParser.parse(buffer.readableBytesView) {
+        switch HTTPHeadParser.parse(buffer) {
         case .needMore:
             return
         case .invalid:
@@ -219,7 +224,7 @@ final class TunnelIngressHandler: ChannelDuplexHandler, TunnelSpliceEndpoint {
     }
 
     private func authorize(context: ChannelHandlerContext, head: HTTPHead, route: TunnelIngressRouter.Route) {
-        let credential = TunnelCredential.extract(headers: head.headers, target: head.startLine.1)
+        let credential = TunnelCredential.extract(head, target: head.startLine.1)
         let ingress = self.ingress
         let client = TunnelSplicePeer(self, eventLoop: context.eventLoop)
         let clientIP = context.channel.remoteAddress?.ipAddress ?? "unknown"
@@ -283,11 +288,12 @@ final class TunnelIngressHandler: ChannelDuplexHandler, TunnelSpliceEndpoint {
     // MARK: requests (client → origin)
 
     private func forwardRequests(context: ChannelHandlerContext) {
-        guard mode == .exchanging, let peer, let rewriter else { return }
+        // `peer` and `rewriter` are used in place: binding copies would retain their fields per call.
+        guard mode == .exchanging, peer != nil, rewriter != nil else { return }
         do {
             while !awaitingUpgrade, let part = try requests.next() {
                 switch part {
-                case .head(let head, _):
+                case .head(let head):
                     let route = ingress.router.route(target: head.startLine.1, host: head.first("host"))
                     guard !lastRequestSent, isConnectionTunnel(route) else {
                         // Another destination (or bytes after a request that closes): not on this
@@ -297,20 +303,18 @@ final class TunnelIngressHandler: ChannelDuplexHandler, TunnelSpliceEndpoint {
                         endIfAnswered(context: context)
                         return
                     }
-                    let credential = TunnelCredential.extract(headers: head.headers, target: head.startLine.1)
-                    let request = try rewriter.request(head, credential: credential, target: Self.forwardTarget(route, credential))
+                    let credential = TunnelCredential.extract(head, target: head.startLine.1)
+                    let request = try rewriter!.request(head, credential: credential, target: Self.forwardTarget(route, credential))
                     pending.append(
                         Pending(
                             method: head.startLine.0, keepAlive: request.keepAlive, isUpgrade: request.isUpgrade,
                             sentAt: .now))
                     if !request.keepAlive { lastRequestSent = true }
                     if request.isUpgrade { awaitingUpgrade = true }
-                    var bytes = context.channel.allocator.buffer(capacity: request.head.utf8.count)
-                    bytes.writeString(request.head)
-                    peer.send(bytes)
+                    peer!.send(request.head)
                     requests.expectBody(.request(head))
                 case .body(let bytes):
-                    peer.send(bytes)
+                    peer!.send(bytes)
                 case .end:
                     break
                 }
@@ -327,11 +331,11 @@ final class TunnelIngressHandler: ChannelDuplexHandler, TunnelSpliceEndpoint {
     // MARK: responses (origin → client)
 
     private func forwardResponses(context: ChannelHandlerContext) {
-        guard let rewriter else { return }
+        guard rewriter != nil else { return }
         do {
-            while mode == .exchanging, let part = try responses.next() {
+            responseLoop: while mode == .exchanging, let part = try responses.next() {
                 switch part {
-                case .head(let head, _):
+                case .head(let head):
                     guard let current = pending.first else {
                         throw TunnelIngressError(status: 502, code: "bad_gateway", message: "the origin answered a request it was not sent")
                     }
@@ -341,27 +345,28 @@ final class TunnelIngressHandler: ChannelDuplexHandler, TunnelSpliceEndpoint {
                             throw TunnelIngressError(status: 502, code: "bad_gateway", message: "the origin switched protocols unasked")
                         }
                         ingress.runtime.metrics.request(status: status, duration: current.sentAt.duration(to: .now))
-                        startPiping(context: context, head: rewriter.response(head))
+                        startPiping(context: context, head: rewriter!.response(head))
                         return
                     }
                     if (100..<200).contains(status) {
                         informational = true
-                        write(context: context, rewriter.response(head))
+                        queue(context: context, head: rewriter!.response(head))
                         responses.expectBody(.none)
                         continue
                     }
                     if current.isUpgrade { awaitingUpgrade = false }
                     let kind = HTTPBodyFramer.Kind.response(head, method: current.method)
-                    let originKeepsAlive = TunnelHTTPRewriter.keepsAlive(version: head.startLine.0, head.tokens("connection"))
+                    let originKeepsAlive = TunnelHTTPRewriter.keepsAlive(version: head.startLine.0, head)
                     responseKeepAlive =
                         current.keepAlive && originKeepsAlive && kind != .untilClose && !(lastRequestSent && pending.count == 1)
                     responseOpen = true
                     responseStatus = status
-                    write(context: context, rewriter.response(head, keepAlive: responseKeepAlive))
+                    var bodyRoom = 0
+                    if case .length(let length) = kind, length <= Self.coalesceLimit { bodyRoom = Int(length) }
+                    queue(context: context, head: rewriter!.response(head, keepAlive: responseKeepAlive, reserving: bodyRoom))
                     responses.expectBody(kind)
                 case .body(let bytes):
-                    flushPending = true
-                    context.write(wrapOutboundOut(bytes), promise: nil)
+                    queue(context: context, body: bytes)
                 case .end:
                     if informational {
                         informational = false
@@ -372,11 +377,11 @@ final class TunnelIngressHandler: ChannelDuplexHandler, TunnelSpliceEndpoint {
                     ingress.runtime.metrics.request(status: responseStatus, duration: answered.sentAt.duration(to: .now))
                     if !responseKeepAlive {
                         finishClient(context: context)
-                        return
+                        break responseLoop
                     }
                     if lastRequestSent, pending.isEmpty {
                         endIfAnswered(context: context)
-                        return
+                        break responseLoop
                     }
                 }
             }
@@ -387,6 +392,7 @@ final class TunnelIngressHandler: ChannelDuplexHandler, TunnelSpliceEndpoint {
             fail(context: context, failure)
             return
         }
+        sendQueued(context: context)
         if flushPending {
             flushPending = false
             context.flush()
@@ -398,19 +404,35 @@ final class TunnelIngressHandler: ChannelDuplexHandler, TunnelSpliceEndpoint {
         }
     }
 
-    private func write(context: ChannelHandlerContext, _ head: String) {
-        var out = context.channel.allocator.buffer(capacity: head.utf8.count)
-        out.writeString(head)
+    private func queue(context: ChannelHandlerContext, head: ByteBuffer) {
         flushPending = true
-        context.write(wrapOutboundOut(out), promise: nil)
+        if outgoing == nil { outgoing = head } else { outgoing!.writeImmutableBuffer(head) }
+    }
+
+    private func queue(context: ChannelHandlerContext, body: ByteBuffer) {
+        flushPending = true
+        if outgoing != nil, body.readableBytes <= Self.coalesceLimit {
+            outgoing!.writeImmutableBuffer(body)
+        } else {
+            sendQueued(context: context)
+            context.write(wrapOutboundOut(body), promise: nil)
+        }
+    }
+
+    /// Writes what ``queue(context:head:)`` gathered (unflushed); every other write goes after it.
+    private func sendQueued(context: ChannelHandlerContext) {
+        guard let bytes = outgoing else { return }
+        outgoing = nil
+        context.write(wrapOutboundOut(bytes), promise: nil)
     }
 
     /// A 101: from now on bytes are raw both ways, the ones already read included.
-    private func startPiping(context: ChannelHandlerContext, head: String) {
+    private func startPiping(context: ChannelHandlerContext, head: ByteBuffer) {
         mode = .piping
         awaitingUpgrade = false
         responseOpen = true
-        write(context: context, head)
+        queue(context: context, head: head)
+        sendQueued(context: context)
         if let rest = responses.takeBuffered() { context.write(wrapOutboundOut(rest), promise: nil) }
         flushPending = false
         context.flush()
@@ -437,6 +459,7 @@ final class TunnelIngressHandler: ChannelDuplexHandler, TunnelSpliceEndpoint {
     }
 
     private func fail(context: ChannelHandlerContext, _ error: TunnelIngressError) {
+        sendQueued(context: context)
         let answerable = !responseOpen && mode != .piping
         mode = .closed
         buffer = nil
@@ -459,6 +482,7 @@ final class TunnelIngressHandler: ChannelDuplexHandler, TunnelSpliceEndpoint {
     /// The client connection ends cleanly: the origin's side gets END_STREAM (it closes its
     /// connection in turn) and the client its FIN after the last bytes.
     private func finishClient(context: ChannelHandlerContext) {
+        sendQueued(context: context)
         mode = .closed
         finishUpstream()
         _ = splice.outputEnded()

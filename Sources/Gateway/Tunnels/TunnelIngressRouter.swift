@@ -15,15 +15,7 @@ struct TunnelIngressRouter: Sendable {
     let domain: String
 
     func route(target: String, host: String?) -> Route {
-        if let host {
-            let name = Self.hostName(host)
-            if name == domain { return .unknownHost }
-            if name.hasSuffix("." + domain) {
-                let label = name.dropLast(domain.count + 1)
-                guard !label.isEmpty, !label.contains(".") else { return .unknownHost }
-                return .subdomain(label: TunnelHostLabelText.normalize(label))
-            }
-        }
+        if let host, let route = hostRoute(host) { return route }
         let prefix = "/tunnels/"
         guard target.hasPrefix(prefix) else { return .api }
         let rest = target.dropFirst(prefix.count)
@@ -35,14 +27,32 @@ struct TunnelIngressRouter: Sendable {
         return .path(id: id, target: forward)
     }
 
-    /// The host without its port, lower-cased (`[v6]:port` keeps the brackets' content).
-    static func hostName(_ host: String) -> String {
-        var host = Substring(host.asciiLowercased())
-        if host.hasPrefix("["), let close = host.utf8.firstIndex(of: UInt8(ascii: "]")) {
-            return String(host[host.index(after: host.startIndex)..<close])
+    /// The subdomain form's route for `host`, or nil when the host is not under the tunnel domain.
+    /// Runs for every tunnel request, so it compares bytes and copies only a label it returns.
+    private func hostRoute(_ host: String) -> Route? {
+        var host = host
+        return host.withUTF8 { bytes -> Route? in
+            var end = bytes.count
+            if bytes.first == UInt8(ascii: "[") {
+                // An IPv6 literal never names the tunnel domain.
+                return nil
+            }
+            if let colon = bytes.lastIndex(of: UInt8(ascii: ":")) { end = colon }
+            if end > 0, bytes[end - 1] == UInt8(ascii: ".") { end -= 1 }
+            let domain = self.domain.utf8
+            guard end >= domain.count, Self.equalsIgnoringCase(bytes[(end - domain.count)..<end], domain) else { return nil }
+            if end == domain.count { return .unknownHost }
+            let labelEnd = end - domain.count - 1
+            guard bytes[labelEnd] == UInt8(ascii: ".") else { return nil }
+            let label = bytes[..<labelEnd]
+            guard !label.isEmpty, !label.contains(UInt8(ascii: ".")) else { return .unknownHost }
+            return .subdomain(label: TunnelHostLabelText.normalize(Substring(String(decoding: label, as: UTF8.self))))
         }
-        if let colon = host.utf8.lastIndex(of: UInt8(ascii: ":")) { host = host[..<colon] }
-        if host.hasSuffix(".") { host = host.dropLast() }
-        return String(host)
+    }
+
+    /// `bytes` equals `lower` (lower-case) ignoring ASCII case.
+    private static func equalsIgnoringCase(_ bytes: Slice<UnsafeBufferPointer<UInt8>>, _ lower: String.UTF8View) -> Bool {
+        guard bytes.count == lower.count else { return false }
+        return zip(bytes, lower).allSatisfy { byte, expected in (byte &- 65 < 26 ? byte | 0x20 : byte) == expected }
     }
 }
