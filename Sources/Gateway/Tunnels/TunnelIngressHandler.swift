@@ -226,36 +226,47 @@ final class TunnelIngressHandler: ChannelDuplexHandler, TunnelSpliceEndpoint {
     private func authorize(context: ChannelHandlerContext, head: HTTPHead, route: TunnelIngressRouter.Route) {
         let credential = TunnelCredential.extract(head, target: head.startLine.1)
         let ingress = self.ingress
-        let client = TunnelSplicePeer(self, eventLoop: context.eventLoop)
         let clientIP = context.channel.remoteAddress?.ipAddress ?? "unknown"
+        // A tunnel looked up in the last second is admitted here, on the loop; else off it.
+        if let result = ingress.runtime.authorizeHTTPNow(route: route, credential: credential.kind) {
+            authorized(result, head: head, route: route, credential: credential, clientIP: clientIP)
+            return
+        }
         let promise = context.eventLoop.makePromise(of: Result<TunnelHTTPGrant, TunnelIngressError>.self)
         promise.completeWithTask {
             await ingress.runtime.authorizeHTTP(route: route, credential: credential.kind)
         }
         promise.futureResult.assumeIsolated().whenSuccess { result in
-            guard self.mode == .connecting, let context = self.context else { return }
-            switch result {
-            case .failure(let error):
-                self.fail(context: context, error)
-            case .success(let grant):
-                let rewriter = TunnelHTTPRewriter(
-                    localPort: grant.tunnel.localPort, preserveHost: grant.tunnel.hostHeaderMode == "preserve",
-                    pathPrefix: grant.pathPrefix, scheme: ingress.scheme, clientIP: clientIP)
-                do {
-                    // Checked now so a bad first request is a 400 before any upstream work; it is
-                    // rewritten again (with the others) once the stream is attached.
-                    _ = try rewriter.request(head, credential: credential, target: Self.forwardTarget(route, credential))
-                } catch {
-                    self.fail(context: context, Self.badRequest(error))
-                    return
-                }
-                self.rewriter = rewriter
-                self.tunnelRoute = route
-                self.clientIP = clientIP
-                ingress.runtime.connect(
-                    grant: grant, protocol: "http", clientAddress: clientIP, client: client,
-                    closeFuture: context.channel.closeFuture)
+            self.authorized(result, head: head, route: route, credential: credential, clientIP: clientIP)
+        }
+    }
+
+    private func authorized(
+        _ result: Result<TunnelHTTPGrant, TunnelIngressError>, head: HTTPHead, route: TunnelIngressRouter.Route,
+        credential: TunnelCredential, clientIP: String
+    ) {
+        guard mode == .connecting, let context else { return }
+        switch result {
+        case .failure(let error):
+            fail(context: context, error)
+        case .success(let grant):
+            let rewriter = TunnelHTTPRewriter(
+                localPort: grant.tunnel.localPort, preserveHost: grant.tunnel.hostHeaderMode == "preserve",
+                pathPrefix: grant.pathPrefix, scheme: ingress.scheme, clientIP: clientIP)
+            do {
+                // Checked now so a bad first request is a 400 before any upstream work; it is
+                // rewritten again (with the others) once the stream is attached.
+                _ = try rewriter.request(head, credential: credential, target: Self.forwardTarget(route, credential))
+            } catch {
+                fail(context: context, Self.badRequest(error))
+                return
             }
+            self.rewriter = rewriter
+            tunnelRoute = route
+            self.clientIP = clientIP
+            ingress.runtime.connect(
+                grant: grant, protocol: "http", clientAddress: clientIP, client: TunnelSplicePeer(self, eventLoop: context.eventLoop),
+                closeFuture: context.channel.closeFuture)
         }
     }
 

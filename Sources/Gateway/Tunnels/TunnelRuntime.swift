@@ -48,6 +48,8 @@ public final class TunnelRuntime: Service, Sendable {
     private let connections = NIOLockedValueBox<[String: [String: TunnelSplicePeer]]>([:])
     let listeners: TunnelTCPListeners
     let acceptQueue = TunnelAcceptQueue()
+    /// Recent HTTP ingress lookups (one second).
+    let targets = TunnelTargetCache()
 
     public init(
         store: Store, apiKeys: APIKeyAuthenticator, config: ServerConfig, metrics: TunnelMetrics, logger: Logger
@@ -89,6 +91,7 @@ public final class TunnelRuntime: Service, Sendable {
     /// A tunnel was closed or expired: its connections end (HTTP clients still waiting get 410),
     /// its port is freed, and its runner is told (`CloseTunnel`).
     public func tunnelClosed(id: String, reason: String) async {
+        targets.forget(tunnelID: id)
         let live = connections.withLockedValue { $0.removeValue(forKey: id) } ?? [:]
         let expired = reason == "expired"
         for client in live.values {
@@ -156,35 +159,71 @@ public final class TunnelRuntime: Service, Sendable {
     func authorizeHTTP(route: TunnelIngressRouter.Route, credential: TunnelCredential.Kind) async
         -> Result<TunnelHTTPGrant, TunnelIngressError>
     {
-        let notFound = TunnelIngressError(status: 404, code: "not_found", message: "tunnel not found or expired")
-        guard settings.enabled else { return .failure(notFound) }
-        let target: TunnelTarget?
-        var prefix: String?
-        do {
-            switch route {
-            case .api, .unknownHost:
-                return .failure(notFound)
-            case .path(let id, _):
-                guard ID.isValid(id, prefix: .tunnel) else { return .failure(notFound) }
-                target = try await store.tunnelTarget(id: id)
-                prefix = "/tunnels/" + id
-            case .subdomain(let label):
-                target = try await store.tunnelTarget(hostLabel: label)
+        guard settings.enabled, let (key, prefix) = Self.targetKey(route) else { return .failure(Self.notFound) }
+        var target = targets.target(key)
+        if target == nil {
+            do {
+                switch key {
+                case .id(let id): target = try await store.tunnelTarget(id: id)
+                case .hostLabel(let label): target = try await store.tunnelTarget(hostLabel: label)
+                }
+            } catch {
+                logger.error("tunnel lookup failed", metadata: ["error": "\(error)"])
+                return .failure(TunnelIngressError(status: 503, code: "service_unavailable", message: "tunnel lookup failed; retry"))
             }
-        } catch {
-            logger.error("tunnel lookup failed", metadata: ["error": "\(error)"])
-            return .failure(TunnelIngressError(status: 503, code: "service_unavailable", message: "tunnel lookup failed; retry"))
+            if let target { targets.keep(target, for: key) }
         }
-        guard let target else { return .failure(notFound) }
-        let tunnel = target.tunnel
+        guard let target else { return .failure(Self.notFound) }
+        if let refusal = openRefusal(target.tunnel) { return .failure(refusal) }
+        if !target.tunnel.isPublic, let refusal = await checkCredential(credential, tunnel: target.tunnel) {
+            return .failure(refusal)
+        }
+        return grantHTTP(target, prefix: prefix)
+    }
+
+    /// ``authorizeHTTP(route:credential:)`` from what is known without waiting: the tunnel looked up
+    /// within the last second and a credential that needs no lookup (none, or a tunnel token). Nil
+    /// when the answer needs the database or an API key check.
+    func authorizeHTTPNow(route: TunnelIngressRouter.Route, credential: TunnelCredential.Kind)
+        -> Result<TunnelHTTPGrant, TunnelIngressError>?
+    {
+        guard settings.enabled, let (key, prefix) = Self.targetKey(route) else { return .failure(Self.notFound) }
+        guard let target = targets.target(key) else { return nil }
+        if let refusal = openRefusal(target.tunnel) { return .failure(refusal) }
+        if !target.tunnel.isPublic {
+            if case .apiKey = credential { return nil }
+            if let refusal = tokenRefusal(credential, tunnel: target.tunnel) { return .failure(refusal) }
+        }
+        return grantHTTP(target, prefix: prefix)
+    }
+
+    private static let notFound = TunnelIngressError(status: 404, code: "not_found", message: "tunnel not found or expired")
+
+    /// What to look the route's tunnel up by, and the path form's prefix; nil when it names none.
+    private static func targetKey(_ route: TunnelIngressRouter.Route) -> (TunnelTargetCache.Key, String?)? {
+        switch route {
+        case .api, .unknownHost:
+            return nil
+        case .path(let id, _):
+            guard ID.isValid(id, prefix: .tunnel) else { return nil }
+            return (.id(id), "/tunnels/" + id)
+        case .subdomain(let label):
+            return (.hostLabel(label), nil)
+        }
+    }
+
+    /// Closed (404) or expired (410), else nil.
+    private func openRefusal(_ tunnel: TunnelRecord) -> TunnelIngressError? {
         switch tunnel.status(at: store.clock.now()) {
-        case .closed: return .failure(notFound)
-        case .expired: return .failure(TunnelIngressError(status: 410, code: "tunnel_expired", message: "tunnel \(tunnel.id) expired"))
-        case .active: break
+        case .closed: return Self.notFound
+        case .expired: return TunnelIngressError(status: 410, code: "tunnel_expired", message: "tunnel \(tunnel.id) expired")
+        case .active: return nil
         }
-        if !tunnel.isPublic {
-            if let refusal = await checkCredential(credential, tunnel: tunnel) { return .failure(refusal) }
-        }
+    }
+
+    /// After the credential: type http (400), then the connection limit and runner (503).
+    private func grantHTTP(_ target: TunnelTarget, prefix: String?) -> Result<TunnelHTTPGrant, TunnelIngressError> {
+        let tunnel = target.tunnel
         guard tunnel.type == "http" else {
             return .failure(TunnelIngressError(status: 400, code: "invalid_type", message: "tunnel \(tunnel.id) is a \(tunnel.type) tunnel"))
         }
@@ -224,27 +263,35 @@ public final class TunnelRuntime: Service, Sendable {
 
     /// nil when the credential grants use of the tunnel; else the 401 to answer.
     func checkCredential(_ credential: TunnelCredential.Kind, tunnel: TunnelRecord) async -> TunnelIngressError? {
-        let challenge = [("WWW-Authenticate", #"Basic realm="Marionette Tunnel""#)]
+        guard case .apiKey(let key) = credential else { return tokenRefusal(credential, tunnel: tunnel) }
+        do {
+            let principal = try await apiKeys.authenticate(key)
+            try principal.require("tunnels:read")
+            if multiTenant, principal.tenantID != tunnel.tenantID {
+                return TunnelIngressError(status: 401, code: "invalid_token", message: "the API key cannot use this tunnel", headers: Self.challenge)
+            }
+            return nil
+        } catch {
+            return TunnelIngressError(status: 401, code: error.code, message: error.message, headers: Self.challenge)
+        }
+    }
+
+    private static let challenge = [("WWW-Authenticate", #"Basic realm="Marionette Tunnel""#)]
+
+    /// The checks that need no lookup: a tunnel token, or none. (An API key is not judged here.)
+    private func tokenRefusal(_ credential: TunnelCredential.Kind, tunnel: TunnelRecord) -> TunnelIngressError? {
         switch credential {
         case .tunnelToken(let token):
             if TunnelService.tokenMatches(token, tunnel: tunnel) { return nil }
-            return TunnelIngressError(status: 401, code: "invalid_token", message: "the tunnel token is not valid for this tunnel", headers: challenge)
-        case .apiKey(let key):
-            do {
-                let principal = try await apiKeys.authenticate(key)
-                try principal.require("tunnels:read")
-                if multiTenant, principal.tenantID != tunnel.tenantID {
-                    return TunnelIngressError(status: 401, code: "invalid_token", message: "the API key cannot use this tunnel", headers: challenge)
-                }
-                return nil
-            } catch {
-                return TunnelIngressError(status: 401, code: error.code, message: error.message, headers: challenge)
-            }
+            return TunnelIngressError(
+                status: 401, code: "invalid_token", message: "the tunnel token is not valid for this tunnel", headers: Self.challenge)
+        case .apiKey:
+            return nil
         case .none:
             return TunnelIngressError(
                 status: 401, code: "missing_auth",
                 message: "this tunnel needs its token (X-Marionette-Tunnel-Token, ?marionette_token=, Basic password) or an API key with tunnels:read",
-                headers: challenge)
+                headers: Self.challenge)
         }
     }
 
