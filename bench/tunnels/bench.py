@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Tunnel benchmark: a session's TCP and HTTP tunnels against direct access, socat and `ssh -R`.
 
-Runs against a server started by run.sh (MARIONETTE_BENCH_API, _KEY, _WORK, _PIDFILE and _PORTS:
-six free ports for the origins and the baselines). Starts its own origins on loopback (iperf3,
+Runs against a server started by run.sh (MARIONETTE_BENCH_API, _KEY, _WORK, _PIDFILE, _SERVER_PID
+and _PORTS: seven free ports for the origins and the baselines). Starts its own origins on loopback (iperf3,
 nginx with /small of 100 bytes and a sparse 2 GiB /big) and baselines (socat relays; a throwaway
 sshd with an `ssh -R` client), creates a session whose local runner carries an HTTP tunnel to
 nginx and a TCP tunnel to iperf3, and measures, each path in turn on the same machine and run:
@@ -11,7 +11,10 @@ nginx and a TCP tunnel to iperf3, and measures, each path in turn on the same ma
                                       down = origin -> client (-R); paths direct, socat, ssh,
                                       marionette; RATIO ..._marionette_vs_{direct,ssh}
   http_<path>_c<N>_<keepalive|close>  wrk on /small, N connections, rps (2xx/3xx answers only) and
-                                      p50/p99; close = `Connection: close` on every request
+                                      p50/p99; close = `Connection: close` on every request; paths
+                                      direct, socat, ssh, marionette. _relay_cpu_us: CPU time the
+                                      relay's processes spent per request (server and runner agent;
+                                      socat and its children; sshd and ssh), machine load aside
   rate_<path>_{p50,p99}               wrk paced to BENCH_RATE req/s; added_p50 = tunnel - direct
   bulk_<path>_small_{p50,p99}         paced small requests while /big downloads in a loop over the
                                       same path (the same tunnel)
@@ -48,7 +51,8 @@ RATE = int(os.environ.get("BENCH_RATE", "1000"))
 BULK_RATE = int(os.environ.get("BENCH_BULK_RATE", "100"))
 CONNECTIONS = [int(c) for c in os.environ.get("BENCH_CONNECTIONS", "1 16 64 256").split()]
 TCP_PATHS = os.environ.get("BENCH_TCP_PATHS", "direct socat ssh marionette").split()
-HTTP_PATHS = os.environ.get("BENCH_HTTP_PATHS", "direct socat marionette").split()
+HTTP_PATHS = os.environ.get("BENCH_HTTP_PATHS", "direct socat ssh marionette").split()
+SERVER_PID = int(os.environ.get("MARIONETTE_BENCH_SERVER_PID", "0"))
 BIG_BYTES = 2 << 30
 GB = 1e9
 
@@ -118,6 +122,48 @@ def ratio(name, numerator, denominator):
         return
     FIGURES[name] = a / b
     print(f"RATIO {name} {a / b:.3f} x", flush=True)
+
+
+# ---------------------------------------------------------------- relay CPU time
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def process_table():
+    """pid -> (parent pid, CPU ticks: user + system, reaped children included) of every process."""
+    table = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        # After the command: state, ppid, ...; utime, stime, cutime, cstime are fields 14-17.
+        table[int(entry)] = (int(fields[1]), sum(int(x) for x in fields[11:15]))
+    return table
+
+
+def tree_cpu_seconds(roots):
+    """CPU seconds used so far by `roots` and all their descendants. A child that exits and is
+    reaped inside the tree moves its time into its parent's, so differences stay right."""
+    table = process_table()
+    children = {}
+    for pid, (parent, _) in table.items():
+        children.setdefault(parent, []).append(pid)
+    total, todo, seen = 0, [r for r in roots if r in table], set()
+    while todo:
+        pid = todo.pop()
+        if pid in seen:
+            continue
+        seen.add(pid)
+        total += table[pid][1]
+        todo.extend(children.get(pid, []))
+    return total / CLOCK_TICKS
+
+
+RELAYS = {}  # path -> root pids of the processes that relay its bytes
 
 
 # ---------------------------------------------------------------- helper processes
@@ -308,13 +354,14 @@ def start_iperf3(helpers, port):
 
 
 def start_socat(helpers, name, listen, target):
-    helpers.start(name, ["socat", f"TCP-LISTEN:{listen},fork,reuseaddr,nodelay,bind=127.0.0.1,backlog=1024",
+    return helpers.start(name, ["socat", f"TCP-LISTEN:{listen},fork,reuseaddr,nodelay,bind=127.0.0.1,backlog=1024",
                          f"TCP:127.0.0.1:{target},nodelay"],
                   port=listen)
 
 
-def start_ssh_reverse(helpers, sshd_port, remote_port, target):
-    """A throwaway sshd on loopback and `ssh -R remote_port:127.0.0.1:target` into it."""
+def start_ssh_reverse(helpers, sshd_port, forwards):
+    """A throwaway sshd on loopback and one `ssh -R remote_port:127.0.0.1:target ...` into it, a
+    forward for each (remote_port, target) pair."""
     root = os.path.join(WORK, "ssh")
     os.makedirs(root, exist_ok=True)
     for key in ("host_key", "client_key"):
@@ -343,7 +390,14 @@ LogLevel ERROR
     helpers.start("ssh", ["ssh", "-N", "-F", "/dev/null", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
                           "-o", "ExitOnForwardFailure=yes", "-o", "BatchMode=yes", "-o", "LogLevel=ERROR",
                           "-o", "ConnectTimeout=10", "-i", os.path.join(root, "client_key"), "-p", str(sshd_port),
-                          "-R", f"{remote_port}:127.0.0.1:{target}", f"{user}@127.0.0.1"], port=remote_port, timeout=20)
+                          *[arg for remote, target in forwards for arg in ("-R", f"{remote}:127.0.0.1:{target}")],
+                          f"{user}@127.0.0.1"], port=forwards[0][0], timeout=20)
+    for remote, _ in forwards[1:]:
+        deadline = time.time() + 10
+        while not listening(remote):
+            if time.time() > deadline:
+                raise RuntimeError(f"ssh -R: port {remote} is not forwarded: {helpers.tail('ssh')}")
+            time.sleep(0.05)
     cipher = subprocess.run(["ssh", "-G", "-F", "/dev/null", "127.0.0.1"], capture_output=True, text=True, timeout=10).stdout
     log("ssh -R up; cipher preference:", next((l.split()[1] for l in cipher.splitlines() if l.startswith("ciphers ")), "?"))
 
@@ -500,12 +554,20 @@ def http_requests(urls):
             for path, url in urls.items():
                 if path == "marionette":
                     settle(f"http_{path}_c{connections}_{mode}")
+                roots = RELAYS.get(path, [])
+                before = tree_cpu_seconds(roots)
                 figures, error = wrk(url, connections, close=mode == "close", tag=f"{path} c{connections} {mode}")
+                time.sleep(0.2)  # socat and sshd children of closed connections are reaped
+                cpu = tree_cpu_seconds(roots) - before
                 if path == "marionette":
                     check_drops(f"http_{path}_c{connections}_{mode}")
-                report_wrk(f"http_{path}_c{connections}_{mode}", figures, error)
+                if report_wrk(f"http_{path}_c{connections}_{mode}", figures, error) and roots:
+                    result(f"http_{path}_c{connections}_{mode}_relay_cpu_us", cpu / figures["requests"] * 1e6, "us/request")
             ratio(f"http_c{connections}_{mode}_marionette_vs_direct_rps", f"http_marionette_c{connections}_{mode}_rps",
                   f"http_direct_c{connections}_{mode}_rps")
+            for other in ("socat", "ssh"):
+                ratio(f"http_c{connections}_{mode}_marionette_vs_{other}_relay_cpu",
+                      f"http_marionette_c{connections}_{mode}_relay_cpu_us", f"http_{other}_c{connections}_{mode}_relay_cpu_us")
 
 
 def fixed_rate(urls):
@@ -639,7 +701,7 @@ def targets():
 
 def main():
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    iperf_port, nginx_port, socat_tcp, socat_http, sshd_port, ssh_tcp = PORTS[:6]
+    iperf_port, nginx_port, socat_tcp, socat_http, sshd_port, ssh_tcp, ssh_http = PORTS[:7]
     helpers = Helpers()
     soak_ok = False
     started = time.time()
@@ -650,16 +712,23 @@ def main():
         if "socat" in TCP_PATHS:
             start_socat(helpers, "socat-tcp", socat_tcp, iperf_port)
             tcp_targets["socat"] = socat_tcp
-        if "ssh" in TCP_PATHS:
+        http_urls = {"direct": f"http://127.0.0.1:{nginx_port}/small"}
+        forwards = ([(ssh_tcp, iperf_port)] if "ssh" in TCP_PATHS else []) + ([(ssh_http, nginx_port)] if "ssh" in HTTP_PATHS else [])
+        if forwards:
             try:
-                start_ssh_reverse(helpers, sshd_port, ssh_tcp, iperf_port)
-                tcp_targets["ssh"] = ssh_tcp
+                start_ssh_reverse(helpers, sshd_port, forwards)
+                if "ssh" in TCP_PATHS:
+                    tcp_targets["ssh"] = ssh_tcp
+                if "ssh" in HTTP_PATHS:
+                    http_urls["ssh"] = f"http://127.0.0.1:{ssh_http}/small"
+                    RELAYS["ssh"] = [helpers.running["sshd"].pid, helpers.running["ssh"].pid]
             except (RuntimeError, subprocess.SubprocessError) as error:
                 fail(f"ssh -R baseline: {error}")
-        http_urls = {"direct": f"http://127.0.0.1:{nginx_port}/small"}
         if "socat" in HTTP_PATHS:
-            start_socat(helpers, "socat-http", socat_http, nginx_port)
+            RELAYS["socat"] = [start_socat(helpers, "socat-http", socat_http, nginx_port).pid]
             http_urls["socat"] = f"http://127.0.0.1:{socat_http}/small"
+        if SERVER_PID:
+            RELAYS["marionette"] = [SERVER_PID]
         _, http_id, tcp_port = marionette_session(nginx_port, iperf_port)
         check_drops("the set-up")
         tunnel = f"{API}/tunnels/{http_id}"

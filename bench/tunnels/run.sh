@@ -7,7 +7,7 @@
 # Environment: BENCH_SECONDS (5) per measurement, BENCH_SOAK_SECONDS (60), BENCH_RATE (1000 req/s,
 # the fixed-rate latency run), BENCH_BULK_RATE (100 req/s, small requests beside a bulk download),
 # BENCH_CONNECTIONS ("1 16 64 256"), BENCH_TCP_PATHS ("direct socat ssh marionette"),
-# BENCH_HTTP_PATHS ("direct socat marionette"), BENCH_KEEP_WORK=1 (keep the work folder and its
+# BENCH_HTTP_PATHS ("direct socat ssh marionette"), BENCH_KEEP_WORK=1 (keep the work folder and its
 # logs), MARIONETTE_BENCH_BIN=<dir with release binaries>.
 set -euo pipefail
 BENCH_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -85,7 +85,7 @@ PY
 
 data="$WORK/data"
 mkdir -p "$data"
-mapfile -t ports < <(free_ports 11)   # 5 for the server, 6 for origins and baselines
+mapfile -t ports < <(free_ports 12)   # 5 for the server, 7 for origins and baselines
 tcp_base="$(free_port_range 10)"
 log "starting server (TCP tunnel ports $tcp_base-$((tcp_base + 9)))"
 (cd "$data" && exec env -u MARIONETTE_DATABASE_URL -u MARIONETTE_CONFIG \
@@ -112,6 +112,7 @@ status=0
 MARIONETTE_BENCH_API="http://127.0.0.1:${ports[0]}" \
 MARIONETTE_BENCH_KEY="$(tr -d '[:space:]' <"$data/bootstrap-api-key")" \
 MARIONETTE_BENCH_WORK="$WORK" MARIONETTE_BENCH_PIDFILE="$HELPER_PIDS" MARIONETTE_BENCH_DATA_DIR="$data" \
+MARIONETTE_BENCH_SERVER_PID="$SERVER_PID" \
 MARIONETTE_BENCH_PORTS="${ports[*]:5}" \
     timeout --kill-after=15 "$budget" python3 "$BENCH_DIR/bench.py" || status=$?
 if [ "$status" -ne 0 ]; then
