@@ -40,41 +40,32 @@ public final class TunnelDialer: Sendable {
             return
         }
         let loop = connection.channel.eventLoop
-        let first = startDial(host: "127.0.0.1", port: command.localPort, on: loop)
-        Task { await self.run(command, client: client, connection: connection, path: path, first: first) }
-    }
-
-    private func run(
-        _ command: OpenTunnelConnectionCommand, client: FabricDataClient, connection: FabricDataConnection, path: String,
-        first: EventLoopFuture<(channel: any Channel, link: TunnelSplicePeer)>
-    ) async {
-        let metadata: Logger.Metadata = ["tunnel_id": "\(command.tunnelID)", "connection_id": "\(command.connectionID)"]
-        let loop = connection.channel.eventLoop
-        let local: (channel: any Channel, link: TunnelSplicePeer)
-        do {
-            do {
-                local = try await first.get()
-            } catch {
+        let port = command.localPort
+        // All on the data connection's loop, as futures: a task per proxied connection would cost
+        // every short connection two thread hops.
+        startDial(host: "127.0.0.1", port: port, on: loop)
+            .flatMapError { _ in
                 // Nothing on IPv4 loopback: the origin may listen on [::1] only.
-                local = try await startDial(host: "::1", port: command.localPort, on: loop).get()
+                self.startDial(host: "::1", port: port, on: loop)
             }
-        } catch {
-            logger.info("tunnel dial failed", metadata: metadata.merging(["port": "\(command.localPort)", "error": "\(error)"]) { $1 })
-            await reportDialError(client: client, path: path, reason: "connect to port \(command.localPort) failed: \(error)")
-            return
-        }
-        let socket = local.link
-        logger.debug("tunnel connection dialled", metadata: metadata.merging(["port": "\(command.localPort)"]) { $1 })
-        do {
-            _ = try await connection.openStream(path: path) { stream in
-                let end = TunnelStreamEnd(peer: socket)
-                try stream.pipeline.syncOperations.addHandler(end)
-                socket.attach(end.link(eventLoop: stream.eventLoop))
+            .whenComplete { result in
+                switch result {
+                case .failure(let error):
+                    self.logger.info("tunnel dial failed", metadata: metadata.merging(["port": "\(port)", "error": "\(error)"]) { $1 })
+                    Task { await self.reportDialError(client: client, path: path, reason: "connect to port \(port) failed: \(error)") }
+                case .success(let local):
+                    let socket = local.link
+                    self.logger.debug("tunnel connection dialled", metadata: metadata.merging(["port": "\(port)"]) { $1 })
+                    connection.makeStream(path: path) { stream in
+                        let end = TunnelStreamEnd(peer: socket)
+                        try stream.pipeline.syncOperations.addHandler(end)
+                        socket.attach(end.link(eventLoop: stream.eventLoop))
+                    }.whenFailure { error in
+                        self.logger.info("tunnel stream could not be opened", metadata: metadata.merging(["error": "\(error)"]) { $1 })
+                        socket.abort(.reset)
+                    }
+                }
             }
-        } catch {
-            logger.info("tunnel stream could not be opened", metadata: metadata.merging(["error": "\(error)"]) { $1 })
-            socket.abort(.reset)
-        }
     }
 
     /// Connects to the origin at a loopback address (no resolver: the connect is queued on `loop`

@@ -108,7 +108,7 @@ public struct ServerRuntime: Sendable {
         let registry = data.registry
         services.tunnelRuntime.configure(
             TunnelRuntime.Fabric(
-                send: { command, runnerID in await runners.send(command, toRunner: runnerID) },
+                send: { command, runnerID in runners.sendNow(command, toRunner: runnerID) },
                 isConnected: { registry.isConnected(runnerID: $0) }))
         return ServerRuntime(services: services, runners: runners, logs: logs, grpc: grpc, data: data)
     }

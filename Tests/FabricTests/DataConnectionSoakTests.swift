@@ -178,7 +178,7 @@ struct DuplexSoakStreamHandler: FabricDataStreamHandler {
         (DataConnectionSoakTests.clientOffset(index) + SoakPattern.period / 2 + 4099) % SoakPattern.period
     }
 
-    func handleTunnelStream(_ request: FabricDataStreamRequest) async -> FabricDataStreamDecision {
+    func handleTunnelStream(_ request: FabricDataStreamRequest) -> FabricDataStreamDecision {
         guard let index = Int(request.connectionID.dropFirst()) else { return .respond(status: 400) }
         let total = self.total
         let pattern = self.pattern

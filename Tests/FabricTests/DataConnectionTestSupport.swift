@@ -9,7 +9,7 @@ import Testing
 struct EchoStreamHandler: FabricDataStreamHandler {
     let accepted = NIOLockedValueBox<[FabricDataStreamRequest]>([])
 
-    func handleTunnelStream(_ request: FabricDataStreamRequest) async -> FabricDataStreamDecision {
+    func handleTunnelStream(_ request: FabricDataStreamRequest) -> FabricDataStreamDecision {
         self.accepted.withLockedValue { $0.append(request) }
         return .accept(headers: ["x-echo": "1"]) { channel in
             try channel.pipeline.syncOperations.addHandler(DataEchoHandler())

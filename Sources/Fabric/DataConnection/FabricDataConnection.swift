@@ -188,8 +188,20 @@ public final class FabricDataConnection: Sendable {
         endStream: Bool = false,
         configure: @escaping @Sendable (any Channel) throws -> Void = { _ in }
     ) async throws -> FabricDataStream {
+        try await self.makeStream(method: method, path: path, headers: headers, endStream: endStream, configure: configure).get()
+    }
+
+    /// ``openStream(method:path:headers:endStream:configure:)`` as a future, for callers on event loops (a
+    /// tunnel opens one stream per proxied connection, without a task hop).
+    public func makeStream(
+        method: String = "POST",
+        path: String,
+        headers: HPACKHeaders = [:],
+        endStream: Bool = false,
+        configure: @escaping @Sendable (any Channel) throws -> Void = { _ in }
+    ) -> EventLoopFuture<FabricDataStream> {
         guard self.channel.isActive else {
-            throw FabricDataError.notConnected
+            return self.channel.eventLoop.makeFailedFuture(FabricDataError.notConnected)
         }
         var request: HPACKHeaders = [
             ":method": method,
@@ -210,13 +222,11 @@ public final class FabricDataConnection: Sendable {
                 try configure(stream)
             }
         }
-        do {
-            let stream = try await created.get()
-            return FabricDataStream(channel: stream, response: response.futureResult)
-        } catch {
-            response.fail(error)
-            throw error
-        }
+        return created.map { FabricDataStream(channel: $0, response: response.futureResult) }
+            .flatMapErrorThrowing { error in
+                response.fail(error)
+                throw error
+            }
     }
 
     /// `GET /v1/health`: succeeds on `200` with body `ok`; throws ``FabricDataError/unexpectedStatus(_:)`` (401 for

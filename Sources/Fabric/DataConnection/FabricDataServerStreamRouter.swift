@@ -213,13 +213,7 @@ final class FabricDataServerStreamRouter: ChannelDuplexHandler, RemovableChannel
                 headers: requestHeaders,
                 requestEnded: self.requestEnded
             )
-            let handler = self.connection.shared.streamHandler
-            let promise = context.eventLoop.makePromise(of: FabricDataStreamDecision.self)
-            promise.completeWithTask { await handler.handleTunnelStream(request) }
-            promise.futureResult.assumeIsolated().whenSuccess { decision in
-                guard case .deciding = self.state else { return }
-                self.apply(decision, context: context)
-            }
+            self.apply(self.connection.shared.streamHandler.handleTunnelStream(request), context: context)
         }
     }
 

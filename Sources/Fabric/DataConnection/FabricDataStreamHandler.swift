@@ -40,16 +40,16 @@ public enum FabricDataStreamDecision: Sendable {
 /// Decides what happens to tunnel connection streams. The tunnel feature implements this; the default,
 /// ``FabricDataNotFoundStreamHandler``, answers 404.
 public protocol FabricDataStreamHandler: Sendable {
-    /// Called once per authenticated tunnel stream, off the event loop. Request DATA that arrives meanwhile is
-    /// held (at most one stream window) and the stream is not read further until this returns.
-    func handleTunnelStream(_ request: FabricDataStreamRequest) async -> FabricDataStreamDecision
+    /// Called once per authenticated tunnel stream, on its event loop: it must decide without waiting (one
+    /// opens for every proxied connection, so a task hop here would cost every connection one).
+    func handleTunnelStream(_ request: FabricDataStreamRequest) -> FabricDataStreamDecision
 }
 
 /// Answers every tunnel stream with 404 + END_STREAM (the server's default until tunnels exist).
 public struct FabricDataNotFoundStreamHandler: FabricDataStreamHandler {
     public init() {}
 
-    public func handleTunnelStream(_ request: FabricDataStreamRequest) async -> FabricDataStreamDecision {
+    public func handleTunnelStream(_ request: FabricDataStreamRequest) -> FabricDataStreamDecision {
         .respond(status: 404)
     }
 }

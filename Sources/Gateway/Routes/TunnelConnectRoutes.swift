@@ -36,7 +36,7 @@ enum TunnelConnectRoutes {
                 inbound: inbound, outbound: outbound, eventLoop: context.requestContext.eventLoop,
                 idleTimeout: .seconds(runtime.settings.idleTimeoutSeconds)
             ) { link, closed in
-                await runtime.connectWebSocket(grant: grant, client: link, source: source, closeFuture: closed)
+                runtime.connectWebSocket(grant: grant, client: link, source: source, closeFuture: closed)
             }
         }
     }

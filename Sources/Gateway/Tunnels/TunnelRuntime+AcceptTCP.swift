@@ -12,7 +12,7 @@ extension TunnelRuntime {
                 self.logger.info("tcp tunnel connection refused", metadata: ["tunnel_id": "\(tunnelID)", "reason": "\(reason)"])
                 client.abort(.reset)
             }
-            guard let target = try? await store.tunnelTarget(id: tunnelID),
+            guard let target = try? await self.target(id: tunnelID),
                 target.tunnel.status(at: store.clock.now()) == .active
             else { return refuse("tunnel closed or expired") }
             let runnerID: String
@@ -20,7 +20,7 @@ extension TunnelRuntime {
             case .runner(let admitted): runnerID = admitted
             case .refused(_, let message): return refuse(message)
             }
-            await connect(
+            connect(
                 tunnelID: tunnelID, runnerID: runnerID, localPort: target.tunnel.localPort, protocol: "tcp",
                 clientAddress: source, client: client, closeFuture: closeFuture)
         }

@@ -46,11 +46,11 @@ extension TunnelRuntime {
 
     /// A WebSocket client of `/connect` was upgraded: one raw TCP connection to the tunnel's port,
     /// counted, limited and logged like a TCP tunnel accept (metrics type `tcp`).
-    func connectWebSocket(grant: TunnelHTTPGrant, client: TunnelSplicePeer, source: String, closeFuture: EventLoopFuture<Void>) async {
+    func connectWebSocket(grant: TunnelHTTPGrant, client: TunnelSplicePeer, source: String, closeFuture: EventLoopFuture<Void>) {
         logger.info(
             "tunnel websocket connection",
             metadata: ["tunnel_id": "\(grant.tunnel.id)", "source": "\(source)", "local_port": "\(grant.tunnel.localPort)"])
-        await connect(
+        connect(
             tunnelID: grant.tunnel.id, runnerID: grant.runnerID, localPort: grant.tunnel.localPort, protocol: "tcp",
             clientAddress: source, client: client, closeFuture: closeFuture)
     }

@@ -15,13 +15,14 @@ import ServiceLifecycle
 public final class TunnelRuntime: Service, Sendable {
     /// How the runtime reaches runners; set once the fabric exists (`ServerRuntime`).
     public struct Fabric: Sendable {
-        /// Queues a command on the runner's control stream; false when it is not connected.
-        public var send: @Sendable (Marionette_Runner_V1_ServerCommand, String) async -> Bool
+        /// Queues a command on the runner's control stream (without waiting: it runs on event
+        /// loops); false when it is not connected.
+        public var send: @Sendable (Marionette_Runner_V1_ServerCommand, String) -> Bool
         /// Whether the runner's data connection is up.
         public var isConnected: @Sendable (String) -> Bool
 
         public init(
-            send: @escaping @Sendable (Marionette_Runner_V1_ServerCommand, String) async -> Bool,
+            send: @escaping @Sendable (Marionette_Runner_V1_ServerCommand, String) -> Bool,
             isConnected: @escaping @Sendable (String) -> Bool
         ) {
             self.send = send
@@ -112,7 +113,7 @@ public final class TunnelRuntime: Service, Sendable {
             close.reason = reason
             var command = Marionette_Runner_V1_ServerCommand()
             command.closeTunnel = close
-            _ = await fabric.send(command, runnerID)
+            _ = fabric.send(command, runnerID)
         }
     }
 
@@ -198,6 +199,14 @@ public final class TunnelRuntime: Service, Sendable {
     }
 
     private static let notFound = TunnelIngressError(status: 404, code: "not_found", message: "tunnel not found or expired")
+
+    /// The tunnel and its session by id, from the last second's lookups or else the store.
+    func target(id: String) async throws -> TunnelTarget? {
+        if let cached = targets.target(.id(id)) { return cached }
+        let found = try await store.tunnelTarget(id: id)
+        if let found { targets.keep(found, for: .id(id)) }
+        return found
+    }
 
     /// What to look the route's tunnel up by, and the path form's prefix; nil when it names none.
     private static func targetKey(_ route: TunnelIngressRouter.Route) -> (TunnelTargetCache.Key, String?)? {
@@ -304,7 +313,7 @@ public final class TunnelRuntime: Service, Sendable {
         let command = register(
             tunnelID: grant.tunnel.id, runnerID: grant.runnerID, localPort: grant.tunnel.localPort, protocol: kind,
             clientAddress: clientAddress, client: client, closeFuture: closeFuture)
-        Task { await send(command.command, runnerID: grant.runnerID, connectionID: command.connectionID, client: client) }
+        send(command.command, runnerID: grant.runnerID, connectionID: command.connectionID, client: client)
     }
 
     /// Registers the connection, then asks the runner to dial (in order with the caller's other
@@ -312,11 +321,11 @@ public final class TunnelRuntime: Service, Sendable {
     func connect(
         tunnelID: String, runnerID: String, localPort: Int, protocol kind: String, clientAddress: String,
         client: TunnelSplicePeer, closeFuture: EventLoopFuture<Void>
-    ) async {
+    ) {
         let command = register(
             tunnelID: tunnelID, runnerID: runnerID, localPort: localPort, protocol: kind, clientAddress: clientAddress,
             client: client, closeFuture: closeFuture)
-        await send(command.command, runnerID: runnerID, connectionID: command.connectionID, client: client)
+        send(command.command, runnerID: runnerID, connectionID: command.connectionID, client: client)
     }
 
     private func register(
@@ -349,8 +358,8 @@ public final class TunnelRuntime: Service, Sendable {
         return (command, connectionID)
     }
 
-    private func send(_ command: Marionette_Runner_V1_ServerCommand, runnerID: String, connectionID: String, client: TunnelSplicePeer) async {
-        let sent = await fabric.withLockedValue({ $0 })?.send(command, runnerID) ?? false
+    private func send(_ command: Marionette_Runner_V1_ServerCommand, runnerID: String, connectionID: String, client: TunnelSplicePeer) {
+        let sent = fabric.withLockedValue({ $0 })?.send(command, runnerID) ?? false
         if !sent, let kind = broker.cancel(connectionID) {
             metrics.connection(type: kind, .refused)
             client.abort(.tunnelEnded(status: 503, code: "runner_not_connected", message: "the session's runner is not connected"))

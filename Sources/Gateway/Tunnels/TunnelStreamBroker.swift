@@ -61,7 +61,7 @@ public final class TunnelStreamBroker: FabricDataStreamHandler {
         pending.withLockedValue { $0.removeValue(forKey: connectionID) }
     }
 
-    public func handleTunnelStream(_ request: FabricDataStreamRequest) async -> FabricDataStreamDecision {
+    public func handleTunnelStream(_ request: FabricDataStreamRequest) -> FabricDataStreamDecision {
         guard let waiting = take(request.connectionID) else { return .reset(.refusedStream) }
         waiting.timeout?.cancel()
         guard waiting.tunnelID == request.tunnelID, waiting.runnerID == request.runnerID else {

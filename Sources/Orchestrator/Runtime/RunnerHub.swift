@@ -2,6 +2,7 @@ import Core
 import Fabric
 import Foundation
 import Logging
+import Synchronization
 
 /// The control plane's view of connected runners: registration, the control streams, task
 /// dispatch and the consequences of runner events (runner-protocol.md §3–§8). Store writes come
@@ -37,7 +38,12 @@ public actor RunnerHub {
     /// Opens managed agent keys (agent configs) for `AgentConfig.api_key`.
     let agentConfigs: AgentConfigService?
 
-    private var links: [String: any RunnerLink] = [:]
+    private var links: [String: any RunnerLink] = [:] {
+        didSet { linkTable.withLock { [links] in $0 = links } }
+    }
+    /// `links`, readable off the actor: a tunnel connection's `OpenTunnelConnection` is queued from
+    /// an event loop (``sendNow(_:toRunner:)``), without a task hop per connection.
+    private nonisolated let linkTable = Mutex<[String: any RunnerLink]>([:])
     /// Pool of each connected runner, read once at connect: dispatch and attach need it (local
     /// runners get host work paths) and used to read the runner row for it every time.
     private var pools: [String: String] = [:]
@@ -118,6 +124,11 @@ public actor RunnerHub {
     /// runner is not connected or its queue is full.
     public func send(_ command: Marionette_Runner_V1_ServerCommand, toRunner runnerID: String) -> Bool {
         links[runnerID]?.send(command) ?? false
+    }
+
+    /// ``send(_:toRunner:)`` from any thread, in order with the caller's other sends.
+    public nonisolated func sendNow(_ command: Marionette_Runner_V1_ServerCommand, toRunner runnerID: String) -> Bool {
+        linkTable.withLock { $0[runnerID] }?.send(command) ?? false
     }
 
     // MARK: - Registration and connection
