@@ -359,9 +359,15 @@ public final class TunnelRuntime: Service, Sendable {
     }
 
     private func send(_ command: Marionette_Runner_V1_ServerCommand, runnerID: String, connectionID: String, client: TunnelSplicePeer) {
-        let sent = fabric.withLockedValue({ $0 })?.send(command, runnerID) ?? false
-        if !sent, let kind = broker.cancel(connectionID) {
-            metrics.connection(type: kind, .refused)
+        let fabric = fabric.withLockedValue({ $0 })
+        guard fabric?.send(command, runnerID) != true, let kind = broker.cancel(connectionID) else { return }
+        metrics.connection(type: kind, .refused)
+        if fabric?.isConnected(runnerID) == true {
+            client.abort(
+                .tunnelEnded(
+                    status: 503, code: "service_unavailable",
+                    message: "the runner did not take the connection request (its control stream is down or full); retry"))
+        } else {
             client.abort(.tunnelEnded(status: 503, code: "runner_not_connected", message: "the session's runner is not connected"))
         }
     }

@@ -425,14 +425,18 @@ final class MessageSource<Iterator: AsyncIteratorProtocol>: @unchecked Sendable 
     func next() async throws -> Iterator.Element? { try await iterator.next() }
 }
 
-/// One runner's outbound command queue: bounded (100), written by the stream's sender loop.
+/// One runner's outbound command queue, drained by the stream's sender loop. Bounded, for a runner
+/// that stops reading; the bound is well above a burst of tunnel connections (each proxied client
+/// connection queues an `OpenTunnelConnection` from an event loop faster than the sender runs, and a
+/// tunnel may hold 1,000), at ~100 bytes a command.
 final class ControlLink: RunnerLink {
+    static let capacity = 8192
     let commands: AsyncStream<Marionette_Runner_V1_ServerCommand>
     private let continuation: AsyncStream<Marionette_Runner_V1_ServerCommand>.Continuation
     private let closed = Atomic<Bool>(false)
 
     init() {
-        (commands, continuation) = AsyncStream.makeStream(bufferingPolicy: .bufferingOldest(100))
+        (commands, continuation) = AsyncStream.makeStream(bufferingPolicy: .bufferingOldest(Self.capacity))
     }
 
     func send(_ command: Marionette_Runner_V1_ServerCommand) -> Bool {

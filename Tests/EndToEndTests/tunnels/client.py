@@ -1,5 +1,5 @@
 # Tunnel test clients (stdlib only). Prints one JSON line.
-import base64, json, os, socket, struct, sys, threading, time, urllib.request
+import asyncio, base64, collections, json, os, socket, struct, sys, threading, time, urllib.parse, urllib.request
 
 def connect(host, port):
     s = socket.create_connection((host, port), timeout=30)
@@ -75,21 +75,26 @@ def sse(host, port, host_header, path, extra):
     return {"head": head, "times": times}
 
 def parallel(url, n, extra):
-    ok = []; lock = threading.Lock(); start = threading.Barrier(n)
-    def one():
-        req = urllib.request.Request(url, headers=dict(h.split(": ", 1) for h in extra))
-        try:
-            start.wait()
-            with urllib.request.urlopen(req, timeout=60) as r:
-                body = r.read()
-                good = r.status == 200 and body.startswith(b"hello from origin")
-        except Exception as e:
-            good = False
-        with lock: ok.append(good)
-    threads = [threading.Thread(target=one) for _ in range(n)]
-    for t in threads: t.start()
-    for t in threads: t.join()
-    return {"ok": sum(ok), "total": n}
+    """n connections open at once: all connect first, then one request is answered (the server now
+    knows the tunnel), then every other request goes out in one pass, so the server asks the runner
+    for n - 1 connections in a burst; then all answers are read."""
+    u = urllib.parse.urlparse(url)
+    async def run():
+        opened = await asyncio.gather(*[asyncio.open_connection(u.hostname, u.port) for _ in range(n)])
+        head = f"GET {u.path} HTTP/1.1\r\nHost: {u.netloc}\r\n" + "".join(h + "\r\n" for h in extra) + "Connection: close\r\n\r\n"
+        opened[0][1].write(head.encode())
+        first = await answer(*opened[0])
+        for _, writer in opened[1:]:
+            writer.write(head.encode())
+        return [first] + await asyncio.gather(*[answer(r, w) for r, w in opened[1:]], return_exceptions=True)
+    async def answer(reader, writer):
+        data = await asyncio.wait_for(reader.read(), 60)
+        writer.close()
+        status_line, _, rest = data.partition(b"\r\n")
+        return status_line.split(b" ")[1:2] == [b"200"] and rest.partition(b"\r\n\r\n")[2].startswith(b"hello from origin"), status_line.decode(errors="replace")
+    results = asyncio.run(run())
+    failures = collections.Counter(repr(r)[:200] if isinstance(r, BaseException) else r[1] for r in results if isinstance(r, BaseException) or not r[0])
+    return {"ok": sum(1 for r in results if not isinstance(r, BaseException) and r[0]), "total": n, "failures": dict(failures)}
 
 def tcp(host, port, size):
     s = connect(host, port)
