@@ -17,6 +17,9 @@ import threading
 import time
 import urllib.request
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from procstat import process_table  # noqa: E402
+
 API = os.environ["MARIONETTE_BENCH_API"]
 ADMIN = os.environ["MARIONETTE_BENCH_ADMIN"]
 KEY = os.environ["MARIONETTE_BENCH_KEY"]
@@ -33,34 +36,16 @@ SESSIONS = int(os.environ.get("BENCH_SESSIONS", "50"))
 PIDFILE = os.environ.get("MARIONETTE_BENCH_PIDFILE")
 SERVER_PID = os.environ.get("MARIONETTE_BENCH_SERVER_PID")
 SERVER_LOG = os.environ.get("MARIONETTE_BENCH_SERVER_LOG")
-TICKS = os.sysconf("SC_CLK_TCK")
 PG_DATA = os.environ.get("MARIONETTE_BENCH_PG_DATA")  # the cluster's data folder, for its CPU
 
 
-def process_table():
-    """pid -> (parent pid, process group, user + system CPU seconds), for every process, in one
-    pass over /proc."""
-    table = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        # fields[0] is field 3 (state): ppid is field 4, pgrp 5, utime 14, stime 15.
-        table[int(entry)] = (int(fields[1]), int(fields[2]), (int(fields[11]) + int(fields[12])) / TICKS)
-    return table
-
-
 def process_cpu(table, pid):
-    return table.get(pid, (0, 0, 0.0))[2]
+    return table[pid].cpu if pid in table else 0.0
 
 
 def group_cpu(table, groups):
     """CPU seconds of every process in the given process groups."""
-    return sum(cpu for _, group, cpu in table.values() if group in groups)
+    return sum(process.cpu for process in table.values() if process.group in groups)
 
 
 def postgres_cpu(table):
@@ -70,7 +55,7 @@ def postgres_cpu(table):
         return {}
     with open(os.path.join(PG_DATA, "postmaster.pid")) as f:
         postmaster = int(f.readline())
-    return {pid: cpu for pid, (parent, _, cpu) in table.items() if pid == postmaster or parent == postmaster}
+    return {pid: process.cpu for pid, process in table.items() if pid == postmaster or process.parent == postmaster}
 
 
 def local_runner_groups():

@@ -39,6 +39,9 @@ import time
 import urllib.error
 import urllib.request
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+from procstat import tree_cpu_seconds  # noqa: E402
+
 API = os.environ["MARIONETTE_BENCH_API"]
 KEY = os.environ["MARIONETTE_BENCH_KEY"]
 WORK = os.environ["MARIONETTE_BENCH_WORK"]
@@ -125,43 +128,6 @@ def ratio(name, numerator, denominator):
 
 
 # ---------------------------------------------------------------- relay CPU time
-
-CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
-
-
-def process_table():
-    """pid -> (parent pid, CPU ticks: user + system, reaped children included) of every process."""
-    table = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat") as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        # After the command: state, ppid, ...; utime, stime, cutime, cstime are fields 14-17.
-        table[int(entry)] = (int(fields[1]), sum(int(x) for x in fields[11:15]))
-    return table
-
-
-def tree_cpu_seconds(roots):
-    """CPU seconds used so far by `roots` and all their descendants. A child that exits and is
-    reaped inside the tree moves its time into its parent's, so differences stay right."""
-    table = process_table()
-    children = {}
-    for pid, (parent, _) in table.items():
-        children.setdefault(parent, []).append(pid)
-    total, todo, seen = 0, [r for r in roots if r in table], set()
-    while todo:
-        pid = todo.pop()
-        if pid in seen:
-            continue
-        seen.add(pid)
-        total += table[pid][1]
-        todo.extend(children.get(pid, []))
-    return total / CLOCK_TICKS
-
 
 RELAYS = {}  # path -> root pids of the processes that relay its bytes
 
