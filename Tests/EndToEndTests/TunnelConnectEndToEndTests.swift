@@ -131,6 +131,13 @@ import Testing
         let idleFor = idle["elapsed"] as? Double ?? 0
         #expect(idle["first"] as? String == "x" && idle["rest"] as? String == "" && idleFor >= 1.5 && idleFor < 10, "\(idle)")
         #expect(try await forward.waitFor("(1001): no bytes either way for 2 s"), "\(forward.output)")
+        // The same silence on the tunnel's own TCP port: the server resets the connection.
+        let publicPort = try #require(tunnel["public_port"] as? Int)
+        let idleTCP = try await TunnelEndToEndTests.client(["tcp-idle", "127.0.0.1", "\(publicPort)"])
+        let idleTCPFor = idleTCP["elapsed"] as? Double ?? 0
+        #expect(
+            idleTCP["first"] as? String == "x" && ["", "ConnectionResetError"].contains(idleTCP["rest"] as? String ?? "?")
+                && idleTCPFor >= 1.5 && idleTCPFor < 10, "\(idleTCP)")
 
         _ = try await forward.interrupt()
 

@@ -54,7 +54,7 @@ public final class TunnelSocketEnd: ChannelDuplexHandler, TunnelSpliceEndpoint {
 
     public func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is IdleStateHandler.IdleStateEvent {
-            // No bytes either way for the idle timeout (an `IdleStateHandler` in front): reset both sides.
+            // No bytes either way for the idle timeout (a `TunnelIdleHandler` in front): reset both sides.
             reset(context: context)
             return
         }

@@ -209,7 +209,7 @@ final class TunnelIngressHandler: ChannelDuplexHandler, TunnelSpliceEndpoint {
             decision?.succeed(false)
             // Tunnel connections end after the idle timeout with no bytes either way.
             try? context.pipeline.syncOperations.addHandler(
-                IdleStateHandler(allTimeout: ingress.idleTimeout), position: .before(self))
+                TunnelIdleHandler(timeout: ingress.idleTimeout), position: .before(self))
             authorize(context: context, head: head, route: route)
         }
     }

@@ -45,7 +45,7 @@ final class TunnelTCPListeners: Sendable {
                         throw ChannelError.inappropriateOperationForState
                     }
                     let end = TunnelSocketEnd()
-                    try channel.pipeline.syncOperations.addHandlers(IdleStateHandler(allTimeout: idleTimeout), end)
+                    try channel.pipeline.syncOperations.addHandlers(TunnelIdleHandler(timeout: idleTimeout), end)
                     let link = end.link(eventLoop: channel.eventLoop)
                     runtime.acceptTCP(tunnelID: tunnelID, client: link, source: source, closeFuture: channel.closeFuture)
                 }
