@@ -93,11 +93,6 @@ struct HTTPHead: Sendable, Equatable {
 
     func first(_ name: StaticString) -> String? { firstIndex(name).map(value(at:)) }
 
-    /// Values of a header (`name` lower-case).
-    func values(_ name: StaticString) -> [String] {
-        fields.indices.filter { nameIs($0, name) }.map(value(at:))
-    }
-
     /// Comma-separated tokens of a header such as `Connection`, lower-cased.
     func tokens(_ name: StaticString) -> [String] {
         var tokens: [String] = []

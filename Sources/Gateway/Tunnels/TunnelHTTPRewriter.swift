@@ -62,27 +62,16 @@ struct TunnelHTTPRewriter: Sendable {
     /// them case-sensitively), else the name as received.
     static func writeName(_ field: HTTPHead.Field, from raw: UnsafeRawBufferPointer, to out: inout ByteBuffer) {
         if HTTPHead.nameHasPrefix(field, "sec-websocket-", in: raw) {
-            for canonical: StaticString in [
-                "Sec-WebSocket-Key", "Sec-WebSocket-Version", "Sec-WebSocket-Protocol", "Sec-WebSocket-Extensions",
-                "Sec-WebSocket-Accept",
-            ] where equalsIgnoringCase(raw, field, canonical) {
+            for (name, canonical): (StaticString, StaticString) in [
+                ("sec-websocket-key", "Sec-WebSocket-Key"), ("sec-websocket-version", "Sec-WebSocket-Version"),
+                ("sec-websocket-protocol", "Sec-WebSocket-Protocol"), ("sec-websocket-extensions", "Sec-WebSocket-Extensions"),
+                ("sec-websocket-accept", "Sec-WebSocket-Accept"),
+            ] where HTTPHead.nameIs(field, name, in: raw) {
                 out.writeStaticString(canonical)
                 return
             }
         }
         out.writeBytes(UnsafeRawBufferPointer(rebasing: raw[Int(field.nameStart)..<Int(field.nameEnd)]))
-    }
-
-    private static func equalsIgnoringCase(_ raw: UnsafeRawBufferPointer, _ field: HTTPHead.Field, _ name: StaticString) -> Bool {
-        let count = name.utf8CodeUnitCount
-        guard Int(field.nameEnd - field.nameStart) == count else { return false }
-        let expected = name.utf8Start
-        for offset in 0..<count {
-            let byte = raw[Int(field.nameStart) + offset]
-            let wanted = expected[offset]
-            if (byte &- 65 < 26 ? byte | 0x20 : byte) != (wanted &- 65 < 26 ? wanted | 0x20 : wanted) { return false }
-        }
-        return true
     }
 
     private static func writeValue(_ field: HTTPHead.Field, from raw: UnsafeRawBufferPointer, to out: inout ByteBuffer) {
