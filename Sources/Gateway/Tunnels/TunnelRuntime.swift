@@ -287,7 +287,8 @@ public final class TunnelRuntime: Service, Sendable {
 
     private static let challenge = [("WWW-Authenticate", #"Basic realm="Marionette Tunnel""#)]
 
-    /// The checks that need no lookup: a tunnel token, or none. (An API key is not judged here.)
+    /// The checks that need no lookup: a tunnel token, or none. API keys are checked by
+    /// ``checkCredential(_:tunnel:)``; one reaching here is refused (fail closed).
     private func tokenRefusal(_ credential: TunnelCredential.Kind, tunnel: TunnelRecord) -> TunnelIngressError? {
         switch credential {
         case .tunnelToken(let token):
@@ -295,7 +296,8 @@ public final class TunnelRuntime: Service, Sendable {
             return TunnelIngressError(
                 status: 401, code: "invalid_token", message: "the tunnel token is not valid for this tunnel", headers: Self.challenge)
         case .apiKey:
-            return nil
+            return TunnelIngressError(
+                status: 401, code: "invalid_token", message: "the API key could not be checked; retry", headers: Self.challenge)
         case .none:
             return TunnelIngressError(
                 status: 401, code: "missing_auth",
