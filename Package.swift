@@ -272,7 +272,7 @@ let package = Package(
         ),
         .testTarget(
             name: "OrchestratorTests",
-            dependencies: ["Orchestrator", "Core", "Fabric"],
+            dependencies: ["Orchestrator", "Core", "Fabric", "TestSupport"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -1,6 +1,7 @@
 import Core
 import Foundation
 import Logging
+import TestSupport
 import Testing
 
 @testable import Orchestrator
@@ -16,8 +17,7 @@ import Testing
             defer { try? FileManager.default.removeItem(atPath: dir) }
             // Stands in for an agent that dies at start.
             let agent = dir + "/broken-agent"
-            try "#!/bin/sh\necho 'cannot start' >&2\nexit 3\n".write(toFile: agent, atomically: true, encoding: .utf8)
-            chmod(agent, 0o755)
+            try ExecutableScript.write("#!/bin/sh\necho 'cannot start' >&2\nexit 3\n", to: agent)
 
             let tokens = RunnerTokenService(store: store, multiTenant: false)
             let provider = LocalProvider(

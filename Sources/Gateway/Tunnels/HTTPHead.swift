@@ -63,6 +63,11 @@ struct HTTPHead: Sendable, Equatable {
         withBytes { Self.nameIs(fields[index], name, in: $0) }
     }
 
+    /// Field `index`'s name starts with `prefix` (lower-case), ignoring ASCII case.
+    func nameHasPrefix(_ index: Int, _ prefix: StaticString) -> Bool {
+        withBytes { Self.nameHasPrefix(fields[index], prefix, in: $0) }
+    }
+
     static func nameIs(_ field: Field, _ name: StaticString, in raw: UnsafeRawBufferPointer) -> Bool {
         equalsIgnoringCase(raw, Int(field.nameStart), Int(field.nameEnd), name)
     }
@@ -80,8 +85,7 @@ struct HTTPHead: Sendable, Equatable {
         guard end - start == count else { return false }
         let expected = lower.utf8Start
         for offset in 0..<count {
-            let byte = raw[start + offset]
-            if (byte &- 65 < 26 ? byte | 0x20 : byte) != expected[offset] { return false }
+            if raw[start + offset].asciiLowercased != expected[offset] { return false }
         }
         return true
     }
@@ -137,8 +141,7 @@ struct HTTPHead: Sendable, Equatable {
     private static func equalsIgnoringCaseBoth(_ raw: UnsafeRawBufferPointer, _ a: Int, _ aEnd: Int, _ b: Int, _ bEnd: Int) -> Bool {
         guard aEnd - a == bEnd - b else { return false }
         for offset in 0..<(aEnd - a) {
-            let x = raw[a + offset], y = raw[b + offset]
-            if (x &- 65 < 26 ? x | 0x20 : x) != (y &- 65 < 26 ? y | 0x20 : y) { return false }
+            if raw[a + offset].asciiLowercased != raw[b + offset].asciiLowercased { return false }
         }
         return true
     }

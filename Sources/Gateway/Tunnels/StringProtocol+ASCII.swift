@@ -17,7 +17,7 @@ extension StringProtocol {
     /// Lower-cases A–Z only, and copies nothing else when there is nothing to change.
     func asciiLowercased() -> String {
         let bytes = utf8
-        guard bytes.contains(where: { $0 &- 65 < 26 }) else { return String(decoding: bytes, as: UTF8.self) }
+        guard bytes.contains(where: { $0.isASCIIUppercase }) else { return String(decoding: bytes, as: UTF8.self) }
         return String(asciiLowercasing: bytes)
     }
 }
@@ -28,10 +28,18 @@ extension String {
         self.init(unsafeUninitializedCapacity: bytes.count) { out in
             var count = 0
             for byte in bytes {
-                out[count] = byte &- 65 < 26 ? byte | 0x20 : byte
+                out[count] = byte.asciiLowercased
                 count += 1
             }
             return count
         }
     }
+}
+
+extension UInt8 {
+    /// A–Z.
+    var isASCIIUppercase: Bool { self &- 65 < 26 }
+
+    /// A–Z lower-cased, every other byte as it is: what header names and tokens compare by.
+    var asciiLowercased: UInt8 { isASCIIUppercase ? self | 0x20 : self }
 }

@@ -31,18 +31,12 @@ struct TunnelCredential: Sendable, Equatable {
         var dropped: [Int] = []
         for index in head.fields.indices {
             // Field names are compared in place: this runs for every request of a tunnel.
-            guard head.withBytes({ HTTPHead.nameHasPrefix(head.fields[index], "x-marionette-", in: $0) })
-                || head.nameIs(index, "authorization")
-            else { continue }
-            if head.nameIs(index, "x-marionette-tunnel-token") {
-                if header == nil { header = head.value(at: index) }
+            if head.nameHasPrefix(index, "x-marionette-") {
+                if header == nil, head.nameIs(index, "x-marionette-tunnel-token") { header = head.value(at: index) }
                 dropped.append(index)
                 continue
             }
-            if !head.nameIs(index, "authorization") {
-                dropped.append(index)
-                continue
-            }
+            guard head.nameIs(index, "authorization") else { continue }
             let parts = head.value(at: index).split(separator: " ", maxSplits: 1)
             guard parts.count == 2 else { continue }
             let scheme = parts[0].asciiLowercased()

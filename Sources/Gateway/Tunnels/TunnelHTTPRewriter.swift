@@ -21,9 +21,7 @@ struct TunnelHTTPRewriter: Sendable {
     }
 
     /// The tunnel's port inside the runner (`Host: localhost:<port>` in rewrite mode).
-    var localPort: Int {
-        didSet { localHost = "localhost:\(localPort)" }
-    }
+    let localPort: Int
     /// `host_header`: `rewrite` or `preserve`.
     var preserveHost: Bool
     /// Path form: `/tunnels/<id>` (re-prefixes `Location`, sets `X-Forwarded-Prefix`); nil for subdomains.
@@ -33,7 +31,7 @@ struct TunnelHTTPRewriter: Sendable {
     /// The client's address (socket peer).
     var clientIP: String
     /// `localhost:<localPort>`, made once rather than per request.
-    private var localHost: String
+    private let localHost: String
 
     init(localPort: Int, preserveHost: Bool, pathPrefix: String?, scheme: String, clientIP: String) {
         self.localPort = localPort

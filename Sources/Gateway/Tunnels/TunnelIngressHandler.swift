@@ -361,7 +361,7 @@ final class TunnelIngressHandler: ChannelDuplexHandler, TunnelSpliceEndpoint {
                     }
                     if (100..<200).contains(status) {
                         informational = true
-                        queue(context: context, head: rewriter!.response(head))
+                        queue(head: rewriter!.response(head))
                         responses.expectBody(.none)
                         continue
                     }
@@ -374,7 +374,7 @@ final class TunnelIngressHandler: ChannelDuplexHandler, TunnelSpliceEndpoint {
                     responseStatus = status
                     var bodyRoom = 0
                     if case .length(let length) = kind, length <= Self.coalesceLimit { bodyRoom = Int(length) }
-                    queue(context: context, head: rewriter!.response(head, keepAlive: responseKeepAlive, reserving: bodyRoom))
+                    queue(head: rewriter!.response(head, keepAlive: responseKeepAlive, reserving: bodyRoom))
                     responses.expectBody(kind)
                 case .body(let bytes):
                     queue(context: context, body: bytes)
@@ -415,7 +415,7 @@ final class TunnelIngressHandler: ChannelDuplexHandler, TunnelSpliceEndpoint {
         }
     }
 
-    private func queue(context: ChannelHandlerContext, head: ByteBuffer) {
+    private func queue(head: ByteBuffer) {
         flushPending = true
         if outgoing == nil { outgoing = head } else { outgoing!.writeImmutableBuffer(head) }
     }
@@ -430,7 +430,7 @@ final class TunnelIngressHandler: ChannelDuplexHandler, TunnelSpliceEndpoint {
         }
     }
 
-    /// Writes what ``queue(context:head:)`` gathered (unflushed); every other write goes after it.
+    /// Writes what ``queue(head:)`` gathered (unflushed); every other write goes after it.
     private func sendQueued(context: ChannelHandlerContext) {
         guard let bytes = outgoing else { return }
         outgoing = nil
@@ -442,7 +442,7 @@ final class TunnelIngressHandler: ChannelDuplexHandler, TunnelSpliceEndpoint {
         mode = .piping
         awaitingUpgrade = false
         responseOpen = true
-        queue(context: context, head: head)
+        queue(head: head)
         sendQueued(context: context)
         if let rest = responses.takeBuffered() { context.write(wrapOutboundOut(rest), promise: nil) }
         flushPending = false

@@ -53,6 +53,6 @@ struct TunnelIngressRouter: Sendable {
     /// `bytes` equals `lower` (lower-case) ignoring ASCII case.
     private static func equalsIgnoringCase(_ bytes: Slice<UnsafeBufferPointer<UInt8>>, _ lower: String.UTF8View) -> Bool {
         guard bytes.count == lower.count else { return false }
-        return zip(bytes, lower).allSatisfy { byte, expected in (byte &- 65 < 26 ? byte | 0x20 : byte) == expected }
+        return zip(bytes, lower).allSatisfy { byte, expected in byte.asciiLowercased == expected }
     }
 }

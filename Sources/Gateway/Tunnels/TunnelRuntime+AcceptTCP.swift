@@ -12,7 +12,7 @@ extension TunnelRuntime {
                 self.logger.info("tcp tunnel connection refused", metadata: ["tunnel_id": "\(tunnelID)", "reason": "\(reason)"])
                 client.abort(.reset)
             }
-            guard let target = try? await self.target(id: tunnelID),
+            guard let target = try? await self.target(.id(tunnelID)),
                 target.tunnel.status(at: store.clock.now()) == .active
             else { return refuse("tunnel closed or expired") }
             let runnerID: String

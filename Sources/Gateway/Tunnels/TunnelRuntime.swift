@@ -161,20 +161,14 @@ public final class TunnelRuntime: Service, Sendable {
         -> Result<TunnelHTTPGrant, TunnelIngressError>
     {
         guard settings.enabled, let (key, prefix) = Self.targetKey(route) else { return .failure(Self.notFound) }
-        var target = targets.target(key)
-        if target == nil {
-            do {
-                switch key {
-                case .id(let id): target = try await store.tunnelTarget(id: id)
-                case .hostLabel(let label): target = try await store.tunnelTarget(hostLabel: label)
-                }
-            } catch {
-                logger.error("tunnel lookup failed", metadata: ["error": "\(error)"])
-                return .failure(TunnelIngressError(status: 503, code: "service_unavailable", message: "tunnel lookup failed; retry"))
-            }
-            if let target { targets.keep(target, for: key) }
+        let found: TunnelTarget?
+        do {
+            found = try await target(key)
+        } catch {
+            logger.error("tunnel lookup failed", metadata: ["error": "\(error)"])
+            return .failure(TunnelIngressError(status: 503, code: "service_unavailable", message: "tunnel lookup failed; retry"))
         }
-        guard let target else { return .failure(Self.notFound) }
+        guard let target = found else { return .failure(Self.notFound) }
         if let refusal = openRefusal(target.tunnel) { return .failure(refusal) }
         if !target.tunnel.isPublic, let refusal = await checkCredential(credential, tunnel: target.tunnel) {
             return .failure(refusal)
@@ -200,11 +194,15 @@ public final class TunnelRuntime: Service, Sendable {
 
     private static let notFound = TunnelIngressError(status: 404, code: "not_found", message: "tunnel not found or expired")
 
-    /// The tunnel and its session by id, from the last second's lookups or else the store.
-    func target(id: String) async throws -> TunnelTarget? {
-        if let cached = targets.target(.id(id)) { return cached }
-        let found = try await store.tunnelTarget(id: id)
-        if let found { targets.keep(found, for: .id(id)) }
+    /// The tunnel and its session, from the last second's lookups or else the store.
+    func target(_ key: TunnelTargetCache.Key) async throws -> TunnelTarget? {
+        if let cached = targets.target(key) { return cached }
+        let found: TunnelTarget?
+        switch key {
+        case .id(let id): found = try await store.tunnelTarget(id: id)
+        case .hostLabel(let label): found = try await store.tunnelTarget(hostLabel: label)
+        }
+        if let found { targets.keep(found, for: key) }
         return found
     }
 
