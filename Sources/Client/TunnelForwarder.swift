@@ -1,9 +1,6 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import HTTPTypes
-import HummingbirdWSClient
-import Logging
 import NIOCore
 import NIOPosix
 import NIOSSL
@@ -26,12 +23,13 @@ public struct TunnelForwarder: Sendable {
     public var tls: TLSConfiguration?
     /// Where problems of single connections are reported (stderr in mctl).
     public var report: @Sendable (String) -> Void
+    let dialer: WebSocketDialer
 
     /// Frames sent to the server stay below its 256 KiB frame limit.
     static let maxSendFrame = 64 * 1024
 
     /// Throws ``TunnelForwarderError/tlsNeedsHostName(_:)`` for `https://` with an IP address: the
-    /// WebSocket client always sends the host as TLS SNI, where an IP address is not allowed.
+    /// WebSocket client sends the host as TLS SNI, where an IP address is not allowed.
     public init(
         baseURL: String, tunnelID: String, credential: String, insecureSkipTLSVerify: Bool = false,
         report: @escaping @Sendable (String) -> Void
@@ -42,12 +40,16 @@ public struct TunnelForwarder: Sendable {
         if secure, Self.isIPAddress(authority) { throw TunnelForwarderError.tlsNeedsHostName(String(authority)) }
         self.url = (secure ? "wss://" : "ws://") + authority + MarionetteClient.tunnelPath(tunnelID) + "/connect"
         self.credential = credential
+        var sslContext: NIOSSLContext?
         if secure {
             var tls = TLSConfiguration.makeClientConfiguration()
             if insecureSkipTLSVerify { tls.certificateVerification = .none }
             self.tls = tls
+            sslContext = try NIOSSLContext(configuration: tls)
         }
         self.report = report
+        self.dialer = try WebSocketDialer(
+            url: url, headers: [("Authorization", "Bearer " + credential)], sslContext: sslContext, maxFrameSize: 1 << 20)
     }
 
     /// `host[:port][/path]` names an IPv4 or IPv6 address rather than a host name.
@@ -91,40 +93,22 @@ public struct TunnelForwarder: Sendable {
     /// One local connection through one WebSocket.
     func relay(_ connection: Connection) async {
         let peer = connection.channel.remoteAddress.map { "\($0)" } ?? "?"
-        var configuration = WebSocketClientConfiguration(maxFrameSize: 1 << 20)
-        configuration.additionalHeaders[.authorization] = "Bearer " + credential
-        let logger = Logger(label: "mctl.tunnels.connect", factory: { _ in SwiftLogNoOpLogHandler() })
         do {
             try await connection.executeThenClose { localIn, localOut in
-                let close = try await WebSocketClient.connect(
-                    url: url, configuration: configuration, tlsConfiguration: tls, logger: logger
-                ) { wsIn, wsOut, _ in
-                    try await withThrowingTaskGroup(of: Void.self) { group in
-                        group.addTask {
-                            for try await var chunk in localIn {
-                                while let frame = chunk.readSlice(length: min(chunk.readableBytes, Self.maxSendFrame)),
-                                    frame.readableBytes > 0
-                                {
-                                    try await wsOut.write(.binary(frame))
-                                }
-                            }
-                            // Local EOF: an empty frame finishes the runner side; the answer still comes.
-                            try await wsOut.write(.binary(ByteBuffer()))
-                        }
-                        for try await frame in wsIn {
-                            try await localOut.write(frame.data)
-                        }
-                        // The server closed: the runner side ended. The local client gets its FIN.
-                        localOut.finish()
-                        group.cancelAll()
-                    }
+                let webSocket = try await dialer.connect()
+                let close = try await webSocket.executeThenClose { wsIn, wsOut in
+                    try await Self.splice(localIn: localIn, localOut: localOut, wsIn: wsIn, wsOut: wsOut)
                 }
-                if let close, close.closeCode != .normalClosure {
-                    let reason = close.reason.map { ": " + $0 } ?? ""
-                    report("connection from \(peer) closed by the server (\(Self.code(close.closeCode)))\(reason)")
+                switch close {
+                case .some(let close) where close.code != 1000:
+                    report("connection from \(peer) closed by the server (\(close.code))\(close.reason.isEmpty ? "" : ": " + close.reason)")
+                case .none:
+                    report("connection from \(peer) closed by the server (1006): the connection ended without a WebSocket close")
+                default:
+                    break
                 }
             }
-        } catch let error as WebSocketClientError where error == .webSocketUpgradeFailed {
+        } catch WebSocketHandshakeError.refused {
             report("connection from \(peer): the server refused the WebSocket (the tunnel may be closed, expired or its runner gone)")
         } catch is CancellationError {
         } catch {
@@ -132,9 +116,70 @@ public struct TunnelForwarder: Sendable {
         }
     }
 
-    static func code(_ code: WebSocketErrorCode) -> String {
-        var buffer = ByteBuffer()
-        buffer.write(webSocketErrorCode: code)
-        return buffer.readInteger(as: UInt16.self).map(String.init) ?? "\(code)"
+    /// The server's close frame: its code (1005 when it has none) and reason.
+    struct ServerClose: Equatable {
+        var code: UInt16
+        var reason: String
+
+        init(code: UInt16, reason: String) {
+            self.code = code
+            self.reason = reason
+        }
+
+        init(payload: ByteBuffer) {
+            var payload = payload
+            code = payload.readInteger(as: UInt16.self) ?? 1005
+            reason = payload.readString(length: payload.readableBytes) ?? ""
+        }
+    }
+
+    /// Relays bytes both ways until the server closes (returns its close frame) or the connection
+    /// ends (nil). The local client's EOF becomes an empty binary frame; the server's close ends the
+    /// local connection after the bytes before it.
+    static func splice(
+        localIn: NIOAsyncChannelInboundStream<ByteBuffer>, localOut: NIOAsyncChannelOutboundWriter<ByteBuffer>,
+        wsIn: NIOAsyncChannelInboundStream<WebSocketFrame>, wsOut: NIOAsyncChannelOutboundWriter<WebSocketFrame>
+    ) async throws -> ServerClose? {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for try await var chunk in localIn {
+                    while chunk.readableBytes > 0, let frame = chunk.readSlice(length: min(chunk.readableBytes, Self.maxSendFrame)) {
+                        try await wsOut.write(WebSocketDialer.frame(.binary, frame))
+                    }
+                }
+                // Local EOF: an empty frame finishes the runner side; the answer still comes.
+                try await wsOut.write(WebSocketDialer.frame(.binary, ByteBuffer()))
+            }
+            var close: ServerClose?
+            frames: for try await frame in wsIn {
+                switch frame.opcode {
+                case .binary, .text, .continuation:
+                    try await localOut.write(frame.unmaskedData)
+                case .ping:
+                    try await wsOut.write(WebSocketDialer.frame(.pong, frame.unmaskedData))
+                case .pong:
+                    continue
+                case .connectionClose:
+                    let received = ServerClose(payload: frame.unmaskedData)
+                    close = received
+                    // Echo the code (RFC 6455 §5.5.1); the connection is closed right after.
+                    var reply = ByteBuffer()
+                    if received.code != 1005 { reply.writeInteger(received.code) }
+                    try? await wsOut.write(WebSocketDialer.frame(.connectionClose, reply))
+                    break frames
+                default:
+                    // A reserved opcode: a protocol error (1002).
+                    var reply = ByteBuffer()
+                    reply.writeInteger(UInt16(1002))
+                    try? await wsOut.write(WebSocketDialer.frame(.connectionClose, reply))
+                    close = ServerClose(code: 1002, reason: "the server sent the reserved opcode \(frame.opcode)")
+                    break frames
+                }
+            }
+            // The server closed: the runner side ended. The local client gets its FIN.
+            localOut.finish()
+            group.cancelAll()
+            return close
+        }
     }
 }

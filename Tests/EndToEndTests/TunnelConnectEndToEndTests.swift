@@ -115,12 +115,18 @@ import Testing
         #expect(first["equal"] as? Bool == true, "\(first)\n\(forward.output)\n\(server.log.suffix(3000))")
 
         // Two large transfers and a small one at once, each on its own WebSocket, byte-exact.
-        async let a = TunnelEndToEndTests.client(["tcp-exact", "127.0.0.1", "\(localPort)", "4000000"])
-        async let b = TunnelEndToEndTests.client(["tcp-exact", "127.0.0.1", "\(localPort)", "3000000"])
-        async let c = TunnelEndToEndTests.client(["tcp-exact", "127.0.0.1", "\(localPort)", "17"])
-        let results = try await [a, b, c]
-        for (result, size) in zip(results, [4_000_000, 3_000_000, 17]) {
-            #expect(result["equal"] as? Bool == true && result["length"] as? Int == size, "\(result)\n\(forward.output)")
+        // A failed client is reported with what mctl and the server said, not thrown without them.
+        @Sendable func exact(_ size: Int) async -> String {
+            do {
+                let result = try await TunnelEndToEndTests.client(["tcp-exact", "127.0.0.1", "\(localPort)", "\(size)"])
+                return result["equal"] as? Bool == true && result["length"] as? Int == size ? "" : "\(result)"
+            } catch { return "\(error)" }
+        }
+        async let a = exact(4_000_000)
+        async let b = exact(3_000_000)
+        async let c = exact(17)
+        for (failure, size) in zip(await [a, b, c], [4_000_000, 3_000_000, 17]) {
+            #expect(failure.isEmpty, "\(size) bytes: \(failure)\n\(forward.output)\n\(server.log.suffix(3000))")
         }
         // The local client's half-close (send, shut down writing, read to EOF): an empty frame
         // finishes the runner side, the echo still comes back whole.
@@ -161,7 +167,7 @@ import Testing
         // The local connection just ends (client.py may also see a reset).
         let refused = try? await TunnelEndToEndTests.client(["tcp-exact", "127.0.0.1", "\(deadPort)", "10"])
         #expect((refused?["length"] as? Int ?? 0) == 0)
-        #expect(try await dead.waitFor("the runner could not connect to port"), "\(dead.output)")
+        #expect(try await dead.waitFor("the runner could not connect to port"), "\(dead.output)\n\(server.log.suffix(4000))")
         #expect(dead.output.contains("1011"), "\(dead.output)")
 
         // The tunnel closed: the next connection's WebSocket is refused, and mctl says why it might be.
