@@ -8,12 +8,14 @@ import Glibc
 
 /// Runs the real `marionette-server` binary on loopback ports it picks itself.
 final class ServerProcess: @unchecked Sendable {
-    // @unchecked: `process` and the ports are set once in init; Process itself is thread-safe for
-    // the calls made here (terminate, waitUntilExit, terminationStatus).
-    let process: Process
+    // @unchecked: `process` and the ports are set in init and, when a picked port was taken before
+    // the server bound it, once more in `waitUntilReady`, which every test awaits before it uses
+    // the server from other tasks; Process itself is thread-safe for the calls made here
+    // (terminate, waitUntilExit, terminationStatus).
+    private(set) var process: Process
     let dataDir: String
-    let apiPort: Int
-    let adminPort: Int
+    var apiPort: Int { ports.api }
+    var adminPort: Int { ports.admin }
     let logPath: String
 
     static var buildDir: URL {
@@ -67,21 +69,32 @@ final class ServerProcess: @unchecked Sendable {
         }
     }
 
-    let ports: Ports
+    private(set) var ports: Ports
     let environment: [String: String]
     let extraArguments: [String]
+    /// Ports picked here (not given): a port another process took between the pick and the
+    /// server's bind is picked again (`waitUntilReady`).
+    private let portsPicked: Bool
+    private var repicks = 0
+    /// Where this start's output begins in the log.
+    private var logStart: UInt64 = 0
 
     init(
-        dataDir: String? = nil, ports: Ports = Ports(), environment: [String: String] = [:],
+        dataDir: String? = nil, ports: Ports? = nil, environment: [String: String] = [:],
         extraArguments: [String] = []
     ) throws {
         self.dataDir = dataDir ?? Self.tempDir("e2e")
-        self.ports = ports
+        self.ports = ports ?? Ports()
+        self.portsPicked = ports == nil
         self.environment = environment
         self.extraArguments = extraArguments
-        self.apiPort = ports.api
-        self.adminPort = ports.admin
         self.logPath = self.dataDir + ".log"
+        self.process = Process()
+        try start()
+    }
+
+    private func start() throws {
+        let ports = ports
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.binary("marionette-server"))
         process.arguments = [
@@ -94,11 +107,26 @@ final class ServerProcess: @unchecked Sendable {
         process.environment = env
         if !FileManager.default.fileExists(atPath: logPath) { FileManager.default.createFile(atPath: logPath, contents: nil) }
         let log = FileHandle(forWritingAtPath: logPath)
-        log?.seekToEndOfFile()
+        logStart = log?.seekToEndOfFile() ?? 0
         process.standardOutput = log
         process.standardError = log
         self.process = process
         try process.run()
+    }
+
+    /// The picked ports again when this start failed because one of them was taken meanwhile (the
+    /// kernel hands out the same ephemeral ports to every outgoing connection on the machine).
+    private func repickedAfterPortTaken() throws -> Bool {
+        guard portsPicked, repicks < 3, !process.isRunning else { return false }
+        guard let handle = FileHandle(forReadingAtPath: logPath) else { return false }
+        defer { try? handle.close() }
+        try handle.seek(toOffset: logStart)
+        let output = String(decoding: handle.readDataToEndOfFile(), as: UTF8.self)
+        guard output.contains("Address already in use") else { return false }
+        repicks += 1
+        ports = Ports()
+        try start()
+        return true
     }
 
     /// A new server process on the same data directory and ports (after `stop()` or `kill()`).
@@ -133,7 +161,10 @@ final class ServerProcess: @unchecked Sendable {
     func waitUntilReady() async throws {
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline {
-            guard process.isRunning else { throw E2EError("server exited early:\n\(log)") }
+            guard process.isRunning else {
+                if try repickedAfterPortTaken() { continue }
+                throw E2EError("server exited early:\n\(log)")
+            }
             if let status = try? await HTTP.get(baseURL + "/health").status, status == 200 { return }
             try await Task.sleep(for: .milliseconds(50))
         }

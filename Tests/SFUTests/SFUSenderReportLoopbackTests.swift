@@ -29,8 +29,9 @@ import TestSupport
         var counts: [UInt32: (packets: UInt32, octets: UInt32)] = [:]
         var reports: [Report] = []
 
-        mutating func record(_ received: TestWebRTCPeer.Received) throws {
-            let now = unixNanoseconds()
+        /// `arrival`: the kernel's receive time (the polling thread may run late on a loaded machine).
+        mutating func record(_ received: TestWebRTCPeer.Received, arrival: UInt64?) throws {
+            let now = try #require(arrival, "the kernel gave no receive time (SO_TIMESTAMPNS)")
             switch received {
             case .rtp(let bytes):
                 let header = try bytes.withUnsafeBytes { try RTPHeader(parsing: $0) }
@@ -75,9 +76,9 @@ import TestSupport
                 frame += 1
                 continue
             }
-            if let received = try viewer.pollMedia(milliseconds: Int((due - elapsed) / 1_000_000)) { try tally.record(received) }
+            if let received = try viewer.pollMedia(milliseconds: Int((due - elapsed) / 1_000_000)) { try tally.record(received, arrival: viewer.lastArrival) }
         }
-        while let received = try viewer.pollMedia(milliseconds: 100) { try tally.record(received) }
+        while let received = try viewer.pollMedia(milliseconds: 100) { try tally.record(received, arrival: viewer.lastArrival) }
         return tally
     }
 
@@ -101,7 +102,8 @@ import TestSupport
             #expect(report.cname == cname)
             // Counts are exactly what this viewer got on the SSRC before the report (loopback loses nothing).
             #expect(report.packetCount == entry.packetsBefore && report.octetCount == entry.octetsBefore)
-            // NTP is the SFU's wallclock when it sent the report.
+            // NTP is the SFU's wallclock when it sent the report (against the kernel's arrival time,
+            // which a late polling thread does not move).
             let age = Int64(entry.receivedAt) - report.ntp.unixNanoseconds
             #expect(age >= -2_000_000 && age < 50_000_000, "report received \(age) ns after its NTP time")
         }

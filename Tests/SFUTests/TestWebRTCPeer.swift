@@ -38,7 +38,18 @@ final class TestWebRTCPeer: @unchecked Sendable {
         _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
         var timeout = timeval(tv_sec: 0, tv_usec: 200_000)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var on: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, Self.timestampOption, &on, socklen_t(MemoryLayout<Int32>.size))
     }
+
+    /// `SO_TIMESTAMPNS` (and `SCM_TIMESTAMPNS`) on Linux x86-64 and arm64: glibc defines it by a
+    /// macro Swift does not import.
+    static let timestampOption: Int32 = 35
+
+    /// When the kernel received the datagram ``pollMedia(milliseconds:)`` last returned, in Unix
+    /// nanoseconds (`SO_TIMESTAMPNS`): on a loaded machine the polling thread may run tens of
+    /// milliseconds late, the kernel stamps the arrival itself.
+    private(set) var lastArrival: UInt64?
 
     deinit { close(fd) }
 
@@ -231,8 +242,9 @@ final class TestWebRTCPeer: @unchecked Sendable {
             let wait = max(Int32(remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000), 0)
             guard poll(&descriptor, 1, wait) > 0 else { return nil }
             var bytes = [UInt8](repeating: 0, count: 2048)
-            let n = recv(fd, &bytes, bytes.count, Int32(MSG_DONTWAIT))
+            let (n, arrival) = receiveStamped(into: &bytes)
             guard n > 0 else { continue }
+            lastArrival = arrival
             var buffer = ByteBuffer(bytes: bytes[0..<n])
             switch PacketDemux.classify(firstByte: bytes[0], secondByte: n > 1 ? bytes[1] : nil) {
             case .rtp:
@@ -243,6 +255,40 @@ final class TestWebRTCPeer: @unchecked Sendable {
                 return .rtcp(Array(buffer.readableBytesView))
             default:
                 if ContinuousClock.now >= deadline { return nil }
+            }
+        }
+    }
+
+    /// One datagram without waiting, with the kernel's arrival time when it gave one.
+    private func receiveStamped(into bytes: inout [UInt8]) -> (count: Int, arrival: UInt64?) {
+        var control = [UInt8](repeating: 0, count: 64)
+        return bytes.withUnsafeMutableBytes { data in
+            control.withUnsafeMutableBytes { control in
+                var vector = iovec(iov_base: data.baseAddress, iov_len: data.count)
+                return withUnsafeMutablePointer(to: &vector) { vector in
+                    var message = msghdr()
+                    message.msg_iov = vector
+                    message.msg_iovlen = 1
+                    message.msg_control = control.baseAddress
+                    message.msg_controllen = control.count
+                    let count = recvmsg(fd, &message, Int32(MSG_DONTWAIT))
+                    guard count > 0 else { return (count, nil) }
+                    // cmsghdr: length (size_t), level, type (int32), then the data, 8-byte aligned.
+                    var offset = 0
+                    while offset + 16 <= message.msg_controllen {
+                        let length = control.load(fromByteOffset: offset, as: Int.self)
+                        let level = control.load(fromByteOffset: offset + 8, as: Int32.self)
+                        let type = control.load(fromByteOffset: offset + 12, as: Int32.self)
+                        if level == SOL_SOCKET, type == Self.timestampOption, length >= 32 {
+                            let seconds = control.load(fromByteOffset: offset + 16, as: Int.self)
+                            let nanoseconds = control.load(fromByteOffset: offset + 24, as: Int.self)
+                            return (count, UInt64(seconds) * 1_000_000_000 + UInt64(nanoseconds))
+                        }
+                        guard length >= 16 else { break }
+                        offset += (length + 7) & ~7
+                    }
+                    return (count, nil)
+                }
             }
         }
     }
