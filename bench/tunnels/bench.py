@@ -2,14 +2,17 @@
 """Tunnel benchmark: a session's TCP and HTTP tunnels against direct access, socat and `ssh -R`.
 
 Runs against a server started by run.sh (MARIONETTE_BENCH_API, _KEY, _WORK, _PIDFILE, _SERVER_PID
-and _PORTS: seven free ports for the origins and the baselines). Starts its own origins on loopback (iperf3,
+_MCTL and _PORTS: eight free ports for the origins, the baselines and mctl). Starts its own origins on loopback (iperf3,
 nginx with /small of 100 bytes and a sparse 2 GiB /big) and baselines (socat relays; a throwaway
 sshd with an `ssh -R` client), creates a session whose local runner carries an HTTP tunnel to
 nginx and a TCP tunnel to iperf3, and measures, each path in turn on the same machine and run:
 
   tcp_<path>_p<streams>_<up|down>     iperf3 throughput, 1 and 4 streams; up = client -> origin,
                                       down = origin -> client (-R); paths direct, socat, ssh,
-                                      marionette; RATIO ..._marionette_vs_{direct,ssh}
+                                      marionette (the tunnel's public port), mctl (`mctl tunnels
+                                      connect`: a local port, a WebSocket per connection to the
+                                      server, then the same tunnel); RATIO ..._marionette_vs_{direct,ssh},
+                                      ..._mctl_vs_ssh
   http_<path>_c<N>_<keepalive|close>  wrk on /small, N connections, rps (2xx/3xx answers only) and
                                       p50/p99; close = `Connection: close` on every request; paths
                                       direct, socat, ssh, marionette. _relay_cpu_us: CPU time the
@@ -53,7 +56,8 @@ SOAK_SECONDS = int(os.environ.get("BENCH_SOAK_SECONDS", "60"))
 RATE = int(os.environ.get("BENCH_RATE", "1000"))
 BULK_RATE = int(os.environ.get("BENCH_BULK_RATE", "100"))
 CONNECTIONS = [int(c) for c in os.environ.get("BENCH_CONNECTIONS", "1 16 64 256").split()]
-TCP_PATHS = os.environ.get("BENCH_TCP_PATHS", "direct socat ssh marionette").split()
+TCP_PATHS = os.environ.get("BENCH_TCP_PATHS", "direct socat ssh marionette mctl").split()
+MCTL = os.environ.get("MARIONETTE_BENCH_MCTL", "")
 HTTP_PATHS = os.environ.get("BENCH_HTTP_PATHS", "direct socat ssh marionette").split()
 SERVER_PID = int(os.environ.get("MARIONETTE_BENCH_SERVER_PID", "0"))
 BIG_BYTES = 2 << 30
@@ -163,11 +167,11 @@ class Helpers:
             f.write("".join(f"{p.pid}\n" for p in self.running.values()))
         os.replace(PIDFILE + ".new", PIDFILE)
 
-    def start(self, name, argv, port=None, timeout=15):
+    def start(self, name, argv, port=None, timeout=15, env=None):
         """Starts `argv`, output to WORK/<name>.log; with `port`, waits until it listens there."""
         output = open(os.path.join(WORK, f"{name}.log"), "ab")
         process = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT,
-                                   start_new_session=True)
+                                   start_new_session=True, env=env)
         output.close()
         self.running[name] = process
         self._write_pids()
@@ -242,7 +246,7 @@ def get_status(url, timeout=5):
 
 def marionette_session(nginx_port, iperf_port):
     """A session whose local runner is attached (a first task completed), with a public HTTP tunnel
-    to nginx and a TCP tunnel to iperf3. Returns (session id, HTTP tunnel id, TCP public port)."""
+    to nginx and a TCP tunnel to iperf3. Returns (session id, HTTP tunnel id, TCP tunnel id, TCP public port)."""
     sid = call("POST", "/api/v1/sessions", {"agent": "command"})["id"]
     for attempt in (1, 2, 3):
         tid = call("POST", f"/api/v1/sessions/{sid}/tasks", {"prompt": "true"})["id"]
@@ -268,7 +272,7 @@ def marionette_session(nginx_port, iperf_port):
         if time.time() > deadline:
             raise RuntimeError(f"GET {url} still answers {code} after 30 s")
         time.sleep(0.2)
-    return sid, http["id"], int(tcp["public_port"])
+    return sid, http["id"], tcp["id"], int(tcp["public_port"])
 
 
 # ---------------------------------------------------------------- origins and baselines
@@ -312,6 +316,16 @@ http {{
                             "-g", "daemon off;"], port=port)
     if get_status(f"http://127.0.0.1:{port}/small") != 200:
         raise RuntimeError(f"nginx does not serve /small: {helpers.tail('nginx')}")
+
+
+def start_mctl(helpers, tunnel_id, port):
+    """`mctl tunnels connect` to the TCP tunnel on `port` (its own config home: none of the user's)."""
+    if not os.access(MCTL, os.X_OK):
+        raise RuntimeError(f"no mctl binary at {MCTL!r} (MARIONETTE_BENCH_MCTL)")
+    home = os.path.join(WORK, "mctl-home")
+    os.makedirs(home, exist_ok=True)
+    env = {**os.environ, "MARIONETTE_API_URL": API, "MARIONETTE_API_KEY": KEY, "HOME": home, "XDG_CONFIG_HOME": home}
+    helpers.start("mctl", [MCTL, "tunnels", "connect", tunnel_id, "--local-port", str(port)], port=port, env=env)
 
 
 def start_iperf3(helpers, port):
@@ -400,7 +414,7 @@ def tcp_throughput(helpers, iperf_port, targets):
         for direction in ("up", "down"):
             for path, port in targets.items():
                 name = f"tcp_{path}_p{streams}_{direction}"
-                if path == "marionette":
+                if path in ("marionette", "mctl"):
                     settle(name)
                 for attempt in (1, 2):
                     time.sleep(0.5)  # the iperf3 server finishes the previous test (a relay may close late)
@@ -410,7 +424,7 @@ def tcp_throughput(helpers, iperf_port, targets):
                     log(f"{name}: attempt {attempt}: {error}; restarting the iperf3 server")
                     helpers.stop("iperf3")
                     start_iperf3(helpers, iperf_port)
-                if path == "marionette":
+                if path in ("marionette", "mctl"):
                     check_drops(name)
                 if error is not None:
                     fail(f"{name}: {error}")
@@ -421,6 +435,7 @@ def tcp_throughput(helpers, iperf_port, targets):
             case = f"p{streams}_{direction}"
             ratio(f"tcp_{case}_marionette_vs_direct", f"tcp_marionette_{case}", f"tcp_direct_{case}")
             ratio(f"tcp_{case}_marionette_vs_ssh", f"tcp_marionette_{case}", f"tcp_ssh_{case}")
+            ratio(f"tcp_{case}_mctl_vs_ssh", f"tcp_mctl_{case}", f"tcp_ssh_{case}")
 
 
 # ---------------------------------------------------------------- wrk
@@ -667,7 +682,7 @@ def targets():
 
 def main():
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    iperf_port, nginx_port, socat_tcp, socat_http, sshd_port, ssh_tcp, ssh_http = PORTS[:7]
+    iperf_port, nginx_port, socat_tcp, socat_http, sshd_port, ssh_tcp, ssh_http, mctl_port = PORTS[:8]
     helpers = Helpers()
     soak_ok = False
     started = time.time()
@@ -695,11 +710,14 @@ def main():
             http_urls["socat"] = f"http://127.0.0.1:{socat_http}/small"
         if SERVER_PID:
             RELAYS["marionette"] = [SERVER_PID]
-        _, http_id, tcp_port = marionette_session(nginx_port, iperf_port)
+        _, http_id, tcp_id, tcp_port = marionette_session(nginx_port, iperf_port)
         check_drops("the set-up")
         tunnel = f"{API}/tunnels/{http_id}"
         if "marionette" in TCP_PATHS:
             tcp_targets["marionette"] = tcp_port
+        if "mctl" in TCP_PATHS:
+            start_mctl(helpers, tcp_id, mctl_port)
+            tcp_targets["mctl"] = mctl_port
         http_urls["marionette"] = f"{tunnel}/small"
         TUNNEL_PROBE["url"] = f"{tunnel}/small"
         log(f"set up in {time.time() - started:.1f} s")

@@ -25,7 +25,7 @@ else
     swift build -c release >&2
     BIN="$(swift build -c release --show-bin-path)"
 fi
-[ -x "$BIN/marionette-server" ] && [ -x "$BIN/marionette-agent" ] || die "no release binaries in $BIN"
+[ -x "$BIN/marionette-server" ] && [ -x "$BIN/marionette-agent" ] && [ -x "$BIN/mctl" ] || die "no release binaries in $BIN"
 for tool in iperf3 socat wrk nginx ssh ssh-keygen curl /usr/sbin/sshd timeout; do
     command -v "$tool" >/dev/null 2>&1 || die "$tool not found (scripts/install-deps.sh installs it)"
 done
@@ -85,7 +85,7 @@ PY
 
 data="$WORK/data"
 mkdir -p "$data"
-mapfile -t ports < <(free_ports 12)   # 5 for the server, 7 for origins and baselines
+mapfile -t ports < <(free_ports 13)   # 5 for the server, 8 for origins, baselines and mctl
 tcp_base="$(free_port_range 10)"
 log "starting server (TCP tunnel ports $tcp_base-$((tcp_base + 9)))"
 (cd "$data" && exec env -u MARIONETTE_DATABASE_URL -u MARIONETTE_CONFIG \
@@ -112,7 +112,7 @@ status=0
 MARIONETTE_BENCH_API="http://127.0.0.1:${ports[0]}" \
 MARIONETTE_BENCH_KEY="$(tr -d '[:space:]' <"$data/bootstrap-api-key")" \
 MARIONETTE_BENCH_WORK="$WORK" MARIONETTE_BENCH_PIDFILE="$HELPER_PIDS" MARIONETTE_BENCH_DATA_DIR="$data" \
-MARIONETTE_BENCH_SERVER_PID="$SERVER_PID" \
+MARIONETTE_BENCH_SERVER_PID="$SERVER_PID" MARIONETTE_BENCH_MCTL="$BIN/mctl" \
 MARIONETTE_BENCH_PORTS="${ports[*]:5}" \
     timeout --kill-after=15 "$budget" python3 "$BENCH_DIR/bench.py" || status=$?
 if [ "$status" -ne 0 ]; then
