@@ -102,7 +102,7 @@ public struct TunnelForwarder: Sendable {
                 switch close {
                 case .some(let close) where close.code != 1000:
                     report("connection from \(peer) closed by the server (\(close.code))\(close.reason.isEmpty ? "" : ": " + close.reason)")
-                case .none:
+                case .none where !Task.isCancelled:  // not when mctl itself is stopping
                     report("connection from \(peer) closed by the server (1006): the connection ended without a WebSocket close")
                 default:
                     break

@@ -27,11 +27,12 @@ struct WebSocketDialer: Sendable {
         url: String, headers: [(name: String, value: String)], sslContext: NIOSSLContext?, maxFrameSize: Int
     ) throws(WebSocketHandshakeError) {
         let secure = url.hasPrefix("wss://")
-        guard secure || url.hasPrefix("ws://") else { throw .malformedResponse("not a ws:// or wss:// URL: \(url)") }
+        guard secure || url.hasPrefix("ws://") else { throw .invalidURL(url) }
         let rest = url.dropFirst(secure ? 6 : 5)
         let authority = rest.prefix { $0 != "/" && $0 != "?" }
         self.authority = String(authority)
-        self.path = rest.count > authority.count ? String(rest[authority.endIndex...]) : "/"
+        let target = rest[authority.endIndex...]
+        self.path = target.hasPrefix("/") ? String(target) : "/" + target
         var hostPart = Substring(authority)
         var port = secure ? 443 : 80
         if hostPart.hasPrefix("["), let close = hostPart.firstIndex(of: "]") {

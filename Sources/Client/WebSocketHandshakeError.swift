@@ -10,6 +10,7 @@ enum WebSocketHandshakeError: Error, Sendable, Equatable, CustomStringConvertibl
     case connectionClosed
     case timedOut
     case invalidHeaderValue(String)
+    case invalidURL(String)
 
     var description: String {
         switch self {
@@ -20,6 +21,7 @@ enum WebSocketHandshakeError: Error, Sendable, Equatable, CustomStringConvertibl
         case .connectionClosed: return "the server closed the connection before answering the WebSocket request"
         case .timedOut: return "the server did not answer the WebSocket request in time"
         case .invalidHeaderValue(let name): return "the \(name) header value has a line break"
+        case .invalidURL(let url): return "not a ws:// or wss:// URL: \(url)"
         }
     }
 }
