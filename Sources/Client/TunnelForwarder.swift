@@ -17,10 +17,10 @@ public struct TunnelForwarder: Sendable {
     public typealias Listener = NIOAsyncChannel<Connection, Never>
 
     /// `ws://` or `wss://…/api/v1/tunnels/{id}/connect`.
-    public var url: String
+    public let url: String
     /// An API key or the tunnel's `ttok_` token (sent as `Authorization: Bearer`).
-    public var credential: String
-    public var tls: TLSConfiguration?
+    public let credential: String
+    public let tls: TLSConfiguration?
     /// Where problems of single connections are reported (stderr in mctl).
     public var report: @Sendable (String) -> Void
     let dialer: WebSocketDialer
@@ -46,6 +46,8 @@ public struct TunnelForwarder: Sendable {
             if insecureSkipTLSVerify { tls.certificateVerification = .none }
             self.tls = tls
             sslContext = try NIOSSLContext(configuration: tls)
+        } else {
+            self.tls = nil
         }
         self.report = report
         self.dialer = try WebSocketDialer(

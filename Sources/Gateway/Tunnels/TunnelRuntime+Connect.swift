@@ -50,8 +50,6 @@ extension TunnelRuntime {
         logger.info(
             "tunnel websocket connection",
             metadata: ["tunnel_id": "\(grant.tunnel.id)", "source": "\(source)", "local_port": "\(grant.tunnel.localPort)"])
-        connect(
-            tunnelID: grant.tunnel.id, runnerID: grant.runnerID, localPort: grant.tunnel.localPort, protocol: "tcp",
-            clientAddress: source, client: client, closeFuture: closeFuture)
+        connect(grant: grant, protocol: "tcp", clientAddress: source, client: client, closeFuture: closeFuture)
     }
 }

@@ -310,10 +310,9 @@ public final class TunnelRuntime: Service, Sendable {
         grant: TunnelHTTPGrant, protocol kind: String, clientAddress: String, client: TunnelSplicePeer,
         closeFuture: EventLoopFuture<Void>
     ) {
-        let command = register(
+        connect(
             tunnelID: grant.tunnel.id, runnerID: grant.runnerID, localPort: grant.tunnel.localPort, protocol: kind,
             clientAddress: clientAddress, client: client, closeFuture: closeFuture)
-        send(command.command, runnerID: grant.runnerID, connectionID: command.connectionID, client: client)
     }
 
     /// Registers the connection, then asks the runner to dial (in order with the caller's other

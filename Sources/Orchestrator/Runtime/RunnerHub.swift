@@ -120,13 +120,9 @@ public actor RunnerHub {
     /// Runners with an open control stream.
     public var connectedCount: Int { links.count }
 
-    /// Queues a command on the runner's control stream (tunnel connections, closes); false when the
-    /// runner is not connected or its queue is full.
-    public func send(_ command: Marionette_Runner_V1_ServerCommand, toRunner runnerID: String) -> Bool {
-        links[runnerID]?.send(command) ?? false
-    }
-
-    /// ``send(_:toRunner:)`` from any thread, in order with the caller's other sends.
+    /// Queues a command on the runner's control stream (tunnel connections, closes) from any thread,
+    /// in order with the caller's other sends; false when the runner is not connected or its queue
+    /// is full.
     public nonisolated func sendNow(_ command: Marionette_Runner_V1_ServerCommand, toRunner runnerID: String) -> Bool {
         linkTable.withLock { $0[runnerID] }?.send(command) ?? false
     }
