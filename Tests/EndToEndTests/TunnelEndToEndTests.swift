@@ -234,6 +234,11 @@ import Testing
             try await Task.sleep(for: .milliseconds(200))
         }
         #expect(echoed["equal"] as? Bool == true, "\(echoed) \(failure)\n\(server.log.suffix(3000))")
+        // The origin accepts connections in the order the clients made them (iperf3 --bidir gives its
+        // two data connections their roles by it): 64 connects in a row, each told its accept number.
+        let order = try await Self.client(["tcp-order", "127.0.0.1", "\(publicPort)", "64"])["numbers"] as? [Any] ?? []
+        let numbers = order.compactMap { $0 as? Int }
+        #expect(numbers.count == 64 && zip(numbers, numbers.dropFirst()).allSatisfy { $0 < $1 }, "accept numbers: \(order)")
         let fenced = try await Self.createTunnel(
             server, key: key, session: session, #"{"type":"tcp","local_port":\#(tcpPort),"allow_cidrs":["10.0.0.0/8"]}"#)
         let refused = try await Self.client(["tcp-refused", "127.0.0.1", "\(fenced["public_port"] as? Int ?? 0)"])

@@ -8,7 +8,8 @@ import Orchestrator
 
 /// One listening socket per TCP tunnel on `tunnels.tcp_bind_host:<public_port>` (streaming.md §7.6).
 /// Each accepted connection is checked against the tunnel's source networks (public tunnels take
-/// anyone), then spliced raw to a data-connection stream; refusals and failures are resets.
+/// anyone), then spliced raw to a data-connection stream; refusals and failures are resets. The
+/// connections' work is queued in accept order, so the runner dials the origin in that order too.
 final class TunnelTCPListeners: Sendable {
     private let logger: Logger
     private let channels = NIOLockedValueBox<[String: any Channel]>([:])
@@ -30,9 +31,22 @@ final class TunnelTCPListeners: Sendable {
         let tunnelID = record.id
         let idleTimeout = TimeAmount.seconds(Int64(runtime.settings.idleTimeoutSeconds))
         let logger = self.logger
+        let links = TunnelTCPAcceptedLinks()
         let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelInitializer { listener in
+                listener.eventLoop.makeCompletedFuture {
+                    // The runner dials the origin in accept order: queue each connection's work here,
+                    // not from its set-up on its own loop (see TunnelTCPAcceptOrder).
+                    try listener.pipeline.syncOperations.addHandler(
+                        TunnelTCPAcceptOrder { connection in
+                            runtime.acceptTCP(
+                                tunnelID: tunnelID, client: links.expect(connection),
+                                source: connection.remoteAddress?.ipAddress ?? "", closeFuture: connection.closeFuture)
+                        })
+                }
+            }
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
             .childChannelOption(.allowRemoteHalfClosure, value: true)
             .childChannelOption(.recvAllocator, value: TunnelSocketEnd.receiveAllocator)
@@ -46,8 +60,7 @@ final class TunnelTCPListeners: Sendable {
                     }
                     let end = TunnelSocketEnd()
                     try channel.pipeline.syncOperations.addHandlers(TunnelIdleHandler(timeout: idleTimeout), end)
-                    let link = end.link(eventLoop: channel.eventLoop)
-                    runtime.acceptTCP(tunnelID: tunnelID, client: link, source: source, closeFuture: channel.closeFuture)
+                    links.supply(end.link(eventLoop: channel.eventLoop), for: channel)
                 }
             }
         do {

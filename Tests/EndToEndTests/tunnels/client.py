@@ -135,6 +135,22 @@ def tcp_idle(host, port):
         rest = type(e).__name__.encode()
     return {"first": first.decode("latin1"), "rest": rest.decode("latin1"), "elapsed": time.time() - start}
 
+def tcp_order(host, port, n):
+    """n connections opened one after another (each connect done before the next starts), then each
+    asks the origin for its accept number: the numbers must rise in connect order."""
+    socks = [connect(host, port) for _ in range(n)]
+    numbers = []
+    for s in socks:
+        s.sendall(b"order?\n")
+        line = b""
+        while not line.endswith(b"\n"):
+            d = s.recv(64)
+            if not d: break
+            line += d
+        numbers.append(int(line) if line.strip().isdigit() else line.decode("latin1"))
+        s.close()
+    return {"numbers": numbers}
+
 def tcp_refused(host, port):
     try:
         s = connect(host, port)
@@ -224,5 +240,6 @@ elif cmd == "parallel": out = parallel(args[0], int(args[1]), extra)
 elif cmd == "tcp": out = tcp(args[0], int(args[1]), int(args[2]))
 elif cmd == "tcp-exact": out = tcp_exact(args[0], int(args[1]), int(args[2]))
 elif cmd == "tcp-idle": out = tcp_idle(args[0], int(args[1]))
+elif cmd == "tcp-order": out = tcp_order(args[0], int(args[1]), int(args[2]))
 elif cmd == "tcp-refused": out = tcp_refused(args[0], int(args[1]))
 print(json.dumps(out))

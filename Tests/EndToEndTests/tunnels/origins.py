@@ -1,5 +1,5 @@
 # Tunnel test origins (stdlib only): HTTP with SSE, upload echo, downloads and a WebSocket echo
-# on argv[1]; a TCP echo on argv[2]. Runs until killed.
+# on argv[1]; a TCP echo on argv[2] that also tells a connection its accept number. Runs until killed.
 import base64, hashlib, http.server, json, socket, socketserver, struct, sys, threading, time
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -109,26 +109,37 @@ class Handler(http.server.BaseHTTPRequestHandler):
         finally:
             self.close_connection = True
 
-class EchoHandler(socketserver.BaseRequestHandler):
-    def handle(self):
-        s = self.request
-        while True:
-            d = s.recv(1 << 16)
-            if not d: break
+def echo(s, number):
+    """Echoes until EOF, then half-closes. A connection whose first bytes are "order?\\n" is told its
+    accept number instead: a TCP tunnel must reach the origin in the order its clients connected."""
+    try:
+        d = s.recv(1 << 16)
+        if d == b"order?\n":
+            s.sendall(b"%d\n" % number)
+            return
+        while d:
             s.sendall(d)
+            d = s.recv(1 << 16)
         s.shutdown(socket.SHUT_WR)
+    except OSError:
+        pass
+    finally:
+        s.close()
+
+def tcp_origin(listener):
+    accepted = 0
+    while True:
+        conn, _ = listener.accept()
+        accepted += 1
+        threading.Thread(target=echo, args=(conn, accepted), daemon=True).start()
 
 class Threading(socketserver.ThreadingMixIn, http.server.HTTPServer):
     daemon_threads = True
     allow_reuse_address = True
     request_queue_size = 512
 
-class TCP(socketserver.ThreadingTCPServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
 http_server = Threading(("127.0.0.1", int(sys.argv[1])), Handler)
-tcp_server = TCP(("127.0.0.1", int(sys.argv[2])), EchoHandler)
-threading.Thread(target=tcp_server.serve_forever, daemon=True).start()
+tcp_listener = socket.create_server(("127.0.0.1", int(sys.argv[2])), backlog=512)
+threading.Thread(target=tcp_origin, args=(tcp_listener,), daemon=True).start()
 print("origins up", flush=True)
 http_server.serve_forever()
