@@ -216,6 +216,7 @@ import Testing
             #expect(viewers.first?["id"] as? String == viewer.id)
             #expect(viewers.first?["connected"] as? Bool == false)
             #expect(viewers.first?["packets_out"] as? Int == 0)
+            #expect(viewers.first?["congested"] as? Bool == false && viewers.first?["frames_dropped"] as? Int == 0)
             #expect(viewers.first?["receiver_reports_received"] as? Int == 0 && viewers.first?["fraction_lost"] as? Double == 0)
             #expect(viewers.first?.keys.contains("rtt_ms") == false, "no round trip before a report echoed one")
 

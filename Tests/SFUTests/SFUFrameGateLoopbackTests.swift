@@ -80,17 +80,26 @@ import Testing
             try await Task.sleep(for: .milliseconds(100))
         }
         #expect(settled, "the target did not reach 300 kbps")
-        // The slow viewer counts as congested once under the target for the gate's hold. The hold
-        // starts when the SFU's loop handles a REMB, which a loaded machine delays: a 100 ms margin
-        // let the first delta frames through once in a full parallel run, so the margin is 1 s.
-        let holdEnds = ContinuousClock.now + .nanoseconds(Int64(SFUViewerFrameGate.congestionHoldNanoseconds)) + .seconds(1)
-        while ContinuousClock.now < holdEnds {
+        // The slow viewer counts as congested once under the target for the gate's hold, which starts
+        // when its worker's timer sees the REMB, the loss and the stream's bar together: a loaded
+        // machine delays each (a fixed 1.5 s wait once let 12 delta frames through), so wait for the
+        // gate's own state, as the stream stats report it.
+        func congestion() async throws -> (slow: Bool, fast: Bool, quiet: Bool) {
+            let viewers = try #require(await sfu.streamStats(streamID: stream)).viewers
+            func congested(_ id: String) -> Bool { viewers.first { $0.id == id }?.congested == true }
+            return (congested(slow.id), congested(fast.id), congested(quiet.id))
+        }
+        let gateDeadline = ContinuousClock.now + .seconds(20)
+        while try await !congestion().slow, ContinuousClock.now < gateDeadline {
             try slow.peer.sendRTCP(try lossyReport(video: slow.video))
             try slow.peer.sendRTCP(try remb(100_000, video: slow.video))
             try quiet.peer.sendRTCP(try remb(100_000, video: quiet.video))
             try fast.peer.sendRTCP(try remb(50_000_000, video: fast.video))
             try await Task.sleep(for: .milliseconds(100))
         }
+        let before = try await congestion()
+        try #require(before.slow, "the slow viewer's gate did not count it congested within 20 s")
+        #expect(!before.fast && !before.quiet)
 
         // 30 frames (keyframes at 0, 10, 20: 3 packets; deltas: 2) and one Opus packet per frame.
         var sentVideo: [(packet: [UInt8], frame: Int)] = []
@@ -119,6 +128,9 @@ import Testing
             try publisher.sendRTP(opus)
             try await Task.sleep(for: .milliseconds(2))
         }
+
+        // Still congested after the last frame (had it cleared in between, deltas went through).
+        #expect(try await congestion().slow, "the slow viewer's congestion ended while the frames were sent")
 
         let fastTally = try Self.drain(fast.peer, video: fast.video, audio: fast.audio)
         let slowTally = try Self.drain(slow.peer, video: slow.video, audio: slow.audio)

@@ -22,13 +22,15 @@ struct StreamStatsResponse: Encodable {
         /// Whole frames (and their packets) not sent because this viewer could not keep up.
         let framesDropped: UInt64
         let packetsDropped: UInt64
+        /// Its downlink is under the stream's target while it loses packets: it gets keyframes only.
+        let congested: Bool
 
         enum CodingKeys: String, CodingKey {
             case id, connected, packetsOut = "packets_out", bytesOut = "bytes_out", rtxSent = "rtx_sent"
             case nacksReceived = "nacks_received", plisReceived = "plis_received", senderReportsSent = "sender_reports_sent"
             case receiverReportsReceived = "receiver_reports_received", rttMs = "rtt_ms", fractionLost = "fraction_lost"
             case packetsLost = "packets_lost", jitterMs = "jitter_ms", framesDropped = "frames_dropped"
-            case packetsDropped = "packets_dropped"
+            case packetsDropped = "packets_dropped", congested
         }
 
         init(_ viewer: SFUStreamStats.Viewer) {
@@ -47,6 +49,7 @@ struct StreamStatsResponse: Encodable {
             jitterMs = Double(viewer.jitterMicroseconds) / 1000
             framesDropped = viewer.framesDropped
             packetsDropped = viewer.packetsDropped
+            congested = viewer.congested
         }
     }
 

@@ -104,6 +104,7 @@ final class SFUPeer {
         stats.jitterMicroseconds = reception.jitterMicroseconds
         stats.framesDropped = frameGate.framesDropped
         stats.packetsDropped = frameGate.packetsDropped
+        stats.congested = frameGate.downlinkCongested
         return stats
     }
 }

@@ -21,6 +21,9 @@ public struct SFUStreamStats: Sendable, Equatable {
         /// (streaming.md §3.7: its estimate below the stream's target, or the SFU's send queue full).
         public var framesDropped: UInt64 = 0
         public var packetsDropped: UInt64 = 0
+        /// The viewer counts as congested now (its estimate under the stream's target for the hold,
+        /// while it loses packets): its delta frames are being dropped.
+        public var congested = false
         /// From the viewer's receiver reports on our video SSRC (RFC 3550 §6.4.1): the round trip
         /// (LSR/DLSR against our sender reports; nil before one was echoed), the fraction lost since
         /// the previous report (0…255, /256), cumulative packets lost, interarrival jitter.
