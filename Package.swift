@@ -178,6 +178,7 @@ let package = Package(
         .target(
             name: "Client",
             dependencies: [
+                "Core",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),

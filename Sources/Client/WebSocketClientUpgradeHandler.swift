@@ -108,7 +108,7 @@ final class WebSocketClientUpgradeHandler<Upgraded: Sendable>: ChannelInboundHan
         deadline?.cancel()
         do {
             try context.pipeline.syncOperations.addHandlers(
-                [WebSocketFrameEncoder(), ByteToMessageHandler(WebSocketFrameDecoder(maxFrameSize: maxFrameSize))],
+                [WebSocketClientFrameEncoder(), ByteToMessageHandler(WebSocketFrameDecoder(maxFrameSize: maxFrameSize))],
                 position: .after(self))
             promise.succeed(try upgraded(context.channel))
         } catch {

@@ -14,12 +14,15 @@ public struct WebSocketAPIContext: RequestContext, WebSocketRequestContext {
     /// The connection's loop and peer (the tunnel connect route splices on this loop).
     public let eventLoop: any EventLoop
     public let remoteAddress: SocketAddress?
+    /// The connection (the tunnel connect route adds its frame unmasker to it).
+    let channel: any Channel
 
     public init(source: Source) {
         self.coreContext = .init(source: source)
         self.webSocket = .init()
         self.eventLoop = source.channel.eventLoop
         self.remoteAddress = source.channel.remoteAddress
+        self.channel = source.channel
     }
 }
 

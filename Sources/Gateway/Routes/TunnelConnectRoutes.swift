@@ -32,6 +32,8 @@ enum TunnelConnectRoutes {
                 return
             }
             let source = context.requestContext.remoteAddress?.ipAddress ?? ""
+            let channel = context.requestContext.channel
+            channel.eventLoop.execute { TunnelWebSocketUnmasker.install(on: channel) }
             await TunnelWebSocketEnd.serve(
                 inbound: inbound, outbound: outbound, eventLoop: context.requestContext.eventLoop,
                 idleTimeout: .seconds(runtime.settings.idleTimeoutSeconds)
