@@ -205,6 +205,10 @@ import Testing
             #expect(byName["peer1"]?["connection"] as? String == "", "keep-alive responses say nothing")
             #expect(byName["last"]?["connection"] as? String == "close")
             #expect(kept["closed_after_last"] as? Bool == true, "\(kept)")
+
+            // A client that half-closes after its requests still gets every answer, then the close.
+            let half = try await Self.client(["halfclose", "127.0.0.1", "\(api)", host, prefix, auth])
+            #expect(half["statuses"] as? [Int] == [200, 200] && half["closed"] as? Bool == true, "\(half)")
         }
 
         // 500 connections opened at once: every one is answered by the origin (a burst of

@@ -133,4 +133,22 @@ import Testing
         bad.append(ByteBuffer(string: "GET / HTTP/1.1\r\nX: " + String(repeating: "a", count: 100)))
         #expect(throws: HTTPMessageSplitter.Failure.invalidHead(tooLarge: true)) { try bad.next() }
     }
+
+    /// What a client's half-close cuts off: a head not finished (never sent on), or a body begun.
+    @Test func knowsWhetherABodyIsOpen() throws {
+        var splitter = HTTPMessageSplitter()
+        splitter.append(ByteBuffer(string: "POST /a HTTP/1.1\r\nContent-Length: 5\r\n\r\nhel"))
+        #expect(splitter.isInsideBody == false)
+        guard case .head(let head) = try splitter.next() else { throw TunnelHTTPTests.TestFailure("no head") }
+        #expect(splitter.isInsideBody, "framing not known yet")
+        splitter.expectBody(.request(head))
+        guard case .body = try splitter.next() else { throw TunnelHTTPTests.TestFailure("no body") }
+        #expect(splitter.isInsideBody && !splitter.isBetweenMessages)
+        splitter.append(ByteBuffer(string: "lo"))
+        guard case .body = try splitter.next(), case .end = try splitter.next() else { throw TunnelHTTPTests.TestFailure("no end") }
+        #expect(!splitter.isInsideBody && splitter.isBetweenMessages)
+        splitter.append(ByteBuffer(string: "GET /b HTTP/1.1\r\nHo"))
+        #expect(try splitter.next() == nil)
+        #expect(!splitter.isInsideBody && !splitter.isBetweenMessages, "a head cut off is not a body")
+    }
 }

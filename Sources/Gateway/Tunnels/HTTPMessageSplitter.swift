@@ -43,6 +43,14 @@ struct HTTPMessageSplitter {
         return false
     }
 
+    /// A head was returned and its body has not ended.
+    var isInsideBody: Bool {
+        switch expecting {
+        case .framing, .body: return true
+        case .head, .raw: return false
+        }
+    }
+
     /// The current body runs to the connection's end (a response without length).
     var bodyEndsAtClose: Bool {
         if case .body(let framer) = expecting { return framer.endsAtClose }

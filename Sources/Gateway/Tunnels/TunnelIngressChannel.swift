@@ -3,37 +3,47 @@ import Logging
 import NIOCore
 
 /// Wraps the public listener's Hummingbird child channel: it puts ``TunnelIngressHandler`` in
-/// front of the HTTP pipeline, so tunnel requests are taken over before Hummingbird parses them
-/// and API requests pass through untouched. Hummingbird's connection handling starts only once the
-/// first request went to the API; a connection taken by a tunnel just waits for its close (else
-/// Hummingbird would log the never-finished HTTP upgrade negotiation as an error).
+/// front of the connection, so tunnel requests are taken over before Hummingbird sees them.
+/// Hummingbird's own pipeline (HTTP codec, upgrade negotiation) is set up only once the first
+/// request turned out to be for the API: a tunnel connection never pays for it, and its task
+/// ends as soon as the tunnel takes it (the connection lives on in its handlers; a task parked
+/// until its close cost two more thread wake-ups per connection).
 struct TunnelIngressChannel<Base: ServerChildChannel>: ServerChildChannel {
     struct Value: ServerChildChannelValue {
-        let base: Base.Value
-        /// true: the connection belongs to the API; false: a tunnel took it.
-        let servesAPI: EventLoopFuture<Bool>
-        var channel: any Channel { base.channel }
+        let channel: any Channel
+        let verdict: TunnelIngressVerdict
+        let ingress: NIOLoopBound<TunnelIngressHandler>
     }
 
     let base: Base
     let ingress: TunnelIngress
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
-        let decision = channel.eventLoop.makePromise(of: Bool.self)
-        return channel.eventLoop.makeCompletedFuture {
-            try channel.pipeline.syncOperations.addHandler(TunnelIngressHandler(ingress: ingress, decision: decision))
-        }.flatMap {
-            base.setup(channel: channel, logger: logger)
-        }.map { value in
-            Value(base: value, servesAPI: decision.futureResult)
+        channel.eventLoop.makeCompletedFuture {
+            let verdict = TunnelIngressVerdict()
+            let handler = TunnelIngressHandler(ingress: ingress, verdict: verdict)
+            try channel.pipeline.syncOperations.addHandler(handler)
+            return Value(channel: channel, verdict: verdict, ingress: NIOLoopBound(handler, eventLoop: channel.eventLoop))
         }
     }
 
     func handle(value: Value, logger: Logger) async {
-        if (try? await value.servesAPI.get()) == false {
-            try? await value.channel.closeFuture.get()
+        guard await value.verdict.servesAPI() else { return }
+        let channel = value.channel
+        let base = self.base
+        let handler = value.ingress
+        let installed = channel.eventLoop.flatSubmit {
+            base.setup(channel: channel, logger: logger).map { baseValue in
+                // Same loop tick: the bytes the ingress read reach the handlers just added.
+                handler.value.apiPipelineInstalled()
+                return baseValue
+            }
+        }
+        guard let baseValue = try? await installed.get() else {
+            // Closed meanwhile (adding handlers to a closed pipeline fails): nothing to serve.
+            channel.close(promise: nil)
             return
         }
-        await base.handle(value: value.base, logger: logger)
+        await base.handle(value: baseValue, logger: logger)
     }
 }

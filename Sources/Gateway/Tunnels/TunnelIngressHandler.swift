@@ -4,8 +4,9 @@ import NIOCore
 import Orchestrator
 
 /// First handler of every public-listener connection (before Hummingbird's HTTP codec). It reads
-/// the first request head: API requests pass through to Hummingbird untouched for the rest of the
-/// connection; tunnel requests (path or subdomain form) are authorized off the loop, then the
+/// the first request head: for an API request it holds the bytes until Hummingbird's pipeline is
+/// installed behind it (``TunnelIngressChannel``), then passes everything through untouched for
+/// the rest of the connection; tunnel requests (path or subdomain form) are authorized off the loop, then the
 /// connection is spliced to a fresh data-connection stream to the runner, which keeps one
 /// connection to the origin for as long as the client keeps its own (keep-alive).
 ///
@@ -25,6 +26,9 @@ final class TunnelIngressHandler: ChannelDuplexHandler, TunnelSpliceEndpoint {
     enum Mode: Equatable {
         /// Reading the first request head.
         case sniffing
+        /// An API connection whose Hummingbird pipeline is being installed: bytes are held, reads
+        /// withheld.
+        case handingOver
         /// An API connection: everything passes through.
         case passthrough
         /// Authorizing and opening the upstream stream; client bytes are held, reads withheld.
@@ -74,6 +78,8 @@ final class TunnelIngressHandler: ChannelDuplexHandler, TunnelSpliceEndpoint {
     private var upstreamFinished = false
     private var splice = TunnelSpliceState()
     private var clientReadPending = false
+    /// The client half-closed: it sends nothing more (the listener allows remote half-closure).
+    private var clientEnded = false
     private var flushPending = false
     private var peer: TunnelSplicePeer?
     /// Response bytes gathered in one pass: heads and the small bodies after them are copied into
@@ -83,12 +89,13 @@ final class TunnelIngressHandler: ChannelDuplexHandler, TunnelSpliceEndpoint {
     private static let coalesceLimit = 4096
     private var context: ChannelHandlerContext?
 
-    /// Completed once: true when the connection goes to the API, false when a tunnel takes it.
-    private let decision: EventLoopPromise<Bool>?
+    /// Given once: true when the connection goes to the API; false when a tunnel takes it or it
+    /// closes before its first request.
+    private let verdict: TunnelIngressVerdict
 
-    init(ingress: TunnelIngress, decision: EventLoopPromise<Bool>? = nil) {
+    init(ingress: TunnelIngress, verdict: TunnelIngressVerdict) {
         self.ingress = ingress
-        self.decision = decision
+        self.verdict = verdict
     }
 
     var currentMode: Mode { mode }
@@ -96,7 +103,7 @@ final class TunnelIngressHandler: ChannelDuplexHandler, TunnelSpliceEndpoint {
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
     func handlerRemoved(context: ChannelHandlerContext) {
         self.context = nil
-        decision?.succeed(mode == .passthrough || mode == .sniffing)
+        verdict.give(servesAPI: false)
     }
 
     // MARK: inbound
@@ -109,7 +116,7 @@ final class TunnelIngressHandler: ChannelDuplexHandler, TunnelSpliceEndpoint {
             var bytes = unwrapInboundIn(data)
             if buffer == nil { buffer = bytes } else { buffer!.writeBuffer(&bytes) }
             sniff(context: context)
-        case .connecting:
+        case .connecting, .handingOver:
             var bytes = unwrapInboundIn(data)
             buffer?.writeBuffer(&bytes)
         case .exchanging:
@@ -130,9 +137,10 @@ final class TunnelIngressHandler: ChannelDuplexHandler, TunnelSpliceEndpoint {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        decision?.succeed(mode == .passthrough || mode == .sniffing)
+        // Closed before its first request: nothing for Hummingbird to serve.
+        verdict.give(servesAPI: false)
         switch mode {
-        case .passthrough, .sniffing:
+        case .passthrough, .sniffing, .handingOver:
             break
         case .closed:
             // Ended on purpose; the upstream was finished (or had finished) already.
@@ -145,7 +153,7 @@ final class TunnelIngressHandler: ChannelDuplexHandler, TunnelSpliceEndpoint {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        if mode == .passthrough || mode == .sniffing {
+        if mode == .passthrough || mode == .sniffing || mode == .handingOver {
             context.fireErrorCaught(error)
             return
         }
@@ -155,7 +163,11 @@ final class TunnelIngressHandler: ChannelDuplexHandler, TunnelSpliceEndpoint {
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if event is IdleStateHandler.IdleStateEvent, mode != .passthrough, mode != .sniffing {
+        if case ChannelEvent.inputClosed = event, mode != .passthrough {
+            clientInputEnded(context: context)
+            return
+        }
+        if event is IdleStateHandler.IdleStateEvent, mode != .passthrough, mode != .sniffing, mode != .handingOver {
             // The tunnel connection saw no bytes either way for the idle timeout.
             if splice.abort() { peer?.abort(.reset) }
             mode = .closed
@@ -178,7 +190,7 @@ final class TunnelIngressHandler: ChannelDuplexHandler, TunnelSpliceEndpoint {
         switch mode {
         case .passthrough, .sniffing:
             context.read()
-        case .connecting:
+        case .connecting, .handingOver:
             clientReadPending = true
         case .exchanging where awaitingUpgrade:
             clientReadPending = true
@@ -206,7 +218,7 @@ final class TunnelIngressHandler: ChannelDuplexHandler, TunnelSpliceEndpoint {
                 return
             }
             mode = .connecting
-            decision?.succeed(false)
+            verdict.give(servesAPI: false)
             // Tunnel connections end after the idle timeout with no bytes either way.
             try? context.pipeline.syncOperations.addHandler(
                 TunnelIdleHandler(timeout: ingress.idleTimeout), position: .before(self))
@@ -214,13 +226,63 @@ final class TunnelIngressHandler: ChannelDuplexHandler, TunnelSpliceEndpoint {
         }
     }
 
+    /// An API connection: the bytes wait for Hummingbird's pipeline (``apiPipelineInstalled()``).
     private func passThrough(context: ChannelHandlerContext) {
+        mode = .handingOver
+        verdict.give(servesAPI: true)
+    }
+
+    /// Hummingbird's handlers are in place behind this one: the bytes held go to them, and from
+    /// now on everything passes through.
+    func apiPipelineInstalled() {
+        guard mode == .handingOver, let context else { return }
         mode = .passthrough
-        decision?.succeed(true)
         if let buffer {
             self.buffer = nil
             context.fireChannelRead(wrapInboundOut(buffer))
+            context.fireChannelReadComplete()
         }
+        if clientEnded {
+            context.fireUserInboundEventTriggered(ChannelEvent.inputClosed)
+        } else if clientReadPending {
+            clientReadPending = false
+            context.read()
+        }
+    }
+
+    // MARK: client half-close
+
+    private func clientInputEnded(context: ChannelHandlerContext) {
+        clientEnded = true
+        switch mode {
+        case .sniffing:
+            // Its first head never ended: nothing to answer.
+            mode = .closed
+            buffer = nil
+            context.close(promise: nil)
+        case .handingOver, .connecting:
+            // Passed on once Hummingbird's pipeline, or the upstream, is in place.
+            break
+        case .exchanging:
+            clientRequestsEnded(context: context)
+        case .piping:
+            _ = splice.inputEnded()
+            finishUpstream()
+        case .passthrough, .closed:
+            break
+        }
+    }
+
+    /// No request follows: the ones sent are answered, then the connection ends. A request whose
+    /// head was cut off was never sent; one cut off inside its body cannot complete, so the origin
+    /// gets the end too.
+    private func clientRequestsEnded(context: ChannelHandlerContext) {
+        // An upgrade's answer comes first: a 101 pipes (and passes the end on), a refusal comes back here.
+        guard !awaitingUpgrade else { return }
+        if requests.isInsideBody { finishUpstream() }
+        _ = requests.takeBuffered()
+        lastRequestSent = true
+        endIfAnswered(context: context)
     }
 
     private func authorize(context: ChannelHandlerContext, head: HTTPHead, route: TunnelIngressRouter.Route) {
@@ -411,7 +473,11 @@ final class TunnelIngressHandler: ChannelDuplexHandler, TunnelSpliceEndpoint {
         // A refused upgrade releases the client's bytes held behind it.
         if mode == .exchanging, !awaitingUpgrade {
             forwardRequests(context: context)
-            releaseClientRead(context: context)
+            if clientEnded, !lastRequestSent {
+                clientRequestsEnded(context: context)
+            } else {
+                releaseClientRead(context: context)
+            }
         }
     }
 
@@ -448,6 +514,11 @@ final class TunnelIngressHandler: ChannelDuplexHandler, TunnelSpliceEndpoint {
         flushPending = false
         context.flush()
         if let rest = requests.takeBuffered() { peer?.send(rest) }
+        if clientEnded {
+            _ = splice.inputEnded()
+            finishUpstream()
+            return
+        }
         releaseClientRead(context: context)
     }
 
@@ -523,6 +594,11 @@ final class TunnelIngressHandler: ChannelDuplexHandler, TunnelSpliceEndpoint {
         }
         forwardRequests(context: context)
         if !context.channel.isWritable { peer.writabilityChanged(false) }
+        if clientEnded {
+            _ = splice.attach()
+            clientRequestsEnded(context: context)
+            return
+        }
         var read = splice.attach()
         if clientReadPending, !awaitingUpgrade {
             clientReadPending = false

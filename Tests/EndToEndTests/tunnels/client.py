@@ -229,6 +229,25 @@ def keepalive(host, port, host_header, prefix, extra):
         out["closed_after_last"] = type(e).__name__
     return out
 
+def halfclose(host, port, host_header, prefix, extra):
+    """Two pipelined keep-alive requests, then a half-close (shutdown SHUT_WR): both are answered
+    and the server then closes (as nginx would)."""
+    s = connect(host, port)
+    hdrs = "".join(h + "\r\n" for h in extra)
+    req = f"GET {prefix}/hello HTTP/1.1\r\nHost: {host_header}\r\n{hdrs}\r\n".encode()
+    s.sendall(req + req)
+    s.shutdown(socket.SHUT_WR)
+    s.settimeout(10)
+    out = {"statuses": []}; buf = b""
+    try:
+        for _ in range(2):
+            status, _, _, buf = read_response(s, buf, "GET")
+            out["statuses"].append(status)
+        out["closed"] = buf == b"" and s.recv(1) == b""
+    except Exception as e:
+        out["error"] = type(e).__name__ + ": " + str(e)
+    return out
+
 cmd = sys.argv[1]
 args = sys.argv[2:]
 extra = [a for a in args if ": " in a]
@@ -236,6 +255,7 @@ args = [a for a in args if ": " not in a]
 if cmd == "ws": out = ws(args[0], int(args[1]), args[2], args[3], [int(x) for x in args[4].split(",")], extra)
 elif cmd == "sse": out = sse(args[0], int(args[1]), args[2], args[3], extra)
 elif cmd == "keepalive": out = keepalive(args[0], int(args[1]), args[2], args[3], extra)
+elif cmd == "halfclose": out = halfclose(args[0], int(args[1]), args[2], args[3], extra)
 elif cmd == "parallel": out = parallel(args[0], int(args[1]), extra)
 elif cmd == "tcp": out = tcp(args[0], int(args[1]), int(args[2]))
 elif cmd == "tcp-exact": out = tcp_exact(args[0], int(args[1]), int(args[2]))
