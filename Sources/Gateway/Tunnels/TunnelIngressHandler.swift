@@ -210,11 +210,11 @@ final class TunnelIngressHandler: ChannelDuplexHandler, TunnelSpliceEndpoint {
             return
         case .invalid:
             // Not ours to judge: Hummingbird answers malformed requests.
-            passThrough(context: context)
+            handToAPI(context: context)
         case .head(let head, _):
             let route = ingress.router.route(target: head.startLine.1, host: head.first("host"))
             if route == .api {
-                passThrough(context: context)
+                handToAPI(context: context)
                 return
             }
             mode = .connecting
@@ -227,7 +227,7 @@ final class TunnelIngressHandler: ChannelDuplexHandler, TunnelSpliceEndpoint {
     }
 
     /// An API connection: the bytes wait for Hummingbird's pipeline (``apiPipelineInstalled()``).
-    private func passThrough(context: ChannelHandlerContext) {
+    private func handToAPI(context: ChannelHandlerContext) {
         mode = .handingOver
         verdict.give(servesAPI: true)
     }
