@@ -14,7 +14,12 @@ import NIOWebSocket
 /// Backpressure is end to end: the NIO async channel and the WebSocket writer both suspend.
 public struct TunnelForwarder: Sendable {
     public typealias Connection = NIOAsyncChannel<ByteBuffer, ByteBuffer>
-    public typealias Listener = NIOAsyncChannel<Connection, Never>
+    /// The local listener, with the dial turns its connections were given at accept.
+    public struct Listener: Sendable {
+        let accepted: NIOAsyncChannel<Connection, Never>
+        let turns: TunnelDialTurns
+        public var localAddress: SocketAddress? { accepted.channel.localAddress }
+    }
 
     /// `ws://` or `wss://…/api/v1/tunnels/{id}/connect`.
     public let url: String
@@ -65,14 +70,23 @@ public struct TunnelForwarder: Sendable {
     /// Binds the local listener; a port in use is ``TunnelForwarderError/portInUse(host:port:)``.
     public static func listen(host: String, port: Int) async throws -> Listener {
         do {
-            return try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            let turns = TunnelDialTurns()
+            let accepted = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
                 .serverChannelOption(.backlog, value: 256)
                 .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .serverChannelInitializer { channel in
+                    // Ahead of NIO's acceptor, which sets each connection up on its own loop (so they
+                    // reach `serve` out of order): turns are given in the kernel's accept order.
+                    channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(TunnelDialTurns.AcceptOrder(turns))
+                    }
+                }
                 .childChannelOption(.allowRemoteHalfClosure, value: true)
                 .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
                 .bind(host: host, port: port) { channel in
                     channel.eventLoop.makeCompletedFuture { try Connection(wrappingChannelSynchronously: channel) }
                 }
+            return Listener(accepted: accepted, turns: turns)
         } catch let error as IOError where error.errnoCode == EADDRINUSE {
             throw TunnelForwarderError.portInUse(host: host, port: port)
         } catch let error as IOError where error.errnoCode == EACCES {
@@ -83,21 +97,33 @@ public struct TunnelForwarder: Sendable {
     /// Accepts connections until the listener closes (or the task is cancelled), each relayed in a
     /// task of its own.
     public func serve(_ listener: Listener) async throws {
-        try await listener.executeThenClose { connections in
+        let turns = listener.turns
+        try await listener.accepted.executeThenClose { connections in
             try await withThrowingDiscardingTaskGroup { group in
                 for try await connection in connections {
-                    group.addTask { await relay(connection) }
+                    let turn = turns.turn(for: connection.channel)
+                    group.addTask { await relay(connection, turn: turn) }
                 }
             }
         }
     }
 
-    /// One local connection through one WebSocket.
-    func relay(_ connection: Connection) async {
+    /// One local connection through one WebSocket, dialled in its turn.
+    func relay(_ connection: Connection, turn: TunnelDialTurns.Turn) async {
         let peer = connection.channel.remoteAddress.map { "\($0)" } ?? "?"
+        // Every path lets the next connection dial (finishing a turn twice is harmless).
+        defer { turn.finish() }
         do {
             try await connection.executeThenClose { localIn, localOut in
-                let webSocket = try await dialer.connect()
+                await turn.wait()
+                let webSocket: WebSocketDialer.Connection
+                do {
+                    webSocket = try await dialer.connect()
+                } catch {
+                    turn.finish()
+                    throw error
+                }
+                turn.finish()
                 let close = try await webSocket.executeThenClose { wsIn, wsOut in
                     try await Self.splice(localIn: localIn, localOut: localOut, wsIn: wsIn, wsOut: wsOut)
                 }

@@ -128,6 +128,11 @@ import Testing
         for (failure, size) in zip(await [a, b, c], [4_000_000, 3_000_000, 17]) {
             #expect(failure.isEmpty, "\(size) bytes: \(failure)\n\(forward.output)\n\(server.log.suffix(3000))")
         }
+        // The origin accepts the connections in the order mctl accepted them (iperf3 --bidir tells
+        // its two data connections apart by it): 64 connects in a row, each told its accept number.
+        let order = try await TunnelEndToEndTests.client(["tcp-order", "127.0.0.1", "\(localPort)", "64"])["numbers"] as? [Any] ?? []
+        let numbers = order.compactMap { $0 as? Int }
+        #expect(numbers.count == 64 && zip(numbers, numbers.dropFirst()).allSatisfy { $0 < $1 }, "accept numbers: \(order)")
         // The local client's half-close (send, shut down writing, read to EOF): an empty frame
         // finishes the runner side, the echo still comes back whole.
         let halfClosed = try await TunnelEndToEndTests.client(["tcp", "127.0.0.1", "\(localPort)", "2000000"])

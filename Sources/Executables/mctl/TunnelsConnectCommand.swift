@@ -51,7 +51,7 @@ extension TunnelsCommand {
             } catch let error as TunnelForwarderError {
                 throw CLIError(error.description)
             }
-            let bound = listener.channel.localAddress?.port ?? port
+            let bound = listener.localAddress?.port ?? port
             Console.line("Forwarding \(bind):\(bound) -> \(tunnelID)")
             try await forwarder.serve(listener)
         }

@@ -16,30 +16,32 @@ enum TunnelConnectRoutes {
 
     static func register(_ router: Router<WebSocketAPIContext>, _ s: GatewayServices) {
         router.ws(RouterPath(path)) { request, context in
-            (try? await authorize(request, tunnelID: context.parameters.get("tunnelID"), s)) == nil
-                ? .dontUpgrade : .upgrade([:])
-        } onUpgrade: { inbound, outbound, context in
-            let runtime = s.tunnelRuntime
-            let grant: TunnelHTTPGrant
-            do {
-                grant = try await authorize(
-                    context.request, tunnelID: context.requestContext.parameters.get("tunnelID"), s)
-            } catch let error as APIError {
-                // The tunnel changed between the upgrade check and now (closed, runner gone, full).
-                let frame = TunnelWebSocketCloseState.closeFrame(
-                    for: .tunnelEnded(status: error.status, code: error.code, message: error.message))
-                try? await outbound.close(WebSocketErrorCode(codeNumber: Int(frame.code)), reason: frame.reason)
-                return
+            guard let grant = try? await authorize(request, tunnelID: context.parameters.get("tunnelID"), s) else {
+                return .dontUpgrade
             }
-            let source = context.requestContext.remoteAddress?.ipAddress ?? ""
-            let channel = context.requestContext.channel
-            channel.eventLoop.execute { TunnelWebSocketUnmasker.install(on: channel) }
-            await TunnelWebSocketEnd.serve(
-                inbound: inbound, outbound: outbound, eventLoop: context.requestContext.eventLoop,
-                idleTimeout: .seconds(runtime.settings.idleTimeoutSeconds)
-            ) { link, closed in
+            // The runner is asked to dial now, before the 101 goes out: mctl opens its next
+            // connection's WebSocket only after this one's 101, so the origin accepts the
+            // connections in the order mctl accepted them (iperf3 --bidir tells its two data
+            // connections apart by that order).
+            let runtime = s.tunnelRuntime
+            let source = context.remoteAddress?.ipAddress ?? ""
+            let prepared = await TunnelWebSocketEnd.prepare(eventLoop: context.eventLoop) { link, closed in
                 runtime.connectWebSocket(grant: grant, client: link, source: source, closeFuture: closed)
             }
+            guard let prepared else { return .dontUpgrade }
+            runtime.pendingWebSockets.park(prepared, for: context.channel)
+            return .upgrade([:])
+        } onUpgrade: { inbound, outbound, context in
+            let runtime = s.tunnelRuntime
+            let channel = context.requestContext.channel
+            guard let prepared = runtime.pendingWebSockets.take(for: channel) else {
+                // Not prepared by the upgrade check on this connection: nothing to relay.
+                try? await outbound.close(.unexpectedServerError, reason: "tunnel connection not prepared")
+                return
+            }
+            channel.eventLoop.execute { TunnelWebSocketUnmasker.install(on: channel) }
+            await TunnelWebSocketEnd.serve(
+                prepared, inbound: inbound, outbound: outbound, idleTimeout: .seconds(runtime.settings.idleTimeoutSeconds))
         }
     }
 

@@ -49,6 +49,8 @@ public final class TunnelRuntime: Service, Sendable {
     private let connections = NIOLockedValueBox<[String: [String: TunnelSplicePeer]]>([:])
     let listeners: TunnelTCPListeners
     let acceptQueue = TunnelAcceptQueue()
+    /// Connect WebSockets asked of the runner before their upgrade completed.
+    let pendingWebSockets = TunnelWebSocketPending()
     /// Recent HTTP ingress lookups (one second).
     let targets = TunnelTargetCache()
 

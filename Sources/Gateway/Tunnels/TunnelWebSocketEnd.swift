@@ -119,13 +119,27 @@ final class TunnelWebSocketEnd: TunnelSpliceEndpoint {
 }
 
 extension TunnelWebSocketEnd {
-    /// Runs one upgraded WebSocket: makes the end on `eventLoop`, lets `connect` register it with
-    /// the runtime (which asks the runner to dial), then pumps frames both ways until both sides
-    /// ended. `closed` is completed when it returns (the runtime's connection bookkeeping).
-    static func serve(
-        inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, eventLoop: any EventLoop, idleTimeout: Duration,
-        connect: @Sendable (TunnelSplicePeer, EventLoopFuture<Void>) async -> Void
-    ) async {
+    /// An end made and registered with the runtime before its WebSocket is upgraded.
+    struct Prepared: Sendable {
+        let handle: NIOLoopBound<TunnelWebSocketEnd>
+        let output: TunnelWebSocketOutput
+        let gate: TunnelWebSocketReadGate
+        /// Completed once the end is done with (the runtime's connection bookkeeping).
+        let closed: EventLoopPromise<Void>
+
+        /// The upgrade did not happen: a runner side already asked for is reset.
+        func abandon() {
+            let handle = self.handle
+            handle.eventLoop.execute { handle.value.handlerEnded() }
+            closed.succeed()
+        }
+    }
+
+    /// Makes the end on `eventLoop` and lets `connect` register it with the runtime (which asks
+    /// the runner to dial). Nil when the loop is gone.
+    static func prepare(
+        eventLoop: any EventLoop, connect: @Sendable (TunnelSplicePeer, EventLoopFuture<Void>) async -> Void
+    ) async -> Prepared? {
         let closed = eventLoop.makePromise(of: Void.self)
         let made = try? await eventLoop.submit {
             let end = TunnelWebSocketEnd(eventLoop: eventLoop)
@@ -133,9 +147,19 @@ extension TunnelWebSocketEnd {
         }.get()
         guard let (handle, link, output, gate) = made else {
             closed.succeed()
-            return
+            return nil
         }
         await connect(link, closed.futureResult)
+        return Prepared(handle: handle, output: output, gate: gate, closed: closed)
+    }
+
+    /// Runs one upgraded WebSocket: pumps frames both ways until both sides ended, then completes
+    /// the prepared end's `closed`.
+    static func serve(
+        _ prepared: Prepared, inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, idleTimeout: Duration
+    ) async {
+        let (handle, output, gate, closed) = (prepared.handle, prepared.output, prepared.gate, prepared.closed)
+        let eventLoop = handle.eventLoop
         let idle = TunnelWebSocketIdleWatch()
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
