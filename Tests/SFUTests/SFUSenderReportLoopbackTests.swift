@@ -132,11 +132,15 @@ import TestSupport
             "SR-FIGURES \(cname): reports \(reports.count), first \((first.receivedAt - firstPacket.receivedAt) / 1_000_000) ms after the first packet,"
                 + " intervals \(intervals) ms, packet lag vs mapping min/p50/max"
                 + " \(Int64(sorted.first!) / ticksPerMillisecond)/\(Int64(sorted[sorted.count / 2]) / ticksPerMillisecond)/\(Int64(sorted.last!) / ticksPerMillisecond) ms")
-        // Bounds for a loaded 2-core machine (scheduling delays both the reports and the packets);
-        // a wrong mapping (clock rate, offset, the other SSRC's timeline) is off by far more.
+        // Bounds for a loaded 2-core machine (scheduling delays both the reports and the packets): a
+        // fresh-clone CI run, with the suite's other tests on both cores, saw packets up to 232 ms
+        // ahead of the mapping: its first publisher report reached the SFU that late, and the
+        // reported mapping follows less delayed ones at only 20 ms a second (`SFUSourceClock`).
+        // A wrong offset or the other SSRC's timeline is off by seconds; a wrong clock rate fails
+        // the interval check above.
         #expect(
-            Int64(sorted.first!) >= -100 * ticksPerMillisecond && Int64(sorted.last!) <= 1000 * ticksPerMillisecond,
-            "lag range \(sorted.first!)…\(sorted.last!) ticks (−100…1000 ms)")
+            Int64(sorted.first!) >= -500 * ticksPerMillisecond && Int64(sorted.last!) <= 1000 * ticksPerMillisecond,
+            "lag range \(sorted.first!)…\(sorted.last!) ticks (−500…1000 ms)")
         #expect(Int64(sorted[sorted.count / 2]) <= 300 * ticksPerMillisecond, "median lag \(sorted[sorted.count / 2]) ticks")
     }
 
