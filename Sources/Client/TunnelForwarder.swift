@@ -111,18 +111,13 @@ public struct TunnelForwarder: Sendable {
     /// One local connection through one WebSocket, dialled in its turn.
     func relay(_ connection: Connection, turn: TunnelDialTurns.Turn) async {
         let peer = connection.channel.remoteAddress.map { "\($0)" } ?? "?"
-        // Every path lets the next connection dial (finishing a turn twice is harmless).
+        // Every path lets the next connection dial: a failed dial here, once the local connection
+        // is closed (finishing a turn twice is harmless).
         defer { turn.finish() }
         do {
             try await connection.executeThenClose { localIn, localOut in
                 await turn.wait()
-                let webSocket: WebSocketDialer.Connection
-                do {
-                    webSocket = try await dialer.connect()
-                } catch {
-                    turn.finish()
-                    throw error
-                }
+                let webSocket = try await dialer.connect()
                 turn.finish()
                 let close = try await webSocket.executeThenClose { wsIn, wsOut in
                     try await Self.splice(localIn: localIn, localOut: localOut, wsIn: wsIn, wsOut: wsOut)

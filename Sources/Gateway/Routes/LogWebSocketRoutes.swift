@@ -11,16 +11,14 @@ import Orchestrator
 public struct WebSocketAPIContext: RequestContext, WebSocketRequestContext {
     public var coreContext: CoreRequestContextStorage
     public let webSocket: WebSocketHandlerReference<Self>
-    /// The connection's loop and peer (the tunnel connect route splices on this loop).
-    public let eventLoop: any EventLoop
-    public let remoteAddress: SocketAddress?
-    /// The connection (the tunnel connect route adds its frame unmasker to it).
+    /// The connection (the tunnel connect route splices on its loop and adds its frame unmasker).
     let channel: any Channel
+    public var eventLoop: any EventLoop { channel.eventLoop }
+    public let remoteAddress: SocketAddress?
 
     public init(source: Source) {
         self.coreContext = .init(source: source)
         self.webSocket = .init()
-        self.eventLoop = source.channel.eventLoop
         self.remoteAddress = source.channel.remoteAddress
         self.channel = source.channel
     }

@@ -22,6 +22,4 @@ final class TunnelWebSocketPending: Sendable {
     private func take(_ key: ObjectIdentifier) -> TunnelWebSocketEnd.Prepared? {
         table.withLock { $0.removeValue(forKey: key) }
     }
-
-    var count: Int { table.withLock { $0.count } }
 }
