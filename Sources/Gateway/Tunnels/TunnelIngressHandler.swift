@@ -167,6 +167,25 @@ final class TunnelIngressHandler: ChannelDuplexHandler, TunnelSpliceEndpoint {
             clientInputEnded(context: context)
             return
         }
+        if event is ChannelShouldQuiesceEvent {
+            // The server is shutting down (it waits for every connection to close).
+            switch mode {
+            case .sniffing:
+                // No request yet (a browser's preconnect, say): nothing to finish.
+                mode = .closed
+                buffer = nil
+                context.close(promise: nil)
+                return
+            case .exchanging where !awaitingUpgrade:
+                // Keep-alive ends: the requests sent are answered, then the connection closes.
+                _ = requests.takeBuffered()
+                lastRequestSent = true
+                endIfAnswered(context: context)
+                return
+            default:
+                break
+            }
+        }
         if event is IdleStateHandler.IdleStateEvent, mode != .passthrough, mode != .sniffing, mode != .handingOver {
             // The tunnel connection saw no bytes either way for the idle timeout.
             if splice.abort() { peer?.abort(.reset) }
