@@ -30,8 +30,8 @@ import Testing
         for attempt in 1...3 where try await Self.scenario(lastAttempt: attempt == 3) { return }
     }
 
-    /// One run with its own SFU and peers; false when the slow viewer got delta frames and another run
-    /// is allowed (see below), true when everything was checked.
+    /// One run with its own SFU and peers; false when the slow viewer got delta frames or its congestion
+    /// ended during the frames and another run is allowed (see below), true when everything was checked.
     static func scenario(lastAttempt: Bool) async throws -> Bool {
         // NACKs are answered after both viewers drained (over 1 s): keep the cache's packets longer.
         let sfu = try await SFULoopbackTests.start { $0.nackMaxAgeMillisecondsVideo = 10_000 }
@@ -135,8 +135,15 @@ import Testing
             try await Task.sleep(for: .milliseconds(2))
         }
 
-        // Still congested after the last frame (had it cleared in between, deltas went through).
-        #expect(try await congestion().slow, "the slow viewer's congestion ended while the frames were sent")
+        // Still congested after the last frame (had it cleared in between, deltas went through). A
+        // starved machine can end it meanwhile (see below: a fresh-clone CI run saw this, and then the
+        // SFU left a NACK unanswered for 10 s): such a run says nothing about the gate either.
+        let stillCongested = try await congestion().slow
+        if !lastAttempt, !stillCongested {
+            print("SFUFrameGateLoopbackTests: the slow viewer's congestion ended while the frames were sent; running again")
+            return false
+        }
+        #expect(stillCongested, "the slow viewer's congestion ended while the frames were sent")
 
         let fastTally = try Self.drain(fast.peer, video: fast.video, audio: fast.audio)
         let slowTally = try Self.drain(slow.peer, video: slow.video, audio: slow.audio)
