@@ -10,15 +10,23 @@ import Testing
         let sink = RecordingSink()
         let handler: CommandHandler
 
-        init(killGrace: Duration = .seconds(5), executors: [any TaskExecutor] = [CommandExecutor()]) {
+        /// `interruptGrace`: the interrupt tests give the double far longer than the product's 2 s, because
+        /// on a loaded two-core CI machine a Python process can be starved that long (seen once: the
+        /// double had answered the interrupt but not yet written its result when SIGTERM came).
+        init(
+            killGrace: Duration = .seconds(5), interruptGrace: Duration = .seconds(2),
+            executors: [any TaskExecutor] = [CommandExecutor()]
+        ) {
+            var configuration = CommandHandler.Configuration(
+                workspaceBase: base,
+                baseEnvironment: [
+                    "PATH": "/usr/bin:/bin", "MARIONETTE_RUNNER_TOKEN": "rtok_secret",
+                    "MARIONETTE_CLAUDE_BIN": ClaudeExecutorTests.double, "MARIONETTE_CODEX_BIN": CodexExecutorTests.double,
+                ],
+                killGrace: killGrace, sequenceWait: .milliseconds(1))
+            configuration.interruptGrace = interruptGrace
             handler = CommandHandler(
-                configuration: .init(
-                    workspaceBase: base,
-                    baseEnvironment: [
-                        "PATH": "/usr/bin:/bin", "MARIONETTE_RUNNER_TOKEN": "rtok_secret",
-                        "MARIONETTE_CLAUDE_BIN": ClaudeExecutorTests.double, "MARIONETTE_CODEX_BIN": CodexExecutorTests.double,
-                    ],
-                    killGrace: killGrace, sequenceWait: .milliseconds(1)),
+                configuration: configuration,
                 logs: buffer, events: sink, executors: executors, logger: testLogger)
         }
 
@@ -109,7 +117,7 @@ import Testing
     /// `KillTask` of an agent CLI interrupts its turn through its protocol before any signal
     /// (orchestration.md §4.3, §4.4): the CLI ends the turn and exits by itself, with status 0.
     @Test func killTaskInterruptsClaudeBeforeSignals() async throws {
-        let fixture = Fixture(executors: [ClaudeExecutor(exitGrace: .seconds(5))])
+        let fixture = Fixture(interruptGrace: .seconds(10), executors: [ClaudeExecutor(exitGrace: .seconds(5))])
         await fixture.attach(agent: "claude")
         await fixture.execute("say started\nsleep 30\nsay never", run: "trun_ci")
         #expect(await fixture.waitForLine("started", run: "trun_ci"))
@@ -127,7 +135,7 @@ import Testing
     }
 
     @Test func killTaskInterruptsACodexTurnWaitingForApproval() async throws {
-        let fixture = Fixture(executors: [CodexExecutor(exitGrace: .seconds(5))])
+        let fixture = Fixture(interruptGrace: .seconds(10), executors: [CodexExecutor(exitGrace: .seconds(5))])
         await fixture.attach(agent: "codex")
         await fixture.execute("bash echo ran > ran.txt", run: "trun_cx")
         let asked = await fixture.sink.waitFor { if case .permissionRequest = $0 { true } else { false } }
