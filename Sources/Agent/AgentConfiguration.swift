@@ -31,8 +31,19 @@ public struct AgentConfiguration: Sendable {
     public var logBufferBytes = 64 << 20
     public var logBufferLines = 100_000
     public var executors = Executors()
+    public var tunnels = Tunnels()
 
     public init() {}
+
+    /// `tunnels.*` (orchestration.md §3.1): how the runner dials the local ports tunnels reach.
+    public struct Tunnels: Sendable, Equatable {
+        /// `tunnels.dial_timeout`: per address tried (`127.0.0.1`, then `[::1]`).
+        public var dialTimeout: Duration = .seconds(5)
+        /// `tunnels.blocked_ports`: refused whatever the server asks.
+        public var blockedPorts = TunnelBlockedPorts()
+
+        public init() {}
+    }
 
     /// `executors.*` (orchestration.md §3.1).
     public struct Executors: Sendable, Equatable {
@@ -65,7 +76,8 @@ public struct AgentConfiguration: Sendable {
     public var summary: String {
         "server=\(server) data_port=\(dataPort) name=\(name) pool=\(poolName.isEmpty ? "-" : poolName) "
             + "sandbox_mode=\(sandboxMode) workspace=\(workspaceBase) tls=\(usesTLS) "
-            + "heartbeat=\(heartbeatInterval.agentSeconds)s token=[redacted]"
+            + "heartbeat=\(heartbeatInterval.agentSeconds)s tunnel_dial_timeout=\(tunnels.dialTimeout.agentSeconds)s "
+            + "tunnel_blocked_ports=\(tunnels.blockedPorts) token=[redacted]"
     }
 }
 
@@ -224,6 +236,15 @@ extension AgentConfiguration {
         if let text = file["logs.buffer_bytes"], let bytes = Int(text), bytes > 0 { config.logBufferBytes = bytes }
         if let text = file["logs.buffer_lines"], let lines = Int(text), lines > 0 { config.logBufferLines = lines }
         config.executors = try resolveExecutors(file: file)
+        if let text = value(nil, ["MARIONETTE_TUNNELS_DIAL_TIMEOUT"], "tunnels.dial_timeout") {
+            guard let timeout = AgentDurationParser.parse(text), timeout > .zero else {
+                throw AgentConfigurationError("invalid tunnels.dial_timeout \"\(text)\" (e.g. 5s, 500ms)")
+            }
+            config.tunnels.dialTimeout = timeout
+        }
+        if let text = value(nil, ["MARIONETTE_TUNNELS_BLOCKED_PORTS"], "tunnels.blocked_ports") {
+            config.tunnels.blockedPorts = try TunnelBlockedPorts(parsing: text)
+        }
         return config
     }
 

@@ -2,6 +2,7 @@ import Fabric
 import GRPCCore
 import GRPCNIOTransportHTTP2
 import Logging
+import NIOCore
 import NIOSSL
 import Synchronization
 
@@ -68,7 +69,9 @@ public final class AgentRuntime: Sendable {
         media = MediaStreams(
             logger: logger, events: outbox, desktopFactory: DesktopCaptureSource.factory,
             androidFactory: { [logger] in AndroidCaptureSource.factory($0, logger: logger) })
-        tunnels = TunnelDialer(logger: logger)
+        tunnels = TunnelDialer(
+            logger: logger, dialTimeout: TimeAmount(configuration.tunnels.dialTimeout),
+            blockedPorts: configuration.tunnels.blockedPorts)
         heartbeats = HeartbeatSource(handler: handler, workspaceBase: configuration.workspaceBase)
         capabilities = Self.capabilities(executors: executors.map(\.name), sandbox: sandbox)
     }

@@ -8,16 +8,27 @@ import Synchronization
 /// The runner side of tunnels (runner-protocol.md §10.3): for each `OpenTunnelConnection` it dials
 /// `127.0.0.1:<port>` (then `[::1]`), never another host, within 5 s, on the data connection's event
 /// loop, then opens `POST /v1/tunnels/{tid}/connections/{cid}` and splices the local socket to the
-/// stream. A failed dial is reported with `x-dial-error` and END_STREAM.
+/// stream. A failed dial, or a port in `tunnels.blocked_ports`, is reported with `x-dial-error` and
+/// END_STREAM.
 public final class TunnelDialer: Sendable {
     private let client = Mutex<FabricDataClient?>(nil)
     private let logger: Logger
     /// Dial timeout per address.
     public let dialTimeout: TimeAmount
+    /// Ports never dialled, whatever the server asks.
+    public let blockedPorts: TunnelBlockedPorts
 
-    public init(logger: Logger, dialTimeout: TimeAmount = .seconds(5)) {
+    public init(logger: Logger, dialTimeout: TimeAmount = .seconds(5), blockedPorts: TunnelBlockedPorts = TunnelBlockedPorts()) {
         self.logger = logger
         self.dialTimeout = dialTimeout
+        self.blockedPorts = blockedPorts
+    }
+
+    /// Why `port` may not be dialled, or nil.
+    func refusal(port: Int) -> String? {
+        guard (1...65535).contains(port) else { return "invalid port \(port)" }
+        if blockedPorts.contains(port) { return "port \(port) is blocked on this runner (tunnels.blocked_ports)" }
+        return nil
     }
 
     /// The data connection client to open streams on (replaced when the runner reconnects).
@@ -35,8 +46,9 @@ public final class TunnelDialer: Sendable {
             return
         }
         let path = FabricDataRoute.tunnelConnectionPath(tunnelID: command.tunnelID, connectionID: command.connectionID)
-        guard (1...65535).contains(command.localPort) else {
-            Task { await reportDialError(client: client, path: path, reason: "invalid port \(command.localPort)") }
+        if let reason = refusal(port: command.localPort) {
+            logger.info("tunnel dial refused", metadata: metadata.merging(["reason": "\(reason)"]) { $1 })
+            Task { await reportDialError(client: client, path: path, reason: reason) }
             return
         }
         let loop = connection.channel.eventLoop

@@ -127,6 +127,47 @@ import Testing
         #expect(config.labels["gpu"] == "true")
     }
 
+    /// `tunnels.dial_timeout` / `tunnels.blocked_ports` (orchestration.md §3.1): a YAML list or
+    /// the environment's comma list, ports and ranges; bad entries stop the start with the entry named.
+    @Test func tunnelSettings() throws {
+        let defaults = try resolve(env: ["MARIONETTE_RUNNER_TOKEN": "t"]).tunnels
+        #expect(defaults.dialTimeout == .seconds(5) && defaults.blockedPorts.isEmpty)
+        let file = try AgentConfigFile.parse(
+            """
+            runner: {token: t}
+            tunnels:
+              dial_timeout: 2s
+              blocked_ports: [22, 6000-6063, 5432]
+            """)
+        let fromFile = try resolve(file: file).tunnels
+        #expect(fromFile.dialTimeout == .seconds(2))
+        #expect(fromFile.blockedPorts.description == "22,5432,6000-6063")
+        let fromEnvironment = try resolve(
+            env: ["MARIONETTE_RUNNER_TOKEN": "t", "MARIONETTE_TUNNELS_BLOCKED_PORTS": "3000, 3001 2999", "MARIONETTE_TUNNELS_DIAL_TIMEOUT": "750ms"],
+            file: file
+        ).tunnels
+        #expect(fromEnvironment.dialTimeout == .milliseconds(750))
+        #expect(fromEnvironment.blockedPorts.ranges == [2999...3001])
+        #expect(try resolve(env: ["MARIONETTE_RUNNER_TOKEN": "t"]).summary.contains("tunnel_blocked_ports=none"))
+        for bad in ["0", "65536", "80-70", "x", "-5", "5-", "1-2-3"] {
+            let error = #expect(throws: AgentConfigurationError.self, "\(bad)") {
+                try resolve(env: ["MARIONETTE_RUNNER_TOKEN": "t", "MARIONETTE_TUNNELS_BLOCKED_PORTS": bad])
+            }
+            #expect(error?.description.contains("\"\(bad)\"") == true)
+        }
+        #expect(throws: AgentConfigurationError.self) {
+            try resolve(env: ["MARIONETTE_RUNNER_TOKEN": "t", "MARIONETTE_TUNNELS_DIAL_TIMEOUT": "0s"])
+        }
+    }
+
+    @Test func blockedPortsMatchTheirRanges() throws {
+        let ports = try TunnelBlockedPorts(parsing: "22,6000-6063,6050-6100 8080,23")
+        #expect(ports.ranges == [22...23, 6000...6100, 8080...8080])
+        #expect(ports.contains(22) && ports.contains(23) && ports.contains(6000) && ports.contains(6100) && ports.contains(8080))
+        #expect(!ports.contains(21) && !ports.contains(24) && !ports.contains(5999) && !ports.contains(6101))
+        #expect(try TunnelBlockedPorts(parsing: " , ").isEmpty)
+    }
+
     @Test func executorsFromTheConfigFile() throws {
         let defaults = try resolve(env: ["MARIONETTE_RUNNER_TOKEN": "t"]).executors
         #expect(defaults == AgentConfiguration.Executors())

@@ -69,8 +69,11 @@ import Testing
 
     @Test func httpAndTCPTunnelsCarryRealTraffic() async throws {
         let tcpBase = Int.random(in: 30000...50000)
+        // The local provider passes the agent's tunnels.blocked_ports on to the agents it starts.
+        let blockedPort = ServerProcess.freePort()
         let server = try ServerProcess(environment: [
             "MARIONETTE_HEARTBEAT_INTERVAL": "1s", "MARIONETTE_TUNNELS_TCP_PORT_RANGE": "\(tcpBase)-\(tcpBase + 4)",
+            "MARIONETTE_TUNNELS_BLOCKED_PORTS": "\(blockedPort)",
         ])
         defer { server.stopNow() }
         try await server.waitUntilReady()
@@ -221,6 +224,21 @@ import Testing
         let dead = try await Self.createTunnel(server, key: key, session: session, #"{"local_port":\#(closedPort)}"#)
         let deadReply = try await Self.curl("\(base)/tunnels/\(dead["id"] as? String ?? "")/", headers: ["X-Marionette-Tunnel-Token: \(dead["token"] as? String ?? "")"])
         #expect(deadReply.status == 502 && deadReply.json["code"] as? String == "bad_gateway", "\(deadReply)")
+
+        // A port in the runner's tunnels.blocked_ports is never dialled, though something listens there.
+        let blockedOrigin = try BackgroundCommand(
+            Self.python, ["-m", "http.server", "--bind", "127.0.0.1", "\(blockedPort)"], environment: [:])
+        defer { blockedOrigin.process.terminate() }
+        var reachable = Reply(status: 0, headers: [:], body: "")
+        for _ in 0..<50 where reachable.status != 200 {
+            reachable = (try? await Self.curl("http://127.0.0.1:\(blockedPort)/")) ?? reachable
+            if reachable.status != 200 { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(reachable.status == 200, "the blocked port's own listener: \(blockedOrigin.output)")
+        let blocked = try await Self.createTunnel(server, key: key, session: session, #"{"local_port":\#(blockedPort),"public":true}"#)
+        let blockedReply = try await Self.curl("\(base)/tunnels/\(blocked["id"] as? String ?? "")/")
+        #expect(blockedReply.status == 502 && blockedReply.json["code"] as? String == "bad_gateway", "\(blockedReply)")
+        #expect((blockedReply.json["message"] as? String)?.contains("port \(blockedPort) is blocked on this runner") == true, "\(blockedReply)")
 
         // TCP: echo through the public port; a source outside allow_cidrs is refused.
         let tcp = try await Self.createTunnel(server, key: key, session: session, #"{"type":"tcp","local_port":\#(tcpPort)}"#)
