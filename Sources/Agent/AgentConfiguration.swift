@@ -41,6 +41,9 @@ public struct AgentConfiguration: Sendable {
         public var dialTimeout: Duration = .seconds(5)
         /// `tunnels.blocked_ports`: refused whatever the server asks.
         public var blockedPorts = TunnelBlockedPorts()
+        /// `tunnels.standby_streams`: idle streams kept open on the data connection so a new tunnel
+        /// connection skips the `OpenTunnelConnection` round trip; 0 turns them off.
+        public var standbyStreams = 32
 
         public init() {}
     }
@@ -77,7 +80,7 @@ public struct AgentConfiguration: Sendable {
         "server=\(server) data_port=\(dataPort) name=\(name) pool=\(poolName.isEmpty ? "-" : poolName) "
             + "sandbox_mode=\(sandboxMode) workspace=\(workspaceBase) tls=\(usesTLS) "
             + "heartbeat=\(heartbeatInterval.agentSeconds)s tunnel_dial_timeout=\(tunnels.dialTimeout.agentSeconds)s "
-            + "tunnel_blocked_ports=\(tunnels.blockedPorts) token=[redacted]"
+            + "tunnel_blocked_ports=\(tunnels.blockedPorts) tunnel_standby_streams=\(tunnels.standbyStreams) token=[redacted]"
     }
 }
 
@@ -244,6 +247,12 @@ extension AgentConfiguration {
         }
         if let text = value(nil, ["MARIONETTE_TUNNELS_BLOCKED_PORTS"], "tunnels.blocked_ports") {
             config.tunnels.blockedPorts = try TunnelBlockedPorts(parsing: text)
+        }
+        if let text = value(nil, ["MARIONETTE_TUNNELS_STANDBY_STREAMS"], "tunnels.standby_streams") {
+            guard let count = Int(text), (0...64).contains(count) else {
+                throw AgentConfigurationError("invalid tunnels.standby_streams \"\(text)\" (0 to 64; 0 turns them off)")
+            }
+            config.tunnels.standbyStreams = count
         }
         return config
     }

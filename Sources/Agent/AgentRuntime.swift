@@ -71,7 +71,7 @@ public final class AgentRuntime: Sendable {
             androidFactory: { [logger] in AndroidCaptureSource.factory($0, logger: logger) })
         tunnels = TunnelDialer(
             logger: logger, dialTimeout: TimeAmount(configuration.tunnels.dialTimeout),
-            blockedPorts: configuration.tunnels.blockedPorts)
+            blockedPorts: configuration.tunnels.blockedPorts, standbyCount: configuration.tunnels.standbyStreams)
         heartbeats = HeartbeatSource(handler: handler, workspaceBase: configuration.workspaceBase)
         capabilities = Self.capabilities(executors: executors.map(\.name), sandbox: sandbox)
     }
@@ -368,7 +368,7 @@ public final class AgentRuntime: Sendable {
                 configuration: FabricDataClientConfiguration(
                     host: configuration.server.host, port: configuration.dataPort, runnerID: runnerID,
                     token: configuration.token, tls: tlsContext),
-                logger: logger)
+                logger: logger, onConnection: { [tunnels] in tunnels.connectionUp($0) })
             state.dataClient = (runnerID, Task { try? await client.run() })
             tunnels.setClient(client)
             return previous ?? Task {}

@@ -131,7 +131,7 @@ import Testing
     /// the environment's comma list, ports and ranges; bad entries stop the start with the entry named.
     @Test func tunnelSettings() throws {
         let defaults = try resolve(env: ["MARIONETTE_RUNNER_TOKEN": "t"]).tunnels
-        #expect(defaults.dialTimeout == .seconds(5) && defaults.blockedPorts.isEmpty)
+        #expect(defaults.dialTimeout == .seconds(5) && defaults.blockedPorts.isEmpty && defaults.standbyStreams == 32)
         let file = try AgentConfigFile.parse(
             """
             runner: {token: t}
@@ -157,6 +157,12 @@ import Testing
         }
         #expect(throws: AgentConfigurationError.self) {
             try resolve(env: ["MARIONETTE_RUNNER_TOKEN": "t", "MARIONETTE_TUNNELS_DIAL_TIMEOUT": "0s"])
+        }
+        #expect(try resolve(env: ["MARIONETTE_RUNNER_TOKEN": "t", "MARIONETTE_TUNNELS_STANDBY_STREAMS": "0"]).tunnels.standbyStreams == 0)
+        for bad in ["-1", "65", "many"] {
+            #expect(throws: AgentConfigurationError.self, "\(bad)") {
+                try resolve(env: ["MARIONETTE_RUNNER_TOKEN": "t", "MARIONETTE_TUNNELS_STANDBY_STREAMS": bad])
+            }
         }
     }
 

@@ -294,6 +294,8 @@ import Testing
             #"marionette_tunnel_connections_total{type="http",outcome="opened"}"#,
             #"marionette_tunnel_connections_total{type="tcp",outcome="opened"}"#,
             #"marionette_tunnel_requests_total{status="2xx"}"#, "marionette_tunnel_open_latency_seconds_count",
+            // The runner keeps standby streams: connections are asked on them.
+            #"marionette_tunnel_dials_total{via="standby"}"#,
             "marionette_log_lines_ingested_total", "marionette_task_dispatch_latency_seconds_count",
         ] {
             #expect((metrics[name] ?? 0) >= 1, "\(name): \(metrics[name] ?? -1)")
@@ -336,8 +338,10 @@ import Testing
 
     /// 1 GiB up and 1 GiB down through an HTTP tunnel: the bodies stream (the server never holds
     /// them), so its resident memory grows by less than 64 MiB.
+    /// Also the `OpenTunnelConnection` path: this server's agents keep no standby streams (as an
+    /// older agent), so every connection is asked with the command.
     @Test func oneGiBEachWayWithFlatServerMemory() async throws {
-        let server = try ServerProcess(environment: ["MARIONETTE_HEARTBEAT_INTERVAL": "1s"])
+        let server = try ServerProcess(environment: ["MARIONETTE_HEARTBEAT_INTERVAL": "1s", "MARIONETTE_TUNNELS_STANDBY_STREAMS": "0"])
         defer { server.stopNow() }
         try await server.waitUntilReady()
         let key = try #require(server.apiKey)
@@ -386,6 +390,9 @@ import Testing
         print("RESULT tunnel 1GiB download \(downTime), upload \(upTime); server RSS baseline \(baseline >> 20) MiB, peak \(peak.value >> 20) MiB, growth \(growth >> 20) MiB")
         #expect(baseline > 0)
         #expect(growth < 64 << 20, "server RSS grew by \(growth >> 20) MiB")
+        let metrics = try await Self.metrics(server)
+        #expect((metrics[#"marionette_tunnel_dials_total{via="command"}"#] ?? 0) >= 3, "\(metrics.filter { $0.key.contains("dials") })")
+        #expect(metrics[#"marionette_tunnel_dials_total{via="standby"}"#] == 0)
         _ = try await HTTP.send(.DELETE, server.baseURL + "/api/v1/sessions/\(session)", key: key)
     }
 }

@@ -20,6 +20,36 @@ struct DataConnectionHelperTests {
         #expect(FabricDataRoute(method: "GET", path: "v1/health") == .notFound)
     }
 
+    @Test func routesStandbyStreams() {
+        #expect(FabricDataRoute(method: "POST", path: FabricDataSettings.standbyPath) == .tunnelStandby)
+        #expect(FabricDataRoute(method: "POST", path: "/v1/tunnels/standby?x=1") == .tunnelStandby)
+        #expect(FabricDataRoute(method: "GET", path: "/v1/tunnels/standby") == .methodNotAllowed)
+        #expect(FabricDataRoute(method: "POST", path: "/v1/tunnels/standby/") == .notFound)
+    }
+
+    /// The assignment a server answers a standby stream with: what it writes reads back; anything
+    /// short of a 200 naming valid IDs and a port is no assignment.
+    @Test func standbyAssignmentsRoundTripAndRefuseBadHeads() {
+        let assignment = FabricDataStandbyAssignment(tunnelID: "tun_1", connectionID: "conn_2", localPort: 3000)
+        #expect(FabricDataStandbyAssignment(responseHeaders: assignment.responseHeaders) == assignment)
+        func head(_ edit: (inout HPACKHeaders) -> Void) -> HPACKHeaders {
+            var headers = assignment.responseHeaders
+            edit(&headers)
+            return headers
+        }
+        let bad: [HPACKHeaders] = [
+            head { $0.replaceOrAdd(name: ":status", value: "404") },
+            head { $0.remove(name: FabricDataStandbyAssignment.connectionIDHeader) },
+            head { $0.replaceOrAdd(name: FabricDataStandbyAssignment.tunnelIDHeader, value: "../x") },
+            head { $0.replaceOrAdd(name: FabricDataStandbyAssignment.localPortHeader, value: "0") },
+            head { $0.replaceOrAdd(name: FabricDataStandbyAssignment.localPortHeader, value: "65536") },
+            head { $0.replaceOrAdd(name: FabricDataStandbyAssignment.localPortHeader, value: "http") },
+        ]
+        for headers in bad { #expect(FabricDataStandbyAssignment(responseHeaders: headers) == nil, "\(headers)") }
+        let trailers = FabricDataStandbyAssignment.dialErrorTrailers(String(repeating: "x", count: 400))
+        #expect(trailers.first(name: "x-dial-error")?.count == 256)
+    }
+
     @Test func routesTunnelConnections() {
         #expect(
             FabricDataRoute(method: "POST", path: "/v1/tunnels/tun_1/connections/c-2.x")

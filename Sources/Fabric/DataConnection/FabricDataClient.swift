@@ -33,15 +33,20 @@ public final class FabricDataClient: Service, Sendable {
     private let states = FabricBroadcaster<FabricDataClientState>(current: .idle)
     private let current = NIOLockedValueBox<FabricDataConnection?>(nil)
     private let started = NIOLockedValueBox(false)
+    private let onConnection: @Sendable (FabricDataConnection) -> Void
 
+    /// `onConnection` is called with every connection once its health probe passed (tunnels open
+    /// their standby streams on it).
     public init(
         configuration: FabricDataClientConfiguration,
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
-        logger: Logger = Logger(label: "marionette.fabric.data.client")
+        logger: Logger = Logger(label: "marionette.fabric.data.client"),
+        onConnection: @escaping @Sendable (FabricDataConnection) -> Void = { _ in }
     ) {
         self.configuration = configuration
         self.group = eventLoopGroup
         self.logger = logger
+        self.onConnection = onConnection
     }
 
     /// The current state.
@@ -154,6 +159,7 @@ public final class FabricDataClient: Service, Sendable {
         self.current.withLockedValue { $0 = connection }
         self.publish(.connected)
         self.logger.info("fabric data connection up", metadata: ["runner_id": "\(self.configuration.runnerID)"])
+        self.onConnection(connection)
         defer {
             self.current.withLockedValue { current in
                 if current === connection { current = nil }

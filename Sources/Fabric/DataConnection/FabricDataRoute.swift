@@ -4,6 +4,8 @@ public enum FabricDataRoute: Sendable, Hashable {
     case health
     /// `POST /v1/tunnels/{tunnel_id}/connections/{connection_id}`: one proxied connection's bytes.
     case tunnelConnection(tunnelID: String, connectionID: String)
+    /// `POST /v1/tunnels/standby`: an idle stream held for the next connection (``FabricDataStandby``).
+    case tunnelStandby
     /// A known path with the wrong method (answered 405).
     case methodNotAllowed
     /// Anything else (answered 404).
@@ -24,6 +26,10 @@ public enum FabricDataRoute: Sendable, Hashable {
         }
         if parts.count == 3, parts[2] == "health" {
             self = method == "GET" || method == "HEAD" ? .health : .methodNotAllowed
+            return
+        }
+        if parts.count == 4, parts[2] == "tunnels", parts[3] == "standby" {
+            self = method == "POST" ? .tunnelStandby : .methodNotAllowed
             return
         }
         if parts.count == 6, parts[2] == "tunnels", parts[4] == "connections",

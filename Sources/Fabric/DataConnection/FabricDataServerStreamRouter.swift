@@ -214,6 +214,12 @@ final class FabricDataServerStreamRouter: ChannelDuplexHandler, RemovableChannel
                 requestEnded: self.requestEnded
             )
             self.apply(self.connection.shared.streamHandler.handleTunnelStream(request), context: context)
+        case .tunnelStandby:
+            guard !self.requestEnded else {
+                self.respond(context: context, status: 400)
+                return
+            }
+            self.apply(self.connection.shared.streamHandler.handleStandbyStream(runnerID: head.runnerID), context: context)
         }
     }
 
@@ -227,27 +233,33 @@ final class FabricDataServerStreamRouter: ChannelDuplexHandler, RemovableChannel
             var response: HPACKHeaders = [":status": "200"]
             response.add(contentsOf: headers)
             context.writeAndFlush(self.wrapOutboundOut(.headers(.init(headers: response))), promise: nil)
-            do {
-                try configure(context.channel)
-            } catch {
-                self.logger.warning("tunnel stream handler failed to configure", metadata: ["error": "\(error)"])
-                self.reset(context: context, code: .internalError)
-                return
+            self.handOver(context: context, configure: configure)
+        case .hold(let configure):
+            self.handOver(context: context, configure: configure)
+        }
+    }
+
+    private func handOver(context: ChannelHandlerContext, configure: @Sendable (any Channel) throws -> Void) {
+        do {
+            try configure(context.channel)
+        } catch {
+            self.logger.warning("tunnel stream handler failed to configure", metadata: ["error": "\(error)"])
+            self.reset(context: context, code: .internalError)
+            return
+        }
+        self.state = .handedOver
+        let channel = context.channel
+        if !self.held.isEmpty {
+            while let frame = self.held.popFirst() {
+                context.fireChannelRead(self.wrapInboundOut(frame))
             }
-            self.state = .handedOver
-            let channel = context.channel
-            if !self.held.isEmpty {
-                while let frame = self.held.popFirst() {
-                    context.fireChannelRead(self.wrapInboundOut(frame))
-                }
-                context.fireChannelReadComplete()
-            }
-            let readPending = self.readPending
-            self.readPending = false
-            context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
-            if readPending {
-                channel.read()
-            }
+            context.fireChannelReadComplete()
+        }
+        let readPending = self.readPending
+        self.readPending = false
+        context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
+        if readPending {
+            channel.read()
         }
     }
 

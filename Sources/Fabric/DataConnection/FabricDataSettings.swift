@@ -45,6 +45,10 @@ public enum FabricDataSettings {
     /// `GET` probe answered `200 ok` by the server.
     public static let healthPath = "/v1/health"
 
+    /// `POST`: an idle stream the runner opens ahead of need; the server answers it when a client
+    /// connects, naming the connection in the response head (``FabricDataStandby``).
+    public static let standbyPath = "/v1/tunnels/standby"
+
     /// The SETTINGS both sides send. Push is disabled (the server never opens streams).
     public static var initialSettings: HTTP2Settings {
         [
@@ -67,6 +71,10 @@ public enum FabricDataSettings {
         // hundred aborted page loads. Both peers are authenticated; the limits guard against nothing.
         configuration.maximumConnectionGlitches = 1 << 40
         configuration.maximumRecentlyResetStreams = 4096
+        // It also sends GOAWAY after two empty DATA frames in a row without END_STREAM or HEADERS
+        // between them, and every answered standby stream is confirmed with one (a burst of
+        // connections sends them back to back). At most one per stream is legitimate.
+        configuration.maximumSequentialEmptyDataFrames = maxConcurrentStreams
         return configuration
     }
 

@@ -35,6 +35,9 @@ public enum FabricDataStreamDecision: Sendable {
     case respond(status: Int, headers: HPACKHeaders = [:])
     /// Reset the stream with `code`.
     case reset(HTTP2ErrorCode)
+    /// Keep the stream open unanswered (a standby stream): `configure` adds the handler that answers it
+    /// later; like `accept` it runs on the stream's event loop, before held request frames are replayed.
+    case hold(configure: @Sendable (any Channel) throws -> Void)
 }
 
 /// Decides what happens to tunnel connection streams. The tunnel feature implements this; the default,
@@ -43,6 +46,14 @@ public protocol FabricDataStreamHandler: Sendable {
     /// Called once per authenticated tunnel stream, on its event loop: it must decide without waiting (one
     /// opens for every proxied connection, so a task hop here would cost every connection one).
     func handleTunnelStream(_ request: FabricDataStreamRequest) -> FabricDataStreamDecision
+
+    /// Called once per authenticated `POST /v1/tunnels/standby` stream, on its event loop. The default
+    /// answers 404 (the runner then stops opening them and waits for `OpenTunnelConnection`).
+    func handleStandbyStream(runnerID: String) -> FabricDataStreamDecision
+}
+
+extension FabricDataStreamHandler {
+    public func handleStandbyStream(runnerID: String) -> FabricDataStreamDecision { .respond(status: 404) }
 }
 
 /// Answers every tunnel stream with 404 + END_STREAM (the server's default until tunnels exist).

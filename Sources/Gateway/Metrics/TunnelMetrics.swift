@@ -23,6 +23,9 @@ public final class TunnelMetrics: Sendable {
     private let requests: [Counter]
     private let requestDurations: [DurationHistogram]
     let openLatency: DurationHistogram
+    /// Connections asked of runners on a standby stream / with `OpenTunnelConnection`.
+    let askedOnStandby: Counter
+    let askedByCommand: Counter
 
     static let types = ["http", "tcp"]
     static let statusClasses = ["1xx", "2xx", "3xx", "4xx", "5xx"]
@@ -62,7 +65,10 @@ public final class TunnelMetrics: Sendable {
         }
         openLatency = registry.makeDurationHistogram(
             name: "marionette_tunnel_open_latency_seconds", buckets: Self.latencyBuckets,
-            help: "OpenTunnelConnection sent to the runner's stream arriving")
+            help: "A connection asked of the runner (standby stream answered, or OpenTunnelConnection sent) to the runner connected")
+        let askedHelp = "Client connections asked of runners: on an idle standby stream, or with an OpenTunnelConnection command"
+        askedOnStandby = registry.makeCounter(name: "marionette_tunnel_dials_total", labels: [("via", "standby")], help: askedHelp)
+        askedByCommand = registry.makeCounter(name: "marionette_tunnel_dials_total", labels: [("via", "command")], help: askedHelp)
     }
 
     /// "http" or "tcp"; anything else counts as tcp (raw bytes).

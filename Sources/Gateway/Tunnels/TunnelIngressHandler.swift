@@ -668,7 +668,9 @@ final class TunnelIngressHandler: ChannelDuplexHandler, TunnelSpliceEndpoint {
     }
 
     func spliceAborted(_ reason: TunnelAbort) {
-        guard let context, mode == .connecting || mode == .exchanging || mode == .piping else { return }
+        // Not while this end is aborting already: resetting the peer below calls back here at once
+        // when both share an event loop, and that reset must not answer before `reason` does.
+        guard let context, !splice.aborted, mode == .connecting || mode == .exchanging || mode == .piping else { return }
         if splice.abort() { peer?.abort(.reset) }
         switch reason {
         case .tunnelEnded(let status, let code, let message):

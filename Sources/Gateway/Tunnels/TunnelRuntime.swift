@@ -318,7 +318,8 @@ public final class TunnelRuntime: Service, Sendable {
     }
 
     /// Registers the connection, then asks the runner to dial (in order with the caller's other
-    /// requests: the command is queued before this returns).
+    /// requests): on one of its standby streams when it keeps them, else with `OpenTunnelConnection`
+    /// (queued before this returns).
     func connect(
         tunnelID: String, runnerID: String, localPort: Int, protocol kind: String, clientAddress: String,
         client: TunnelSplicePeer, closeFuture: EventLoopFuture<Void>
@@ -326,7 +327,16 @@ public final class TunnelRuntime: Service, Sendable {
         let command = register(
             tunnelID: tunnelID, runnerID: runnerID, localPort: localPort, protocol: kind, clientAddress: clientAddress,
             client: client, closeFuture: closeFuture)
-        send(command.command, runnerID: runnerID, connectionID: command.connectionID, client: client)
+        let connectionID = command.connectionID
+        let broker = self.broker
+        let waiter = TunnelStandbyPool.Waiter(
+            assignment: FabricDataStandbyAssignment(tunnelID: tunnelID, connectionID: connectionID, localPort: localPort),
+            isWanted: { broker.isWaiting(connectionID) },
+            fallback: {
+                broker.asked(onStandby: false)
+                self.send(command.command, runnerID: runnerID, connectionID: connectionID, client: client)
+            })
+        broker.standby.dispatch(waiter, runnerID: runnerID, loop: client.eventLoop)
     }
 
     private func register(

@@ -4,8 +4,9 @@ import NIOCore
 import NIOHPACK
 import NIOHTTP2
 
-/// Matches the data-connection streams runners open (`POST /v1/tunnels/{tid}/connections/{cid}`)
-/// with the client connections waiting for them (runner-protocol.md §10.3, §10.8). A stream naming
+/// Matches the data-connection streams runners open (`POST /v1/tunnels/{tid}/connections/{cid}`, or
+/// a standby stream answered with the connection) with the client connections waiting for them
+/// (runner-protocol.md §10.3, §10.8, §10.9). A stream naming
 /// a connection nobody waits for, another tunnel, or coming from another runner is reset; a client
 /// waits at most `timeout` (10 s) and is then answered 502 / reset.
 public final class TunnelStreamBroker: FabricDataStreamHandler {
@@ -22,6 +23,8 @@ public final class TunnelStreamBroker: FabricDataStreamHandler {
 
     private let pending = NIOLockedValueBox<[String: Pending]>([:])
     private let metrics: TunnelMetrics
+    /// Idle standby streams and the connections waiting for one.
+    let standby = TunnelStandbyPool()
 
     init(metrics: TunnelMetrics) { self.metrics = metrics }
 
@@ -61,6 +64,11 @@ public final class TunnelStreamBroker: FabricDataStreamHandler {
         pending.withLockedValue { $0.removeValue(forKey: connectionID) }
     }
 
+    /// Whether a client still waits for `connectionID`.
+    func isWaiting(_ connectionID: String) -> Bool {
+        pending.withLockedValue { $0[connectionID] != nil }
+    }
+
     public func handleTunnelStream(_ request: FabricDataStreamRequest) -> FabricDataStreamDecision {
         guard let waiting = take(request.connectionID) else { return .reset(.refusedStream) }
         waiting.timeout?.cancel()
@@ -70,22 +78,88 @@ public final class TunnelStreamBroker: FabricDataStreamHandler {
                 .tunnelEnded(status: 502, code: "bad_gateway", message: "the runner answered for another tunnel"))
             return .reset(.refusedStream)
         }
-        if let reason = request.headers.first(name: "x-dial-error") ?? (request.requestEnded ? "no connection" : nil) {
-            metrics.connection(type: waiting.kind, .dialFailed)
-            waiting.client.abort(
-                .tunnelEnded(
-                    status: 502, code: "bad_gateway",
-                    message: "the runner could not connect to port \(waiting.localPort): \(reason.prefix(200))"))
+        let dialError = request.headers.first(name: FabricDataStandbyAssignment.dialErrorHeader)
+        if let reason = dialError ?? (request.requestEnded ? "no connection" : nil) {
+            dialFailed(waiting, reason: reason)
             return .respond(status: 502)
         }
+        return .accept(configure: connected(waiting))
+    }
+
+    /// A standby stream (``FabricDataStandbyAssignment``): held unanswered in ``standby`` until a
+    /// client connection is assigned to it.
+    public func handleStandbyStream(runnerID: String) -> FabricDataStreamDecision {
+        .hold(configure: { [self] stream in
+            guard let connection = stream.parent else { throw ChannelError.ioOnClosedChannel }
+            let end = TunnelStandbyStream(runnerID: runnerID, broker: self, pool: standby)
+            try stream.pipeline.syncOperations.addHandler(end)
+            guard standby.offer(end.handle(eventLoop: stream.eventLoop), runnerID: runnerID, connection: connection) else {
+                throw TooManyStandbyStreams()
+            }
+        })
+    }
+
+    struct TooManyStandbyStreams: Error {}
+
+    /// Counts a connection asked of a runner on a standby stream, or with `OpenTunnelConnection`.
+    func asked(onStandby: Bool) {
+        (onStandby ? metrics.askedOnStandby : metrics.askedByCommand).increment()
+    }
+
+    /// The client a standby stream was assigned to, and the meter for its stream end; nil when it
+    /// left meanwhile. It keeps waiting (its timeout runs) until the runner answers.
+    func standbyClient(_ assignment: FabricDataStandbyAssignment, runnerID: String) -> (TunnelSplicePeer, any TunnelByteMeter)? {
+        let client = pending.withLockedValue { all -> TunnelSplicePeer? in
+            guard let found = all[assignment.connectionID], found.tunnelID == assignment.tunnelID, found.runnerID == runnerID else {
+                return nil
+            }
+            return found.client
+        }
+        return client.map { ($0, metrics.streamMeter) }
+    }
+
+    /// The runner connected the standby stream's assignment; false when the client is gone.
+    func standbyConnected(_ assignment: FabricDataStandbyAssignment, runnerID: String) -> Bool {
+        guard let waiting = takeAssigned(assignment, runnerID: runnerID) else { return false }
+        metrics.connection(type: waiting.kind, .opened)
+        metrics.openLatency.record(waiting.requestedAt.duration(to: .now))
+        return true
+    }
+
+    /// The runner could not connect the standby stream's assignment.
+    func standbyDialFailed(_ assignment: FabricDataStandbyAssignment, runnerID: String, reason: String) {
+        guard let waiting = takeAssigned(assignment, runnerID: runnerID) else { return }
+        dialFailed(waiting, reason: reason)
+    }
+
+    private func takeAssigned(_ assignment: FabricDataStandbyAssignment, runnerID: String) -> Pending? {
+        let waiting = pending.withLockedValue { all -> Pending? in
+            guard let found = all[assignment.connectionID], found.tunnelID == assignment.tunnelID, found.runnerID == runnerID else {
+                return nil
+            }
+            return all.removeValue(forKey: assignment.connectionID)
+        }
+        waiting?.timeout?.cancel()
+        return waiting
+    }
+
+    private func dialFailed(_ waiting: Pending, reason: String) {
+        metrics.connection(type: waiting.kind, .dialFailed)
+        waiting.client.abort(
+            .tunnelEnded(
+                status: 502, code: "bad_gateway",
+                message: "the runner could not connect to port \(waiting.localPort): \(reason.prefix(200))"))
+    }
+
+    private func connected(_ waiting: Pending) -> @Sendable (any Channel) throws -> Void {
         metrics.connection(type: waiting.kind, .opened)
         metrics.openLatency.record(waiting.requestedAt.duration(to: .now))
         let client = waiting.client
         let meter = metrics.streamMeter
-        return .accept(configure: { stream in
+        return { stream in
             let end = TunnelStreamEnd(peer: client, meter: meter)
             try stream.pipeline.syncOperations.addHandler(end)
             client.attach(end.link(eventLoop: stream.eventLoop))
-        })
+        }
     }
 }

@@ -89,7 +89,7 @@ public actor LocalProvider: RunnerProvider {
         let passthrough = [
             "MARIONETTE_CLAUDE_BIN", "MARIONETTE_CODEX_BIN", "MARIONETTE_ADB", "MARIONETTE_SCRCPY_SERVER", "DISPLAY", "MARIONETTE_HEARTBEAT_INTERVAL",
             "LANG", "TZ", "PULSE_SERVER", "PULSE_SOURCE", "XDG_RUNTIME_DIR",
-            "MARIONETTE_TUNNELS_DIAL_TIMEOUT", "MARIONETTE_TUNNELS_BLOCKED_PORTS",
+            "MARIONETTE_TUNNELS_DIAL_TIMEOUT", "MARIONETTE_TUNNELS_BLOCKED_PORTS", "MARIONETTE_TUNNELS_STANDBY_STREAMS",
         ]
         for key in passthrough { if let value = ProcessInfo.processInfo.environment[key] { env[key] = value } }
         for (key, value) in settings.environment { env[key] = value }

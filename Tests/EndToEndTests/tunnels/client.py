@@ -91,7 +91,10 @@ def parallel(url, n, extra):
         data = await asyncio.wait_for(reader.read(), 60)
         writer.close()
         status_line, _, rest = data.partition(b"\r\n")
-        return status_line.split(b" ")[1:2] == [b"200"] and rest.partition(b"\r\n\r\n")[2].startswith(b"hello from origin"), status_line.decode(errors="replace")
+        body = rest.partition(b"\r\n\r\n")[2]
+        ok = status_line.split(b" ")[1:2] == [b"200"] and body.startswith(b"hello from origin")
+        # A failure is told by its status line and the start of its body (Marionette's {code, message}).
+        return ok, (status_line + b" " + body[:160]).decode(errors="replace")
     results = asyncio.run(run())
     failures = collections.Counter(repr(r)[:200] if isinstance(r, BaseException) else r[1] for r in results if isinstance(r, BaseException) or not r[0])
     return {"ok": sum(1 for r in results if not isinstance(r, BaseException) and r[0]), "total": n, "failures": dict(failures)}

@@ -1,0 +1,220 @@
+import Fabric
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOHPACK
+import NIOHTTP2
+import NIOPosix
+import Prometheus
+import Testing
+
+@testable import Gateway
+
+/// Standby streams (``FabricDataStandbyAssignment``) against the real data server and broker over
+/// loopback; the test plays the runner with a raw data connection, and the client connections with
+/// recording splice ends.
+@Suite struct TunnelStandbyTests {
+    static let runnerID = "run_standby"
+
+    /// What one client connection's end saw.
+    final class RecordingEnd: TunnelSpliceEndpoint, Sendable {
+        struct Seen: Sendable {
+            var server: TunnelSplicePeer?
+            var received = ""
+            var aborted: TunnelAbort?
+        }
+        let seen = NIOLockedValueBox(Seen())
+
+        func spliceAttached(to peer: TunnelSplicePeer) { seen.withLockedValue { $0.server = peer } }
+        func spliceReceived(_ bytes: ByteBuffer) { seen.withLockedValue { $0.received += String(buffer: bytes) } }
+        func spliceFinished() {}
+        /// The first reason counts (a 502 is followed by the stream's reset).
+        func spliceAborted(_ reason: TunnelAbort) { seen.withLockedValue { if $0.aborted == nil { $0.aborted = reason } } }
+        func splicePeerWritabilityChanged(_ writable: Bool) {}
+        func spliceQueueDrained() {}
+    }
+
+    /// The runner's view of one standby stream: DATA it received, and whether it closed.
+    final class RunnerStream: ChannelInboundHandler, Sendable {
+        typealias InboundIn = HTTP2Frame.FramePayload
+        let received = NIOLockedValueBox("")
+        let closed = NIOLockedValueBox(false)
+
+        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+            if case .data(let frame) = unwrapInboundIn(data), case .byteBuffer(let bytes) = frame.data {
+                received.withLockedValue { $0 += String(buffer: bytes) }
+            }
+        }
+
+        func channelInactive(context: ChannelHandlerContext) {
+            closed.withLockedValue { $0 = true }
+            context.fireChannelInactive()
+        }
+    }
+
+    struct Rig {
+        let broker: TunnelStreamBroker
+        let connection: FabricDataConnection
+        let loop: any EventLoop
+
+        /// Opens a standby stream as the runner does.
+        func standby() async throws -> (FabricDataStream, RunnerStream) {
+            let recorder = RunnerStream()
+            let stream = try await connection.openStream(path: FabricDataSettings.standbyPath) { channel in
+                try channel.pipeline.syncOperations.addHandler(recorder)
+            }
+            return (stream, recorder)
+        }
+
+        /// A client connection waiting for the runner, asked as `TunnelRuntime.connect` asks.
+        func connect(_ connectionID: String, fallback: @escaping @Sendable () -> Void = {}) async throws -> RecordingEnd {
+            let end = RecordingEnd()
+            let peer = try await loop.submit { TunnelSplicePeer(end, eventLoop: loop) }.get()
+            broker.expect(
+                connectionID: connectionID, tunnelID: "tun_standby", runnerID: TunnelStandbyTests.runnerID, localPort: 3000,
+                protocol: "http", client: peer, timeout: .seconds(10))
+            let broker = self.broker
+            broker.standby.dispatch(
+                TunnelStandbyPool.Waiter(
+                    assignment: FabricDataStandbyAssignment(tunnelID: "tun_standby", connectionID: connectionID, localPort: 3000),
+                    isWanted: { broker.isWaiting(connectionID) }, fallback: fallback),
+                runnerID: TunnelStandbyTests.runnerID, loop: loop)
+            return end
+        }
+    }
+
+    func withRig(_ body: (Rig) async throws -> Void) async throws {
+        let broker = TunnelStreamBroker(metrics: TunnelMetrics(registry: PrometheusCollectorRegistry()))
+        let server = FabricDataServer(
+            configuration: FabricDataServerConfiguration(host: "127.0.0.1", port: 0), authenticator: { _, _ in true },
+            streamHandler: broker)
+        let serverTask = Task { try await server.run() }
+        defer { serverTask.cancel() }
+        let port = try #require(try await server.listeningAddress().port)
+        let connection = try await FabricDataConnection.connect(
+            configuration: FabricDataClientConfiguration(host: "127.0.0.1", port: port, runnerID: Self.runnerID, token: "rtok_standby"))
+        defer { Task { await connection.close() } }
+        try await connection.checkHealth(timeout: .seconds(5))
+        try await body(Rig(broker: broker, connection: connection, loop: MultiThreadedEventLoopGroup.singleton.next()))
+    }
+
+    func eventually(_ what: String, _ condition: @Sendable () -> Bool) async throws {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while !condition() {
+            guard ContinuousClock.now < deadline else {
+                Issue.record("timed out waiting for: \(what)")
+                return
+            }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
+    @Test func anAnsweredStandbyStreamCarriesTheConnection() async throws {
+        try await withRig { rig in
+            let (stream, runner) = try await rig.standby()
+            try await eventually("the stream is held idle") { rig.broker.standby.idleCount(runnerID: Self.runnerID) == 1 }
+
+            let client = try await rig.connect("conn_a")
+            let head = try await stream.response.get()
+            #expect(FabricDataStandbyAssignment(responseHeaders: head.headers)
+                == FabricDataStandbyAssignment(tunnelID: "tun_standby", connectionID: "conn_a", localPort: 3000))
+            #expect(!head.endStream && rig.broker.standby.idleCount(runnerID: Self.runnerID) == 0)
+            // The client is spliced at once: its first bytes reach the runner while it dials.
+            try await eventually("the client is attached") { client.seen.withLockedValue { $0.server } != nil }
+            let server = try #require(client.seen.withLockedValue { $0.server })
+            server.send(ByteBuffer(string: "from client"))
+            try await eventually("the runner got the client's bytes") { runner.received.withLockedValue { $0 } == "from client" }
+            #expect(rig.broker.isWaiting("conn_a"), "still waiting for the runner to connect")
+
+            // Connected (the empty frame), and the origin's first bytes.
+            stream.channel.write(HTTP2Frame.FramePayload.data(.init(data: .byteBuffer(ByteBuffer()))), promise: nil)
+            try await stream.channel.writeAndFlush(HTTP2Frame.FramePayload.data(.init(data: .byteBuffer(ByteBuffer(string: "from origin")))))
+            try await eventually("the client got the origin's bytes") { client.seen.withLockedValue { $0.received } == "from origin" }
+            #expect(!rig.broker.isWaiting("conn_a"))
+            #expect(client.seen.withLockedValue { $0.aborted } == nil)
+        }
+    }
+
+    @Test func waitersAreServedInOrderAndFailuresReachTheirClients() async throws {
+        try await withRig { rig in
+            // A runner without standby streams: the command at once.
+            let fellBack = NIOLockedValueBox<[String]>([])
+            let early = try await rig.connect("conn_0") { fellBack.withLockedValue { $0.append("conn_0") } }
+            #expect(fellBack.withLockedValue { $0 } == ["conn_0"])
+            #expect(early.seen.withLockedValue { $0.aborted } == nil)
+            _ = rig.broker.cancel("conn_0")
+
+            let (first, _) = try await rig.standby()
+            try await eventually("the first stream is held") { rig.broker.standby.idleCount(runnerID: Self.runnerID) == 1 }
+            let one = try await rig.connect("conn_1")
+            let two = try await rig.connect("conn_2")
+            let three = try await rig.connect("conn_3")
+            #expect(try await first.response.get().headers.first(name: FabricDataStandbyAssignment.connectionIDHeader) == "conn_1")
+            // The next streams the runner opens serve the waiting connections first come, first served.
+            let (second, _) = try await rig.standby()
+            #expect(try await second.response.get().headers.first(name: FabricDataStandbyAssignment.connectionIDHeader) == "conn_2")
+            let (third, thirdRunner) = try await rig.standby()
+            #expect(try await third.response.get().headers.first(name: FabricDataStandbyAssignment.connectionIDHeader) == "conn_3")
+
+            // A dial error reaches its client as a 502 naming the reason.
+            try await second.channel.writeAndFlush(
+                HTTP2Frame.FramePayload.headers(.init(headers: FabricDataStandbyAssignment.dialErrorTrailers("port 3000 is blocked"), endStream: true)))
+            try await eventually("conn_2 was refused") { two.seen.withLockedValue { $0.aborted } != nil }
+            guard case .tunnelEnded(502, "bad_gateway", let message) = two.seen.withLockedValue({ $0.aborted }) else {
+                Issue.record("conn_2: \(String(describing: two.seen.withLockedValue { $0.aborted }))")
+                return
+            }
+            #expect(message.contains("port 3000 is blocked"))
+
+            // The runner's stream closing before it connected fails its client at once.
+            first.channel.close(promise: nil)
+            try await eventually("conn_1 was failed") { one.seen.withLockedValue { $0.aborted } != nil }
+            if case .tunnelEnded(502, _, let message) = one.seen.withLockedValue({ $0.aborted }) {
+                #expect(message.contains("closed before it connected"))
+            } else {
+                Issue.record("conn_1: \(String(describing: one.seen.withLockedValue { $0.aborted }))")
+            }
+
+            // A client that left before the runner connected: its stream is reset when the runner says connected.
+            _ = rig.broker.cancel("conn_3")
+            try await third.channel.writeAndFlush(HTTP2Frame.FramePayload.data(.init(data: .byteBuffer(ByteBuffer()))))
+            try await eventually("the abandoned stream was reset") { thirdRunner.closed.withLockedValue { $0 } }
+            try await eventually("its client end was told") { three.seen.withLockedValue { $0.aborted } == .reset }
+
+            // No stream comes within the wait limit: the command instead, and the waiter is gone.
+            let started = ContinuousClock.now
+            _ = try await rig.connect("conn_4") { fellBack.withLockedValue { $0.append("conn_4") } }
+            try await eventually("conn_4 fell back") { fellBack.withLockedValue { $0 }.contains("conn_4") }
+            #expect(started.duration(to: .now) >= .milliseconds(900))
+            _ = try await rig.standby()
+            try await eventually("the new stream stays idle") { rig.broker.standby.idleCount(runnerID: Self.runnerID) == 1 }
+
+            // A waiting client that left: the next stream skips it and stays idle.
+            _ = try await rig.standby()
+            try await eventually("two idle") { rig.broker.standby.idleCount(runnerID: Self.runnerID) == 2 }
+            _ = try await rig.connect("conn_5")
+            _ = try await rig.connect("conn_6")
+            _ = try await rig.connect("conn_7")
+            #expect(rig.broker.standby.idleCount(runnerID: Self.runnerID) == 0)
+            _ = rig.broker.cancel("conn_7")
+            let (next, _) = try await rig.standby()
+            try await eventually("the stream skipped the gone waiter") { rig.broker.standby.idleCount(runnerID: Self.runnerID) == 1 }
+            #expect(next.channel.isActive)
+        }
+    }
+
+    @Test func idleStreamsAreCappedPerRunner() async throws {
+        try await withRig { rig in
+            var streams: [FabricDataStream] = []
+            for _ in 0..<TunnelStandbyPool.maxIdle { streams.append(try await rig.standby().0) }
+            try await eventually("all held") { rig.broker.standby.idleCount(runnerID: Self.runnerID) == TunnelStandbyPool.maxIdle }
+            let (extra, extraRunner) = try await rig.standby()
+            try await eventually("the extra stream is reset") { extraRunner.closed.withLockedValue { $0 } }
+            await #expect(throws: (any Error).self) { _ = try await extra.response.get() }
+            #expect(rig.broker.standby.idleCount(runnerID: Self.runnerID) == TunnelStandbyPool.maxIdle)
+            // An idle stream the runner closes leaves the pool.
+            streams[0].channel.close(promise: nil)
+            try await eventually("one fewer") { rig.broker.standby.idleCount(runnerID: Self.runnerID) == TunnelStandbyPool.maxIdle - 1 }
+        }
+    }
+}
+
