@@ -176,7 +176,7 @@ import Testing
         #expect(posted.json["sha256"] as? String == sha)
         let size = 64 << 20
         let download = try await run(
-            "/usr/bin/curl", ["-s", "-o", "/dev/null", "-w", "%{http_code} %{size_download}", "-H", auth, "\(base)/tunnels/\(id)/bytes/\(size)"])
+            "/usr/bin/curl", ["-s", "--max-time", "60", "-o", "/dev/null", "-w", "%{http_code} %{size_download}", "-H", auth, "\(base)/tunnels/\(id)/bytes/\(size)"])
         #expect(download.stdout == "200 \(size)")
 
         // WebSocket echo of 16 B and 4 MiB messages (subdomain form).
@@ -360,7 +360,8 @@ import Testing
             try await Task.sleep(for: .milliseconds(200))
         }
         // Warm up (first connections, buffers), then take the baseline.
-        _ = try await run("/usr/bin/curl", ["-s", "-o", "/dev/null", url + "/bytes/\(64 << 20)"])
+        // Every transfer has a deadline: a stalled tunnel must fail this test, not hang the run.
+        _ = try await run("/usr/bin/curl", ["-s", "--max-time", "60", "-o", "/dev/null", url + "/bytes/\(64 << 20)"])
         let pid = server.process.processIdentifier
         let baseline = Self.residentBytes(pid)
         let peak = Peak()
@@ -373,7 +374,7 @@ import Testing
         let gib = 1 << 30
         let started = ContinuousClock.now
         let down = try await run(
-            "/usr/bin/curl", ["-s", "-o", "/dev/null", "-w", "%{http_code} %{size_download}", url + "/bytes/\(gib)"])
+            "/usr/bin/curl", ["-s", "--max-time", "180", "-o", "/dev/null", "-w", "%{http_code} %{size_download}", url + "/bytes/\(gib)"])
         let downTime = ContinuousClock.now - started
         #expect(down.stdout == "200 \(gib)", "\(down.stdout) \(down.stderr)")
         // Upload a sparse 1 GiB file (no disk or memory behind it); `-T` streams it with its length.
@@ -381,7 +382,7 @@ import Testing
         #expect(try await run("/usr/bin/truncate", ["-s", "\(gib)", blob]).status == 0)
         defer { try? FileManager.default.removeItem(atPath: blob) }
         let upStarted = ContinuousClock.now
-        let up = try await run("/usr/bin/curl", ["-s", "-X", "POST", "-H", "Expect:", "-T", blob, url + "/upload"])
+        let up = try await run("/usr/bin/curl", ["-s", "--max-time", "180", "-X", "POST", "-H", "Expect:", "-T", blob, url + "/upload"])
         let upTime = ContinuousClock.now - upStarted
         sampler.cancel()
         let json = (try? JSONSerialization.jsonObject(with: Data(up.stdout.utf8))) as? [String: Any] ?? [:]

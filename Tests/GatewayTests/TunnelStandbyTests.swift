@@ -12,7 +12,7 @@ import Testing
 /// Standby streams (``FabricDataStandbyAssignment``) against the real data server and broker over
 /// loopback; the test plays the runner with a raw data connection, and the client connections with
 /// recording splice ends.
-@Suite struct TunnelStandbyTests {
+@Suite(.timeLimit(.minutes(2))) struct TunnelStandbyTests {
     static let runnerID = "run_standby"
 
     /// What one client connection's end saw.
@@ -82,8 +82,9 @@ import Testing
         }
     }
 
-    func withRig(_ body: (Rig) async throws -> Void) async throws {
-        let broker = TunnelStreamBroker(metrics: TunnelMetrics(registry: PrometheusCollectorRegistry()))
+    /// `standbyWait`: long by default, so a loaded machine's pauses never let a waiter fall back.
+    func withRig(standbyWait: TimeAmount = .seconds(60), _ body: (Rig) async throws -> Void) async throws {
+        let broker = TunnelStreamBroker(metrics: TunnelMetrics(registry: PrometheusCollectorRegistry()), standbyWait: standbyWait)
         let server = FabricDataServer(
             configuration: FabricDataServerConfiguration(host: "127.0.0.1", port: 0), authenticator: { _, _ in true },
             streamHandler: broker)
@@ -95,6 +96,28 @@ import Testing
         defer { Task { await connection.close() } }
         try await connection.checkHealth(timeout: .seconds(5))
         try await body(Rig(broker: broker, connection: connection, loop: MultiThreadedEventLoopGroup.singleton.next()))
+    }
+
+    struct NoAnswer: Error {}
+
+    /// The server's answer to a standby stream; after 20 s the stream is closed and this throws
+    /// (a future's `get()` ignores cancellation: a missing answer must not hang the test run).
+    func answer(_ stream: FabricDataStream) async throws -> FabricDataResponseHead {
+        let timer = Task {
+            try await Task.sleep(for: .seconds(20))
+            stream.channel.close(promise: nil)
+        }
+        defer { timer.cancel() }
+        do {
+            return try await stream.response.get()
+        } catch {
+            throw NoAnswer()
+        }
+    }
+
+    /// The connection a standby stream was answered with.
+    func assigned(_ stream: FabricDataStream) async throws -> String? {
+        try await answer(stream).headers.first(name: FabricDataStandbyAssignment.connectionIDHeader)
     }
 
     func eventually(_ what: String, _ condition: @Sendable () -> Bool) async throws {
@@ -114,7 +137,7 @@ import Testing
             try await eventually("the stream is held idle") { rig.broker.standby.idleCount(runnerID: Self.runnerID) == 1 }
 
             let client = try await rig.connect("conn_a")
-            let head = try await stream.response.get()
+            let head = try await answer(stream)
             #expect(FabricDataStandbyAssignment(responseHeaders: head.headers)
                 == FabricDataStandbyAssignment(tunnelID: "tun_standby", connectionID: "conn_a", localPort: 3000))
             #expect(!head.endStream && rig.broker.standby.idleCount(runnerID: Self.runnerID) == 0)
@@ -148,12 +171,12 @@ import Testing
             let one = try await rig.connect("conn_1")
             let two = try await rig.connect("conn_2")
             let three = try await rig.connect("conn_3")
-            #expect(try await first.response.get().headers.first(name: FabricDataStandbyAssignment.connectionIDHeader) == "conn_1")
+            #expect(try await assigned(first) == "conn_1")
             // The next streams the runner opens serve the waiting connections first come, first served.
             let (second, _) = try await rig.standby()
-            #expect(try await second.response.get().headers.first(name: FabricDataStandbyAssignment.connectionIDHeader) == "conn_2")
+            #expect(try await assigned(second) == "conn_2")
             let (third, thirdRunner) = try await rig.standby()
-            #expect(try await third.response.get().headers.first(name: FabricDataStandbyAssignment.connectionIDHeader) == "conn_3")
+            #expect(try await assigned(third) == "conn_3")
 
             // A dial error reaches its client as a 502 naming the reason.
             try await second.channel.writeAndFlush(
@@ -180,15 +203,8 @@ import Testing
             try await eventually("the abandoned stream was reset") { thirdRunner.closed.withLockedValue { $0 } }
             try await eventually("its client end was told") { three.seen.withLockedValue { $0.aborted } == .reset }
 
-            // No stream comes within the wait limit: the command instead, and the waiter is gone.
-            let started = ContinuousClock.now
-            _ = try await rig.connect("conn_4") { fellBack.withLockedValue { $0.append("conn_4") } }
-            try await eventually("conn_4 fell back") { fellBack.withLockedValue { $0 }.contains("conn_4") }
-            #expect(started.duration(to: .now) >= .milliseconds(900))
-            _ = try await rig.standby()
-            try await eventually("the new stream stays idle") { rig.broker.standby.idleCount(runnerID: Self.runnerID) == 1 }
-
             // A waiting client that left: the next stream skips it and stays idle.
+            _ = try await rig.standby()
             _ = try await rig.standby()
             try await eventually("two idle") { rig.broker.standby.idleCount(runnerID: Self.runnerID) == 2 }
             _ = try await rig.connect("conn_5")
@@ -202,6 +218,22 @@ import Testing
         }
     }
 
+    @Test func noStreamWithinTheWaitLimitFallsBackToTheCommand() async throws {
+        try await withRig(standbyWait: .milliseconds(300)) { rig in
+            _ = try await rig.standby()
+            try await eventually("held") { rig.broker.standby.idleCount(runnerID: Self.runnerID) == 1 }
+            _ = try await rig.connect("conn_3")  // takes the only stream
+            let fellBack = NIOLockedValueBox<[String]>([])
+            // No stream comes within the wait limit: the command instead, and the waiter is gone.
+            let started = ContinuousClock.now
+            _ = try await rig.connect("conn_4") { fellBack.withLockedValue { $0.append("conn_4") } }
+            try await eventually("conn_4 fell back") { fellBack.withLockedValue { $0 }.contains("conn_4") }
+            #expect(started.duration(to: .now) >= .milliseconds(250))
+            _ = try await rig.standby()
+            try await eventually("the new stream stays idle") { rig.broker.standby.idleCount(runnerID: Self.runnerID) == 1 }
+        }
+    }
+
     @Test func idleStreamsAreCappedPerRunner() async throws {
         try await withRig { rig in
             var streams: [FabricDataStream] = []
@@ -209,7 +241,7 @@ import Testing
             try await eventually("all held") { rig.broker.standby.idleCount(runnerID: Self.runnerID) == TunnelStandbyPool.maxIdle }
             let (extra, extraRunner) = try await rig.standby()
             try await eventually("the extra stream is reset") { extraRunner.closed.withLockedValue { $0 } }
-            await #expect(throws: (any Error).self) { _ = try await extra.response.get() }
+            await #expect(throws: (any Error).self) { _ = try await answer(extra) }
             #expect(rig.broker.standby.idleCount(runnerID: Self.runnerID) == TunnelStandbyPool.maxIdle)
             // An idle stream the runner closes leaves the pool.
             streams[0].channel.close(promise: nil)

@@ -32,18 +32,22 @@ final class TunnelStandbyPool: Sendable {
     private enum Claim {
         case stream(TunnelStandbyStream.Handle)
         case waiting
-        case unavailable
+        /// No standby streams; `orphans` waited on a data connection that is gone.
+        case unavailable(orphans: CircularBuffer<Waiter>)
     }
 
     /// Idle streams kept per runner (the agent opens 32); more are refused.
     static let maxIdle = 64
     /// How long a connection waits for the runner's next standby stream before it asks through
-    /// `OpenTunnelConnection` (the runner opens one for every stream answered, a round trip later).
+    /// `OpenTunnelConnection` (the runner opens one for every stream answered, a round trip later;
+    /// a runner whose data connection is that slow could not serve the command's stream either, so
+    /// the wait is long enough never to reorder a loaded machine's connections, and leaves half of
+    /// the broker's 10 s for the command).
     let waitLimit: TimeAmount
 
     private let runners = NIOLockedValueBox<[String: Runner]>([:])
 
-    init(waitLimit: TimeAmount = .seconds(1)) {
+    init(waitLimit: TimeAmount = .seconds(5)) {
         self.waitLimit = waitLimit
     }
 
@@ -84,10 +88,10 @@ final class TunnelStandbyPool: Sendable {
     /// one the runner opens (at most ``waitLimit`` later); without standby streams, `fallback`.
     func dispatch(_ waiter: Waiter, runnerID: String, loop: any EventLoop) {
         let claim = runners.withLockedValue { all -> Claim in
-            guard var entry = all[runnerID] else { return .unavailable }
+            guard var entry = all[runnerID] else { return .unavailable(orphans: []) }
             guard entry.connection.isActive else {
                 all.removeValue(forKey: runnerID)
-                return .unavailable
+                return .unavailable(orphans: entry.waiters)
             }
             defer { all[runnerID] = entry }
             if entry.waiters.isEmpty, let handle = entry.idle.popFirst() { return .stream(handle) }
@@ -95,7 +99,8 @@ final class TunnelStandbyPool: Sendable {
             return .waiting
         }
         switch claim {
-        case .unavailable:
+        case .unavailable(let orphans):
+            for orphan in orphans where orphan.isWanted() { orphan.fallback() }
             waiter.fallback()
         case .stream(let handle):
             // Closed meanwhile: the next one.

@@ -24,9 +24,13 @@ public final class TunnelStreamBroker: FabricDataStreamHandler {
     private let pending = NIOLockedValueBox<[String: Pending]>([:])
     private let metrics: TunnelMetrics
     /// Idle standby streams and the connections waiting for one.
-    let standby = TunnelStandbyPool()
+    let standby: TunnelStandbyPool
 
-    init(metrics: TunnelMetrics) { self.metrics = metrics }
+    /// `standbyWait`: how long a connection waits for the runner's next standby stream.
+    init(metrics: TunnelMetrics, standbyWait: TimeAmount = .seconds(5)) {
+        self.metrics = metrics
+        self.standby = TunnelStandbyPool(waitLimit: standbyWait)
+    }
 
     /// Number of clients waiting for their stream.
     public var waitingCount: Int { pending.withLockedValue { $0.count } }
