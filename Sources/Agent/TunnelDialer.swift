@@ -54,19 +54,12 @@ public final class TunnelDialer: Sendable {
             return
         }
         let path = FabricDataRoute.tunnelConnectionPath(tunnelID: command.tunnelID, connectionID: command.connectionID)
-        if let reason = refusal(port: command.localPort) {
-            logger.info("tunnel dial refused", metadata: metadata.merging(["reason": "\(reason)"]) { $1 })
-            Task { await reportDialError(client: client, path: path, reason: reason) }
-            return
-        }
-        let port = command.localPort
-        dial(port: port, on: connection.channel.eventLoop).whenComplete { result in
+        dial(port: command.localPort, on: connection.channel.eventLoop, metadata: metadata).whenComplete { result in
             switch result {
             case .failure(let error):
-                self.logger.info("tunnel dial failed", metadata: metadata.merging(["port": "\(port)", "error": "\(error)"]) { $1 })
-                Task { await self.reportDialError(client: client, path: path, reason: "connect to port \(port) failed: \(error)") }
+                let reason = (error as? DialFailure)?.reason ?? "\(error)"
+                Task { await self.reportDialError(client: client, path: path, reason: reason) }
             case .success(let socket):
-                self.logger.debug("tunnel connection dialled", metadata: metadata.merging(["port": "\(port)"]) { $1 })
                 connection.makeStream(path: path) { stream in
                     let end = TunnelStreamEnd(peer: socket)
                     try stream.pipeline.syncOperations.addHandler(end)
@@ -79,13 +72,31 @@ public final class TunnelDialer: Sendable {
         }
     }
 
+    /// Why a connection was not made, as `x-dial-error` tells the server.
+    struct DialFailure: Error {
+        let reason: String
+    }
+
     /// Dials `127.0.0.1:port`, then `[::1]:port` (an origin may listen on IPv6 loopback only), on
     /// `loop`, as futures: a task per proxied connection would cost every short connection two
     /// thread hops. The IPv4 connect is issued before this returns, so dials keep the call order.
-    func dial(port: Int, on loop: any EventLoop) -> EventLoopFuture<TunnelSplicePeer> {
-        startDial(host: "127.0.0.1", port: port, on: loop)
+    /// A port refused here (``refusal(port:)``) or not reached fails with a ``DialFailure``; both
+    /// are logged.
+    func dial(port: Int, on loop: any EventLoop, metadata: Logger.Metadata) -> EventLoopFuture<TunnelSplicePeer> {
+        if let reason = refusal(port: port) {
+            logger.info("tunnel dial refused", metadata: metadata.merging(["reason": "\(reason)"]) { $1 })
+            return loop.makeFailedFuture(DialFailure(reason: reason))
+        }
+        return startDial(host: "127.0.0.1", port: port, on: loop)
             .flatMapError { _ in self.startDial(host: "::1", port: port, on: loop) }
-            .map(\.link)
+            .map { dialled in
+                self.logger.debug("tunnel connection dialled", metadata: metadata.merging(["port": "\(port)"]) { $1 })
+                return dialled.link
+            }
+            .flatMapErrorThrowing { error in
+                self.logger.info("tunnel dial failed", metadata: metadata.merging(["port": "\(port)", "error": "\(error)"]) { $1 })
+                throw DialFailure(reason: "connect to port \(port) failed: \(error)")
+            }
     }
 
     // MARK: standby streams
@@ -127,17 +138,10 @@ public final class TunnelDialer: Sendable {
     /// by ``TunnelStandbyHold``, go first), or ends the stream with `x-dial-error`.
     func serve(_ assignment: FabricDataStandbyAssignment, on stream: any Channel) {
         let metadata: Logger.Metadata = ["tunnel_id": "\(assignment.tunnelID)", "connection_id": "\(assignment.connectionID)"]
-        let port = assignment.localPort
-        if let reason = refusal(port: port) {
-            logger.info("tunnel dial refused", metadata: metadata.merging(["reason": "\(reason)"]) { $1 })
-            Self.endWithDialError(stream, reason: reason)
-            return
-        }
-        dial(port: port, on: stream.eventLoop).whenComplete { result in
+        dial(port: assignment.localPort, on: stream.eventLoop, metadata: metadata).whenComplete { result in
             switch result {
             case .failure(let error):
-                self.logger.info("tunnel dial failed", metadata: metadata.merging(["port": "\(port)", "error": "\(error)"]) { $1 })
-                Self.endWithDialError(stream, reason: "connect to port \(port) failed: \(error)")
+                Self.endWithDialError(stream, reason: (error as? DialFailure)?.reason ?? "\(error)")
             case .success(let socket):
                 guard stream.isActive else {
                     socket.abort(.reset)  // the client left while the runner dialled

@@ -29,7 +29,7 @@ enum TunnelConnectRoutes {
                 runtime.connectWebSocket(grant: grant, client: link, source: source, closeFuture: closed)
             }
             guard let prepared else { return .dontUpgrade }
-            runtime.pendingWebSockets.park(prepared, for: context.channel)
+            runtime.pendingWebSockets.put(prepared, for: context.channel)
             return .upgrade([:])
         } onUpgrade: { inbound, outbound, context in
             let runtime = s.tunnelRuntime

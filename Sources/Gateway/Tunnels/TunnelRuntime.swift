@@ -49,8 +49,10 @@ public final class TunnelRuntime: Service, Sendable {
     private let connections = NIOLockedValueBox<[String: [String: TunnelSplicePeer]]>([:])
     let listeners: TunnelTCPListeners
     let acceptQueue = TunnelAcceptQueue()
-    /// Connect WebSockets asked of the runner before their upgrade completed.
-    let pendingWebSockets = TunnelWebSocketPending()
+    /// Connect WebSockets whose runner side was asked for before their 101 went out, until the
+    /// upgraded handler takes them; one whose connection closes first is abandoned (its runner
+    /// side reset).
+    let pendingWebSockets = TunnelChannelTable<TunnelWebSocketEnd.Prepared> { $0.abandon() }
     /// Recent HTTP ingress lookups (one second).
     let targets = TunnelTargetCache()
 

@@ -100,7 +100,7 @@ final class TunnelStandbyPool: Sendable {
         }
         switch claim {
         case .unavailable(let orphans):
-            for orphan in orphans where orphan.isWanted() { orphan.fallback() }
+            Self.fallBack(orphans)
             waiter.fallback()
         case .stream(let handle):
             // Closed meanwhile: the next one.
@@ -136,6 +136,11 @@ final class TunnelStandbyPool: Sendable {
             all[runnerID] = entry
             return []
         }
+        Self.fallBack(orphans)
+    }
+
+    /// Waiters of a data connection that is gone: those still wanted take the command.
+    private static func fallBack(_ orphans: CircularBuffer<Waiter>) {
         for waiter in orphans where waiter.isWanted() { waiter.fallback() }
     }
 }

@@ -113,20 +113,14 @@ public final class TunnelStreamBroker: FabricDataStreamHandler {
     /// The client a standby stream was assigned to, and the meter for its stream end; nil when it
     /// left meanwhile. It keeps waiting (its timeout runs) until the runner answers.
     func standbyClient(_ assignment: FabricDataStandbyAssignment, runnerID: String) -> (TunnelSplicePeer, any TunnelByteMeter)? {
-        let client = pending.withLockedValue { all -> TunnelSplicePeer? in
-            guard let found = all[assignment.connectionID], found.tunnelID == assignment.tunnelID, found.runnerID == runnerID else {
-                return nil
-            }
-            return found.client
-        }
+        let client = pending.withLockedValue { all in Self.assigned(assignment, runnerID: runnerID, in: all)?.client }
         return client.map { ($0, metrics.streamMeter) }
     }
 
     /// The runner connected the standby stream's assignment; false when the client is gone.
     func standbyConnected(_ assignment: FabricDataStandbyAssignment, runnerID: String) -> Bool {
         guard let waiting = takeAssigned(assignment, runnerID: runnerID) else { return false }
-        metrics.connection(type: waiting.kind, .opened)
-        metrics.openLatency.record(waiting.requestedAt.duration(to: .now))
+        opened(waiting)
         return true
     }
 
@@ -138,13 +132,24 @@ public final class TunnelStreamBroker: FabricDataStreamHandler {
 
     private func takeAssigned(_ assignment: FabricDataStandbyAssignment, runnerID: String) -> Pending? {
         let waiting = pending.withLockedValue { all -> Pending? in
-            guard let found = all[assignment.connectionID], found.tunnelID == assignment.tunnelID, found.runnerID == runnerID else {
-                return nil
-            }
+            guard Self.assigned(assignment, runnerID: runnerID, in: all) != nil else { return nil }
             return all.removeValue(forKey: assignment.connectionID)
         }
         waiting?.timeout?.cancel()
         return waiting
+    }
+
+    /// The client waiting for `assignment`, if it was made to `runnerID`'s tunnel.
+    private static func assigned(_ assignment: FabricDataStandbyAssignment, runnerID: String, in all: [String: Pending]) -> Pending? {
+        guard let found = all[assignment.connectionID], found.tunnelID == assignment.tunnelID, found.runnerID == runnerID else {
+            return nil
+        }
+        return found
+    }
+
+    private func opened(_ waiting: Pending) {
+        metrics.connection(type: waiting.kind, .opened)
+        metrics.openLatency.record(waiting.requestedAt.duration(to: .now))
     }
 
     private func dialFailed(_ waiting: Pending, reason: String) {
@@ -156,8 +161,7 @@ public final class TunnelStreamBroker: FabricDataStreamHandler {
     }
 
     private func connected(_ waiting: Pending) -> @Sendable (any Channel) throws -> Void {
-        metrics.connection(type: waiting.kind, .opened)
-        metrics.openLatency.record(waiting.requestedAt.duration(to: .now))
+        opened(waiting)
         let client = waiting.client
         let meter = metrics.streamMeter
         return { stream in
