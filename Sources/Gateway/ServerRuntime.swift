@@ -109,7 +109,8 @@ public struct ServerRuntime: Sendable {
         services.tunnelRuntime.configure(
             TunnelRuntime.Fabric(
                 send: { command, runnerID in runners.sendNow(command, toRunner: runnerID) },
-                isConnected: { registry.isConnected(runnerID: $0) }))
+                isConnected: { registry.isConnected(runnerID: $0) },
+                dataLoop: { registry.connection(for: $0)?.eventLoop }))
         return ServerRuntime(services: services, runners: runners, logs: logs, grpc: grpc, data: data)
     }
 

@@ -20,13 +20,17 @@ public final class TunnelRuntime: Service, Sendable {
         public var send: @Sendable (Marionette_Runner_V1_ServerCommand, String) -> Bool
         /// Whether the runner's data connection is up.
         public var isConnected: @Sendable (String) -> Bool
+        /// The event loop of the runner's data connection, if it is up.
+        public var dataLoop: @Sendable (String) -> (any EventLoop)?
 
         public init(
             send: @escaping @Sendable (Marionette_Runner_V1_ServerCommand, String) -> Bool,
-            isConnected: @escaping @Sendable (String) -> Bool
+            isConnected: @escaping @Sendable (String) -> Bool,
+            dataLoop: @escaping @Sendable (String) -> (any EventLoop)? = { _ in nil }
         ) {
             self.send = send
             self.isConnected = isConnected
+            self.dataLoop = dataLoop
         }
     }
 
@@ -72,6 +76,11 @@ public final class TunnelRuntime: Service, Sendable {
 
     public func configure(_ fabric: Fabric) {
         self.fabric.withLockedValue { $0 = fabric }
+    }
+
+    /// The event loop of `runnerID`'s data connection, if it is up.
+    func dataLoop(runnerID: String) -> (any EventLoop)? {
+        fabric.withLockedValue { $0 }?.dataLoop(runnerID)
     }
 
     /// Open connections of a tunnel on this server.
