@@ -4,6 +4,7 @@ import HummingbirdCore
 import HummingbirdTLS
 import HummingbirdWebSocket
 import Logging
+import NIOCore
 import NIOSSL
 import Orchestrator
 
@@ -39,28 +40,26 @@ public enum GatewayBuilder {
         EventRoutes.registerSSE(&table, api, services)
     }
 
-    /// The public listener's server: HTTP/1.1 with WebSocket upgrades (TLS when `tls` is given), and
-    /// the tunnel ingress in front of it when `tunnels.enabled`.
-    public static func publicServer(_ services: GatewayServices, tls: TLSConfiguration?) -> HTTPServerBuilder {
-        let webSocketResponder = webSocketRouter(services).buildResponder()
+    /// The public listener: the API (HTTP/1.1 with WebSocket upgrades, HTTPS when `tls` is given)
+    /// with the tunnel ingress in front when `tunnels.enabled`. `onListening` gets the bound address.
+    public static func publicServer(
+        _ services: GatewayServices, router: Router<APIContext>, tls: TLSConfiguration?, host: String, port: Int,
+        onListening: @escaping @Sendable (SocketAddress) -> Void = { _ in }
+    ) -> PublicServer {
         let config = services.config
+        let serverName = "Marionette"
         let ingress = TunnelIngress(
             router: TunnelIngressRouter(domain: config.tunnels.domain), runtime: services.tunnelRuntime,
             scheme: tls == nil ? "http" : "https", idleTimeout: .seconds(Int64(config.tunnels.idleTimeoutSeconds)))
-        return HTTPServerBuilder { responder in
-            let http = HTTP1WebSocketUpgradeChannel(
-                responder: responder, webSocketResponder: webSocketResponder,
-                // 256 KiB frames (input clipboard pastes); pings every 30 s, and a peer that
-                // misses a pong is closed (api.md §10.4).
-                configuration: .init(maxFrameSize: StreamInputJSON.maxMessageBytes, autoPing: .enabled(timePeriod: .seconds(30))))
-            if config.tunnels.enabled {
-                let wrapped = TunnelIngressChannel(base: http, ingress: ingress)
-                if let tls { return try TLSChannel(wrapped, tlsConfiguration: tls) }
-                return wrapped
-            }
-            if let tls { return try TLSChannel(http, tlsConfiguration: tls) }
-            return http
-        }
+        let http = HTTP1WebSocketUpgradeChannel(
+            responder: PublicServer.responder(router, serverName: serverName, logger: services.logger),
+            webSocketResponder: webSocketRouter(services).buildResponder(),
+            // 256 KiB frames (input clipboard pastes); pings every 30 s, and a peer that misses a
+            // pong is closed (api.md §10.4).
+            configuration: .init(maxFrameSize: StreamInputJSON.maxMessageBytes, autoPing: .enabled(timePeriod: .seconds(30))))
+        return PublicServer(
+            configuration: .init(host: host, port: port, tls: tls, serverName: serverName), http: http,
+            ingress: config.tunnels.enabled ? ingress : nil, logger: services.logger, onListening: onListening)
     }
 
     /// Routes that upgrade to WebSocket on the public listener.

@@ -2,6 +2,7 @@ import Foundation
 import Gateway
 import Hummingbird
 import HummingbirdTesting
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOEmbedded
 import NIOPosix
@@ -13,20 +14,6 @@ import Testing
 /// each connection's first request head before Hummingbird's pipeline exists, and installs that
 /// pipeline only for API connections. Nothing the client sent meanwhile may be lost.
 @Suite struct TunnelIngressHandoverTests {
-    @Test func verdictReachesTheWaiterOnceWhicheverComesFirst() async {
-        let early = TunnelIngressVerdict()
-        early.give(servesAPI: true)
-        early.give(servesAPI: false)
-        #expect(await early.servesAPI() == true, "a verdict given before the wait is returned without one")
-
-        let late = TunnelIngressVerdict()
-        async let verdict = late.servesAPI()
-        try? await Task.sleep(for: .milliseconds(50))
-        late.give(servesAPI: false)
-        late.give(servesAPI: true)
-        #expect(await verdict == false, "the first verdict wins")
-    }
-
     /// A head that arrives in pieces, a body whose first bytes come with the head and the rest
     /// later, and a connection closed before its first head ended: each complete request is
     /// answered, and the listener goes on serving. (Requests pipelined before the first answer are
@@ -34,10 +21,7 @@ import Testing
     /// without the ingress in front.)
     @Test func apiRequestsSentDuringTheHandoverAreAnswered() async throws {
         let harness = try await GatewayHarness.make()
-        let (router, _) = GatewayBuilder.publicRouter(harness.services)
-        let app = Application(router: router, server: GatewayBuilder.publicServer(harness.services, tls: nil))
-        try await app.test(.live) { client in
-            let port = try #require(client.port)
+        try await PublicServerRun.with(harness) { port in
             let pieces = ["GET /hea", "lth HTTP/1.1\r\nHo", "st: localhost\r\n", "Connection: close\r\n\r\n"]
             let split = try await Self.exchange(port: port, pieces)
             #expect(Self.statusLines(split) == ["HTTP/1.1 200 OK"], "\(split)")
@@ -99,17 +83,16 @@ import Testing
         let ingress = TunnelIngress(
             router: TunnelIngressRouter(domain: "tunnels.localhost"), runtime: harness.services.tunnelRuntime,
             scheme: "http", idleTimeout: .seconds(300))
-        let verdict = TunnelIngressVerdict()
-        let channel = EmbeddedChannel(handler: TunnelIngressHandler(ingress: ingress, verdict: verdict))
+        let handedOver = NIOLockedValueBox(false)
+        let channel = EmbeddedChannel(
+            handler: TunnelIngressHandler(ingress: ingress) { _, _ in handedOver.withLockedValue { $0 = true } })
         try await channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).get()
         try channel.writeInbound(ByteBuffer(string: "GET /hea"))
         #expect(channel.isActive)
         channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent())
         channel.embeddedEventLoop.run()
         #expect(!channel.isActive, "closed on quiesce")
-        if !channel.isActive {  // else no verdict comes, and the wait would hang
-            #expect(await verdict.servesAPI() == false, "nothing for Hummingbird to serve")
-        }
+        #expect(!handedOver.withLockedValue { $0 }, "nothing for Hummingbird to serve")
         _ = try? channel.finish()
         await harness.close()
     }

@@ -65,14 +65,11 @@ struct Serve: AsyncParsableCommand {
         var httpTLS = config.tls
         httpTLS.verifyClient = false
         let tls = try config.tls.enabled ? ServerRuntime.serverTLS(httpTLS).configuration(applicationProtocols: ["http/1.1"]) : nil
-        let publicApp = Application(
-            router: publicRouter,
-            server: GatewayBuilder.publicServer(services, tls: tls),
-            configuration: .init(address: .hostname(config.apiHost, port: config.apiPort), serverName: "Marionette"),
-            onServerRunning: { _ in
+        let publicApp = GatewayBuilder.publicServer(
+            services, router: publicRouter, tls: tls, host: config.apiHost, port: config.apiPort,
+            onListening: { _ in
                 logger.notice("public API listening", metadata: ["address": "\(config.apiHost):\(config.apiPort)"])
-            },
-            logger: logger)
+            })
         let adminApp = Application(
             router: adminRouter,
             server: GatewayBuilder.adminServer(services, tls: tls),

@@ -5,7 +5,7 @@ import Orchestrator
 
 /// First handler of every public-listener connection (before Hummingbird's HTTP codec). It reads
 /// the first request head: for an API request it holds the bytes until Hummingbird's pipeline is
-/// installed behind it (``TunnelIngressChannel``), then passes everything through untouched for
+/// installed behind it (``PublicServer``), then passes everything through untouched for
 /// the rest of the connection; tunnel requests (path or subdomain form) are authorized off the loop, then the
 /// connection is spliced to a fresh data-connection stream to the runner, which keeps one
 /// connection to the origin for as long as the client keeps its own (keep-alive).
@@ -89,13 +89,14 @@ final class TunnelIngressHandler: ChannelDuplexHandler, TunnelSpliceEndpoint {
     private static let coalesceLimit = 4096
     private var context: ChannelHandlerContext?
 
-    /// Given once: true when the connection goes to the API; false when a tunnel takes it or it
-    /// closes before its first request.
-    private let verdict: TunnelIngressVerdict
+    /// Called once, on the loop, when the first request is for the API: the listener installs
+    /// Hummingbird's pipeline, then calls ``apiPipelineInstalled()``. Tunnel connections (and ones
+    /// closed before a request) never call it, so they cost the listener no task.
+    private var onAPI: ((any Channel, TunnelIngressHandler) -> Void)?
 
-    init(ingress: TunnelIngress, verdict: TunnelIngressVerdict) {
+    init(ingress: TunnelIngress, onAPI: @escaping (any Channel, TunnelIngressHandler) -> Void) {
         self.ingress = ingress
-        self.verdict = verdict
+        self.onAPI = onAPI
     }
 
     var currentMode: Mode { mode }
@@ -103,7 +104,7 @@ final class TunnelIngressHandler: ChannelDuplexHandler, TunnelSpliceEndpoint {
     func handlerAdded(context: ChannelHandlerContext) { self.context = context }
     func handlerRemoved(context: ChannelHandlerContext) {
         self.context = nil
-        verdict.give(servesAPI: false)
+        onAPI = nil
     }
 
     // MARK: inbound
@@ -137,8 +138,6 @@ final class TunnelIngressHandler: ChannelDuplexHandler, TunnelSpliceEndpoint {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
-        // Closed before its first request: nothing for Hummingbird to serve.
-        verdict.give(servesAPI: false)
         switch mode {
         case .passthrough, .sniffing, .handingOver:
             break
@@ -237,7 +236,7 @@ final class TunnelIngressHandler: ChannelDuplexHandler, TunnelSpliceEndpoint {
                 return
             }
             mode = .connecting
-            verdict.give(servesAPI: false)
+            onAPI = nil
             // Tunnel connections end after the idle timeout with no bytes either way.
             try? context.pipeline.syncOperations.addHandler(
                 TunnelIdleHandler(timeout: ingress.idleTimeout), position: .before(self))
@@ -248,7 +247,9 @@ final class TunnelIngressHandler: ChannelDuplexHandler, TunnelSpliceEndpoint {
     /// An API connection: the bytes wait for Hummingbird's pipeline (``apiPipelineInstalled()``).
     private func handToAPI(context: ChannelHandlerContext) {
         mode = .handingOver
-        verdict.give(servesAPI: true)
+        let onAPI = self.onAPI
+        self.onAPI = nil
+        onAPI?(context.channel, self)
     }
 
     /// Hummingbird's handlers are in place behind this one: the bytes held go to them, and from
@@ -308,7 +309,8 @@ final class TunnelIngressHandler: ChannelDuplexHandler, TunnelSpliceEndpoint {
         let credential = TunnelCredential.extract(head, target: head.startLine.1)
         let ingress = self.ingress
         let clientIP = context.channel.remoteAddress?.ipAddress ?? "unknown"
-        // A tunnel looked up in the last second is admitted here, on the loop; else off it.
+        // A tunnel looked up in the last seconds (or in use, so kept fresh) is admitted here, on the
+        // loop; else off it.
         if let result = ingress.runtime.authorizeHTTPNow(route: route, credential: credential.kind) {
             authorized(result, head: head, route: route, credential: credential, clientIP: clientIP)
             return

@@ -1,0 +1,91 @@
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+import Testing
+
+@testable import Gateway
+
+/// Runs the public listener as main does (`GatewayBuilder.publicServer` in a service group) on a
+/// port of its own for the body, then shuts it down gracefully; returns how long that took.
+enum PublicServerRun {
+    @discardableResult
+    static func with(_ harness: GatewayHarness, _ body: (Int) async throws -> Void) async throws -> Duration {
+        let (ports, listening) = AsyncStream<Int>.makeStream()
+        let (router, _) = GatewayBuilder.publicRouter(harness.services)
+        let server = GatewayBuilder.publicServer(
+            harness.services, router: router, tls: nil, host: "127.0.0.1", port: 0,
+            onListening: { listening.yield($0.port ?? 0) })
+        let group = ServiceGroup(
+            configuration: .init(services: [.init(service: server)], logger: Logger(label: "public-server-test")))
+        return try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            var iterator = ports.makeAsyncIterator()
+            let port = try #require(await iterator.next())
+            do {
+                try await body(port)
+            } catch {
+                await group.triggerGracefulShutdown()
+                throw error
+            }
+            let start = ContinuousClock.now
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+            return start.duration(to: .now)
+        }
+    }
+}
+
+@Suite struct PublicServerTests {
+    @Test func dateHeaderIsTheIMFFixdate() {
+        #expect(HTTPDateHeader.format(epochSecond: 784_111_777) == "Sun, 06 Nov 1994 08:49:37 GMT")
+        #expect(HTTPDateHeader.format(epochSecond: 0) == "Thu, 01 Jan 1970 00:00:00 GMT")
+        let now = HTTPDateHeader().now
+        #expect(now.hasSuffix(" GMT") && now.count == 29, "\(now)")
+    }
+
+    /// API answers carry `Date` and `Server` as Hummingbird's application gave them.
+    @Test func apiAnswersCarryDateAndServer() async throws {
+        let harness = try await GatewayHarness.make()
+        try await PublicServerRun.with(harness) { port in
+            let text = try await TunnelIngressHandoverTests.exchange(
+                port: port, ["GET /health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n"])
+            let lines = text.components(separatedBy: "\r\n")
+            #expect(lines.first == "HTTP/1.1 200 OK", "\(text)")
+            #expect(lines.contains("Server: Marionette") || lines.contains("server: Marionette"), "\(text)")
+            #expect(lines.contains { $0.lowercased().hasPrefix("date: ") && $0.hasSuffix(" GMT") }, "\(text)")
+        }
+        await harness.close()
+    }
+
+    /// Shutdown closes the listener, lets a keep-alive API connection and one that never sent a
+    /// request close, and returns at once (not after the service group's grace period).
+    @Test func shutdownClosesIdleConnectionsAndReturnsPromptly() async throws {
+        let harness = try await GatewayHarness.make()
+        let closed = NIOLockedValueBox<[String]>([])
+        var listenerPort = 0
+        let took = try await PublicServerRun.with(harness) { port in
+            listenerPort = port
+            let keptAlive = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .connect(host: "127.0.0.1", port: port).get()
+            let silent = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .connect(host: "127.0.0.1", port: port).get()
+            try await keptAlive.writeAndFlush(ByteBuffer(string: "GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n"))
+            // The answer came (the connection is now idle, kept alive).
+            try await Task.sleep(for: .milliseconds(300))
+            keptAlive.closeFuture.whenComplete { _ in closed.withLockedValue { $0.append("kept-alive") } }
+            silent.closeFuture.whenComplete { _ in closed.withLockedValue { $0.append("silent") } }
+        }
+        #expect(took < .seconds(5), "shutdown took \(took)")
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(Set(closed.withLockedValue { $0 }) == ["kept-alive", "silent"])
+        // Nothing listens any more.
+        await #expect(throws: (any Error).self) {
+            try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .connect(host: "127.0.0.1", port: listenerPort).get().close()
+        }
+        await harness.close()
+    }
+}
