@@ -29,6 +29,10 @@ struct ExpiringTable<Key: Hashable, Value> {
         entries[key] = (value, now + lifetime)
     }
 
+    mutating func remove(_ key: Key) {
+        entries[key] = nil
+    }
+
     mutating func removeAll(where shouldRemove: (Value) -> Bool) {
         entries = entries.filter { !shouldRemove($0.value.value) }
     }

@@ -57,7 +57,7 @@ public final class TunnelRuntime: Service, Sendable {
     /// upgraded handler takes them; one whose connection closes first is abandoned (its runner
     /// side reset).
     let pendingWebSockets = TunnelChannelTable<TunnelWebSocketEnd.Prepared> { $0.abandon() }
-    /// Recent HTTP ingress lookups (one second).
+    /// Recent tunnel lookups (two seconds; those in use are refreshed by the sweep).
     let targets = TunnelTargetCache()
 
     public init(
@@ -157,6 +157,7 @@ public final class TunnelRuntime: Service, Sendable {
         } catch {
             logger.warning("tunnel expiry sweep failed", metadata: ["error": "\(error)"])
         }
+        await refreshTargets()
         let ids = Set(connections.withLockedValue { Array($0.keys) }).union(listeners.tunnelIDs)
         for id in ids {
             guard let record = try? await store.tunnel(id, scope: .system) else { continue }
@@ -190,7 +191,7 @@ public final class TunnelRuntime: Service, Sendable {
     }
 
     /// ``authorizeHTTP(route:credential:)`` from what is known without waiting: the tunnel looked up
-    /// within the last second and a credential that needs no lookup (none, or a tunnel token). Nil
+    /// within the last two seconds and a credential that needs no lookup (none, or a tunnel token). Nil
     /// when the answer needs the database or an API key check.
     func authorizeHTTPNow(route: TunnelIngressRouter.Route, credential: TunnelCredential.Kind)
         -> Result<TunnelHTTPGrant, TunnelIngressError>?
@@ -207,16 +208,36 @@ public final class TunnelRuntime: Service, Sendable {
 
     private static let notFound = TunnelIngressError(status: 404, code: "not_found", message: "tunnel not found or expired")
 
-    /// The tunnel and its session, from the last second's lookups or else the store.
+    /// The tunnel and its session, from the last seconds' lookups or else the store.
     func target(_ key: TunnelTargetCache.Key) async throws -> TunnelTarget? {
         if let cached = targets.target(key) { return cached }
-        let found: TunnelTarget?
-        switch key {
-        case .id(let id): found = try await store.tunnelTarget(id: id)
-        case .hostLabel(let label): found = try await store.tunnelTarget(hostLabel: label)
-        }
+        let found = try await lookUp(key)
         if let found { targets.keep(found, for: key) }
         return found
+    }
+
+    private func lookUp(_ key: TunnelTargetCache.Key) async throws -> TunnelTarget? {
+        switch key {
+        case .id(let id): return try await store.tunnelTarget(id: id)
+        case .hostLabel(let label): return try await store.tunnelTarget(hostLabel: label)
+        }
+    }
+
+    /// Looks again at the tunnels used in the last minute, so that their next connection is admitted
+    /// on its event loop with what is at most two seconds old (a lookup cost it about a millisecond).
+    func refreshTargets() async {
+        for key in targets.recentKeys() {
+            do {
+                if let found = try await lookUp(key) {
+                    targets.keep(found, for: key, used: false)
+                } else {
+                    targets.forget(key)
+                }
+            } catch {
+                logger.warning("tunnel lookup refresh failed", metadata: ["error": "\(error)"])
+                return
+            }
+        }
     }
 
     /// What to look the route's tunnel up by, and the path form's prefix; nil when it names none.
