@@ -192,6 +192,8 @@ public final class PublicServer: Service, Sendable {
                                 let value = http.setup(channel: channel, logger: logger).map { value in
                                     // Same pass: the bytes the ingress held reach the handlers just added.
                                     handler.value.apiPipelineInstalled()
+                                    // Shutdown began before these handlers were there to hear of it.
+                                    if self.isQuiescing { channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent()) }
                                     return value
                                 }
                                 handOver.yield(APIConnection(channel: channel, value: value))
@@ -220,6 +222,13 @@ public final class PublicServer: Service, Sendable {
             drained?.succeed()
         }
         return true
+    }
+
+    private var isQuiescing: Bool {
+        registry.withLock { registry in
+            if case .listening = registry.phase { return false }
+            return true
+        }
     }
 
     /// `channel`'s first request is for the API: shutdown waits for it.
