@@ -127,8 +127,9 @@ public final class TunnelDialer: Sendable {
                     stream.channel.close(promise: nil)
                     return
                 }
-                self.openStandby(on: connection)
+                // Dial first: the replacement stream is set up while the connect is in flight.
                 self.serve(assignment, on: stream.channel)
+                self.openStandby(on: connection)
             }
         }
     }

@@ -59,7 +59,9 @@ public enum GatewayBuilder {
             configuration: .init(maxFrameSize: StreamInputJSON.maxMessageBytes, autoPing: .enabled(timePeriod: .seconds(30))))
         return PublicServer(
             configuration: .init(host: host, port: port, tls: tls, serverName: serverName), http: http,
-            ingress: config.tunnels.enabled ? ingress : nil, logger: services.logger, onListening: onListening)
+            ingress: config.tunnels.enabled ? ingress : nil,
+            steering: config.tunnels.enabled ? services.tunnelRuntime.acceptSteering : nil, logger: services.logger,
+            onListening: onListening)
     }
 
     /// Routes that upgrade to WebSocket on the public listener.

@@ -9,6 +9,10 @@ import NIOSSL
 import ServiceLifecycle
 import Synchronization
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The public listener: the API and, when `tunnels.enabled`, the tunnel ingress in front of it on
 /// the same port (api.md §1, streaming.md §7.2).
 ///
@@ -19,7 +23,12 @@ import Synchronization
 /// request is for the API gets a task, which runs Hummingbird's HTTP/1.1 channel (WebSocket
 /// upgrades included) with the same router as before. A tunnel connection lives in its handlers.
 ///
-/// Graceful shutdown: the listener closes, every open connection is asked to quiesce (an API
+/// With more than one event loop the port is a `SO_REUSEPORT` group of listeners, one per loop,
+/// each accepting onto its own loop, so that ``TunnelAcceptSteering`` can send new connections to
+/// the loop of the runner data connection tunnels are using (a probe bind first makes sure no
+/// other process holds the port).
+///
+/// Graceful shutdown: the listeners close, every open connection is asked to quiesce (an API
 /// connection finishes its request, a tunnel connection its exchange), and `run` returns once all
 /// have closed (the service group cancels it after its grace period).
 public final class PublicServer: Service, Sendable {
@@ -75,20 +84,25 @@ public final class PublicServer: Service, Sendable {
     private let configuration: Configuration
     private let http: HTTP1WebSocketUpgradeChannel
     private let ingress: TunnelIngress?
+    private let steering: TunnelAcceptSteering?
+    private let group: MultiThreadedEventLoopGroup
     private let logger: Logger
     private let onListening: @Sendable (SocketAddress) -> Void
     private let registry = Mutex(Registry())
 
-    /// `http` serves the API connections (``GatewayBuilder/publicHTTPChannel(_:responder:)``, with
-    /// ``responder(_:serverName:logger:)``); `ingress` takes tunnel connections first (nil: every
-    /// connection is an API connection).
+    /// `http` serves the API connections (with ``responder(_:serverName:logger:)``); `ingress` takes
+    /// tunnel connections first (nil: every connection is an API connection), and `steering` gets
+    /// the listeners.
     init(
-        configuration: Configuration, http: HTTP1WebSocketUpgradeChannel, ingress: TunnelIngress?, logger: Logger,
+        configuration: Configuration, http: HTTP1WebSocketUpgradeChannel, ingress: TunnelIngress?,
+        steering: TunnelAcceptSteering?, group: MultiThreadedEventLoopGroup = .singleton, logger: Logger,
         onListening: @escaping @Sendable (SocketAddress) -> Void
     ) {
         self.configuration = configuration
         self.http = http
         self.ingress = ingress
+        self.steering = steering
+        self.group = group
         self.logger = logger
         self.onListening = onListening
     }
@@ -134,8 +148,9 @@ public final class PublicServer: Service, Sendable {
         let (apiConnections, handOver) = AsyncStream<APIConnection>.makeStream()
         // Accepting from the first connection on (the listener may take one before `bind` returns).
         registry.withLock { $0.phase = .listening }
-        let listener = try await bind(ssl: ssl, handOver: handOver)
-        if let address = listener.localAddress { onListening(address) }
+        let listeners = try await bindGroup(ssl: ssl, handOver: handOver)
+        steering?.install(listeners: listeners)
+        if let address = listeners.first?.localAddress { onListening(address) }
         let http = self.http
         let logger = self.logger
         await withGracefulShutdownHandler {
@@ -153,27 +168,62 @@ public final class PublicServer: Service, Sendable {
                 }
             }
         } onGracefulShutdown: {
-            self.quiesce(listener: listener, handOver: handOver)
+            self.quiesce(listeners: listeners, handOver: handOver)
         }
         // Drained, or cancelled after the grace period: tunnel connections (and any API connection
         // still open) close now.
         handOver.finish()
-        try? await listener.close()
+        steering?.uninstall()
+        for listener in listeners { try? await listener.close() }
         for channel in registry.withLock({ Array($0.open.values) }) { channel.close(promise: nil) }
     }
 
-    private func bind(ssl: NIOSSLContext?, handOver: AsyncStream<APIConnection>.Continuation) async throws -> any Channel {
+    /// One listener per event loop, in a `SO_REUSEPORT` group when there are several (listening in
+    /// loop order, which is their index in the group).
+    private func bindGroup(ssl: NIOSSLContext?, handOver: AsyncStream<APIConnection>.Continuation) async throws
+        -> [any Channel]
+    {
+        let loops = Array(group.makeIterator())
+        let shared = loops.count > 1
+        if shared, configuration.port != 0 {
+            // Members of a group share the port with any other socket that asks to: bind alone
+            // first, so that a port another process holds fails the start as it would without one.
+            try await ServerBootstrap(group: loops[0])
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .bind(host: configuration.host, port: configuration.port).get()
+                .close()
+        }
+        var listeners: [any Channel] = []
+        var port = configuration.port
+        do {
+            for loop in loops {
+                let listener = try await bootstrap(on: loop, shared: shared, ssl: ssl, handOver: handOver)
+                    .bind(host: configuration.host, port: port).get()
+                listeners.append(listener)
+                if port == 0 { port = listener.localAddress?.port ?? 0 }
+            }
+        } catch {
+            for listener in listeners { try? await listener.close() }
+            throw error
+        }
+        return listeners
+    }
+
+    private func bootstrap(
+        on loop: any EventLoop, shared: Bool, ssl: NIOSSLContext?, handOver: AsyncStream<APIConnection>.Continuation
+    ) -> ServerBootstrap {
         let http = self.http
         let ingress = self.ingress
         let logger = self.logger
-        return try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        return ServerBootstrap(group: loop)
             .serverChannelOption(.backlog, value: Int32(configuration.backlog))
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelOption(.socketOption(NIOBSDSocket.Option(rawValue: SO_REUSEPORT)), value: shared ? 1 : 0)
             .childChannelOption(.allowRemoteHalfClosure, value: true)
             .childChannelInitializer { [self] channel in
                 channel.eventLoop.makeCompletedFuture {
                     guard track(channel) else {
-                        // Accepted as the listener closed.
+                        // Accepted as the listeners closed.
                         throw ChannelError.ioOnClosedChannel
                     }
                     let sync = channel.pipeline.syncOperations
@@ -201,7 +251,6 @@ public final class PublicServer: Service, Sendable {
                         })
                 }
             }
-            .bind(host: configuration.host, port: configuration.port).get()
     }
 
     /// Keeps `channel` until it closes; false once the server is past listening.
@@ -241,8 +290,8 @@ public final class PublicServer: Service, Sendable {
 
     /// Stops accepting, asks every connection to finish, and ends `run`'s loop once the API
     /// connections have closed.
-    private func quiesce(listener: any Channel, handOver: AsyncStream<APIConnection>.Continuation) {
-        let drained = listener.eventLoop.makePromise(of: Void.self)
+    private func quiesce(listeners: [any Channel], handOver: AsyncStream<APIConnection>.Continuation) {
+        let drained = group.next().makePromise(of: Void.self)
         let open = registry.withLock { registry -> [any Channel]? in
             guard case .listening = registry.phase else { return nil }
             registry.phase = .quiescing(drained: drained)
@@ -253,7 +302,8 @@ public final class PublicServer: Service, Sendable {
             return
         }
         drained.futureResult.whenComplete { _ in handOver.finish() }
-        listener.close(promise: nil)
+        steering?.uninstall()
+        for listener in listeners { listener.close(promise: nil) }
         for channel in open {
             channel.eventLoop.execute { channel.pipeline.fireUserInboundEventTriggered(ChannelShouldQuiesceEvent()) }
         }

@@ -59,6 +59,8 @@ public final class TunnelRuntime: Service, Sendable {
     let pendingWebSockets = TunnelChannelTable<TunnelWebSocketEnd.Prepared> { $0.abandon() }
     /// Recent tunnel lookups (two seconds; those in use are refreshed by the sweep).
     let targets = TunnelTargetCache()
+    /// Sends the public port's new connections to the event loop tunnel connections use.
+    let acceptSteering: TunnelAcceptSteering
 
     public init(
         store: Store, apiKeys: APIKeyAuthenticator, config: ServerConfig, metrics: TunnelMetrics, logger: Logger
@@ -72,6 +74,7 @@ public final class TunnelRuntime: Service, Sendable {
         self.tcpBindHost = config.tunnels.tcpBindHost ?? config.apiHost
         self.logger = logger
         self.listeners = TunnelTCPListeners(logger: logger)
+        self.acceptSteering = TunnelAcceptSteering(logger: logger)
     }
 
     public func configure(_ fabric: Fabric) {
@@ -157,6 +160,7 @@ public final class TunnelRuntime: Service, Sendable {
         } catch {
             logger.warning("tunnel expiry sweep failed", metadata: ["error": "\(error)"])
         }
+        acceptSteering.expire()
         await refreshTargets()
         let ids = Set(connections.withLockedValue { Array($0.keys) }).union(listeners.tunnelIDs)
         for id in ids {
@@ -360,6 +364,7 @@ public final class TunnelRuntime: Service, Sendable {
             tunnelID: tunnelID, runnerID: runnerID, localPort: localPort, protocol: kind, clientAddress: clientAddress,
             client: client, closeFuture: closeFuture)
         let connectionID = command.connectionID
+        if let loop = dataLoop(runnerID: runnerID) { acceptSteering.used(loop) }
         let broker = self.broker
         let waiter = TunnelStandbyPool.Waiter(
             assignment: FabricDataStandbyAssignment(tunnelID: tunnelID, connectionID: connectionID, localPort: localPort),
