@@ -60,23 +60,25 @@ final class TunnelAcceptSteering: Sendable {
     /// (tests) completes once the kernel has the new program.
     @discardableResult
     func used(_ loop: any EventLoop, now: NIODeadline = .now()) -> EventLoopFuture<Void>? {
-        apply(installed.withLock { installed in
-            installed.refused ? nil : installed.state.used(ObjectIdentifier(loop), now: now).map { ($0, installed.anchor) }
-        })
+        installed.withLock { installed in
+            guard !installed.refused, let change = installed.state.used(ObjectIdentifier(loop), now: now) else { return nil }
+            return apply(change, on: installed.anchor)
+        }
     }
 
     /// Called every second: spreads connections again once tunnels went quiet.
     @discardableResult
     func expire(now: NIODeadline = .now()) -> EventLoopFuture<Void>? {
-        apply(installed.withLock { installed in
-            installed.refused ? nil : installed.state.expire(now: now).map { ($0, installed.anchor) }
-        })
+        installed.withLock { installed in
+            guard !installed.refused, let change = installed.state.expire(now: now) else { return nil }
+            return apply(change, on: installed.anchor)
+        }
     }
 
-    private func apply(_ decision: (AcceptSteeringState.Change, (any Channel)?)?) -> EventLoopFuture<Void>? {
-        guard let (change, anchor) = decision, let anchor, let socket = anchor as? any SocketOptionProvider else {
-            return nil
-        }
+    /// Called under the lock, so that programs reach the socket in the order they were decided on
+    /// (setting one off the socket's loop only queues it there).
+    private func apply(_ change: AcceptSteeringState.Change, on anchor: (any Channel)?) -> EventLoopFuture<Void>? {
+        guard let anchor, let socket = anchor as? any SocketOptionProvider else { return nil }
         // A listener index, or one past any group: the kernel then picks by the address hash.
         let index: UInt32
         switch change {
@@ -90,14 +92,16 @@ final class TunnelAcceptSteering: Sendable {
         let address = UInt(bitPattern: filter)
         // struct sock_fprog { u16 len; struct sock_filter *filter; }: one instruction.
         let program: (UInt64, UInt64) = (1, UInt64(address))
-        let logger = self.logger
         let done = socket.unsafeSetSocketOption(
             level: NIOBSDSocket.OptionLevel(rawValue: SOL_SOCKET), name: NIOBSDSocket.Option(rawValue: Self.attachReuseportCBPF),
             value: program)
+        let loop = anchor.eventLoop
         done.whenComplete { [self] result in
             // The kernel copied the program during the call.
             UnsafeMutablePointer<UInt64>(bitPattern: address)?.deallocate()
-            if case .failure(let error) = result {
+            guard case .failure(let error) = result else { return }
+            // Not now: this may run at once, under the lock.
+            loop.execute { [self] in
                 installed.withLock { $0.refused = true }
                 logger.notice(
                     "the kernel refused the public listener's steering program; new connections stay spread over the event loops",

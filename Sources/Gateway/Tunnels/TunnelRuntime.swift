@@ -364,7 +364,9 @@ public final class TunnelRuntime: Service, Sendable {
             tunnelID: tunnelID, runnerID: runnerID, localPort: localPort, protocol: kind, clientAddress: clientAddress,
             client: client, closeFuture: closeFuture)
         let connectionID = command.connectionID
-        if let loop = dataLoop(runnerID: runnerID) { acceptSteering.used(loop) }
+        // The HTTP ingress's connections steer the public port's accepts (a TCP tunnel's own
+        // listener runs on the data connection's loop already).
+        if kind == "http", let loop = dataLoop(runnerID: runnerID) { acceptSteering.used(loop) }
         let broker = self.broker
         let waiter = TunnelStandbyPool.Waiter(
             assignment: FabricDataStandbyAssignment(tunnelID: tunnelID, connectionID: connectionID, localPort: localPort),
