@@ -364,8 +364,8 @@ public final class TunnelRuntime: Service, Sendable {
             tunnelID: tunnelID, runnerID: runnerID, localPort: localPort, protocol: kind, clientAddress: clientAddress,
             client: client, closeFuture: closeFuture)
         let connectionID = command.connectionID
-        // The HTTP ingress's connections steer the public port's accepts (a TCP tunnel's own
-        // listener runs on the data connection's loop already).
+        // The HTTP ingress's connections steer the public port's accepts (TCP tunnel connections
+        // come through their own listeners).
         if kind == "http", let loop = dataLoop(runnerID: runnerID) { acceptSteering.used(loop) }
         let broker = self.broker
         let waiter = TunnelStandbyPool.Waiter(

@@ -24,33 +24,15 @@ final class TunnelTCPListeners: Sendable {
         channels.withLockedValue { $0[tunnelID]?.localAddress?.port }
     }
 
-    /// The event loop a tunnel's listener (and so each of its connections) runs on.
-    func eventLoop(of tunnelID: String) -> (any EventLoop)? {
-        channels.withLockedValue { $0[tunnelID]?.eventLoop }
-    }
-
     func bind(record: TunnelRecord, host: String, port: Int, runtime: TunnelRuntime) async {
-        await bind(
-            tunnelID: record.id, runnerID: record.runnerID, isPublic: record.isPublic, allowCIDRs: record.allowCIDRs,
-            host: host, port: port, runtime: runtime)
-    }
-
-    func bind(
-        tunnelID: String, runnerID: String?, isPublic: Bool, allowCIDRs: [String], host: String, port: Int,
-        runtime: TunnelRuntime
-    ) async {
-        guard channels.withLockedValue({ $0[tunnelID] }) == nil else { return }
-        let networks = allowCIDRs.compactMap(CIDR.init)
+        guard channels.withLockedValue({ $0[record.id] }) == nil else { return }
+        let networks = record.allowCIDRs.compactMap(CIDR.init)
+        let isPublic = record.isPublic
+        let tunnelID = record.id
         let idleTimeout = TimeAmount.seconds(Int64(runtime.settings.idleTimeoutSeconds))
         let logger = self.logger
         let links = TunnelTCPAcceptedLinks()
-        // The listener and its connections run on the loop of the runner's data connection when it
-        // is up now: their bytes then reach the runner's stream with no thread hop (about half the
-        // server's context switches per new connection). A listener bound before its runner
-        // connected (at start-up) spreads its connections over all loops, as other listeners do.
-        let group: any EventLoopGroup =
-            runnerID.flatMap { runtime.dataLoop(runnerID: $0) } ?? MultiThreadedEventLoopGroup.singleton
-        let bootstrap = ServerBootstrap(group: group)
+        let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelInitializer { listener in
