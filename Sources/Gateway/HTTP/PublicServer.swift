@@ -29,8 +29,9 @@ import Glibc
 /// other process holds the port).
 ///
 /// Graceful shutdown: the listeners close, every open connection is asked to quiesce (an API
-/// connection finishes its request, a tunnel connection its exchange), and `run` returns once all
-/// have closed (the service group cancels it after its grace period).
+/// connection finishes its request, a tunnel connection its exchange), and `run` returns once the
+/// API connections have closed (or the service group cancels it after its grace period), closing
+/// the tunnel connections left: a proxied WebSocket or event stream never ends by itself.
 public final class PublicServer: Service, Sendable {
     public struct Configuration: Sendable {
         public var host: String
