@@ -53,9 +53,6 @@ final class TunnelAcceptSteering: Sendable {
         }
     }
 
-    /// The listener index new connections are steered to, if any (tests).
-    var pinned: Int? { installed.withLock { $0.state.pinned } }
-
     /// A tunnel connection went to a runner whose data connection is on `loop`. The returned future
     /// (tests) completes once the kernel has the new program.
     @discardableResult
