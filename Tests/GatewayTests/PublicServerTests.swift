@@ -6,6 +6,10 @@ import NIOPosix
 import ServiceLifecycle
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 @testable import Gateway
 
 /// Runs the public listener as main does (`GatewayBuilder.publicServer` in a service group) on a
@@ -44,6 +48,22 @@ enum PublicServerRun {
         #expect(HTTPDateHeader.format(epochSecond: 0) == "Thu, 01 Jan 1970 00:00:00 GMT")
         let now = HTTPDateHeader().now
         #expect(now.hasSuffix(" GMT") && now.count == 29, "\(now)")
+    }
+
+    /// The port check before the listener group: a port another socket listens on (one that would
+    /// let a group share it, too) is refused; a free one passes, and the check itself never listens.
+    @Test func aHeldPortIsRefusedBeforeTheGroupBinds() async throws {
+        let holder = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.socketOption(NIOBSDSocket.Option(rawValue: SO_REUSEPORT)), value: 1)
+            .bind(host: "127.0.0.1", port: 0).get()
+        let port = try #require(holder.localAddress?.port)
+        #expect(throws: IOError.self) { try PublicServer.requireFree(host: "127.0.0.1", port: port) }
+        try await holder.close()
+        try PublicServer.requireFree(host: "127.0.0.1", port: port)
+        await #expect(throws: (any Error).self, "nothing listens after the check") {
+            try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .connect(host: "127.0.0.1", port: port).get().close()
+        }
     }
 
     /// API answers carry `Date` and `Server` as Hummingbird's application gave them.

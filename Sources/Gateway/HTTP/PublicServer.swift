@@ -25,7 +25,7 @@ import Glibc
 ///
 /// With more than one event loop the port is a `SO_REUSEPORT` group of listeners, one per loop,
 /// each accepting onto its own loop, so that ``TunnelAcceptSteering`` can send new connections to
-/// the loop of the runner data connection tunnels are using (a probe bind first makes sure no
+/// the loop of the runner data connection tunnels are using (a plain bind first makes sure no
 /// other process holds the port).
 ///
 /// Graceful shutdown: the listeners close, every open connection is asked to quiesce (an API
@@ -187,12 +187,9 @@ public final class PublicServer: Service, Sendable {
         let loops = Array(group.makeIterator())
         let shared = loops.count > 1
         if shared, configuration.port != 0 {
-            // Members of a group share the port with any other socket that asks to: bind alone
-            // first, so that a port another process holds fails the start as it would without one.
-            try await ServerBootstrap(group: loops[0])
-                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-                .bind(host: configuration.host, port: configuration.port).get()
-                .close()
+            // Members of a group share the port with any other socket that asks to: a port another
+            // process holds must fail the start as it would without a group.
+            try Self.requireFree(host: configuration.host, port: configuration.port)
         }
         var listeners: [any Channel] = []
         var port = configuration.port
@@ -208,6 +205,20 @@ public final class PublicServer: Service, Sendable {
             throw error
         }
         return listeners
+    }
+
+    /// Throws the bind error when another socket holds `host:port`. A bind alone, without
+    /// `SO_REUSEPORT` and without listening: a listening probe would complete handshakes, and a
+    /// client that reached it as the server started would be left with a connection nobody serves.
+    static func requireFree(host: String, port: Int) throws {
+        let address = try SocketAddress.makeAddressResolvingHost(host, port: port)
+        let fd = socket(Int32(address.protocol.rawValue), Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { throw IOError(errnoCode: errno, reason: "socket") }
+        defer { close(fd) }
+        var on: Int32 = 1
+        _ = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, socklen_t(MemoryLayout<Int32>.size))
+        let bound = address.withSockAddr { pointer, length in bind(fd, pointer, socklen_t(length)) }
+        guard bound == 0 else { throw IOError(errnoCode: errno, reason: "bind \(host):\(port)") }
     }
 
     private func bootstrap(
