@@ -214,10 +214,14 @@ import Testing
             #expect(half["statuses"] as? [Int] == [200, 200] && half["closed"] as? Bool == true, "\(half)")
         }
 
-        // 500 connections opened at once: every one is answered by the origin (a burst of
-        // OpenTunnelConnection commands once overflowed the runner's command queue, as 503s).
-        let parallel = try await Self.client(["parallel", "\(base)/tunnels/\(id)/hello", "500", auth])
-        #expect(parallel["ok"] as? Int == 500, "\(parallel)")
+        // 200 connections opened at once: every one is answered by the origin. That is twice the
+        // runner command queue a burst once overflowed (as 503s), and six times the runner's standby
+        // streams, so most connections wait in the server for one. Not more: these binaries are a
+        // debug build, 15-20x slower per connection than release (500 took 2.5-3 s on an idle
+        // 2-core machine against 0.17 s), and on a CI machine busy with the other suites the last
+        // of 500 passed the 10 s a connection may wait for the runner (streaming.md §7.2).
+        let parallel = try await Self.client(["parallel", "\(base)/tunnels/\(id)/hello", "200", auth])
+        #expect(parallel["ok"] as? Int == 200, "\(parallel)")
 
         // A port nothing listens on: 502 from the runner's dial.
         let closedPort = ServerProcess.freePort()

@@ -20,7 +20,7 @@ final class TunnelStandbyPool: Sendable {
         /// The data connection the idle streams belong to.
         var connection: any Channel
         var idle = CircularBuffer<TunnelStandbyStream.Handle>()
-        var waiters = CircularBuffer<Waiter>()
+        var waiters = StandbyWaiterQueue<Waiter>()
     }
 
     private enum Offer {
@@ -31,9 +31,10 @@ final class TunnelStandbyPool: Sendable {
 
     private enum Claim {
         case stream(TunnelStandbyStream.Handle)
-        case waiting
+        /// Queued; the queue's timer is to be set when it was empty.
+        case waiting(StandbyWaiterQueue<Waiter>.Timer?)
         /// No standby streams; `orphans` waited on a data connection that is gone.
-        case unavailable(orphans: CircularBuffer<Waiter>)
+        case unavailable(orphans: [Waiter])
     }
 
     /// Idle streams kept per runner (the agent opens 32); more are refused.
@@ -91,12 +92,11 @@ final class TunnelStandbyPool: Sendable {
             guard var entry = all[runnerID] else { return .unavailable(orphans: []) }
             guard entry.connection.isActive else {
                 all.removeValue(forKey: runnerID)
-                return .unavailable(orphans: entry.waiters)
+                return .unavailable(orphans: entry.waiters.removeAll())
             }
             defer { all[runnerID] = entry }
             if entry.waiters.isEmpty, let handle = entry.idle.popFirst() { return .stream(handle) }
-            entry.waiters.append(waiter)
-            return .waiting
+            return .waiting(entry.waiters.append(waiter, deadline: .now() + waitLimit))
         }
         switch claim {
         case .unavailable(let orphans):
@@ -105,33 +105,32 @@ final class TunnelStandbyPool: Sendable {
         case .stream(let handle):
             // Closed meanwhile: the next one.
             handle.assign(waiter.assignment) { self.dispatch(waiter, runnerID: runnerID, loop: loop) }
-        case .waiting:
-            let id = waiter.assignment.connectionID
-            loop.scheduleTask(in: waitLimit) {
-                if self.removeWaiter(runnerID: runnerID, connectionID: id) { waiter.fallback() }
-            }
+        case .waiting(let timer):
+            if let timer { expire(runnerID: runnerID, timer: timer, on: loop) }
         }
     }
 
-    private func removeWaiter(runnerID: String, connectionID: String) -> Bool {
-        runners.withLockedValue { all in
-            guard let index = all[runnerID]?.waiters.firstIndex(where: { $0.assignment.connectionID == connectionID }) else {
-                return false
+    /// At `timer`'s deadline, the runner's waiters whose wait is over take the command; the timer is
+    /// set again for the rest.
+    private func expire(runnerID: String, timer: StandbyWaiterQueue<Waiter>.Timer, on loop: any EventLoop) {
+        loop.scheduleTask(deadline: timer.deadline) {
+            let (expired, next) = self.runners.withLockedValue { all in
+                all[runnerID]?.waiters.expire(now: .now(), token: timer.token) ?? ([], nil)
             }
-            all[runnerID]?.waiters.remove(at: index)
-            return true
+            if let next { self.expire(runnerID: runnerID, timer: next, on: loop) }
+            Self.fallBack(expired)
         }
     }
 
     /// An idle stream closed. When it was the last of a connection that is gone, the runner leaves
     /// the pool and its waiting connections fall back.
     func remove(runnerID: String, id: ObjectIdentifier) {
-        let orphans = runners.withLockedValue { all -> CircularBuffer<Waiter> in
+        let orphans = runners.withLockedValue { all -> [Waiter] in
             guard var entry = all[runnerID] else { return [] }
             if let index = entry.idle.firstIndex(where: { $0.id == id }) { entry.idle.remove(at: index) }
             if entry.idle.isEmpty, !entry.connection.isActive {
                 all.removeValue(forKey: runnerID)
-                return entry.waiters
+                return entry.waiters.removeAll()
             }
             all[runnerID] = entry
             return []
@@ -139,8 +138,8 @@ final class TunnelStandbyPool: Sendable {
         Self.fallBack(orphans)
     }
 
-    /// Waiters of a data connection that is gone: those still wanted take the command.
-    private static func fallBack(_ orphans: CircularBuffer<Waiter>) {
+    /// Waiters whose wait is over, or whose data connection is gone: those still wanted take the command.
+    private static func fallBack(_ orphans: [Waiter]) {
         for waiter in orphans where waiter.isWanted() { waiter.fallback() }
     }
 }

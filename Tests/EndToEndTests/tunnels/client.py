@@ -84,6 +84,8 @@ def parallel(url, n, extra):
         head = f"GET {u.path} HTTP/1.1\r\nHost: {u.netloc}\r\n" + "".join(h + "\r\n" for h in extra) + "Connection: close\r\n\r\n"
         opened[0][1].write(head.encode())
         first = await answer(*opened[0])
+        nonlocal burst
+        burst = time.monotonic()
         for _, writer in opened[1:]:
             writer.write(head.encode())
         return [first] + await asyncio.gather(*[answer(r, w) for r, w in opened[1:]], return_exceptions=True)
@@ -94,10 +96,15 @@ def parallel(url, n, extra):
         body = rest.partition(b"\r\n\r\n")[2]
         ok = status_line.split(b" ")[1:2] == [b"200"] and body.startswith(b"hello from origin")
         # A failure is told by its status line and the start of its body (Marionette's {code, message}).
-        return ok, (status_line + b" " + body[:160]).decode(errors="replace")
+        return ok, (status_line + b" " + body[:160]).decode(errors="replace"), time.monotonic()
+    burst = 0.0
     results = asyncio.run(run())
     failures = collections.Counter(repr(r)[:200] if isinstance(r, BaseException) else r[1] for r in results if isinstance(r, BaseException) or not r[0])
-    return {"ok": sum(1 for r in results if not isinstance(r, BaseException) and r[0]), "total": n, "failures": dict(failures)}
+    # When the burst's answers came (seconds after its requests went out), to tell a slow runner
+    # from a stall: every tenth of them in order, and the last.
+    times = sorted(round(r[2] - burst, 3) for r in results[1:] if not isinstance(r, BaseException))
+    return {"ok": sum(1 for r in results if not isinstance(r, BaseException) and r[0]), "total": n, "failures": dict(failures),
+            "answered_at": times[::max(1, len(times) // 10)] + times[-1:]}
 
 def tcp(host, port, size):
     s = connect(host, port)
