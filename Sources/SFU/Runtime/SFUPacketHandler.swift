@@ -36,7 +36,12 @@ final class SFUPacketHandler: ChannelInboundHandler {
     private var peersByAddress: [SocketAddress: SFUPeer] = [:]
     private var peersByID: [String: SFUPeer] = [:]
     private(set) var rooms: [String: SFURoom] = [:]
-    private var timer: RepeatedTask?
+    /// The next tick: every 20 ms while this worker has rooms, every second (housekeeping) while it
+    /// has none, so an idle server does not wake each loop fifty times a second.
+    private var timer: Scheduled<Void>?
+    private var tickingFast = false
+    static let tickInterval = TimeAmount.milliseconds(20)
+    static let idleTickInterval = TimeAmount.seconds(1)
     private var pendingFlush = false
     /// Bytes written since the last flush; at `earlyFlushBytes` they are flushed before the batch
     /// ends, so the channel's writability (NIO counts unflushed writes too) reports what the kernel
@@ -90,10 +95,14 @@ final class SFUPacketHandler: ChannelInboundHandler {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        scheduleTick(fast: false)
+    }
+
+    private func scheduleTick(fast: Bool) {
+        guard let context else { return }
+        tickingFast = fast
         let bound = NIOLoopBound(self, eventLoop: context.eventLoop)
-        timer = context.eventLoop.scheduleRepeatedTask(initialDelay: .milliseconds(20), delay: .milliseconds(20)) { _ in
-            bound.value.tick()
-        }
+        timer = context.eventLoop.scheduleTask(in: fast ? Self.tickInterval : Self.idleTickInterval) { bound.value.tick() }
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
@@ -248,6 +257,11 @@ final class SFUPacketHandler: ChannelInboundHandler {
         if let room = rooms[identity.streamID] { return room }
         let room = SFURoom(identity: identity, worker: worker, configuration: configuration)
         rooms[identity.streamID] = room
+        if !tickingFast {
+            // The room's timers (DTLS retransmits, keyframe retries, reports) need the 20 ms pace now.
+            timer?.cancel()
+            scheduleTick(fast: true)
+        }
         return room
     }
 
@@ -1059,6 +1073,7 @@ final class SFUPacketHandler: ChannelInboundHandler {
             updateFrameGates(room, now: now)
         }
         endBatch()
+        scheduleTick(fast: !rooms.isEmpty || !peersByID.isEmpty)
     }
 
     /// Viewers below the bar drop deltas (their frame gates), but only while they also lose packets
