@@ -13,11 +13,12 @@ import Glibc
 /// only once its first request head is read, after the accept; a connection whose loop is not the
 /// loop of its runner's data connection pays a thread wake-up for every exchange with the stream
 /// (the assignment, each direction's bytes, the end: about five on a new connection, two per
-/// keep-alive request). So while tunnel connections keep coming, a one-instruction classic BPF
-/// program on the group (`SO_ATTACH_REUSEPORT_CBPF`) returns the index of the listener on the loop
-/// they used last; once they stop it returns an index past the group, and the kernel spreads
-/// connections by their address hash again (API load keeps every core). A browser opens its
-/// connections to one tunnel in bursts, so the guess is right where it counts. The decisions are
+/// keep-alive request). So while tunnel connections keep coming and all use one loop, a
+/// one-instruction classic BPF program on the group (`SO_ATTACH_REUSEPORT_CBPF`) returns the index
+/// of the listener on that loop; once they stop, or use runners on several loops, it returns an
+/// index past the group, and the kernel spreads connections by their address hash again (API load,
+/// and a busy server's many runners, keep every core). A browser opens its connections to one
+/// tunnel in bursts, so the guess is right where it counts. The decisions are
 /// ``AcceptSteeringState``'s; a kernel that refuses the program leaves connections spread.
 final class TunnelAcceptSteering: Sendable {
     private struct Installed {
