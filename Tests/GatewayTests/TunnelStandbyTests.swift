@@ -71,7 +71,7 @@ import Testing
             let peer = try await loop.submit { TunnelSplicePeer(end, eventLoop: loop) }.get()
             broker.expect(
                 connectionID: connectionID, tunnelID: "tun_standby", runnerID: TunnelStandbyTests.runnerID, localPort: 3000,
-                protocol: "http", client: peer, timeout: .seconds(10))
+                protocol: "http", client: peer)
             let broker = self.broker
             broker.standby.dispatch(
                 TunnelStandbyPool.Waiter(
@@ -83,8 +83,11 @@ import Testing
     }
 
     /// `standbyWait`: long by default, so a loaded machine's pauses never let a waiter fall back.
-    func withRig(standbyWait: TimeAmount = .seconds(60), _ body: (Rig) async throws -> Void) async throws {
-        let broker = TunnelStreamBroker(metrics: TunnelMetrics(registry: PrometheusCollectorRegistry()), standbyWait: standbyWait)
+    func withRig(
+        streamWait: TimeAmount = .seconds(10), standbyWait: TimeAmount = .seconds(60), _ body: (Rig) async throws -> Void
+    ) async throws {
+        let broker = TunnelStreamBroker(
+            metrics: TunnelMetrics(registry: PrometheusCollectorRegistry()), streamWait: streamWait, standbyWait: standbyWait)
         let server = FabricDataServer(
             configuration: FabricDataServerConfiguration(host: "127.0.0.1", port: 0), authenticator: { _, _ in true },
             streamHandler: broker)
@@ -231,6 +234,32 @@ import Testing
             #expect(started.duration(to: .now) >= .milliseconds(250))
             _ = try await rig.standby()
             try await eventually("the new stream stays idle") { rig.broker.standby.idleCount(runnerID: Self.runnerID) == 1 }
+        }
+    }
+
+    /// A client the runner never answers gets its 502 once the stream wait is over, in turn with
+    /// the others (one timer for all); one that left before is not aborted.
+    @Test func clientsNobodyAnswersGet502AfterTheStreamWait() async throws {
+        try await withRig(streamWait: .milliseconds(400)) { rig in
+            // No standby streams: every connection falls back to the command, which nobody sends.
+            let started = ContinuousClock.now
+            let first = try await rig.connect("conn_w1")
+            let left = try await rig.connect("conn_w2")
+            try await Task.sleep(for: .milliseconds(200))
+            let second = try await rig.connect("conn_w3")
+            #expect(rig.broker.cancel("conn_w2") == "http", "the client left")
+            try await eventually("the first 502") { first.seen.withLockedValue { $0.aborted } != nil }
+            let firstAt = started.duration(to: .now)
+            #expect(firstAt >= .milliseconds(350), "\(firstAt)")
+            guard case .tunnelEnded(502, "bad_gateway", let message)? = first.seen.withLockedValue({ $0.aborted }) else {
+                Issue.record("not a 502: \(String(describing: first.seen.withLockedValue { $0.aborted }))")
+                return
+            }
+            #expect(message.contains("did not open the connection to port 3000"), "\(message)")
+            try await eventually("the second 502") { second.seen.withLockedValue { $0.aborted } != nil }
+            #expect(started.duration(to: .now) >= .milliseconds(550), "the second waited its own 400 ms")
+            #expect(left.seen.withLockedValue { $0.aborted } == nil)
+            #expect(rig.broker.waitingCount == 0)
         }
     }
 

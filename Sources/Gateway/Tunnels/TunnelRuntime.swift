@@ -45,7 +45,7 @@ public final class TunnelRuntime: Service, Sendable {
     /// Stream matcher, installed as the data server's stream handler.
     public let broker: TunnelStreamBroker
     /// How long a client waits for the runner's stream.
-    public let streamWait: TimeAmount = .seconds(10)
+    public var streamWait: TimeAmount { broker.streamWait }
     /// How often expiry and closed tunnels are checked.
     public let sweepInterval: Duration = .seconds(1)
 
@@ -392,7 +392,7 @@ public final class TunnelRuntime: Service, Sendable {
         }
         broker.expect(
             connectionID: connectionID, tunnelID: tunnelID, runnerID: runnerID, localPort: localPort, protocol: kind,
-            client: client, timeout: streamWait)
+            client: client)
         var open = Marionette_Runner_V1_OpenTunnelConnection()
         open.tunnelID = tunnelID
         open.connectionID = connectionID

@@ -20,7 +20,7 @@ final class TunnelStandbyPool: Sendable {
         /// The data connection the idle streams belong to.
         var connection: any Channel
         var idle = CircularBuffer<TunnelStandbyStream.Handle>()
-        var waiters = StandbyWaiterQueue<Waiter>()
+        var waiters = DeadlineQueue<Waiter>()
     }
 
     private enum Offer {
@@ -32,7 +32,7 @@ final class TunnelStandbyPool: Sendable {
     private enum Claim {
         case stream(TunnelStandbyStream.Handle)
         /// Queued; the queue's timer is to be set when it was empty.
-        case waiting(StandbyWaiterQueue<Waiter>.Timer?)
+        case waiting(DeadlineQueue<Waiter>.Timer?)
         /// No standby streams; `orphans` waited on a data connection that is gone.
         case unavailable(orphans: [Waiter])
     }
@@ -112,7 +112,7 @@ final class TunnelStandbyPool: Sendable {
 
     /// At `timer`'s deadline, the runner's waiters whose wait is over take the command; the timer is
     /// set again for the rest.
-    private func expire(runnerID: String, timer: StandbyWaiterQueue<Waiter>.Timer, on loop: any EventLoop) {
+    private func expire(runnerID: String, timer: DeadlineQueue<Waiter>.Timer, on loop: any EventLoop) {
         loop.scheduleTask(deadline: timer.deadline) {
             let (expired, next) = self.runners.withLockedValue { all in
                 all[runnerID]?.waiters.expire(now: .now(), token: timer.token) ?? ([], nil)

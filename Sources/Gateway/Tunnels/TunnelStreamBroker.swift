@@ -8,7 +8,7 @@ import NIOHTTP2
 /// a standby stream answered with the connection) with the client connections waiting for them
 /// (runner-protocol.md §10.3, §10.8, §10.9). A stream naming
 /// a connection nobody waits for, another tunnel, or coming from another runner is reset; a client
-/// waits at most `timeout` (10 s) and is then answered 502 / reset.
+/// waits at most ``streamWait`` (10 s) and is then answered 502 / reset.
 public final class TunnelStreamBroker: FabricDataStreamHandler {
     struct Pending: Sendable {
         var tunnelID: String
@@ -17,41 +17,60 @@ public final class TunnelStreamBroker: FabricDataStreamHandler {
         /// "http" or "tcp", for metrics.
         var kind: String
         var client: TunnelSplicePeer
-        var timeout: Scheduled<Void>?
         var requestedAt: ContinuousClock.Instant
     }
 
-    private let pending = NIOLockedValueBox<[String: Pending]>([:])
+    private struct Waiting {
+        var pending: [String: Pending] = [:]
+        /// The waiting connections in the order they came, for one timer (all wait ``streamWait``).
+        var deadlines = DeadlineQueue<String>()
+    }
+
+    private let waiting = NIOLockedValueBox(Waiting())
     private let metrics: TunnelMetrics
+    /// How long a client waits for the runner's stream (streaming.md §7.2: no start within 10 s is a 502).
+    let streamWait: TimeAmount
     /// Idle standby streams and the connections waiting for one.
     let standby: TunnelStandbyPool
 
     /// `standbyWait`: how long a connection waits for the runner's next standby stream.
-    init(metrics: TunnelMetrics, standbyWait: TimeAmount = .seconds(5)) {
+    init(metrics: TunnelMetrics, streamWait: TimeAmount = .seconds(10), standbyWait: TimeAmount = .seconds(5)) {
         self.metrics = metrics
+        self.streamWait = streamWait
         self.standby = TunnelStandbyPool(waitLimit: standbyWait)
     }
 
     /// Number of clients waiting for their stream.
-    public var waitingCount: Int { pending.withLockedValue { $0.count } }
+    public var waitingCount: Int { waiting.withLockedValue { $0.pending.count } }
 
-    /// Registers a client waiting for `connectionID`; after `timeout` it is aborted with 502.
+    /// Registers a client waiting for `connectionID`; after ``streamWait`` it is aborted with 502.
     func expect(
-        connectionID: String, tunnelID: String, runnerID: String, localPort: Int, protocol kind: String,
-        client: TunnelSplicePeer, timeout: TimeAmount
+        connectionID: String, tunnelID: String, runnerID: String, localPort: Int, protocol kind: String, client: TunnelSplicePeer
     ) {
-        let scheduled = client.eventLoop.scheduleTask(in: timeout) { [weak self] in
-            guard let self, let waiting = self.take(connectionID) else { return }
-            self.metrics.connection(type: waiting.kind, .timeout)
-            waiting.client.abort(
-                .tunnelEnded(
-                    status: 502, code: "bad_gateway",
-                    message: "the runner did not open the connection to port \(waiting.localPort) within \(timeout.nanoseconds / 1_000_000_000) s"))
+        let timer = waiting.withLockedValue { state in
+            state.pending[connectionID] = Pending(
+                tunnelID: tunnelID, runnerID: runnerID, localPort: localPort, kind: kind, client: client, requestedAt: .now)
+            return state.deadlines.append(connectionID, deadline: .now() + streamWait)
         }
-        pending.withLockedValue {
-            $0[connectionID] = Pending(
-                tunnelID: tunnelID, runnerID: runnerID, localPort: localPort, kind: kind, client: client,
-                timeout: scheduled, requestedAt: .now)
+        if let timer { expire(timer, on: client.eventLoop) }
+    }
+
+    /// At `timer`'s deadline, the clients still waiting that long get their 502; the timer is set
+    /// again for the rest.
+    private func expire(_ timer: DeadlineQueue<String>.Timer, on loop: any EventLoop) {
+        loop.scheduleTask(deadline: timer.deadline) {
+            let (late, next) = self.waiting.withLockedValue { state in
+                let (expired, next) = state.deadlines.expire(now: .now(), token: timer.token)
+                return (expired.compactMap { state.pending.removeValue(forKey: $0) }, next)
+            }
+            if let next { self.expire(next, on: loop) }
+            for waiting in late {
+                self.metrics.connection(type: waiting.kind, .timeout)
+                waiting.client.abort(
+                    .tunnelEnded(
+                        status: 502, code: "bad_gateway",
+                        message: "the runner did not open the connection to port \(waiting.localPort) within \(self.streamWait.nanoseconds / 1_000_000_000) s"))
+            }
         }
     }
 
@@ -59,23 +78,28 @@ public final class TunnelStreamBroker: FabricDataStreamHandler {
     /// protocol if it was still waiting.
     @discardableResult
     func cancel(_ connectionID: String) -> String? {
-        guard let waiting = take(connectionID) else { return nil }
-        waiting.timeout?.cancel()
-        return waiting.kind
+        take(connectionID)?.kind
     }
 
     private func take(_ connectionID: String) -> Pending? {
-        pending.withLockedValue { $0.removeValue(forKey: connectionID) }
+        waiting.withLockedValue { Self.remove(connectionID, from: &$0) }
+    }
+
+    private static func remove(_ connectionID: String, from state: inout Waiting) -> Pending? {
+        guard let found = state.pending.removeValue(forKey: connectionID) else { return nil }
+        // Streams mostly come in the order their clients did: the answered leave the queue's front.
+        let pending = state.pending
+        state.deadlines.removeFirst { pending[$0] == nil }
+        return found
     }
 
     /// Whether a client still waits for `connectionID`.
     func isWaiting(_ connectionID: String) -> Bool {
-        pending.withLockedValue { $0[connectionID] != nil }
+        waiting.withLockedValue { $0.pending[connectionID] != nil }
     }
 
     public func handleTunnelStream(_ request: FabricDataStreamRequest) -> FabricDataStreamDecision {
         guard let waiting = take(request.connectionID) else { return .reset(.refusedStream) }
-        waiting.timeout?.cancel()
         guard waiting.tunnelID == request.tunnelID, waiting.runnerID == request.runnerID else {
             metrics.connection(type: waiting.kind, .refused)
             waiting.client.abort(
@@ -113,7 +137,7 @@ public final class TunnelStreamBroker: FabricDataStreamHandler {
     /// The client a standby stream was assigned to, and the meter for its stream end; nil when it
     /// left meanwhile. It keeps waiting (its timeout runs) until the runner answers.
     func standbyClient(_ assignment: FabricDataStandbyAssignment, runnerID: String) -> (TunnelSplicePeer, any TunnelByteMeter)? {
-        let client = pending.withLockedValue { all in Self.assigned(assignment, runnerID: runnerID, in: all)?.client }
+        let client = waiting.withLockedValue { Self.assigned(assignment, runnerID: runnerID, in: $0.pending)?.client }
         return client.map { ($0, metrics.streamMeter) }
     }
 
@@ -131,12 +155,10 @@ public final class TunnelStreamBroker: FabricDataStreamHandler {
     }
 
     private func takeAssigned(_ assignment: FabricDataStandbyAssignment, runnerID: String) -> Pending? {
-        let waiting = pending.withLockedValue { all -> Pending? in
-            guard Self.assigned(assignment, runnerID: runnerID, in: all) != nil else { return nil }
-            return all.removeValue(forKey: assignment.connectionID)
+        waiting.withLockedValue { state in
+            guard Self.assigned(assignment, runnerID: runnerID, in: state.pending) != nil else { return nil }
+            return Self.remove(assignment.connectionID, from: &state)
         }
-        waiting?.timeout?.cancel()
-        return waiting
     }
 
     /// The client waiting for `assignment`, if it was made to `runnerID`'s tunnel.

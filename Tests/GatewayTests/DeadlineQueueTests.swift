@@ -3,12 +3,12 @@ import Testing
 
 @testable import Gateway
 
-/// The standby waiters' queue alone: one timer for the head, expiry from the front, stale timers.
-@Suite struct StandbyWaiterQueueTests {
+/// The queue of equal waits alone: one timer for the head, expiry from the front, stale timers.
+@Suite struct DeadlineQueueTests {
     let start = NIODeadline.uptimeNanoseconds(1_000_000_000)
 
     @Test func oneTimerForTheHeadExpiresFromTheFrontAndIsSetAgainForTheRest() throws {
-        var queue = StandbyWaiterQueue<Int>()
+        var queue = DeadlineQueue<Int>()
         let set1 = queue.append(1, deadline: start + .seconds(5))
         let set2 = queue.append(2, deadline: start + .seconds(5))
         let set3 = queue.append(3, deadline: start + .seconds(6))
@@ -35,7 +35,7 @@ import Testing
     }
 
     @Test func servedWaitersLeaveTheFrontAndTheTimerMovesOn() throws {
-        var queue = StandbyWaiterQueue<Int>()
+        var queue = DeadlineQueue<Int>()
         let set1 = queue.append(1, deadline: start + .seconds(5))
         let timer = try #require(set1)
         _ = queue.append(2, deadline: start + .seconds(6))
@@ -55,7 +55,7 @@ import Testing
     }
 
     @Test func aStaleTimerDoesNothing() throws {
-        var queue = StandbyWaiterQueue<Int>()
+        var queue = DeadlineQueue<Int>()
         let set1 = queue.append(1, deadline: start + .seconds(5))
         let old = try #require(set1)
         let orphans = queue.removeAll()
@@ -68,5 +68,18 @@ import Testing
         #expect(queue.count == 1)
         let fired = queue.expire(now: start + .seconds(10), token: new.token)
         #expect(fired.expired == [2])
+    }
+
+    @Test func elementsDealtWithElsewhereLeaveTheFront() throws {
+        var queue = DeadlineQueue<Int>()
+        let set = queue.append(1, deadline: start + .seconds(1))
+        let timer = try #require(set)
+        for n in 2...4 { _ = queue.append(n, deadline: start + .seconds(Int64(n))) }
+        let done: Set = [1, 2, 4]
+        queue.removeFirst { done.contains($0) }
+        #expect(queue.count == 2, "stops at the first not done (3); 4 waits behind it")
+        let fired = queue.expire(now: start + .seconds(4), token: timer.token)
+        #expect(fired.expired == [3, 4], "what is left expires as before")
+        #expect(fired.next == nil && queue.isEmpty)
     }
 }
