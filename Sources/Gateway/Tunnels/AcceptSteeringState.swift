@@ -5,9 +5,13 @@ import NIOCore
 /// use, while they keep coming (``window``) and all of them use that one loop; otherwise none, and
 /// the kernel spreads connections over all listeners.
 ///
-/// Tunnel connections to runners whose data connections are on different loops spread at once, and
-/// stay spread until a whole window passed with one loop only: no listener can take them all, and
-/// pinning to one of them in turn would put every new connection of a busy server on one core.
+/// The window is a minute: a person clicking through an app opens a connection every few seconds
+/// or less often, and each that came after a shorter window had a loop picked by hash. API
+/// connections pinned meanwhile lose little: their handlers run on Swift's concurrent pool, not on
+/// the event loop. Tunnel connections to runners whose data connections are on different loops
+/// spread at once, and stay spread until a whole window passed with one loop only: no listener can
+/// take them all, and pinning to one of them in turn would put every new connection of a busy
+/// server on one core.
 struct AcceptSteeringState {
     enum Change: Equatable {
         /// New connections go to the listener at this index.
@@ -26,7 +30,7 @@ struct AcceptSteeringState {
     /// When two tunnel connections within a window last used different loops.
     private var lastMixed: NIODeadline?
 
-    init(window: TimeAmount = .seconds(5)) {
+    init(window: TimeAmount = .seconds(60)) {
         self.window = window
     }
 
