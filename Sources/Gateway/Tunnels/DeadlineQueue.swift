@@ -70,3 +70,13 @@ struct DeadlineQueue<Element> {
 
 extension DeadlineQueue: Sendable where Element: Sendable {}
 extension DeadlineQueue.Timer: Sendable {}
+
+extension DeadlineQueue.Timer {
+    /// Runs `fire` on `loop` at this timer's deadline, and again at the deadline of each next timer
+    /// it returns (what ``DeadlineQueue/expire(now:token:)`` gave it).
+    func run(on loop: any EventLoop, _ fire: @escaping @Sendable (Self) -> Self?) {
+        loop.scheduleTask(deadline: deadline) {
+            if let next = fire(self) { next.run(on: loop, fire) }
+        }
+    }
+}

@@ -106,20 +106,18 @@ final class TunnelStandbyPool: Sendable {
             // Closed meanwhile: the next one.
             handle.assign(waiter.assignment) { self.dispatch(waiter, runnerID: runnerID, loop: loop) }
         case .waiting(let timer):
-            if let timer { expire(runnerID: runnerID, timer: timer, on: loop) }
+            timer?.run(on: loop) { self.expire(runnerID: runnerID, timer: $0) }
         }
     }
 
-    /// At `timer`'s deadline, the runner's waiters whose wait is over take the command; the timer is
-    /// set again for the rest.
-    private func expire(runnerID: String, timer: DeadlineQueue<Waiter>.Timer, on loop: any EventLoop) {
-        loop.scheduleTask(deadline: timer.deadline) {
-            let (expired, next) = self.runners.withLockedValue { all in
-                all[runnerID]?.waiters.expire(now: .now(), token: timer.token) ?? ([], nil)
-            }
-            if let next { self.expire(runnerID: runnerID, timer: next, on: loop) }
-            Self.fallBack(expired)
+    /// At `timer`'s deadline: the runner's waiters whose wait is over take the command; returns the
+    /// timer for the rest.
+    private func expire(runnerID: String, timer: DeadlineQueue<Waiter>.Timer) -> DeadlineQueue<Waiter>.Timer? {
+        let (expired, next) = runners.withLockedValue { all in
+            all[runnerID]?.waiters.expire(now: .now(), token: timer.token) ?? ([], nil)
         }
+        Self.fallBack(expired)
+        return next
     }
 
     /// An idle stream closed. When it was the last of a connection that is gone, the runner leaves

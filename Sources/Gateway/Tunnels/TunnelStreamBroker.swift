@@ -52,26 +52,24 @@ public final class TunnelStreamBroker: FabricDataStreamHandler {
                 tunnelID: tunnelID, runnerID: runnerID, localPort: localPort, kind: kind, client: client, requestedAt: .now)
             return state.deadlines.append(connectionID, deadline: .now() + streamWait)
         }
-        if let timer { expire(timer, on: client.eventLoop) }
+        timer?.run(on: client.eventLoop) { self.expire($0) }
     }
 
-    /// At `timer`'s deadline, the clients still waiting that long get their 502; the timer is set
-    /// again for the rest.
-    private func expire(_ timer: DeadlineQueue<String>.Timer, on loop: any EventLoop) {
-        loop.scheduleTask(deadline: timer.deadline) {
-            let (late, next) = self.waiting.withLockedValue { state in
-                let (expired, next) = state.deadlines.expire(now: .now(), token: timer.token)
-                return (expired.compactMap { state.pending.removeValue(forKey: $0) }, next)
-            }
-            if let next { self.expire(next, on: loop) }
-            for waiting in late {
-                self.metrics.connection(type: waiting.kind, .timeout)
-                waiting.client.abort(
-                    .tunnelEnded(
-                        status: 502, code: "bad_gateway",
-                        message: "the runner did not open the connection to port \(waiting.localPort) within \(self.streamWait.nanoseconds / 1_000_000_000) s"))
-            }
+    /// At `timer`'s deadline: the clients still waiting that long get their 502; returns the timer
+    /// for the rest.
+    private func expire(_ timer: DeadlineQueue<String>.Timer) -> DeadlineQueue<String>.Timer? {
+        let (late, next) = waiting.withLockedValue { state in
+            let (expired, next) = state.deadlines.expire(now: .now(), token: timer.token)
+            return (expired.compactMap { state.pending.removeValue(forKey: $0) }, next)
         }
+        for waiting in late {
+            metrics.connection(type: waiting.kind, .timeout)
+            waiting.client.abort(
+                .tunnelEnded(
+                    status: 502, code: "bad_gateway",
+                    message: "the runner did not open the connection to port \(waiting.localPort) within \(streamWait.nanoseconds / 1_000_000_000) s"))
+        }
+        return next
     }
 
     /// Stops waiting (the command could not be sent, or the client left); returns the waiter's
