@@ -12,6 +12,8 @@ import Testing
         let runtime: AgentRuntime
         let run: Task<Void, any Error>
         let workspace: String
+        /// The agent's log, shown when a wait runs out.
+        let log: LogRecorder
 
         static func start(server: FakeFabricServer, token: String = FakeFabricService.token) -> Harness {
             var configuration = AgentConfiguration()
@@ -21,12 +23,13 @@ import Testing
             configuration.name = "test-runner"
             configuration.workspaceBase = temporaryDirectory("fabric")
             configuration.heartbeatInterval = .milliseconds(200)
+            let log = LogRecorder()
             let runtime = AgentRuntime(
-                configuration: configuration, logger: testLogger, hostname: "test-host",
+                configuration: configuration, logger: log.logger, hostname: "test-host",
                 environment: ["PATH": "/usr/bin:/bin"],
                 sandbox: SandboxEnvironment(isolation: "host", types: []))
             let run = Task { try await runtime.run() }
-            return Harness(server: server, runtime: runtime, run: run, workspace: configuration.workspaceBase)
+            return Harness(server: server, runtime: runtime, run: run, workspace: configuration.workspaceBase, log: log)
         }
 
         func stop() async {
@@ -35,13 +38,18 @@ import Testing
             await server.kill()
         }
 
-        func waitUntil(timeout: Duration = .seconds(20), _ condition: @Sendable () async -> Bool) async -> Bool {
+        func waitUntil(
+            timeout: Duration = .seconds(20), sourceLocation: SourceLocation = #_sourceLocation,
+            _ condition: @Sendable () async -> Bool
+        ) async -> Bool {
             let deadline = ContinuousClock.now.advanced(by: timeout)
             while ContinuousClock.now < deadline {
                 if await condition() { return true }
                 try? await Task.sleep(for: .milliseconds(50))
             }
-            return await condition()
+            if await condition() { return true }
+            Issue.record("waited \(timeout) in vain; the agent's last log lines:\n\(log.tail())", sourceLocation: sourceLocation)
+            return false
         }
 
         func attachAndExecute(run runID: String, prompt: String) async -> Bool {

@@ -62,3 +62,40 @@ let testLogger: Logger = {
     logger.logLevel = ProcessInfo.processInfo.environment["AGENT_TEST_LOG"].flatMap { Logger.Level(rawValue: $0) } ?? .critical
     return logger
 }()
+
+/// Keeps an agent's log in memory at debug level, so a failed wait can show what the agent did.
+final class LogRecorder: Sendable {
+    private let lines = Mutex<[String]>([])
+
+    var logger: Logger {
+        var logger = Logger(label: "agent-test") { _ in Handler(recorder: self) }
+        logger.logLevel = .debug
+        return logger
+    }
+
+    /// The last `limit` lines.
+    func tail(_ limit: Int = 60) -> String {
+        lines.withLock { $0.suffix(limit).joined(separator: "\n") }
+    }
+
+    fileprivate func append(_ line: String) {
+        lines.withLock { $0.append(line) }
+    }
+
+    private struct Handler: LogHandler {
+        let recorder: LogRecorder
+        var logLevel: Logger.Level = .debug
+        var metadata: Logger.Metadata = [:]
+
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+
+        func log(event: LogEvent) {
+            let fields = metadata.merging(event.metadata ?? [:]) { $1 }.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
+            let time = String(format: "%.3f", Date().timeIntervalSince1970)
+            recorder.append("\(time) \(event.level) \(event.message) \(fields.joined(separator: " "))")
+        }
+    }
+}
