@@ -135,6 +135,8 @@ public enum GatewayBuilder {
         AdminRunnerTokenRoutes.register(&table, admin, services)
         AdminWebhookRoutes.register(&table, admin, services)
         AdminAgentConfigRoutes.register(&table, admin, services)
+        AdminProviderConfigRoutes.register(&table, admin, services)
+        AdminProfileRoutes.register(&table, admin, services)
         AdminAuditRoutes.register(&table, admin, services)
         AdminStreamTunnelRoutes.register(&table, admin, services)
         table.add(admin, prefix: "/admin/api/v1", .post, "ws-tickets") { _, _ in

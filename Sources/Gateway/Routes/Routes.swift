@@ -22,6 +22,9 @@ public struct GatewayServices: Sendable {
     public let webhooks: WebhookService
     /// Managed agent credentials (admin `agent-configs`).
     public let agentConfigs: AgentConfigService
+    /// Runner provider settings and profiles (admin `provider-configs`, `profiles`).
+    public let providerConfigs: ProviderConfigService
+    public let profiles: ProfileService
     /// Data keys under the KEK; nil without `MARIONETTE_ENCRYPTION_KEY`.
     public let dataKeys: DataKeys?
     public let authenticator: APIKeyAuthenticator
@@ -46,6 +49,8 @@ public struct GatewayServices: Sendable {
     ) {
         self.dataKeys = dataKeys
         self.agentConfigs = AgentConfigService(store: store, dataKeys: dataKeys)
+        self.providerConfigs = ProviderConfigService(store: store)
+        self.profiles = ProfileService(store: store)
         self.sfu = sfu
         self.metrics = metrics
         self.streamInput = StreamInputHub()

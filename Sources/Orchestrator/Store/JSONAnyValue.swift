@@ -48,8 +48,18 @@ public indirect enum JSONAnyValue: Sendable, Codable, Equatable {
         (try? String(decoding: JSONEncoder.sortedKeys.encode(object), as: UTF8.self)) ?? "{}"
     }
 
+    /// The JSON text of a list.
+    static func encode(array: [JSONAnyValue]) -> String {
+        (try? String(decoding: JSONEncoder.sortedKeys.encode(array), as: UTF8.self)) ?? "[]"
+    }
+
     static func decodeObject(_ text: String?) -> [String: JSONAnyValue] {
         guard let text else { return [:] }
         return (try? JSONDecoder().decode([String: JSONAnyValue].self, from: Data(text.utf8))) ?? [:]
+    }
+
+    static func decodeArray(_ text: String?) -> [JSONAnyValue] {
+        guard let text else { return [] }
+        return (try? JSONDecoder().decode([JSONAnyValue].self, from: Data(text.utf8))) ?? []
     }
 }
