@@ -157,4 +157,74 @@ import Testing
         #expect(lines.contains { $0.prefix(2) == ["Public", "API"] && $0.contains("ok") }, "\(status.stdout)")
         #expect(lines.contains { $0.prefix(2) == ["Admin", "API"] && $0.contains("ok") }, "\(status.stdout)")
     }
+
+    /// `mctl admin provider-configs` and `admin profiles` against a real server: JSON flags inline
+    /// and from files, the built-ins read-only, clear errors for bad input.
+    @Test func adminProviderConfigsAndProfiles() async throws {
+        let server = try ServerProcess()
+        defer { server.stopNow() }
+        try await server.waitUntilReady()
+        let password = try #require(server.adminPassword)
+        let home = ServerProcess.tempDir("mctl-profiles")
+        let env = ["HOME": home, "XDG_CONFIG_HOME": home, "MARIONETTE_API_URL": server.baseURL]
+        let admin = ["--admin-server", server.adminURL, "--admin-username", "admin", "--admin-password", password]
+        try #"{"image":"marionette/runner:1"}"#.write(toFile: home + "/docker.json", atomically: true, encoding: .utf8)
+        try "set -e\nnpm ci\n".write(toFile: home + "/init.sh", atomically: true, encoding: .utf8)
+
+        let created = try await run(
+            Self.mctl,
+            ["admin", "provider-configs", "create", "--name", "docker-main", "--provider", "docker", "--config", "@" + home + "/docker.json",
+             "--suspend-config", #"{"strategy":"pause","max_duration":"2h"}"#, "--default", "--label", "team=infra", "-o", "json"] + admin,
+            environment: env)
+        #expect(created.status == 0, "\(created.stderr) | \(created.stdout)")
+        let config = try #require(try JSONSerialization.jsonObject(with: Data(created.stdout.utf8)) as? [String: Any])
+        let configID = try #require(config["id"] as? String)
+        #expect((config["config"] as? [String: Any])?["image"] as? String == "marionette/runner:1")
+        #expect(config["is_default"] as? Bool == true)
+
+        let unknown = try await run(Self.mctl, ["admin", "provider-configs", "create", "--name", "x", "--provider", "vmware"] + admin, environment: env)
+        #expect(unknown.status != 0 && unknown.stderr.contains("--provider"), "\(unknown.stderr)")
+        let notObject = try await run(
+            Self.mctl, ["admin", "provider-configs", "create", "--name", "x", "--provider", "docker", "--config", "[1]"] + admin, environment: env)
+        #expect(notObject.status == 1 && notObject.stderr.contains("--config must be a JSON object"), "\(notObject.stderr)")
+        let nothing = try await run(Self.mctl, ["admin", "provider-configs", "update", configID] + admin, environment: env)
+        #expect(nothing.status != 0 && nothing.stderr.contains("no updates specified"), "\(nothing.stderr)")
+        let renamed = try await run(
+            Self.mctl, ["admin", "provider-configs", "update", configID, "--name", "docker-prod", "--default", "false"] + admin, environment: env)
+        #expect(renamed.status == 0 && renamed.stdout.contains("docker-prod") && renamed.stdout.contains("Default: no"), "\(renamed.stderr)")
+        let configs = try await run(Self.mctl, ["admin", "provider-configs", "list", "--provider", "docker"] + admin, environment: env)
+        #expect(configs.stdout.contains(configID) && configs.stdout.contains("PROVIDER"), "\(configs.stdout)")
+
+        let profile = try await run(
+            Self.mctl,
+            ["admin", "profiles", "create", "--name", "frontend", "--provider-config-id", configID, "--resources", #"{"cpus":2,"memory_mb":4096}"#,
+             "--tunnels", #"[{"type":"http","local_port":5173}]"#, "--init-script", "@" + home + "/init.sh", "--label", "team=web",
+             "-o", "json"] + admin,
+            environment: env)
+        #expect(profile.status == 0, "\(profile.stderr) | \(profile.stdout)")
+        let made = try #require(try JSONSerialization.jsonObject(with: Data(profile.stdout.utf8)) as? [String: Any])
+        let profileID = try #require(made["id"] as? String)
+        #expect(made["init_script"] as? String == "set -e\nnpm ci\n")
+        #expect((made["tunnels"] as? [[String: Any]])?.first?["local_port"] as? Int == 5173)
+
+        let typo = try await run(Self.mctl, ["admin", "profiles", "create", "--name", "t", "--resources", #"{"memory":1}"#] + admin, environment: env)
+        #expect(typo.status == 1 && typo.stderr.contains("memory_mb"), "\(typo.stderr)")
+        let mine = try await run(Self.mctl, ["admin", "profiles", "list", "--label", "team=web"] + admin, environment: env)
+        #expect(mine.stdout.contains(profileID) && !mine.stdout.contains("dev-small"), "\(mine.stdout)")
+        let all = try await run(Self.mctl, ["admin", "profiles", "list", "--include-builtin", "-o", "json"] + admin, environment: env)
+        let listed = try #require(try JSONSerialization.jsonObject(with: Data(all.stdout.utf8)) as? [String: Any])
+        #expect(listed["total_count"] as? Int == 8, "\(all.stdout)")
+        let builtin = try await run(Self.mctl, ["admin", "profiles", "get", "prof_builtin_secure"] + admin, environment: env)
+        #expect(builtin.status == 0 && builtin.stdout.contains("air_gapped") && builtin.stdout.contains("Built-in: yes"), "\(builtin.stdout)")
+        let readOnly = try await run(Self.mctl, ["admin", "profiles", "update", "prof_builtin_secure", "--description", "x"] + admin, environment: env)
+        #expect(readOnly.status == 1 && readOnly.stderr.contains("read-only"), "\(readOnly.stderr)")
+        let cleared = try await run(
+            Self.mctl, ["admin", "profiles", "update", profileID, "--provider-config-id", "", "-o", "json"] + admin, environment: env)
+        #expect(cleared.status == 0 && !cleared.stdout.contains("provider_config_id"), "\(cleared.stderr) | \(cleared.stdout)")
+
+        #expect(try await run(Self.mctl, ["admin", "profiles", "delete", profileID] + admin, environment: env).status == 0)
+        let gone = try await run(Self.mctl, ["admin", "profiles", "get", profileID] + admin, environment: env)
+        #expect(gone.status == 1 && gone.stderr.contains("not found"), "\(gone.stderr)")
+        #expect(try await run(Self.mctl, ["admin", "provider-configs", "delete", configID] + admin, environment: env).status == 0)
+    }
 }

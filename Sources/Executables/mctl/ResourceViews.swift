@@ -381,6 +381,63 @@ extension Views {
         }
     )
 
+    static let providerConfig = ResourceView(
+        plural: "provider configs",
+        columns: [
+            .init(header: "ID") { cell($0, "id") },
+            .init(header: "NAME") { cell($0, "name") },
+            .init(header: "PROVIDER") { cell($0, "provider") },
+            .init(header: "DEFAULT") { item in item["is_default"]?.boolValue == true ? "yes" : "no" },
+            .init(header: "CREATED") { timeCell($0, "created_at") },
+        ],
+        fields: { item in
+            var f = FieldList(item)
+            f.text("ID", "id")
+            f.text("Name", "name")
+            f.text("Provider", "provider")
+            f.bool("Default", "is_default")
+            f.text("Config", "config")
+            f.text("Suspend config", "suspend_config")
+            f.map("Labels", "labels")
+            f.map("Annotations", "annotations")
+            f.time("Created", "created_at")
+            f.time("Updated", "updated_at")
+            return f.pairs
+        }
+    )
+
+    static let profile = ResourceView(
+        plural: "profiles",
+        columns: [
+            .init(header: "ID") { cell($0, "id") },
+            .init(header: "NAME") { cell($0, "name") },
+            .init(header: "CPUS") { item in item["resources"]?["cpus"]?.displayString ?? "" },
+            .init(header: "MEMORY MB") { item in item["resources"]?["memory_mb"]?.displayString ?? "" },
+            .init(header: "NETWORK") { item in item["network"]?["level"]?.displayString ?? "" },
+            .init(header: "BUILT-IN") { item in item["is_builtin"]?.boolValue == true ? "yes" : "no" },
+            .init(header: "CREATED") { timeCell($0, "created_at") },
+        ],
+        fields: { item in
+            var f = FieldList(item)
+            f.text("ID", "id")
+            f.text("Name", "name")
+            f.text("Description", "description")
+            f.text("Provider config", "provider_config_id")
+            f.text("Resources", "resources")
+            f.text("Network", "network")
+            f.text("Tunnels", "tunnels")
+            f.text("Selector", "selector")
+            f.text("Init script", "init_script")
+            f.text("Cleanup script", "cleanup_script")
+            f.bool("Built-in", "is_builtin")
+            f.map("Labels", "labels")
+            f.map("Annotations", "annotations")
+            f.time("Created", "created_at")
+            f.time("Updated", "updated_at")
+            return f.pairs
+        }
+    )
+
     static let webhook = ResourceView(
         plural: "webhooks",
         columns: [
