@@ -137,6 +137,7 @@ public enum GatewayBuilder {
         AdminAgentConfigRoutes.register(&table, admin, services)
         AdminProviderConfigRoutes.register(&table, admin, services)
         AdminProfileRoutes.register(&table, admin, services)
+        AdminRunnerRoutes.register(&table, admin, services)
         AdminAuditRoutes.register(&table, admin, services)
         AdminStreamTunnelRoutes.register(&table, admin, services)
         table.add(admin, prefix: "/admin/api/v1", .post, "ws-tickets") { _, _ in

@@ -227,4 +227,52 @@ import Testing
         #expect(gone.status == 1 && gone.stderr.contains("not found"), "\(gone.stderr)")
         #expect(try await run(Self.mctl, ["admin", "provider-configs", "delete", configID] + admin, environment: env).status == 0)
     }
+
+    /// `mctl admin runners` against a real server and a real external runner: the admin fields,
+    /// and `destroy` ending the runner's connection, record and token (it cannot come back).
+    @Test func adminRunnersListAndDestroy() async throws {
+        let server = try ServerProcess()
+        defer { server.stopNow() }
+        try await server.waitUntilReady()
+        let password = try #require(server.adminPassword)
+        let home = ServerProcess.tempDir("mctl-runners")
+        let env = ["HOME": home, "XDG_CONFIG_HOME": home, "MARIONETTE_API_URL": server.baseURL]
+        let admin = ["--admin-server", server.adminURL, "--admin-username", "admin", "--admin-password", password]
+        let minted = try await run(Self.mctl, ["admin", "runner-tokens", "create", "--pool-name", "ci", "-o", "json"] + admin, environment: env)
+        let token = try #require(
+            (try JSONSerialization.jsonObject(with: Data(minted.stdout.utf8)) as? [String: Any])?["raw_token"] as? String, "\(minted.stderr)")
+        let agent = try AgentProcess(
+            ["--server", server.grpcAddress, "--data-port", "\(server.ports.data)", "--token", token, "--name", "ext-1", "--pool", "ci"])
+        defer { agent.stop() }
+
+        var runner: [String: Any] = [:]
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            let listed = try await run(Self.mctl, ["admin", "runners", "list", "--status", "idle,busy", "--pool-name", "ci", "-o", "json"] + admin, environment: env)
+            runner = ((try? JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [String: Any])?["items"] as? [[String: Any]])?.first ?? [:]
+            if runner["status"] as? String == "idle" { break }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        let runnerID = try #require(runner["id"] as? String, "the runner never became idle; agent log: \(agent.log)")
+        #expect(runner["name"] as? String == "ext-1")
+        let table = try await run(Self.mctl, ["admin", "runners", "list"] + admin, environment: env)
+        #expect(table.stdout.contains(runnerID) && table.stdout.contains("STATUS"), "\(table.stdout)")
+        let shown = try await run(Self.mctl, ["admin", "runners", "get", runnerID] + admin, environment: env)
+        #expect(shown.status == 0 && shown.stdout.contains("Pool: ci"), "\(shown.stdout)")
+        let badStatus = try await run(Self.mctl, ["admin", "runners", "list", "--status", "asleep"] + admin, environment: env)
+        #expect(badStatus.status != 0 && badStatus.stderr.contains("--status"), "\(badStatus.stderr)")
+
+        let destroyed = try await run(Self.mctl, ["admin", "runners", "destroy", runnerID, "--yes"] + admin, environment: env)
+        #expect(destroyed.status == 0 && destroyed.stdout.contains("destroyed"), "\(destroyed.stderr)")
+        let gone = try await run(Self.mctl, ["admin", "runners", "get", runnerID] + admin, environment: env)
+        #expect(gone.status == 1 && gone.stderr.contains("not found"), "\(gone.stderr)")
+        // The agent's token went with the runner: its reconnect is refused and no runner reappears.
+        let refusedBy = ContinuousClock.now + .seconds(20)
+        while ContinuousClock.now < refusedBy, !agent.log.contains("runner token not recognised") {
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        #expect(agent.log.contains("runner token not recognised"), "\(agent.log)")
+        let after = try await run(Self.mctl, ["admin", "runners", "list", "-o", "json"] + admin, environment: env)
+        #expect((try JSONSerialization.jsonObject(with: Data(after.stdout.utf8)) as? [String: Any])?["total_count"] as? Int == 0, "\(after.stdout)")
+    }
 }

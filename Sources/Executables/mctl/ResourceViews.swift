@@ -381,6 +381,20 @@ extension Views {
         }
     )
 
+    /// The public runner view plus the admin API's provider fields.
+    static let adminRunner = ResourceView(
+        plural: runner.plural,
+        columns: runner.columns,
+        fields: { item in
+            var f = FieldList(item)
+            f.text("Tenant", "tenant_id")
+            f.text("Provider Config", "provider_config_id")
+            f.text("Provider Instance", "provider_instance_id")
+            f.text("Connected Replica", "connected_replica_id")
+            return runner.fields(item) + f.pairs
+        }
+    )
+
     static let providerConfig = ResourceView(
         plural: "provider configs",
         columns: [

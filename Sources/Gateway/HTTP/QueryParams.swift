@@ -55,9 +55,10 @@ struct QueryParams {
         return labels
     }
 
-    /// Each value must be one of `allowed`.
+    /// Each value must be one of `allowed`; repeated (`status=a&status=b`) or comma-separated
+    /// (`status=a,b`, as api.md writes "CSV").
     func enums(_ name: String, _ allowed: [String]) throws(APIError) -> [String] {
-        let values = all(name)
+        let values = all(name).flatMap { $0.split(separator: ",").map(String.init) }
         for value in values where !allowed.contains(value) {
             throw .validation("\(name) must be one of \(allowed.joined(separator: ", ")), got \"\(value.prefix(40))\"", field: name)
         }

@@ -25,6 +25,8 @@ public struct GatewayServices: Sendable {
     /// Runner provider settings and profiles (admin `provider-configs`, `profiles`).
     public let providerConfigs: ProviderConfigService
     public let profiles: ProfileService
+    /// Operator actions on runners (admin `runners`).
+    public let runnerAdmin: RunnerAdminService
     /// Data keys under the KEK; nil without `MARIONETTE_ENCRYPTION_KEY`.
     public let dataKeys: DataKeys?
     public let authenticator: APIKeyAuthenticator
@@ -51,6 +53,7 @@ public struct GatewayServices: Sendable {
         self.agentConfigs = AgentConfigService(store: store, dataKeys: dataKeys)
         self.providerConfigs = ProviderConfigService(store: store)
         self.profiles = ProfileService(store: store)
+        self.runnerAdmin = RunnerAdminService(store: store, hooks: hooks)
         self.sfu = sfu
         self.metrics = metrics
         self.streamInput = StreamInputHub()

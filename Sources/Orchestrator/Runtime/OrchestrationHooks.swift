@@ -12,10 +12,14 @@ public protocol OrchestrationHooks: Sendable {
     func streamStopped(streamID: String, sessionID: String) async
     /// An operator answered a permission request: deliver it (or resume its suspended session).
     func permissionAnswered(_ permission: PermissionRecord) async
+    /// An operator destroys a free runner: end its process (when a provider started it) and its
+    /// connection, before its row goes.
+    func runnerDestroyRequested(runnerID: String) async
 }
 
 extension OrchestrationHooks {
     public func streamCreated(streamID: String, sessionID: String) async {}
     public func streamStopped(streamID: String, sessionID: String) async {}
     public func permissionAnswered(_ permission: PermissionRecord) async {}
+    public func runnerDestroyRequested(runnerID: String) async {}
 }

@@ -802,6 +802,18 @@ extension RunnerHub: OrchestrationHooks {
         }
     }
 
+    public func runnerDestroyRequested(runnerID: String) async {
+        // The process first, so it cannot reconnect in between; LocalProvider only acts on its own
+        // runners and revokes their tokens.
+        if let provider { await provider.destroy(runnerID: runnerID) }
+        if let link = links.removeValue(forKey: runnerID) { link.close() }
+        pools[runnerID] = nil
+        awaitingFirstHeartbeat.remove(runnerID)
+        dispatchedOnLink[runnerID] = nil
+        graceUntil[runnerID] = nil
+        logger.info("runner destroyed by an operator", metadata: ["runner_id": "\(runnerID)"])
+    }
+
     public func sessionTerminated(sessionID: String) async {
         await release(sessionID: sessionID, reason: "terminated", requeue: false)
         spawning[sessionID] = nil
