@@ -110,6 +110,8 @@ public struct ServerConfig: Sendable, Equatable {
         public var keyFile = ""
         public var caFile = ""
         public var verifyClient = false
+        /// How often the certificate and key files are read again (a renewed pair needs no restart).
+        public var reloadIntervalSeconds = 10
         public init() {}
     }
 
@@ -146,7 +148,7 @@ public struct ServerConfig: Sendable, Equatable {
         "runners.heartbeat_interval_seconds", "runners.stale_after_seconds", "runners.disconnect_grace_seconds",
         "providers.local.max_runners",
         "tls.enabled", "tls.cert_file", "tls.key_file", "tls.ca_file", "tls.verify_client",
-        "webhooks.workers", "webhooks.batch_size", "webhooks.max_payload_bytes", "webhooks.allow_private",
+        "tls.reload_interval_seconds", "webhooks.workers", "webhooks.batch_size", "webhooks.max_payload_bytes", "webhooks.allow_private",
         "observability.metrics.enabled", "observability.metrics.host", "observability.metrics.port",
         "observability.metrics.path",
         "tunnels.enabled", "tunnels.domain", "tunnels.url_mode", "tunnels.tcp_port_range", "tunnels.tcp_bind_host",
@@ -247,6 +249,7 @@ public struct ServerConfig: Sendable, Equatable {
         case "tls.key_file": tls.keyFile = value
         case "tls.ca_file": tls.caFile = value
         case "tls.verify_client": tls.verifyClient = try bool()
+        case "tls.reload_interval_seconds": tls.reloadIntervalSeconds = try int(min: 1)
         case "webhooks.workers": webhooks.workers = try int(min: 1)
         case "webhooks.batch_size": webhooks.batchSize = try int(min: 1)
         case "webhooks.max_payload_bytes": webhooks.maxPayloadBytes = try int(min: 1024)

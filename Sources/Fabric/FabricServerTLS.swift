@@ -1,4 +1,5 @@
 import GRPCNIOTransportHTTP2
+import NIOCertificateReloading
 import NIOSSL
 
 /// Server-side TLS from PEM files, shared by every listener (auth-security.md "TLS"; runner-protocol.md §1):
@@ -17,7 +18,10 @@ public struct FabricServerTLS: Sendable, Equatable {
     }
 
     /// Loads and checks the files now, so a bad path or key fails the start with its name in the message.
-    public func configuration(applicationProtocols: [String]) throws(FabricTLSError) -> TLSConfiguration {
+    /// With `certificates`, every handshake takes the pair it last loaded (renewals need no restart).
+    public func configuration(applicationProtocols: [String], certificates: FabricCertificateReloader? = nil) throws(FabricTLSError)
+        -> TLSConfiguration
+    {
         let chain: [NIOSSLCertificate]
         let key: NIOSSLPrivateKey
         do { chain = try NIOSSLCertificate.fromPEMFile(certFile) } catch {
@@ -37,23 +41,27 @@ public struct FabricServerTLS: Sendable, Equatable {
             // Runners are identified by their token; the certificate proves they hold a key the CA issued.
             config.certificateVerification = .noHostnameVerification
         }
+        if let certificates { config.setCertificateReloader(certificates.reloader) }
         return config
     }
 
     /// The NIOSSL context of the fabric data connection (h2 only).
-    public func dataContext() throws(FabricTLSError) -> NIOSSLContext {
-        let config = try configuration(applicationProtocols: ["h2"])
+    public func dataContext(certificates: FabricCertificateReloader? = nil) throws(FabricTLSError) -> NIOSSLContext {
+        let config = try configuration(applicationProtocols: ["h2"], certificates: certificates)
         do { return try NIOSSLContext(configuration: config) } catch {
             throw .unreadable(file: certFile, what: "certificate and key pair", reason: "\(error)")
         }
     }
 
     /// gRPC transport security for the runner listener, from the same files.
-    public func grpcSecurity() throws(FabricTLSError) -> HTTP2ServerTransport.Posix.TransportSecurity {
+    public func grpcSecurity(certificates: FabricCertificateReloader? = nil) throws(FabricTLSError)
+        -> HTTP2ServerTransport.Posix.TransportSecurity
+    {
         _ = try dataContext()  // fail early, with the file names, rather than at the first handshake
         let certFile = certFile, keyFile = keyFile, caFile = caFile, verifyClient = verifyClient
         return .tls(certificateChain: [.file(path: certFile, format: .pem)], privateKey: .file(path: keyFile, format: .pem)) {
             config in
+            config.certificateReloader = certificates?.reloader
             if verifyClient {
                 config.clientCertificateVerification = .noHostnameVerification
                 config.trustRoots = .certificates([.file(path: caFile, format: .pem)])

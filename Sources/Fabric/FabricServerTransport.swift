@@ -28,9 +28,12 @@ public enum FabricServerTransport {
     }
 
     /// TLS (mTLS with client verification) from the configured PEM files.
-    public static func secure(host: String, port: Int, tls: FabricServerTLS) throws(FabricTLSError) -> HTTP2ServerTransport.Posix {
+    public static func secure(
+        host: String, port: Int, tls: FabricServerTLS, certificates: FabricCertificateReloader? = nil
+    ) throws(FabricTLSError) -> HTTP2ServerTransport.Posix {
         HTTP2ServerTransport.Posix(
-            address: .ipv4(host: host, port: port), transportSecurity: try tls.grpcSecurity(), config: config())
+            address: .ipv4(host: host, port: port), transportSecurity: try tls.grpcSecurity(certificates: certificates),
+            config: config())
     }
 
     public static func isLoopback(_ host: String) -> Bool {

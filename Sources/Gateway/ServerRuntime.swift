@@ -17,6 +17,8 @@ public struct ServerRuntime: Sendable {
     public let logs: LogHub
     public let grpc: GRPCServer<HTTP2ServerTransport.Posix>
     public let data: FabricDataServer
+    /// With `tls.enabled`: the certificate and key every listener serves, re-read from their files.
+    public let certificates: FabricCertificateReloader?
 
     public enum StartupError: Error, CustomStringConvertible {
         case insecureFabric(String)
@@ -49,6 +51,11 @@ public struct ServerRuntime: Sendable {
             throw StartupError.localProviderWithClientVerification
         }
         let tls = config.tls.enabled ? Self.serverTLS(config.tls) : nil
+        // The configuration check first: its error names the file that does not load.
+        _ = try tls?.configuration(applicationProtocols: ["h2"])
+        let certificates = try tls.map {
+            try FabricCertificateReloader(tls: $0, interval: .seconds(config.tls.reloadIntervalSeconds), logger: logger)
+        }
         let logs = LogHub()
         let tokens = RunnerTokenService(store: store, multiTenant: config.multiTenant)
         let dataDir = URL(fileURLWithPath: config.dataDir).standardizedFileURL.path
@@ -90,7 +97,9 @@ public struct ServerRuntime: Sendable {
             config: config, store: store, admin: admin, hub: logs, hooks: runners, sfu: SFUHolder(), metrics: metrics,
             vault: vault, dataKeys: dataKeys, logger: logger)
         let grpc = GRPCServer(
-            transport: try tls.map { try FabricServerTransport.secure(host: config.grpcHost, port: config.grpcPort, tls: $0) }
+            transport: try tls.map {
+                try FabricServerTransport.secure(host: config.grpcHost, port: config.grpcPort, tls: $0, certificates: certificates)
+            }
                 ?? FabricServerTransport.plaintext(host: config.grpcHost, port: config.grpcPort),
             services: [
                 RunnerService(
@@ -99,7 +108,7 @@ public struct ServerRuntime: Sendable {
             ])
         let data = FabricDataServer(
             configuration: FabricDataServerConfiguration(
-                host: config.grpcHost, port: config.resolvedFabricDataPort, tls: try tls?.dataContext()),
+                host: config.grpcHost, port: config.resolvedFabricDataPort, tls: try tls?.dataContext(certificates: certificates)),
             authenticator: { runnerID, token in
                 (try? await runners.authenticate(runnerID: runnerID, token: token)) != nil
             },
@@ -111,12 +120,12 @@ public struct ServerRuntime: Sendable {
                 send: { command, runnerID in runners.sendNow(command, toRunner: runnerID) },
                 isConnected: { registry.isConnected(runnerID: $0) },
                 dataLoop: { registry.connection(for: $0)?.eventLoop }))
-        return ServerRuntime(services: services, runners: runners, logs: logs, grpc: grpc, data: data)
+        return ServerRuntime(services: services, runners: runners, logs: logs, grpc: grpc, data: data, certificates: certificates)
     }
 
     /// The lifecycle services to run, in start order.
     public func lifecycleServices(publicApp: some Service, adminApp: some Service) -> [ServiceGroupConfiguration.ServiceConfiguration] {
-        [
+        (certificates.map { [.init(service: $0)] } ?? []) + [
             .init(
                 service: GRPCServerService(
                     server: grpc, runners: runners,

@@ -109,4 +109,78 @@ import Testing
         #expect(noCA.process.terminationStatus != 0)
         #expect(noCA.log.contains("tls.ca_file"))
     }
+
+    /// The subject of the certificate a TLS port serves now (a new handshake).
+    static func servedSubject(port: Int) async throws -> String {
+        let handshake = try await run(
+            "/bin/sh", ["-c", "openssl s_client -connect 127.0.0.1:\(port) -servername localhost </dev/null 2>/dev/null | openssl x509 -noout -subject"])
+        return handshake.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Replaces a file the way renewal tools do: written beside it, then renamed over it.
+    static func replace(_ path: String, with source: String) throws {
+        let temporary = path + ".new"
+        try? FileManager.default.removeItem(atPath: temporary)
+        try FileManager.default.copyItem(atPath: source, toPath: temporary)
+        guard rename(temporary, path) == 0 else { throw E2EError("rename \(temporary) → \(path): errno \(errno)") }
+    }
+
+    /// A renewed certificate is served on every listener without a restart, while a connected
+    /// runner keeps its streams; files that do not load leave the last good pair in use.
+    @Test func renewedCertificatesAreServedWithoutARestart() async throws {
+        let pki = try TestPKI.shared.get()
+        let dir = ServerProcess.tempDir("tls-reload")
+        let certFile = dir + "/tls.pem", keyFile = dir + "/tls.key"
+        try FileManager.default.copyItem(atPath: pki.serverCert, toPath: certFile)
+        try FileManager.default.copyItem(atPath: pki.serverKey, toPath: keyFile)
+        var environment = Self.tlsEnvironment(pki)
+        environment["MARIONETTE_TLS_CERT_FILE"] = certFile
+        environment["MARIONETTE_TLS_KEY_FILE"] = keyFile
+        environment["MARIONETTE_TLS_RELOAD_INTERVAL_SECONDS"] = "1"
+        environment["MARIONETTE_PROVIDERS_DEFAULT"] = "none"
+        let server = try ServerProcess(environment: environment)
+        defer { server.stopNow() }
+        try await server.waitUntilReady()
+        let key = try #require(server.apiKey)
+        let listeners = [("public", server.apiPort), ("admin", server.ports.admin), ("gRPC", server.ports.grpc), ("data", server.ports.data)]
+        for (name, port) in listeners {
+            #expect(try await Self.servedSubject(port: port).contains("CN = server"), "\(name) port before the renewal")
+        }
+
+        let runner = try AgentProcess(
+            ["--server", server.grpcAddress, "--data-port", "\(server.ports.data)", "--tls", "--tls-ca", pki.caCert,
+             "--token", try await Self.mintRunnerToken(server, ca: pki.caCert, pool: "steady"), "--pool", "steady"],
+            environment: ["MARIONETTE_HEARTBEAT_INTERVAL": "1s"])
+        defer { runner.stop() }
+        var deadline = ContinuousClock.now + .seconds(20)
+        while ContinuousClock.now < deadline, try await Self.runnerStatus(server, key: key, pool: "steady") != "idle" {
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        #expect(try await Self.runnerStatus(server, key: key, pool: "steady") == "idle", "\(runner.log)")
+
+        // The key first, then the certificate: in between the pair does not match and is skipped.
+        try Self.replace(keyFile, with: pki.renewedKey)
+        try await Task.sleep(for: .milliseconds(1500))
+        try Self.replace(certFile, with: pki.renewedCert)
+        deadline = ContinuousClock.now + .seconds(15)
+        while ContinuousClock.now < deadline, try await !Self.servedSubject(port: server.apiPort).contains("CN = renewed") {
+            try await Task.sleep(for: .milliseconds(300))
+        }
+        for (name, port) in listeners {
+            #expect(try await Self.servedSubject(port: port).contains("CN = renewed"), "\(name) port after the renewal")
+        }
+        #expect(server.log.contains("TLS certificate reloaded"), "\(server.log.suffix(3000))")
+        #expect(server.log.contains("TLS certificate not reloaded"), "the mismatched pair in between: \(server.log.suffix(3000))")
+
+        // The runner's streams were not dropped, and new requests work over the renewed certificate.
+        #expect(!runner.log.contains("reconnecting"), "\(runner.log)")
+        #expect(try await Self.runnerStatus(server, key: key, pool: "steady") == "idle")
+        let health = try await run("/usr/bin/curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", "--cacert", pki.caCert, server.adminURL + "/health"])
+        #expect(health.stdout == "200")
+
+        // A broken file is skipped; the renewed pair stays.
+        try "not a certificate".write(toFile: certFile, atomically: true, encoding: .utf8)
+        try await Task.sleep(for: .milliseconds(2500))
+        #expect(try await Self.servedSubject(port: server.apiPort).contains("CN = renewed"))
+    }
 }

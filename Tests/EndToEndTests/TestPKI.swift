@@ -8,6 +8,9 @@ struct TestPKI: Sendable {
     let serverKey: String
     let clientCert: String
     let clientKey: String
+    /// A second server pair from the same CA (`CN=renewed`), for certificate reloading.
+    let renewedCert: String
+    let renewedKey: String
 
     static let shared: Result<TestPKI, E2EError> = Result { try make() }.mapError { E2EError("test PKI: \($0)") }
 
@@ -21,6 +24,7 @@ struct TestPKI: Sendable {
         try openssl(["req", "-x509"] + ec + ["-keyout", "ca.key", "-out", "ca.pem", "-days", "2", "-subj", "/CN=Marionette Test CA"])
         for (name, extensions) in [
             ("server", "subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n"),
+            ("renewed", "subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n"),
             ("client", "extendedKeyUsage=clientAuth\n"),
         ] {
             try extensions.write(toFile: "\(dir)/\(name).ext", atomically: true, encoding: .utf8)
@@ -32,6 +36,7 @@ struct TestPKI: Sendable {
         }
         return TestPKI(
             caCert: dir + "/ca.pem", serverCert: dir + "/server.pem", serverKey: dir + "/server.key",
-            clientCert: dir + "/client.pem", clientKey: dir + "/client.key")
+            clientCert: dir + "/client.pem", clientKey: dir + "/client.key", renewedCert: dir + "/renewed.pem",
+            renewedKey: dir + "/renewed.key")
     }
 }

@@ -64,7 +64,8 @@ struct Serve: AsyncParsableCommand {
         // Client certificates (tls.verify_client) are for runners on the fabric; people and browsers use keys.
         var httpTLS = config.tls
         httpTLS.verifyClient = false
-        let tls = try config.tls.enabled ? ServerRuntime.serverTLS(httpTLS).configuration(applicationProtocols: ["http/1.1"]) : nil
+        let tls = try config.tls.enabled
+            ? ServerRuntime.serverTLS(httpTLS).configuration(applicationProtocols: ["http/1.1"], certificates: runtime.certificates) : nil
         let publicApp = GatewayBuilder.publicServer(
             services, router: publicRouter, tls: tls, host: config.apiHost, port: config.apiPort,
             onListening: { _ in
