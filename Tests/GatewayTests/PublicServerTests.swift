@@ -80,6 +80,29 @@ enum PublicServerRun {
         }
     }
 
+    /// Two servers that pass the free-port check in the same instant both join one `SO_REUSEPORT`
+    /// group; each counts the group's listeners after binding and one that finds more than its own
+    /// fails as a taken port does (EADDRINUSE, which the e2e harness repicks on).
+    @Test func aGroupSharedWithAnotherProcessIsRefused() async throws {
+        let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.socketOption(NIOBSDSocket.Option(rawValue: SO_REUSEPORT)), value: 1)
+        let ours = try await bootstrap.bind(host: "127.0.0.1", port: 0).get()
+        let address = try #require(ours.localAddress)
+        try PublicServer.requireSoleGroup(address: address, members: 1)
+        // "Another process" joins the group.
+        let theirs = try await bootstrap.bind(host: "127.0.0.1", port: try #require(address.port)).get()
+        #expect {
+            try PublicServer.requireSoleGroup(address: address, members: 1)
+        } throws: { error in
+            guard let error = error as? IOError else { return false }
+            return error.errnoCode == EADDRINUSE && "\(error)".contains("Address already in use")
+                && "\(error)".contains("another process listens on it too")
+        }
+        try PublicServer.requireSoleGroup(address: address, members: 2)
+        try await theirs.close()
+        try await ours.close()
+    }
+
     /// API answers carry `Date` and `Server` as Hummingbird's application gave them.
     @Test func apiAnswersCarryDateAndServer() async throws {
         let harness = try await GatewayHarness.make()
