@@ -27,7 +27,8 @@ import common
 
 CLAUDE_DOUBLE = common.REPO_ROOT / "Tests" / "Doubles" / "claude" / "claude"
 ARTIFACTS = Path(os.environ.get("MARIONETTE_TEST_ARTIFACTS", common.HERE / "artifacts")) / "admin-ui"
-PAGES = ["", "sessions", "permissions", "tunnels", "streams", "runners", "keys", "agent-configs", "webhooks", "audit", "status"]
+PAGES = ["", "sessions", "permissions", "tunnels", "streams", "runners", "keys", "agent-configs", "providers", "webhooks", "audit",
+         "status"]
 
 
 @pytest.fixture(scope="module")
@@ -165,6 +166,56 @@ def test_agent_config_key_is_write_only(server, chromium) -> None:
     assert created["agent"] == "claude" and created["is_default"] is True and created["model"] == "claude-sonnet-4-5"
     assert "api_key" not in created and secret.encode() not in listed.body
     no_page_errors(driver)
+
+
+def test_provider_config_and_profile_from_the_ui(server, chromium) -> None:
+    """A provider config and a profile made in the UI reach the API as typed JSON; a field the
+    server refuses is shown in the dialog; the built-in profiles are listed but not editable."""
+    driver = chromium("admin-providers")
+    log_in(driver, server)
+    go(driver, "/providers", "return document.querySelector('#create-provider-config') !== null", "the providers page")
+    wait_for(driver, "return document.querySelector('#profiles-table')?.innerText.includes('dev-small')", "the built-in profiles")
+    assert "built in" in text(driver, "#profiles-table")
+
+    click(driver, "#create-provider-config")
+    fill_dialog(driver, {"name": "ui-docker", "provider": "docker", "config": '{"image":"marionette/runner:1"}',
+                         "suspend_config": '{"strategy":"pause"}', "is_default": True})
+    wait_for(driver, "return document.querySelector('#provider-configs-table')?.innerText.includes('ui-docker')",
+             "the new provider config in the list")
+    password = admin_password(server)
+    auth = "Basic " + base64.b64encode(f"admin:{password}".encode()).decode()
+    configs = json.loads(common.http("GET", admin_base(server) + "/admin/api/v1/provider-configs",
+                                     headers={"Authorization": auth}).body)["items"]
+    config = next(item for item in configs if item["name"] == "ui-docker")
+    assert config["provider"] == "docker" and config["config"] == {"image": "marionette/runner:1"}
+    assert config["suspend_config"] == {"strategy": "pause"} and config["is_default"] is True
+
+    # A typo in a JSON field: the server's message stays in the open dialog.
+    click(driver, "#create-profile")
+    wait_for(driver, "return document.querySelector('dialog[open]') !== null", "the profile dialog")
+    driver.execute_script(
+        """const set = (n, v) => { document.querySelector(`dialog[open] [name="${n}"]`).value = v; };
+           set('name', 'ui-web'); set('resources', '{"memory":4096}');""")
+    click(driver, "dialog[open] button.primary")
+    wait_for(driver, "return document.querySelector('dialog[open] .error-box')?.innerText.includes('memory_mb')",
+             "the server's error in the dialog")
+    driver.execute_script(
+        """const set = (n, v) => { document.querySelector(`dialog[open] [name="${n}"]`).value = v; };
+           set('resources', '{"cpus":2,"memory_mb":4096}'); set('tunnels', '[{"type":"http","local_port":5173}]');
+           set('provider_config_id', arguments[0]);""", config["id"])
+    click(driver, "dialog[open] button.primary")
+    wait_for(driver, "return document.querySelector('dialog[open]') === null", "the dialog to close")
+    wait_for(driver, "return document.querySelector('#profiles-table')?.innerText.includes('http:5173')", "the new profile")
+    screenshot(driver, "providers-created")
+    profiles = json.loads(common.http("GET", admin_base(server) + "/admin/api/v1/profiles",
+                                      headers={"Authorization": auth}).body)["items"]
+    profile = next(item for item in profiles if item["name"] == "ui-web")
+    assert profile["resources"] == {"cpus": 2, "memory_mb": 4096} and profile["provider_config_id"] == config["id"]
+    assert profile["tunnels"] == [{"type": "http", "local_port": 5173}]
+    # The one refused request above is the browser's only complaint.
+    errors = [e for e in common.severe_errors(driver) if "/admin/api/v1/profiles - Failed to load resource" not in e
+              or "status of 400" not in e]
+    assert not errors, "console errors:\n" + "\n".join(errors)
 
 
 def test_create_api_key_shows_the_raw_key_once(server, chromium) -> None:

@@ -16,6 +16,7 @@ const routes = [
   [/^\/runners$/, () => import('./pages/runners.js')],
   [/^\/keys$/, () => import('./pages/keys.js')],
   [/^\/agent-configs$/, () => import('./pages/agent-configs.js')],
+  [/^\/providers$/, () => import('./pages/providers.js')],
   [/^\/webhooks$/, () => import('./pages/webhooks.js')],
   [/^\/audit$/, () => import('./pages/audit.js')],
   [/^\/status$/, () => import('./pages/status.js')],

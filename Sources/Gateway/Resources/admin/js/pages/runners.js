@@ -1,4 +1,5 @@
-// Runners (read-only, live) and runner tokens (create shows the raw token once; rotate; revoke).
+// Runners (live; a free one can be destroyed) and runner tokens (create shows the raw token once;
+// rotate; revoke).
 import { api } from '../api.js';
 import { h, clear, badge, time, labels, pagedTable, debounce, formDialog, attempt, toast, secretOnce, reasonDialog } from '../ui.js';
 import { subscribe } from '../events.js';
@@ -17,8 +18,12 @@ export async function render(main) {
       { title: 'Capabilities', render: (r) => (r.capabilities || []).join(', '), wrap: true },
       { title: 'Version', render: (r) => r.agent_version || '' },
       { title: 'Last seen', render: (r) => time(r.last_seen_at) },
+      { title: '', render: (r) => (r.status === 'busy' ? '' : h('button.danger', { type: 'button', onclick: async () => {
+        if (!confirm(`Destroy runner ${r.name || r.id}? Its process (local runners), connection and tokens end.`)) return;
+        if (await attempt('Could not destroy', () => api.del(`/admin/api/v1/runners/${r.id}`)) !== undefined) { toast('Runner destroyed'); runners.reload(); }
+      } }, 'Destroy')) },
     ],
-    load: (cursor) => api.get('/api/v1/runners', { status: status.value, cursor, limit: 50 }),
+    load: (cursor) => api.get('/admin/api/v1/runners', { status: status.value, cursor, limit: 50 }),
   });
   status.addEventListener('change', () => runners.reset());
 
