@@ -104,7 +104,15 @@ import Testing
             try await Task.sleep(for: .milliseconds(100))
         }
         let before = try await congestion()
-        try #require(before.slow, "the slow viewer's gate did not count it congested within 20 s")
+        // On failure, the state the gate decides from: the target and each viewer's reports.
+        let state = await sfu.streamStats(streamID: stream).map { stats in
+            "target \(stats.targetBitrateKbps.map(String.init) ?? "none") kbps; "
+                + stats.viewers.map {
+                    "\($0.id == slow.id ? "slow" : $0.id == fast.id ? "fast" : "quiet"): connected \($0.connected), "
+                        + "reports \($0.receiverReportsReceived), fraction lost \($0.fractionLost), congested \($0.congested)"
+                }.joined(separator: "; ")
+        }
+        try #require(before.slow, "the slow viewer's gate did not count it congested within 20 s: \(state ?? "no stats")")
         #expect(!before.fast && !before.quiet)
 
         // 30 frames (keyframes at 0, 10, 20: 3 packets; deltas: 2) and one Opus packet per frame.

@@ -48,9 +48,8 @@ public struct ProfileService: Sendable {
 
     public func update(_ id: String, _ request: ProfileRequest) async throws -> ProfileRecord {
         let current = try await get(id)
-        if current.isBuiltin {
-            throw APIError.invalidState("profile \(id) is built in and read-only; create a profile of your own instead")
-        }
+        // Before validating: a built-in is refused whatever the body says.
+        if current.isBuiltin { throw APIError.builtinProfileIsReadOnly(id) }
         let profile = try await store.updateProfile(id, try validate(request, over: current))
         await audit("config.updated", profile)
         return profile

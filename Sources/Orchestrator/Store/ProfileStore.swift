@@ -22,6 +22,13 @@ struct ProfileFields: Sendable {
     }
 }
 
+extension APIError {
+    /// The built-in profiles (data-model.md §3.3) are read-only: 409 `invalid_state`.
+    static func builtinProfileIsReadOnly(_ id: String) -> APIError {
+        .invalidState("profile \(id) is built in and read-only; create a profile of your own instead")
+    }
+}
+
 extension Store {
     func createProfile(_ fields: ProfileFields, id: String, tenantID: String?) async throws -> ProfileRecord {
         let now = now()
@@ -89,9 +96,7 @@ extension Store {
         guard let current = try await db.first("SELECT * FROM profiles WHERE id = ?", [.text(id)]).map(ProfileRecord.init) else {
             throw APIError.notFound("profile", id)
         }
-        guard !current.isBuiltin else {
-            throw APIError.invalidState("profile \(id) is built in and read-only; create a profile of your own instead")
-        }
+        guard !current.isBuiltin else { throw APIError.builtinProfileIsReadOnly(id) }
         return current
     }
 
