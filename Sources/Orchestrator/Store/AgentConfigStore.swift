@@ -30,8 +30,12 @@ extension Store {
     {
         let now = now()
         return try await database.transaction(.system) { db in
-            try await Self.checkAgentConfigName(fields.name, tenantID: tenantID, except: nil, in: db)
-            if fields.isDefault { try await Self.clearAgentDefault(fields.agent, tenantID: tenantID, now: now, in: db) }
+            try await NamedRowRules.requireUniqueName(
+                fields.name, table: "agent_configs", kind: "agent config", tenantID: tenantID, except: nil, in: db)
+            if fields.isDefault {
+                try await NamedRowRules.clearDefault(
+                    table: "agent_configs", column: "agent", value: fields.agent, tenantID: tenantID, now: now, in: db)
+            }
             let rows = try await db.query(
                 """
                 INSERT INTO agent_configs (id, name, agent, api_key_encrypted, model, base_url, extra, is_default, labels,
@@ -68,9 +72,11 @@ extension Store {
         return try await database.transaction(.system) { db in
             guard let current = try await db.first("SELECT * FROM agent_configs WHERE id = ?", [.text(id)]).map(AgentConfigRecord.init)
             else { throw APIError.notFound("agent config", id) }
-            try await Self.checkAgentConfigName(fields.name, tenantID: current.tenantID, except: id, in: db)
+            try await NamedRowRules.requireUniqueName(
+                fields.name, table: "agent_configs", kind: "agent config", tenantID: current.tenantID, except: id, in: db)
             if fields.isDefault && !current.isDefault {
-                try await Self.clearAgentDefault(current.agent, tenantID: current.tenantID, now: now, in: db)
+                try await NamedRowRules.clearDefault(
+                    table: "agent_configs", column: "agent", value: current.agent, tenantID: current.tenantID, now: now, in: db)
             }
             var sql = """
                 UPDATE agent_configs SET name = ?, model = ?, base_url = ?, extra = ?, is_default = ?, labels = ?, annotations = ?,
@@ -106,21 +112,6 @@ extension Store {
             else { return nil }
             return (sealed, row.string("tenant_id"))
         }
-    }
-
-    private static func checkAgentConfigName(_ name: String, tenantID: String?, except id: String?, in db: any SQLExecutor) async throws {
-        if try await db.first(
-            "SELECT id FROM agent_configs WHERE name = ? AND COALESCE(tenant_id,'') = ? AND id <> ?",
-            [.text(name), .text(tenantID ?? ""), .text(id ?? "")]) != nil
-        {
-            throw APIError.conflict("name_exists", "an agent config named \"\(name)\" exists; choose another name")
-        }
-    }
-
-    private static func clearAgentDefault(_ agent: String, tenantID: String?, now: Timestamp, in db: any SQLExecutor) async throws {
-        try await db.execute(
-            "UPDATE agent_configs SET is_default = ?, updated_at = ? WHERE agent = ? AND COALESCE(tenant_id,'') = ? AND is_default = ?",
-            [.bool(false), .timestamp(now), .text(agent), .text(tenantID ?? ""), .bool(true)])
     }
 
     func agentConfigSettings(_ id: String) async throws -> AgentConfigSettings? {

@@ -33,7 +33,9 @@ extension Store {
     func createProfile(_ fields: ProfileFields, id: String, tenantID: String?) async throws -> ProfileRecord {
         let now = now()
         return try await database.transaction(.system) { db in
-            try await Self.checkProfileName(fields.name, tenantID: tenantID, except: nil, in: db)
+            // Built-ins (tenant NULL) are visible to every tenant: their names are taken for all.
+            try await NamedRowRules.requireUniqueName(
+                fields.name, table: "profiles", kind: "profile", tenantID: tenantID, except: nil, shared: "is_builtin", in: db)
             try await Self.checkProviderConfigExists(fields.providerConfigID, in: db)
             let rows = try await db.query(
                 """
@@ -71,7 +73,8 @@ extension Store {
         let now = now()
         return try await database.transaction(.system) { db in
             let current = try await Self.editableProfile(id, in: db)
-            try await Self.checkProfileName(fields.name, tenantID: current.tenantID, except: id, in: db)
+            try await NamedRowRules.requireUniqueName(
+                fields.name, table: "profiles", kind: "profile", tenantID: current.tenantID, except: id, shared: "is_builtin", in: db)
             try await Self.checkProviderConfigExists(fields.providerConfigID, in: db)
             let rows = try await db.query(
                 """
@@ -98,16 +101,6 @@ extension Store {
         }
         guard !current.isBuiltin else { throw APIError.builtinProfileIsReadOnly(id) }
         return current
-    }
-
-    /// Names are unique per tenant, and built-ins (tenant NULL) are visible to every tenant.
-    private static func checkProfileName(_ name: String, tenantID: String?, except id: String?, in db: any SQLExecutor) async throws {
-        if try await db.first(
-            "SELECT id FROM profiles WHERE name = ? AND (COALESCE(tenant_id,'') = ? OR is_builtin = ?) AND id <> ?",
-            [.text(name), .text(tenantID ?? ""), .bool(true), .text(id ?? "")]) != nil
-        {
-            throw APIError.conflict("name_exists", "a profile named \"\(name)\" exists; choose another name")
-        }
     }
 
     private static func checkProviderConfigExists(_ id: String?, in db: any SQLExecutor) async throws {

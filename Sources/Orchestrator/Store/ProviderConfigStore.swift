@@ -18,8 +18,12 @@ extension Store {
     func createProviderConfig(_ fields: ProviderConfigFields, id: String, tenantID: String?) async throws -> ProviderConfigRecord {
         let now = now()
         return try await database.transaction(.system) { db in
-            try await Self.checkProviderConfigName(fields.name, tenantID: tenantID, except: nil, in: db)
-            if fields.isDefault { try await Self.clearProviderDefault(fields.provider, tenantID: tenantID, now: now, in: db) }
+            try await NamedRowRules.requireUniqueName(
+                fields.name, table: "provider_configs", kind: "provider config", tenantID: tenantID, except: nil, in: db)
+            if fields.isDefault {
+                try await NamedRowRules.clearDefault(
+                    table: "provider_configs", column: "provider", value: fields.provider, tenantID: tenantID, now: now, in: db)
+            }
             let rows = try await db.query(
                 """
                 INSERT INTO provider_configs (id, name, provider, config, suspend_config, is_default, labels, annotations, tenant_id,
@@ -60,9 +64,12 @@ extension Store {
                 let current = try await db.first("SELECT * FROM provider_configs WHERE id = ?", [.text(id)])
                     .map(ProviderConfigRecord.init)
             else { throw APIError.notFound("provider config", id) }
-            try await Self.checkProviderConfigName(fields.name, tenantID: current.tenantID, except: id, in: db)
+            try await NamedRowRules.requireUniqueName(
+                fields.name, table: "provider_configs", kind: "provider config", tenantID: current.tenantID, except: id, in: db)
             if fields.isDefault && !current.isDefault {
-                try await Self.clearProviderDefault(current.provider, tenantID: current.tenantID, now: now, in: db)
+                try await NamedRowRules.clearDefault(
+                    table: "provider_configs", column: "provider", value: current.provider, tenantID: current.tenantID, now: now,
+                    in: db)
             }
             let rows = try await db.query(
                 """
@@ -82,25 +89,5 @@ extension Store {
             let rows = try await db.query("DELETE FROM provider_configs WHERE id = ? RETURNING id", [.text(id)])
             guard !rows.isEmpty else { throw APIError.notFound("provider config", id) }
         }
-    }
-
-    private static func checkProviderConfigName(_ name: String, tenantID: String?, except id: String?, in db: any SQLExecutor)
-        async throws
-    {
-        if try await db.first(
-            "SELECT id FROM provider_configs WHERE name = ? AND COALESCE(tenant_id,'') = ? AND id <> ?",
-            [.text(name), .text(tenantID ?? ""), .text(id ?? "")]) != nil
-        {
-            throw APIError.conflict("name_exists", "a provider config named \"\(name)\" exists; choose another name")
-        }
-    }
-
-    private static func clearProviderDefault(_ provider: String, tenantID: String?, now: Timestamp, in db: any SQLExecutor) async throws {
-        try await db.execute(
-            """
-            UPDATE provider_configs SET is_default = ?, updated_at = ?
-            WHERE provider = ? AND COALESCE(tenant_id,'') = ? AND is_default = ?
-            """,
-            [.bool(false), .timestamp(now), .text(provider), .text(tenantID ?? ""), .bool(true)])
     }
 }

@@ -55,11 +55,7 @@ extension Store {
     {
         let now = now()
         return try await database.transaction(.system) { db in
-            if try await db.first(
-                "SELECT id FROM webhooks WHERE name = ? AND COALESCE(tenant_id,'') = ?", [.text(fields.name), .text(tenantID ?? "")]) != nil
-            {
-                throw APIError.conflict("name_exists", "a webhook named \"\(fields.name)\" exists; choose another name")
-            }
+            try await NamedRowRules.requireUniqueName(fields.name, table: "webhooks", kind: "webhook", tenantID: tenantID, except: nil, in: db)
             let rows = try await db.query(
                 """
                 INSERT INTO webhooks (id, name, url, events, secret_hash, secret_prefix, secret_encrypted, is_active, max_retries,
@@ -97,12 +93,9 @@ extension Store {
             guard let current = try await db.first("SELECT * FROM webhooks WHERE id = ?", [.text(id)]).map(WebhookRecord.init) else {
                 throw APIError.notFound("webhook", id)
             }
-            if fields.name != current.name,
-                try await db.first(
-                    "SELECT id FROM webhooks WHERE name = ? AND COALESCE(tenant_id,'') = ? AND id <> ?",
-                    [.text(fields.name), .text(current.tenantID ?? ""), .text(id)]) != nil
-            {
-                throw APIError.conflict("name_exists", "a webhook named \"\(fields.name)\" exists; choose another name")
+            if fields.name != current.name {
+                try await NamedRowRules.requireUniqueName(
+                    fields.name, table: "webhooks", kind: "webhook", tenantID: current.tenantID, except: id, in: db)
             }
             let rows = try await db.query(
                 """
