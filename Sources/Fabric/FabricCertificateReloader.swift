@@ -12,8 +12,10 @@ import Synchronization
 public struct FabricCertificateReloader: Service, Sendable {
     let reloader: TimedCertificateReloader
 
-    /// Loads the pair now: a start with unreadable files fails (``FabricServerTLS`` names them first).
+    /// Loads the pair now: a start with unreadable files fails, and ``FabricServerTLS`` names the
+    /// file that does not load.
     public init(tls: FabricServerTLS, interval: Duration, logger: Logger) throws(FabricTLSError) {
+        _ = try tls.configuration(applicationProtocols: ["h2"])
         let lastFailure = Mutex<String?>(nil)
         let configuration = TimedCertificateReloader.Configuration(
             refreshInterval: interval,

@@ -51,8 +51,6 @@ public struct ServerRuntime: Sendable {
             throw StartupError.localProviderWithClientVerification
         }
         let tls = config.tls.enabled ? Self.serverTLS(config.tls) : nil
-        // The configuration check first: its error names the file that does not load.
-        _ = try tls?.configuration(applicationProtocols: ["h2"])
         let certificates = try tls.map {
             try FabricCertificateReloader(tls: $0, interval: .seconds(config.tls.reloadIntervalSeconds), logger: logger)
         }

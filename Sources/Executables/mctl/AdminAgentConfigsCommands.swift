@@ -24,14 +24,8 @@ struct AdminGlobalOptions: ParsableArguments {
     @Flag(name: .customLong("insecure-skip-tls-verify"), help: "Skip TLS certificate verification.")
     var insecureSkipTLSVerify = false
 
-    /// The same values as ``GlobalOptions`` (parsed, since argument types cannot be built by hand).
     func global() throws -> GlobalOptions {
-        var arguments = ["--output", output.rawValue]
-        if let server { arguments += ["--server", server] }
-        if let config { arguments += ["--config", config] }
-        if let context { arguments += ["--context", context] }
-        if insecureSkipTLSVerify { arguments.append("--insecure-skip-tls-verify") }
-        return try GlobalOptions.parse(arguments)
+        try .from(server: server, output: output, config: config, context: context, insecureSkipTLSVerify: insecureSkipTLSVerify)
     }
 }
 

@@ -33,10 +33,6 @@ struct ProviderConfigGlobalOptions: ParsableArguments {
     var insecureSkipTLSVerify = false
 
     func global() throws -> GlobalOptions {
-        var arguments = ["--output", output.rawValue]
-        if let server { arguments += ["--server", server] }
-        if let context { arguments += ["--context", context] }
-        if insecureSkipTLSVerify { arguments.append("--insecure-skip-tls-verify") }
-        return try GlobalOptions.parse(arguments)
+        try .from(server: server, output: output, context: context, insecureSkipTLSVerify: insecureSkipTLSVerify)
     }
 }

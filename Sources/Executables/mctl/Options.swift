@@ -26,6 +26,21 @@ struct GlobalOptions: ParsableArguments {
     var insecureSkipTLSVerify = false
 }
 
+extension GlobalOptions {
+    /// The same values for commands that leave out a global flag whose name they use for
+    /// something else (parsed, since argument types cannot be built by hand).
+    static func from(
+        server: String?, output: OutputFormat, config: String? = nil, context: String?, insecureSkipTLSVerify: Bool
+    ) throws -> GlobalOptions {
+        var arguments = ["--output", output.rawValue]
+        if let server { arguments += ["--server", server] }
+        if let config { arguments += ["--config", config] }
+        if let context { arguments += ["--context", context] }
+        if insecureSkipTLSVerify { arguments.append("--insecure-skip-tls-verify") }
+        return try GlobalOptions.parse(arguments)
+    }
+}
+
 /// `--timeout`: per-request timeout (not applied to follow streams).
 struct RequestTimeoutOption: ParsableArguments {
     /// For commands whose `--timeout` means something else (a webhook's delivery timeout).

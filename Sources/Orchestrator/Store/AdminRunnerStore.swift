@@ -9,15 +9,7 @@ extension Store {
     }
 
     public func adminRunners(_ criteria: RunnerFilter, page: PageRequest) async throws -> Page<AdminRunnerRecord> {
-        var filter = SQLFilter()
-        filter.anyOf("status", criteria.statuses)
-        if let pool = criteria.poolName { filter.add("pool_name = ?", .text(pool)) }
-        filter.labels(criteria.labels, dialect: dialect)
-        return try await database.read(.system) { [filter] db in
-            try await keysetPage(
-                db, table: "runners", filter: filter, request: page, decode: AdminRunnerRecord.init,
-                cursorOf: { Cursor(createdAt: $0.runner.createdAt, id: $0.runner.id) })
-        }
+        try await runnerPage(criteria, page: page, scope: .system, decode: AdminRunnerRecord.init) { $0.runner }
     }
 
     /// The runner and why it cannot be destroyed now, if so: it is busy with a session, or it is

@@ -20,6 +20,14 @@ extension Store {
     public func runners(_ criteria: RunnerFilter, page: PageRequest, scope: TenantScope) async throws
         -> Page<RunnerRecord>
     {
+        try await runnerPage(criteria, page: page, scope: scope, decode: RunnerRecord.init) { $0 }
+    }
+
+    /// A page of runners matching `criteria`, as the public (`RunnerRecord`) or admin view decodes them.
+    func runnerPage<Item: Encodable & Sendable>(
+        _ criteria: RunnerFilter, page: PageRequest, scope: TenantScope, decode: @escaping @Sendable (SQLRow) throws -> Item,
+        runner: @escaping @Sendable (Item) -> RunnerRecord
+    ) async throws -> Page<Item> {
         var filter = SQLFilter()
         filter.tenant(scope)
         filter.anyOf("status", criteria.statuses)
@@ -27,8 +35,8 @@ extension Store {
         filter.labels(criteria.labels, dialect: dialect)
         return try await database.read(scope) { [filter] db in
             try await keysetPage(
-                db, table: "runners", filter: filter, request: page, decode: RunnerRecord.init,
-                cursorOf: { Cursor(createdAt: $0.createdAt, id: $0.id) })
+                db, table: "runners", filter: filter, request: page, decode: decode,
+                cursorOf: { Cursor(createdAt: runner($0).createdAt, id: runner($0).id) })
         }
     }
 }
