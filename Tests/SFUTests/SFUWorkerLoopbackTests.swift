@@ -1,3 +1,4 @@
+import Core
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
@@ -66,7 +67,7 @@ import Testing
         var firstPackets: [(viewer: Int, header: RTPHeader, packet: [UInt8])] = []
         for (index, viewer) in viewers.enumerated() {
             var received: [[UInt8]] = []
-            while received.count < 4, let packet = try viewer.peer.receiveRTP() { received.append(packet) }
+            while received.count < 4, let packet = try await viewer.peer.receiveRTP() { received.append(packet) }
             #expect(received.count == 4, "viewer \(index) on worker \(viewer.worker) got \(received.count) packets")
             guard received.count == 4 else { continue }
             let headers = try received.map { bytes in try bytes.withUnsafeBytes { try RTPHeader(parsing: $0) } }
@@ -86,7 +87,7 @@ import Testing
         nack += withUnsafeBytes(of: remote.header.ssrc.bigEndian, Array.init)
         nack += [UInt8(lost >> 8), UInt8(lost & 0xff), 0, 0]
         try viewers[remote.viewer].peer.sendRTCP(nack)
-        let rtx = try #require(try viewers[remote.viewer].peer.receiveRTP())
+        let rtx = try #require(try await viewers[remote.viewer].peer.receiveRTP())
         let rtxHeader = try rtx.withUnsafeBytes { try RTPHeader(parsing: $0) }
         #expect(rtxHeader.payloadType == 97)
         #expect(Array(rtx[(rtxHeader.payloadOffset + 2)..<rtxHeader.payloadRange.upperBound]) == Array(remote.packet[remote.header.payloadRange]))
@@ -98,7 +99,7 @@ import Testing
             let joiner = try await Self.connectViewer(sfu, stream: "strm_w")
             late.append(joiner.peer)
             lateWorkers.insert(joiner.worker)
-            let first = try #require(try joiner.peer.receiveRTP(timeout: .seconds(1)), "late joiner on worker \(joiner.worker)")
+            let first = try #require(try await joiner.peer.receiveRTP(timeout: .seconds(1)), "late joiner on worker \(joiner.worker)")
             let header = try first.withUnsafeBytes { try RTPHeader(parsing: $0) }
             #expect(first[header.payloadOffset] & 0x10 != 0 && first[header.payloadOffset + 1] & 0x01 == 0, "a keyframe start")
         }
@@ -135,10 +136,10 @@ import Testing
         }
         let (stream, publisher) = try #require(handedOver, "24 publishers all hashed to their streams' home sockets")
         let viewer = try await Self.connectViewer(sfu, stream: stream)
-        while (try publisher.receiveMedia(timeout: .milliseconds(300))) != nil {}  // the joins' PLIs
+        while (try await publisher.receiveMedia(timeout: .milliseconds(300))) != nil {}  // the joins' PLIs
 
         try publisher.sendRTP(vp8Packet(sequence: 7, timestamp: 3000, start: true, keyframe: true, marker: true))
-        let forwarded = try #require(try viewer.peer.receiveRTP())
+        let forwarded = try #require(try await viewer.peer.receiveRTP())
         let header = try forwarded.withUnsafeBytes { try RTPHeader(parsing: $0) }
         var pli: [UInt8] = [0x81, 206, 0, 2, 0, 0, 0, 9]
         pli += withUnsafeBytes(of: header.ssrc.bigEndian, Array.init)
@@ -146,7 +147,7 @@ import Testing
         try viewer.peer.sendRTCP(pli)
         var gotPLI = false
         let deadline = ContinuousClock.now + .seconds(2)
-        while !gotPLI, ContinuousClock.now < deadline, let received = try publisher.receiveMedia(timeout: .milliseconds(500)) {
+        while !gotPLI, ContinuousClock.now < deadline, let received = try await publisher.receiveMedia(timeout: .milliseconds(500)) {
             if case .rtcp(let bytes) = received, bytes.count >= 12, bytes[1] == 206, bytes[0] & 0x1f == 1 { gotPLI = true }
         }
         #expect(gotPLI)
@@ -167,7 +168,7 @@ import Testing
         sfu.ingestVideoFrame(streamID: "strm_rs", ptsMicroseconds: 1_000_000, keyframe: true, data: ByteBuffer(bytes: keyframe))
         for viewer in viewers {
             var packets = 0
-            while packets < 3, try viewer.peer.receiveRTP() != nil { packets += 1 }
+            while packets < 3, try await viewer.peer.receiveRTP() != nil { packets += 1 }
             #expect(packets == 3, "viewer on worker \(viewer.worker)")
         }
         let remote = try #require(viewers.first { $0.worker != home })
@@ -182,6 +183,41 @@ import Testing
             try await Task.sleep(for: .milliseconds(20))
         }
         #expect(requests.withLockedValue { $0 } > before)
+        await Self.stop(sfu, group)
+    }
+
+    /// The workers' group holds its port alone: a socket of the same user that shares the port
+    /// (here one with `SO_REUSEPORT`, as another process's or another SFU's could) would take a
+    /// hash share of the peers' datagrams. A configured port it holds fails the start; port 0 is
+    /// never one such a socket holds (the kernel's own port-0 search for a `SO_REUSEPORT` socket
+    /// once put two SFUs of the test process in one group).
+    @Test func theWorkersPortIsNotSharedWithAnyOtherSocket() async throws {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 2)
+        let reusing = DatagramBootstrap(group: group)
+            .channelOption(.socketOption(NIOBSDSocket.Option(rawValue: SO_REUSEPORT)), value: 1)
+        let stranger = try await reusing.bind(host: "127.0.0.1", port: 0).get()
+        let taken = try #require(stranger.localAddress?.port)
+        var configuration = SFUConfiguration()
+        configuration.workers = 2
+        configuration.udpPort = taken
+        await #expect {
+            _ = try await SFUServer.start(configuration: configuration, group: group)
+        } throws: { error in
+            guard let error = error as? IOError else { return false }
+            return error.errnoCode == EADDRINUSE && "\(error)".contains("another socket shares the SFU's port")
+        }
+        #expect(ProcNetSockets.members(.udp, ipAddress: "127.0.0.1", port: taken) == 1, "the refused start left nothing bound")
+
+        // Port 0 beside many reuse-flagged sockets: the group is alone on its port.
+        var strangers = [stranger]
+        for _ in 0..<300 { strangers.append(try await reusing.bind(host: "127.0.0.1", port: 0).get()) }
+        let held = Set(strangers.compactMap { $0.localAddress?.port })
+        configuration.udpPort = 0
+        let sfu = try await SFUServer.start(configuration: configuration, group: group)
+        let port = try #require(sfu.localAddress.port)
+        #expect(!held.contains(port))
+        #expect(ProcNetSockets.members(.udp, ipAddress: "127.0.0.1", port: port) == 2)
+        for channel in strangers { try await channel.close() }
         await Self.stop(sfu, group)
     }
 }

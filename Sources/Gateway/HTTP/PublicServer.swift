@@ -1,3 +1,4 @@
+import Core
 import Hummingbird
 import HummingbirdCore
 import HummingbirdWebSocket
@@ -214,30 +215,11 @@ public final class PublicServer: Service, Sendable {
     /// and joined the group makes it larger than ours. Of two such servers at least one sees the
     /// other (each counts after its own binds) and fails as an ordinary bind would.
     static func requireSoleGroup(address: SocketAddress, members: Int) throws {
-        guard let text = ListeningSocketTable.procText(of: address), let port = address.port else { return }
-        let file = address.protocol == .inet6 ? "/proc/net/tcp6" : "/proc/net/tcp"
-        guard let table = readProcFile(file) else { return }
-        let found = ListeningSocketTable.listening(address: text, port: port, in: table)
-        guard found <= members else {
-            throw IOError(
-                errnoCode: EADDRINUSE,
-                reason: "bind \(address.ipAddress ?? "?"):\(port) (another process listens on it too: \(found) sockets, \(members) ours)")
-        }
-    }
-
-    /// A `/proc` file's text (their size is not known before reading them to the end).
-    private static func readProcFile(_ path: String) -> String? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 64 << 10)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if count < 0, errno == EINTR { continue }
-            guard count > 0 else { return count == 0 ? String(decoding: bytes, as: UTF8.self) : nil }
-            bytes.append(contentsOf: chunk[0..<count])
-        }
+        guard let ip = address.ipAddress, let port = address.port,
+            let found = ProcNetSockets.members(.tcp, ipAddress: ip, port: port), found > members
+        else { return }
+        throw IOError(
+            errnoCode: EADDRINUSE, reason: "bind \(ip):\(port) (another process listens on it too: \(found) sockets, \(members) ours)")
     }
 
     /// Throws the bind error when another socket holds `host:port`. A bind alone, without

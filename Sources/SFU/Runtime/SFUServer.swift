@@ -1,3 +1,4 @@
+import Core
 import Logging
 import NIOCore
 import NIOPosix
@@ -56,25 +57,12 @@ public final class SFUServer: Sendable {
         for loop in group.makeIterator() where !loops.contains(where: { $0 === loop }) { loops.append(loop) }
         let count = max(1, min(configuration.workers, loops.count))
         let directory = SFUWorkerDirectory(workerCount: count)
-        var channels: [any Channel] = []
-        var port = configuration.udpPort
-        do {
-            for index in 0..<count {
-                let channel = try await bind(
-                    configuration: configuration, port: port, loop: loops[index], reusePort: count > 1,
-                    makeHandler: {
-                        SFUPacketHandler(
-                            configuration: configuration, dtlsContext: context, events: continuation, logger: logger,
-                            worker: index, directory: directory)
-                    })
-                channels.append(channel)
-                // Port 0: the first socket's ephemeral port is the one every other worker joins.
-                port = channel.localAddress?.port ?? port
-            }
-        } catch {
-            for channel in channels { try? await channel.close() }
-            throw error
+        let channels = try await bindGroup(configuration: configuration, loops: Array(loops[0..<count])) { index in
+            SFUPacketHandler(
+                configuration: configuration, dtlsContext: context, events: continuation, logger: logger, worker: index,
+                directory: directory)
         }
+        let port = channels[0].localAddress?.port ?? configuration.udpPort
         var workers: [NIOLoopBound<SFUPacketHandler>] = []
         for channel in channels {
             let loop = channel.eventLoop
@@ -98,12 +86,64 @@ public final class SFUServer: Sendable {
             events: (events, continuation), dtlsFingerprint: certificate.fingerprint, candidates: candidates)
     }
 
+    /// One socket per worker on one port, in a `SO_REUSEPORT` group when there are several, and no
+    /// socket of anybody else in it: the kernel splits peers between a group's sockets by a hash, so
+    /// a stranger in the group would silently take some peers' datagrams (and when it joins or
+    /// leaves, the hash moves peers between sockets). Port 0 is picked by an exclusive probe, because
+    /// UDP's own port-0 search hands out ports that reuse-flagged sockets of the same user hold:
+    /// two SFUs of one process once shared a group that way. A port that another socket joined as we
+    /// bound fails with EADDRINUSE (a configured port) or is picked again (port 0).
+    private static func bindGroup(
+        configuration: SFUConfiguration, loops: [any EventLoop], makeHandler: @escaping @Sendable (Int) -> SFUPacketHandler
+    ) async throws -> [any Channel] {
+        let group = loops.count > 1
+        var attempt = 0
+        while true {
+            attempt += 1
+            var channels: [any Channel] = []
+            do {
+                var port = configuration.udpPort
+                if group, port == 0 { port = try await probeFreePort(host: configuration.bindHost, loop: loops[0]) }
+                for (index, loop) in loops.enumerated() {
+                    let channel = try await bind(configuration: configuration, port: port, loop: loop, reusePort: group) {
+                        makeHandler(index)
+                    }
+                    channels.append(channel)
+                    port = channel.localAddress?.port ?? port
+                }
+                if group, let ip = channels[0].localAddress?.ipAddress,
+                    let found = ProcNetSockets.members(.udp, ipAddress: ip, port: port), found > loops.count
+                {
+                    throw IOError(
+                        errnoCode: EADDRINUSE,
+                        reason: "bind \(ip):\(port) (another socket shares the SFU's port: \(found) sockets, \(loops.count) ours)")
+                }
+                return channels
+            } catch {
+                for channel in channels { try? await channel.close() }
+                let taken = (error as? IOError)?.errnoCode == EADDRINUSE
+                guard taken, configuration.udpPort == 0, attempt < 8 else { throw error }
+            }
+        }
+    }
+
+    /// A port no socket holds, from a bind without reuse flags (which the port-0 search gives only a
+    /// port nobody could share), closed again for the group to take.
+    private static func probeFreePort(host: String, loop: any EventLoop) async throws -> Int {
+        let probe = try await DatagramBootstrap(group: loop).bind(host: host, port: 0).get()
+        let port = probe.localAddress?.port
+        try await probe.close()
+        guard let port else { throw IOError(errnoCode: EADDRNOTAVAIL, reason: "probe for a free UDP port on \(host)") }
+        return port
+    }
+
+    /// No `SO_REUSEADDR`: UDP has no TIME_WAIT to wait out, and with it set on both, a socket
+    /// without `SO_REUSEPORT` could bind our port too, outside the group.
     private static func bind(
         configuration: SFUConfiguration, port: Int, loop: any EventLoop, reusePort: Bool,
         makeHandler: @escaping @Sendable () -> SFUPacketHandler
     ) async throws -> any Channel {
         var bootstrap = DatagramBootstrap(group: loop)
-            .channelOption(.socketOption(.so_reuseaddr), value: 1)
         if reusePort {
             bootstrap = bootstrap.channelOption(.socketOption(NIOBSDSocket.Option(rawValue: SO_REUSEPORT)), value: 1)
         }
