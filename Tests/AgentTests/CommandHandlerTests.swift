@@ -206,7 +206,9 @@ import Testing
         let fixture = Fixture()
         await fixture.attach()
         await fixture.execute("echo hi; sleep 30", run: "trun_d")
-        _ = await fixture.sink.waitFor { $0 == .taskStarted(RunKey(taskID: "task_trun_d", runID: "trun_d", attempt: 1)) }
+        // Its first line, not just its start: a loaded machine can take longer to run the shell's
+        // `echo` than the test takes to detach.
+        #expect(await fixture.waitForLine("hi", run: "trun_d"))
         await fixture.handler.handle(.detachSession(DetachSessionCommand(sessionID: "sess_1", strategy: "terminate")))
         #expect(fixture.sink.all.contains { if case .sessionSuspended = $0 { true } else { false } })
         // No result for the killed run, and it may run again after a resume.

@@ -16,9 +16,9 @@ import Testing
     }
 
     /// RTP on the viewer's video and audio SSRCs until 500 ms pass without any.
-    static func drain(_ viewer: TestWebRTCPeer, video: UInt32, audio: UInt32) throws -> Tally {
+    static func drain(_ viewer: TestWebRTCPeer, video: UInt32, audio: UInt32) async throws -> Tally {
         var tally = Tally()
-        while let received = try viewer.pollMedia(milliseconds: 500) {
+        while let received = try await viewer.pollMedia(milliseconds: 500) {
             guard case .rtp(let bytes) = received else { continue }
             let header = try bytes.withUnsafeBytes { try RTPHeader(parsing: $0) }
             if header.ssrc == video { tally.video.append(bytes) } else if header.ssrc == audio { tally.audio.append(bytes) }
@@ -153,9 +153,9 @@ import Testing
         }
         #expect(stillCongested, "the slow viewer's congestion ended while the frames were sent")
 
-        let fastTally = try Self.drain(fast.peer, video: fast.video, audio: fast.audio)
-        let slowTally = try Self.drain(slow.peer, video: slow.video, audio: slow.audio)
-        let quietTally = try Self.drain(quiet.peer, video: quiet.video, audio: quiet.audio)
+        let fastTally = try await Self.drain(fast.peer, video: fast.video, audio: fast.audio)
+        let slowTally = try await Self.drain(slow.peer, video: slow.video, audio: slow.audio)
+        let quietTally = try await Self.drain(quiet.peer, video: quiet.video, audio: quiet.audio)
         func headers(_ packets: [[UInt8]]) throws -> [RTPHeader] {
             try packets.map { bytes in try bytes.withUnsafeBytes { try RTPHeader(parsing: $0) } }
         }
@@ -205,7 +205,7 @@ import Testing
             var answered: [UInt8]?
             for _ in 0..<2 where answered == nil {
                 try slow.peer.sendRTCP(nack)
-                answered = try slow.peer.receiveRTP(timeout: .seconds(5))
+                answered = try await slow.peer.receiveRTP(timeout: .seconds(5))
             }
             let rtx = try #require(answered)
             let rtxHeader = try rtx.withUnsafeBytes { try RTPHeader(parsing: $0) }

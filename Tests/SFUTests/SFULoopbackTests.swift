@@ -51,7 +51,7 @@ import Testing
         for packet in sent { try publisher.sendRTP(packet) }
 
         var received: [[UInt8]] = []
-        while received.count < 4, let packet = try viewer.receiveRTP() { received.append(packet) }
+        while received.count < 4, let packet = try await viewer.receiveRTP() { received.append(packet) }
         #expect(received.count == 4)
         let headers = try received.map { bytes in try bytes.withUnsafeBytes { try RTPHeader(parsing: $0) } }
         #expect(headers.allSatisfy { $0.ssrc == announcedSSRC && $0.payloadType == 96 })
@@ -74,7 +74,7 @@ import Testing
         nack += withUnsafeBytes(of: announcedSSRC.bigEndian, Array.init)
         nack += [UInt8(lost >> 8), UInt8(lost & 0xff), 0, 0]
         try viewer.sendRTCP(nack)
-        let rtx = try #require(try viewer.receiveRTP())
+        let rtx = try #require(try await viewer.receiveRTP())
         let rtxHeader = try rtx.withUnsafeBytes { try RTPHeader(parsing: $0) }
         #expect(rtxHeader.payloadType == 97)
         #expect(rtxHeader.ssrc != announcedSSRC)
@@ -96,10 +96,10 @@ import Testing
         let (publisher, viewer, answer, _) = try await Self.connectedPair(sfu, stream: "strm_kf")
         // Drain the PLIs the joins caused: a join's request coalesced behind the other's comes up to
         // the 500 ms interval later, so the drain ends only after 700 ms without one.
-        while (try publisher.receiveMedia(timeout: .milliseconds(700))) != nil {}
+        while (try await publisher.receiveMedia(timeout: .milliseconds(700))) != nil {}
 
         try publisher.sendRTP(vp8Packet(sequence: 10, timestamp: 9000, start: true, keyframe: true, marker: true))
-        _ = try #require(try viewer.receiveRTP())
+        _ = try #require(try await viewer.receiveRTP())
         let ssrcLine = try #require(answer.media.first?.attributes.first { $0.name == "ssrc" }?.value)
         let viewerSSRC = UInt32(ssrcLine.split(separator: " ")[0])!
 
@@ -110,14 +110,14 @@ import Testing
         try await Task.sleep(for: .milliseconds(600))
         // A request sent before the keyframe reached the SFU (a retry, on a starved machine) is over
         // 600 ms old now; it must not be counted as one of these.
-        while (try publisher.pollMedia(milliseconds: 0)) != nil {}
+        while (try await publisher.pollMedia(milliseconds: 0)) != nil {}
         var pli: [UInt8] = [0x81, 206, 0, 2, 0, 0, 0, 9]
         pli += withUnsafeBytes(of: viewerSSRC.bigEndian, Array.init)
         for _ in 0..<3 { try viewer.sendRTCP(pli) }
         let window = ContinuousClock.now + .milliseconds(450)
         var plis = 0
         while ContinuousClock.now < window,
-            let received = try publisher.receiveMedia(timeout: ContinuousClock.now.duration(to: window))
+            let received = try await publisher.receiveMedia(timeout: ContinuousClock.now.duration(to: window))
         {
             // (A read blocks up to 200 ms: what arrives after the window is not counted.)
             if case .rtcp(let bytes) = received, bytes.count >= 12, bytes[1] == 206, bytes[0] & 0x1f == 1,
@@ -137,7 +137,7 @@ import Testing
         // From DTLS up, not from the join: the handshake's own time (over 300 ms on a loaded CI
         // machine) is not what the cache saves.
         let joined = ContinuousClock.now
-        let first = try #require(try late.receiveRTP(timeout: .seconds(1)))
+        let first = try #require(try await late.receiveRTP(timeout: .seconds(1)))
         let elapsed = ContinuousClock.now - joined
         #expect(elapsed < .milliseconds(300), "first packet after \(elapsed)")
         let header = try first.withUnsafeBytes { try RTPHeader(parsing: $0) }
@@ -168,7 +168,7 @@ import Testing
         await sfu.stop()
         for peer in [publisher, viewer] {
             var byes = 0
-            while case .rtcp(let bytes)? = try peer.pollMedia(milliseconds: 500) {
+            while case .rtcp(let bytes)? = try await peer.pollMedia(milliseconds: 500) {
                 byes += try rtcpPackets(bytes).filter { if case .bye = $0 { true } else { false } }.count
             }
             #expect(byes == 1)
@@ -197,19 +197,19 @@ import Testing
 
         // Before any check with the new credentials, media still flows on the old pair.
         try publisher.sendRTP(vp8Packet(sequence: 1, timestamp: 1, start: true, keyframe: true, marker: true))
-        #expect(try viewer.receiveRTP() != nil)
+        #expect(try await viewer.receiveRTP() != nil)
 
         viewer.adoptRestart(localUfrag: newUfrag, serverUfrag: credentials.ufrag, serverPassword: credentials.password)
         viewer.sendDatagram(viewer.bindingRequest(nominate: true))
-        let response = try #require(viewer.receiveSTUN(milliseconds: 2_000), "no answer to a check with the new credentials")
+        let response = try #require(await viewer.receiveSTUN(milliseconds: 2_000), "no answer to a check with the new credentials")
         #expect(response[0] == 0x01 && response[1] == 0x01, "Binding success")
         // DTLS and SRTP survived the restart.
         try publisher.sendRTP(vp8Packet(sequence: 2, timestamp: 3000, start: true, keyframe: false, marker: true))
-        #expect(try viewer.receiveRTP() != nil)
+        #expect(try await viewer.receiveRTP() != nil)
         // The old credentials are retired once the new ones were used.
         viewer.adoptRestart(localUfrag: oldUfrag, serverUfrag: old.ufrag, serverPassword: old.password)
         viewer.sendDatagram(viewer.bindingRequest(nominate: false))
-        #expect(viewer.receiveSTUN(milliseconds: 300) == nil)
+        #expect(await viewer.receiveSTUN(milliseconds: 300) == nil)
         // Restart done: the new ufrag is now simply the one in use.
         #expect(try await sfu.restartICE(peerID: viewerID, remoteUfrag: newUfrag) == nil)
         await #expect(throws: SFUError.unknownPeer) { _ = try await sfu.restartICE(peerID: "view_nobody", remoteUfrag: "x") }
@@ -232,14 +232,14 @@ import Testing
         #expect(await sfu.removePeer(id: viewed.id))
         // The viewer hears an RTCP BYE for the stream's SSRCs (video and its RTX) first.
         var bye: [UInt32] = []
-        while bye.isEmpty, case .rtcp(let bytes)? = try viewer.pollMedia(milliseconds: 500) {
+        while bye.isEmpty, case .rtcp(let bytes)? = try await viewer.pollMedia(milliseconds: 500) {
             for case .bye(let packet) in try rtcpPackets(bytes) { bye = bytes.withUnsafeBytes { Array(packet.ssrcs(in: $0)) } }
         }
         let ssrcLine = try #require(try SDPSession(parsing: viewed.answer).media.first?.attributes.first { $0.name == "ssrc" }?.value)
         #expect(bye.count == 2 && bye.first == UInt32(ssrcLine.split(separator: " ")[0]), "BYE for \(bye)")
         #expect(!(await sfu.removePeer(id: viewed.id)))
         try publisher.sendRTP(vp8Packet(sequence: 1, timestamp: 1, start: true, keyframe: true, marker: true))
-        #expect(try viewer.receiveRTP(timeout: .milliseconds(500)) == nil)
+        #expect(try await viewer.receiveRTP(timeout: .milliseconds(500)) == nil)
         let again = try TestWebRTCPeer()
         _ = try await sfu.addViewer(streamID: "strm_d", media: Self.media, offer: again.offer(sending: false))
     }
@@ -272,7 +272,7 @@ import Testing
         sfu.ingestVideoFrame(
             streamID: "strm_src", ptsMicroseconds: 1_033_334, keyframe: false, data: ByteBuffer(bytes: [0x01] + [UInt8](repeating: 7, count: 499)))
         var packets: [[UInt8]] = []
-        while packets.count < 4, let packet = try viewer.receiveRTP() { packets.append(packet) }
+        while packets.count < 4, let packet = try await viewer.receiveRTP() { packets.append(packet) }
         #expect(packets.count == 4)
         let headers = try packets.map { bytes in try bytes.withUnsafeBytes { try RTPHeader(parsing: $0) } }
         #expect(headers.map(\.marker) == [false, false, true, true])

@@ -14,9 +14,9 @@ import Testing
     static let sps: [UInt8] = [0x67, 0x42, 0xE0, 0x1F, 0xDA, 0x02, 0xD0, 0x28]
     static let pps: [UInt8] = [0x68, 0xCE, 0x3C, 0x80]
 
-    func packets(_ viewer: TestWebRTCPeer, count: Int) throws -> [(header: RTPHeader, payload: [UInt8])] {
+    func packets(_ viewer: TestWebRTCPeer, count: Int) async throws -> [(header: RTPHeader, payload: [UInt8])] {
         var out: [(RTPHeader, [UInt8])] = []
-        while out.count < count, let packet = try viewer.receiveRTP() {
+        while out.count < count, let packet = try await viewer.receiveRTP() {
             let header = try packet.withUnsafeBytes { try RTPHeader(parsing: $0) }
             out.append((header, Array(packet[header.payloadRange])))
         }
@@ -43,7 +43,7 @@ import Testing
             data: ByteBuffer(bytes: start + Self.sps + start + Self.pps + start + idr))
         sfu.ingestVideoFrame(streamID: "strm_h264", ptsMicroseconds: 5_033_333, keyframe: false, data: ByteBuffer(bytes: start + delta))
         sfu.ingestVideoFrame(streamID: "strm_h264", ptsMicroseconds: 15_000_000, keyframe: true, data: ByteBuffer(bytes: start + idr))
-        let got = try packets(viewer, count: 9)
+        let got = try await packets(viewer, count: 9)
         #expect(got.count == 9)
         let stapA: [UInt8] = [0x78, 0x00, 0x08] + Self.sps + [0x00, 0x04] + Self.pps
         // AU 1: STAP-A(SPS, PPS), 3 FU-A fragments of the IDR (marker on the last).
@@ -75,7 +75,7 @@ import Testing
         let packet: [UInt8] = [0xFC] + [UInt8](repeating: 0x55, count: 120)
         sfu.ingestAudioFrame(streamID: "strm_opus", ptsMicroseconds: 7_000_000, data: ByteBuffer(bytes: packet))
         sfu.ingestAudioFrame(streamID: "strm_opus", ptsMicroseconds: 7_020_000, data: ByteBuffer(bytes: packet))
-        let got = try packets(viewer, count: 2)
+        let got = try await packets(viewer, count: 2)
         #expect(got.count == 2)
         #expect(got.allSatisfy { $0.payload == packet && $0.header.payloadType == 111 })
         #expect(got[1].header.timestamp &- got[0].header.timestamp == 960)

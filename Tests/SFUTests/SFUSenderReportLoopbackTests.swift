@@ -76,9 +76,9 @@ import TestSupport
                 frame += 1
                 continue
             }
-            if let received = try viewer.pollMedia(milliseconds: Int((due - elapsed) / 1_000_000)) { try tally.record(received, arrival: viewer.lastArrival) }
+            if let received = try viewer.pollMediaBlocking(milliseconds: Int((due - elapsed) / 1_000_000)) { try tally.record(received, arrival: viewer.lastArrival) }
         }
-        while let received = try viewer.pollMedia(milliseconds: 100) { try tally.record(received, arrival: viewer.lastArrival) }
+        while let received = try viewer.pollMediaBlocking(milliseconds: 100) { try tally.record(received, arrival: viewer.lastArrival) }
         return tally
     }
 
@@ -237,7 +237,7 @@ import TestSupport
         // The publisher's receiver reports now echo its sender reports (LSR) with the delay since (DLSR).
         var echoed = 0
         var delays: [UInt32] = []
-        while let received = try publisher.pollMedia(milliseconds: 50) {
+        while let received = try await publisher.pollMedia(milliseconds: 50) {
             guard case .rtcp(let bytes) = received else { continue }
             for packet in try rtcpPackets(bytes) {
                 guard case .receiverReport(let rr) = packet else { continue }

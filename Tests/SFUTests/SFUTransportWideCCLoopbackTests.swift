@@ -44,7 +44,7 @@ import Testing
         var counts: [UInt8] = []
         let deadline = ContinuousClock.now + .seconds(1)
         while ContinuousClock.now < deadline, arrivals.count < 40 {
-            guard case .rtcp(let bytes)? = try publisher.pollMedia(milliseconds: 100) else { continue }
+            guard case .rtcp(let bytes)? = try await publisher.pollMedia(milliseconds: 100) else { continue }
             for packet in try rtcpPackets(bytes) {
                 guard case .transportWideCC(let feedback) = packet else { continue }
                 counts.append(feedback.feedbackPacketCount)

@@ -135,15 +135,17 @@ final class TestWebRTCPeer: @unchecked Sendable {
     }
 
     /// Waits for a STUN datagram (dropping media meanwhile); nil after `milliseconds`.
-    func receiveSTUN(milliseconds: Int) -> [UInt8]? {
-        let deadline = ContinuousClock.now + .milliseconds(milliseconds)
-        while ContinuousClock.now < deadline {
-            guard let datagram = receiveDatagram() else { continue }
-            if case .stun = PacketDemux.classify(firstByte: datagram[0], secondByte: datagram.count > 1 ? datagram[1] : nil) {
-                return datagram
+    func receiveSTUN(milliseconds: Int) async -> [UInt8]? {
+        try? await offPool {
+            let deadline = ContinuousClock.now + .milliseconds(milliseconds)
+            while ContinuousClock.now < deadline {
+                guard let datagram = self.receiveDatagram() else { continue }
+                if case .stun = PacketDemux.classify(firstByte: datagram[0], secondByte: datagram.count > 1 ? datagram[1] : nil) {
+                    return datagram
+                }
             }
+            return nil
         }
-        return nil
     }
 
     func bindingRequest(nominate: Bool) -> [UInt8] {
@@ -210,8 +212,17 @@ final class TestWebRTCPeer: @unchecked Sendable {
 
     enum Received: Sendable { case rtp([UInt8]), rtcp([UInt8]) }
 
+    // The waits below block their thread on the socket: tests call them through `offPool`, because
+    // parallel suites share one cooperative thread per core, and SFU tests waiting on sockets there
+    // once starved other suites' timers for seconds (a slow viewer's REMBs went stale, a task's
+    // kill took longer than its grace).
+
     /// The next SRTP/SRTCP datagram, unprotected; nil after `timeout` without one.
-    func receiveMedia(timeout: Duration = .seconds(2)) throws -> Received? {
+    func receiveMedia(timeout: Duration = .seconds(2)) async throws -> Received? {
+        try await offPool { try self.receiveMediaBlocking(timeout: timeout) }
+    }
+
+    private func receiveMediaBlocking(timeout: Duration) throws -> Received? {
         let inbound = try require(inbound, "not connected")
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
@@ -233,7 +244,12 @@ final class TestWebRTCPeer: @unchecked Sendable {
     }
 
     /// The next SRTP/SRTCP datagram, unprotected, waiting at most `milliseconds` (poll, not the socket timeout).
-    func pollMedia(milliseconds: Int) throws -> Received? {
+    func pollMedia(milliseconds: Int) async throws -> Received? {
+        try await offPool { try self.pollMediaBlocking(milliseconds: milliseconds) }
+    }
+
+    /// ``pollMedia(milliseconds:)`` for a loop that is already on a thread of its own.
+    func pollMediaBlocking(milliseconds: Int) throws -> Received? {
         let inbound = try require(inbound, "not connected")
         var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
         let deadline = ContinuousClock.now + .milliseconds(max(milliseconds, 0))
@@ -293,13 +309,16 @@ final class TestWebRTCPeer: @unchecked Sendable {
         }
     }
 
-    func receiveRTP(timeout: Duration = .seconds(2)) throws -> [UInt8]? {
-        let deadline = ContinuousClock.now + timeout
-        while ContinuousClock.now < deadline {
-            guard let received = try receiveMedia(timeout: deadline - ContinuousClock.now) else { return nil }
-            if case .rtp(let bytes) = received { return bytes }
+    /// The next RTP packet, unprotected (RTCP meanwhile is dropped); nil after `timeout` without one.
+    func receiveRTP(timeout: Duration = .seconds(2)) async throws -> [UInt8]? {
+        try await offPool {
+            let deadline = ContinuousClock.now + timeout
+            while ContinuousClock.now < deadline {
+                guard let received = try self.receiveMediaBlocking(timeout: deadline - ContinuousClock.now) else { return nil }
+                if case .rtp(let bytes) = received { return bytes }
+            }
+            return nil
         }
-        return nil
     }
 }
 
