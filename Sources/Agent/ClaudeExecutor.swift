@@ -70,11 +70,22 @@ public struct ClaudeExecutor: TaskExecutor {
 final class ClaudeRun: Sendable {
     private struct State {
         var parser = ClaudeStreamParser()
-        var promptSent = false
+        var prompt = PromptState.unsent
         /// Questions waiting for the operator, by the control request that asked them.
         var asked: [String: PermissionQuestion] = [:]
         /// Control requests the CLI withdrew (`control_cancel_request`): never answered.
         var withdrawn: Set<String> = []
+    }
+
+    /// Where the prompt is: a `KillTask` before it was written must not let it go out afterwards
+    /// (the CLI would answer the early interrupt with nothing to stop, then run the whole turn).
+    private enum PromptState {
+        case unsent
+        /// Being written; `interruptAfter` when a `KillTask` came meanwhile.
+        case writing(interruptAfter: Bool)
+        case sent
+        /// Killed before it was written: never sent.
+        case withheld
     }
 
     static let withdrawnReason = "withdrawn by the CLI"
@@ -122,12 +133,20 @@ final class ClaudeRun: Sendable {
     private func sendPrompt() -> Bool {
         let exited = lingering.hasExited
         let first = state.withLock { state in
-            guard !state.promptSent, !exited else { return false }
-            state.promptSent = true
+            guard case .unsent = state.prompt, !exited else { return false }
+            state.prompt = .writing(interruptAfter: false)
             return true
         }
-        if first { stdin.writeLine(ClaudeInvocation.userMessage(task.prompt)) }
-        return first
+        guard first else { return false }
+        // Written outside the lock: a CLI that does not read its stdin must not stop our reader of its stdout.
+        stdin.writeLine(ClaudeInvocation.userMessage(task.prompt))
+        let interrupt = state.withLock { state in
+            defer { state.prompt = .sent }
+            if case .writing(interruptAfter: true) = state.prompt { return true }
+            return false
+        }
+        if interrupt { writeInterrupt() }
+        return true
     }
 
     func stdoutLine(_ line: LineSplitter.Line) {
@@ -234,7 +253,36 @@ final class ClaudeRun: Sendable {
 
     /// `KillTask` (orchestration.md §4.3): the turn is interrupted through the control protocol
     /// first; the CLI answers and ends the turn with an error result, then exits on closed stdin.
+    /// Killed before the prompt went out (the CLI still starting or answering `initialize`), the
+    /// prompt is withheld and stdin closed: the CLI, with no turn to run, exits by itself.
     func interrupt() -> Bool {
+        enum Action { case write, closeInput, later }
+        let action = state.withLock { state -> Action in
+            switch state.prompt {
+            case .unsent, .withheld:
+                state.prompt = .withheld
+                return .closeInput
+            case .writing:
+                state.prompt = .writing(interruptAfter: true)
+                return .later
+            case .sent:
+                return .write
+            }
+        }
+        switch action {
+        case .write:
+            return writeInterrupt()
+        case .later:
+            return true
+        case .closeInput:
+            output.system("stopped before the prompt was sent: the CLI's input is closed")
+            stdin.close()
+            return true
+        }
+    }
+
+    @discardableResult
+    private func writeInterrupt() -> Bool {
         stdin.writeLine(
             #"{"type":"control_request","request_id":""# + Self.interruptID + #"","request":{"subtype":"interrupt"}}"#)
     }

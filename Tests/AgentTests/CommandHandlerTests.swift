@@ -15,14 +15,14 @@ import Testing
         /// double had answered the interrupt but not yet written its result when SIGTERM came).
         init(
             killGrace: Duration = .seconds(5), interruptGrace: Duration = .seconds(2),
-            executors: [any TaskExecutor] = [CommandExecutor()]
+            executors: [any TaskExecutor] = [CommandExecutor()], environment: [String: String] = [:]
         ) {
             var configuration = CommandHandler.Configuration(
                 workspaceBase: base,
                 baseEnvironment: [
                     "PATH": "/usr/bin:/bin", "MARIONETTE_RUNNER_TOKEN": "rtok_secret",
                     "MARIONETTE_CLAUDE_BIN": ClaudeExecutorTests.double, "MARIONETTE_CODEX_BIN": CodexExecutorTests.double,
-                ],
+                ].merging(environment) { $1 },
                 killGrace: killGrace, sequenceWait: .milliseconds(1))
             configuration.interruptGrace = interruptGrace
             handler = CommandHandler(
@@ -120,7 +120,8 @@ import Testing
         let fixture = Fixture(interruptGrace: .seconds(10), executors: [ClaudeExecutor(exitGrace: .seconds(5))])
         await fixture.attach(agent: "claude")
         await fixture.execute("say started\nsleep 30\nsay never", run: "trun_ci")
-        #expect(await fixture.waitForLine("started", run: "trun_ci"))
+        // The CLI's own message (the runner's "Claude Code started" comes before the prompt is sent).
+        #expect(await fixture.waitForLine(#""text":"started""#, run: "trun_ci"))
         try await Task.sleep(for: .milliseconds(200))  // the double is inside its sleep step
         let started = ContinuousClock.now
         await fixture.handler.handle(.killTask(KillTaskCommand(taskID: "task_trun_ci", runID: "trun_ci", reason: "canceled")))
@@ -132,6 +133,30 @@ import Testing
         #expect(lines.contains { $0.content.contains(#""request_id":"marionette_interrupt_1""#) })
         #expect(lines.contains { $0.content.contains("error_during_execution") })
         #expect(!lines.contains { $0.content.contains("never") && !$0.content.contains("sleep") })
+    }
+
+    /// A `KillTask` while the CLI is still starting, before its prompt went out: the prompt is
+    /// withheld and the CLI's input closed, so it exits by itself without running the turn. (Sent
+    /// as usual, the early interrupt found no turn to stop and the prompt then ran until SIGTERM.)
+    @Test func killTaskBeforeThePromptWithholdsIt() async throws {
+        let fixture = Fixture(
+            interruptGrace: .seconds(10), executors: [ClaudeExecutor(exitGrace: .seconds(5))],
+            environment: ["CLAUDE_DOUBLE_INITIALIZE_DELAY": "1.5"])
+        await fixture.attach(agent: "claude")
+        await fixture.execute("say started\nsleep 30\nsay never", run: "trun_cb")
+        let key = RunKey(taskID: "task_trun_cb", runID: "trun_cb", attempt: 1)
+        #expect(await fixture.sink.waitFor { $0 == .taskStarted(key) } != nil)
+        let started = ContinuousClock.now
+        await fixture.handler.handle(.killTask(KillTaskCommand(taskID: "task_trun_cb", runID: "trun_cb", reason: "canceled")))
+        let completion = try #require(await fixture.sink.completion(run: "trun_cb"))
+        let lines = await bufferedLines(fixture.buffer, run: "trun_cb")
+        let elapsed = started.duration(to: .now)
+        let said = lines.map(\.content).suffix(12).joined(separator: "\n")
+        #expect(!completion.success && completion.error == "canceled")
+        #expect(completion.exitCode == 0, "the CLI exited on its own at the end of its input (after \(elapsed)):\n\(said)")
+        #expect(elapsed < .seconds(10), "no signal was needed:\n\(said)")
+        #expect(lines.contains { $0.content.contains("stopped before the prompt was sent") }, "\(said)")
+        #expect(!lines.contains { $0.content.contains(#""text":"started""#) }, "the turn never ran:\n\(said)")
     }
 
     @Test func killTaskInterruptsACodexTurnWaitingForApproval() async throws {
