@@ -144,7 +144,13 @@ import Testing
         #expect(try await forward.waitFor("(1001): no bytes either way for 2 s"), "\(forward.output)")
         // The same silence on the tunnel's own TCP port: the server resets the connection.
         let publicPort = try #require(tunnel["public_port"] as? Int)
-        let idleTCP = try await TunnelEndToEndTests.client(["tcp-idle", "127.0.0.1", "\(publicPort)"])
+        let idleTCP: [String: Any]
+        do {
+            idleTCP = try await TunnelEndToEndTests.client(["tcp-idle", "127.0.0.1", "\(publicPort)"])
+        } catch {
+            Issue.record("tcp-idle on the tunnel's port \(publicPort): \(error)\n\(server.log.suffix(4000))")
+            return
+        }
         let idleTCPFor = idleTCP["elapsed"] as? Double ?? 0
         #expect(
             idleTCP["first"] as? String == "x" && ["", "ConnectionResetError"].contains(idleTCP["rest"] as? String ?? "?")
