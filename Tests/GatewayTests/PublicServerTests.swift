@@ -57,7 +57,7 @@ enum PublicServerRun {
             .serverChannelOption(.socketOption(NIOBSDSocket.Option(rawValue: SO_REUSEPORT)), value: 1)
             .bind(host: "127.0.0.1", port: 0).get()
         let port = try #require(holder.localAddress?.port)
-        #expect(throws: IOError.self) { try PublicServer.requireFree(host: "127.0.0.1", port: port) }
+        #expect(throws: IOError.self) { try TCPPortProbe.requireFree(host: "127.0.0.1", port: port) }
         try await holder.close()
 
         // A free port passes. Not the holder's: it is in the kernel's ephemeral range, where another
@@ -66,7 +66,7 @@ enum PublicServerRun {
         var passed: Int?
         for candidate in (0..<20).map({ _ in Int.random(in: 10_000..<20_000) }) {
             do {
-                try PublicServer.requireFree(host: "127.0.0.1", port: candidate)
+                try TCPPortProbe.requireFree(host: "127.0.0.1", port: candidate)
                 passed = candidate
                 break
             } catch let error as IOError where error.errnoCode == EADDRINUSE {

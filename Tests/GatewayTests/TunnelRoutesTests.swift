@@ -2,6 +2,8 @@ import Core
 import Foundation
 import Gateway
 import HTTPTypes
+import NIOCore
+import NIOPosix
 import Orchestrator
 import Testing
 
@@ -34,9 +36,11 @@ import Testing
 
             let tcp = try await c.send(.post, "/api/v1/sessions/\(sid)/tunnels", json: #"{"type":"tcp","local_port":22,"ttl_seconds":60}"#)
             #expect(tcp.status == 201, "\(tcp.body)")
-            #expect(tcp.json["public_port"] as? Int == 20000)
+            // The range's lowest port this host can listen on (parallel tests' servers hold some).
+            let port = try #require(tcp.json["public_port"] as? Int)
+            #expect((20000...20999).contains(port))
             #expect(tcp.json["public_host"] as? String == "localhost")
-            #expect(tcp.json["public_url"] as? String == "tcp://localhost:20000")
+            #expect(tcp.json["public_url"] as? String == "tcp://localhost:\(port)")
             #expect(tcp.json["host_header"] == nil)
             #expect((tcp.json["allow_cidrs"] as? [String]) == ["127.0.0.0/8", "::1/128"])
             let tcpID = try #require(tcp.json["id"] as? String)
@@ -113,6 +117,42 @@ import Testing
             let id = try #require(try await c.send(.post, "/api/v1/sessions/\(sid)/tunnels", json: #"{"local_port":1}"#).json["id"] as? String)
             #expect(try await c.send(.delete, "/api/v1/tunnels/\(id)", auth: .some(auth)).code == "forbidden")
         }
+    }
+
+    /// A TCP tunnel never gets a port of its range that another process listens on (its listener
+    /// could not bind it, and clients would reach that process): the next port is taken; a range
+    /// with none left answers 503 naming it.
+    @Test func tcpTunnelsSkipPortsAnotherProcessHolds() async throws {
+        let group = MultiThreadedEventLoopGroup.singleton
+        var held: (any Channel)?
+        var port = 0
+        for _ in 0..<20 where held == nil {
+            let candidate = try await ServerBootstrap(group: group).bind(host: "127.0.0.1", port: 0).get()
+            let next = try #require(candidate.localAddress?.port) + 1
+            if next <= 65535, let probe = try? await ServerBootstrap(group: group).bind(host: "127.0.0.1", port: next).get() {
+                try await probe.close()
+                held = candidate
+                port = next - 1
+            } else {
+                try await candidate.close()
+            }
+        }
+        let holder = try #require(held, "no two consecutive free ports")
+        let heldPort = port
+        var config = ServerConfig()
+        config.tunnels.tcpPortRange = port...(port + 1)
+        let h = try await GatewayHarness.make(config: config)
+        defer { Task { await h.close() } }
+        try await h.api { c in
+            let sid = try #require(try await c.send(.post, "/api/v1/sessions", json: #"{"agent":"command"}"#).json["id"] as? String)
+            let tcp = try await c.send(.post, "/api/v1/sessions/\(sid)/tunnels", json: #"{"type":"tcp","local_port":22}"#)
+            #expect(tcp.status == 201, "\(tcp.body)")
+            #expect(tcp.json["public_port"] as? Int == heldPort + 1, "port \(heldPort) is held by another socket")
+            let none = try await c.send(.post, "/api/v1/sessions/\(sid)/tunnels", json: #"{"type":"tcp","local_port":23}"#)
+            #expect(none.status == 503 && none.code == "service_unavailable", "\(none.body)")
+            #expect((none.json["message"] as? String)?.contains("\(heldPort)-\(heldPort + 1)") == true, "\(none.body)")
+        }
+        try await holder.close()
     }
 
     /// `GET /tunnels/{id}/connect` answers its refusals before any upgrade, with an API key or the

@@ -93,6 +93,27 @@ import Testing
         }
     }
 
+    /// A port of the range that this host cannot listen on (another process holds it) is skipped;
+    /// with none left the create says which range to widen.
+    @Test(arguments: Engine.allCases)
+    func portsOtherProcessesHoldAreSkipped(_ engine: Engine) async throws {
+        try await TestDatabases.with(engine) { store in
+            var tunnels = Self.service(store) { $0.tcpPortRange = 21000...21002 }
+            tunnels.tcpPortAvailable = { $0 != 21000 && $0 != 21002 }
+            let session = try await Self.session(store, active: true)
+            let first = try await tunnels.create(Self.request(22, type: "tcp"), sessionID: session.id, scope: .single)
+            #expect(first.record.publicPort == 21001)
+            await StreamServiceTests.expectError("service_unavailable") {
+                _ = try await tunnels.create(Self.request(23, type: "tcp"), sessionID: session.id, scope: .single)
+            }
+            do {
+                _ = try await tunnels.create(Self.request(23, type: "tcp"), sessionID: session.id, scope: .single)
+            } catch let error as APIError {
+                #expect(error.message.contains("21000-21002") && error.message.contains("tunnels.tcp_port_range"), "\(error.message)")
+            }
+        }
+    }
+
     @Test(arguments: Engine.allCases)
     func badInputNamesTheField(_ engine: Engine) async throws {
         try await TestDatabases.with(engine) { store in

@@ -190,7 +190,7 @@ public final class PublicServer: Service, Sendable {
         if shared, configuration.port != 0 {
             // Members of a group share the port with any other socket that asks to: a port another
             // process holds must fail the start as it would without a group.
-            try Self.requireFree(host: configuration.host, port: configuration.port)
+            try TCPPortProbe.requireFree(host: configuration.host, port: configuration.port)
         }
         var listeners: [any Channel] = []
         var port = configuration.port
@@ -211,7 +211,7 @@ public final class PublicServer: Service, Sendable {
         return listeners
     }
 
-    /// After the group bound: a process that passed ``requireFree(host:port:)`` in the same instant
+    /// After the group bound: a process that passed ``TCPPortProbe/requireFree(host:port:)`` in the same instant
     /// and joined the group makes it larger than ours. Of two such servers at least one sees the
     /// other (each counts after its own binds) and fails as an ordinary bind would.
     static func requireSoleGroup(address: SocketAddress, members: Int) throws {
@@ -220,20 +220,6 @@ public final class PublicServer: Service, Sendable {
         else { return }
         throw IOError(
             errnoCode: EADDRINUSE, reason: "bind \(ip):\(port) (another process listens on it too: \(found) sockets, \(members) ours)")
-    }
-
-    /// Throws the bind error when another socket holds `host:port`. A bind alone, without
-    /// `SO_REUSEPORT` and without listening: a listening probe would complete handshakes, and a
-    /// client that reached it as the server started would be left with a connection nobody serves.
-    static func requireFree(host: String, port: Int) throws {
-        let address = try SocketAddress.makeAddressResolvingHost(host, port: port)
-        let fd = socket(Int32(address.protocol.rawValue), Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw IOError(errnoCode: errno, reason: "socket") }
-        defer { close(fd) }
-        var on: Int32 = 1
-        _ = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, socklen_t(MemoryLayout<Int32>.size))
-        let bound = address.withSockAddr { pointer, length in bind(fd, pointer, socklen_t(length)) }
-        guard bound == 0 else { throw IOError(errnoCode: errno, reason: "bind \(host):\(port)") }
     }
 
     private func bootstrap(

@@ -75,14 +75,19 @@ public struct GatewayServices: Sendable {
         var streams = StreamService(store: store, publicURL: config.resolvedPublicURL)
         streams.hooks = hooks
         self.streams = streams
-        self.tunnels = TunnelService(store: store, publicURL: config.resolvedPublicURL, settings: config.tunnels)
         self.streamTokens = StreamTokenAuthenticator(store: store, logger: logger)
         self.apiKeys = APIKeyService(store: store, multiTenant: config.multiTenant)
         self.runnerTokens = RunnerTokenService(store: store, multiTenant: config.multiTenant)
         self.webhooks = WebhookService(store: store, settings: config.webhooks, dataKeys: dataKeys)
         self.authenticator = APIKeyAuthenticator(store: store, logger: logger)
-        self.tunnelRuntime = TunnelRuntime(
+        let tunnelRuntime = TunnelRuntime(
             store: store, apiKeys: authenticator, config: config, metrics: metrics.tunnels, logger: logger)
+        self.tunnelRuntime = tunnelRuntime
+        var tunnels = TunnelService(store: store, publicURL: config.resolvedPublicURL, settings: config.tunnels)
+        // A port of the range another process holds is skipped; the one picked is held until its listener binds.
+        let reservations = tunnelRuntime.portReservations
+        tunnels.tcpPortAvailable = { reservations.reserve($0) }
+        self.tunnels = tunnels
         self.hub = hub
         self.admin = admin
         self.authFailures = AuthFailureAuditor(store: store)

@@ -12,7 +12,12 @@ enum TunnelRoutes {
             let id = try context.pathID("sessionID", .session, kind: "session")
             let body = try await JSONIO.decode(CreateTunnelRequest.self, from: request)
             let tunnel = try await s.tunnels.create(body, sessionID: id, scope: scope)
-            await s.tunnelRuntime.tunnelOpened(tunnel.record)
+            do {
+                try await s.tunnelRuntime.tunnelCreated(tunnel.record)
+            } catch {
+                _ = try? await s.tunnels.close(tunnel.record.id, scope: scope)
+                throw error
+            }
             return try JSONIO.response(tunnel, status: .created)
         }
         table.add(api, prefix: "/api/v1", .get, "sessions/{sessionID}/tunnels") { request, context in

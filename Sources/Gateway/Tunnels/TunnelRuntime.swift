@@ -52,6 +52,8 @@ public final class TunnelRuntime: Service, Sendable {
     private let fabric = NIOLockedValueBox<Fabric?>(nil)
     private let connections = NIOLockedValueBox<[String: [String: TunnelSplicePeer]]>([:])
     let listeners: TunnelTCPListeners
+    /// TCP tunnel ports the store picked, held until their listeners take them.
+    let portReservations: TunnelPortReservations
     let acceptQueue = TunnelAcceptQueue()
     /// Connect WebSockets whose runner side was asked for before their 101 went out, until the
     /// upgraded handler takes them; one whose connection closes first is abandoned (its runner
@@ -71,9 +73,10 @@ public final class TunnelRuntime: Service, Sendable {
         self.apiKeys = apiKeys
         self.settings = config.tunnels
         self.multiTenant = config.multiTenant
-        self.tcpBindHost = config.tunnels.tcpBindHost ?? config.apiHost
+        self.tcpBindHost = Self.tcpBindHost(config)
         self.logger = logger
         self.listeners = TunnelTCPListeners(logger: logger)
+        self.portReservations = TunnelPortReservations(host: tcpBindHost)
         self.acceptSteering = TunnelAcceptSteering(logger: logger)
     }
 
@@ -99,10 +102,35 @@ public final class TunnelRuntime: Service, Sendable {
 
     // MARK: - Lifecycle from the management API
 
-    /// A tunnel was created: TCP tunnels bind their port.
-    public func tunnelOpened(_ record: TunnelRecord) async {
+    /// Where TCP tunnels listen (`tunnels.tcp_bind_host`, else the API's host).
+    static func tcpBindHost(_ config: ServerConfig) -> String { config.tunnels.tcpBindHost ?? config.apiHost }
+
+    /// A tunnel was created: a TCP tunnel listens on its port. Its port was free when the store
+    /// picked it; one taken in the instant since throws 503, and the caller closes the tunnel
+    /// rather than leave it with a port that reaches somebody else.
+    public func tunnelCreated(_ record: TunnelRecord) async throws {
         guard settings.enabled, record.type == "tcp", let port = record.publicPort else { return }
-        await listeners.bind(record: record, host: tcpBindHost, port: port, runtime: self)
+        do {
+            try await listeners.bind(record: record, host: tcpBindHost, port: port, runtime: self)
+        } catch {
+            logger.error(
+                "tcp tunnel could not bind its port",
+                metadata: ["tunnel_id": "\(record.id)", "address": "\(tcpBindHost):\(port)", "error": "\(error)"])
+            throw APIError.serviceUnavailable(
+                "TCP tunnel port \(port) could not be listened on (\(error)); the tunnel was closed, create it again")
+        }
+    }
+
+    /// An open TCP tunnel found at start-up listens on its port again (logged when another
+    /// process took the port meanwhile).
+    func tunnelRestored(_ record: TunnelRecord) async {
+        guard settings.enabled, record.type == "tcp", let port = record.publicPort else { return }
+        do {
+            try await listeners.bind(record: record, host: tcpBindHost, port: port, runtime: self)
+        } catch {
+            logger.error(
+                "tcp tunnel could not bind its port", metadata: ["tunnel_id": "\(record.id)", "address": "\(tcpBindHost):\(port)", "error": "\(error)"])
+        }
     }
 
     /// A tunnel was closed or expired: its connections end (HTTP clients still waiting get 410),
@@ -138,7 +166,7 @@ public final class TunnelRuntime: Service, Sendable {
     public func run() async throws {
         if settings.enabled {
             for record in (try? await store.openTunnels(type: "tcp")) ?? [] {
-                await tunnelOpened(record)
+                await tunnelRestored(record)
             }
         }
         let interval = sweepInterval
@@ -150,6 +178,7 @@ public final class TunnelRuntime: Service, Sendable {
             }
         }
         await listeners.unbindAll()
+        portReservations.releaseAll()
     }
 
     func sweep() async {
@@ -161,6 +190,7 @@ public final class TunnelRuntime: Service, Sendable {
             logger.warning("tunnel expiry sweep failed", metadata: ["error": "\(error)"])
         }
         acceptSteering.expire()
+        portReservations.expire(olderThan: .seconds(60))
         await refreshTargets()
         let ids = Set(connections.withLockedValue { Array($0.keys) }).union(listeners.tunnelIDs)
         for id in ids {

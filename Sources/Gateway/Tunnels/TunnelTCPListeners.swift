@@ -6,6 +6,10 @@ import NIOCore
 import NIOPosix
 import Orchestrator
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// One listening socket per TCP tunnel on `tunnels.tcp_bind_host:<public_port>` (streaming.md §7.6).
 /// Each accepted connection is checked against the tunnel's source networks (public tunnels take
 /// anyone), then spliced raw to a data-connection stream; refusals and failures are resets. The
@@ -24,7 +28,8 @@ final class TunnelTCPListeners: Sendable {
         channels.withLockedValue { $0[tunnelID]?.localAddress?.port }
     }
 
-    func bind(record: TunnelRecord, host: String, port: Int, runtime: TunnelRuntime) async {
+    /// Listens on the tunnel's port; throws the bind error (the port taken by another process).
+    func bind(record: TunnelRecord, host: String, port: Int, runtime: TunnelRuntime) async throws {
         guard channels.withLockedValue({ $0[record.id] }) == nil else { return }
         let networks = record.allowCIDRs.compactMap(CIDR.init)
         let isPublic = record.isPublic
@@ -63,17 +68,24 @@ final class TunnelTCPListeners: Sendable {
                     links.supply(end.link(eventLoop: channel.eventLoop), for: channel)
                 }
             }
-        do {
-            let channel = try await bootstrap.bind(host: host, port: port).get()
-            let previous = channels.withLockedValue { all -> (any Channel)? in
-                defer { all[tunnelID] = channel }
-                return all[tunnelID]
+        let channel: any Channel
+        if let reserved = runtime.portReservations.take(port) {
+            // The socket that has held the port since the store picked it.
+            guard listen(reserved, 256) == 0 else {
+                let code = errno
+                close(reserved)
+                throw IOError(errnoCode: code, reason: "listen \(host):\(port)")
             }
-            try? await previous?.close()
-            logger.info("tcp tunnel listening", metadata: ["tunnel_id": "\(tunnelID)", "address": "\(host):\(port)"])
-        } catch {
-            logger.error("tcp tunnel could not bind its port", metadata: ["tunnel_id": "\(tunnelID)", "address": "\(host):\(port)", "error": "\(error)"])
+            channel = try await bootstrap.withBoundSocket(reserved).get()
+        } else {
+            channel = try await bootstrap.bind(host: host, port: port).get()
         }
+        let previous = channels.withLockedValue { all -> (any Channel)? in
+            defer { all[tunnelID] = channel }
+            return all[tunnelID]
+        }
+        try? await previous?.close()
+        logger.info("tcp tunnel listening", metadata: ["tunnel_id": "\(tunnelID)", "address": "\(host):\(port)"])
     }
 
     func unbind(tunnelID: String) async {

@@ -11,6 +11,9 @@ public struct TunnelService: Sendable {
     public var settings: ServerConfig.Tunnels
     /// Where TCP tunnels are reached (`tunnels.tcp_public_host`, else the public URL's host).
     public var tcpPublicHost: String
+    /// Whether this server can listen on a TCP tunnel port: a port of the range that another
+    /// process holds is skipped, not handed out to a tunnel whose listener could not bind it.
+    public var tcpPortAvailable: @Sendable (Int) -> Bool = { _ in true }
 
     public static let defaultTTLSeconds = 3600
     public static let maxTTLSeconds = 86_400
@@ -76,7 +79,8 @@ public struct TunnelService: Sendable {
                 sessionID: sessionID, type: type, localPort: port, isPublic: request.isPublic ?? false,
                 hostHeaderMode: hostHeader, allowCIDRs: cidrs, token: token,
                 expiresAt: store.clock.now().adding(seconds: Int64(ttl)), labels: labels,
-                portRange: type == "tcp" ? settings.tcpPortRange : nil, publicHost: tcpPublicHost),
+                portRange: type == "tcp" ? settings.tcpPortRange : nil, publicHost: tcpPublicHost,
+                portAvailable: tcpPortAvailable),
             maxPerSession: settings.maxPerSession, scope: scope)
         var created = resource(record)
         created.token = token.raw

@@ -24,6 +24,8 @@ struct NewTunnel: Sendable {
     /// TCP tunnels take the lowest free port of this range; nil for HTTP.
     var portRange: ClosedRange<Int>?
     var publicHost: String?
+    /// Whether this host can listen on a port of the range (another process may hold one).
+    var portAvailable: @Sendable (Int) -> Bool = { _ in true }
 }
 
 /// A tunnel as the ingress needs it: the row plus its session's state and current runner.
@@ -59,9 +61,10 @@ extension Store {
                     try await db.query(
                         "SELECT public_port FROM tunnels WHERE closed_at IS NULL AND public_port IS NOT NULL", []
                     ).compactMap { $0.int("public_port") })
-                guard let free = range.first(where: { !used.contains($0) }) else {
+                guard let free = range.first(where: { !used.contains($0) && new.portAvailable($0) }) else {
                     throw APIError.serviceUnavailable(
-                        "no free TCP tunnel port in \(range.lowerBound)-\(range.upperBound); close a TCP tunnel first")
+                        "no free TCP tunnel port in \(range.lowerBound)-\(range.upperBound) (\(used.count) held by open tunnels, "
+                            + "the rest by other processes); close a TCP tunnel or widen tunnels.tcp_port_range")
                 }
                 port = free
             }
