@@ -12,17 +12,22 @@ enum TCPPortProbe {
     /// `SO_REUSEPORT` and without listening: a listening probe would complete handshakes, and a
     /// client that reached it as the server started would be left with a connection nobody serves.
     static func requireFree(host: String, port: Int) throws {
-        close(try boundSocket(host: host, port: port))
+        close(try boundSocket(host: host, port: port, reuseAddress: true))
     }
 
-    /// A TCP socket bound to `host:port` (`SO_REUSEADDR`, not listening): it holds the port until
-    /// it is closed or listened on. Throws the bind error when another socket holds the port.
-    static func boundSocket(host: String, port: Int) throws -> CInt {
+    /// A TCP socket bound to `host:port`, not listening: it holds the port until it is closed or
+    /// listened on. Throws the bind error when another socket holds the port. `reuseAddress`
+    /// (`SO_REUSEADDR`) lets the bind pass connections in TIME_WAIT, but also another socket
+    /// that is bound with it and not listening yet: a socket that must hold the port alone goes
+    /// without it.
+    static func boundSocket(host: String, port: Int, reuseAddress: Bool) throws -> CInt {
         let address = try SocketAddress.makeAddressResolvingHost(host, port: port)
         let fd = socket(Int32(address.protocol.rawValue), Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw IOError(errnoCode: errno, reason: "socket") }
-        var on: Int32 = 1
-        _ = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, socklen_t(MemoryLayout<Int32>.size))
+        if reuseAddress {
+            var on: Int32 = 1
+            _ = setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, socklen_t(MemoryLayout<Int32>.size))
+        }
         let bound = address.withSockAddr { pointer, length in bind(fd, pointer, socklen_t(length)) }
         guard bound == 0 else {
             let code = errno

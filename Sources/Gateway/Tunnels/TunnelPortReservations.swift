@@ -22,11 +22,13 @@ final class TunnelPortReservations: Sendable {
         self.host = host
     }
 
-    /// Binds `port` (`SO_REUSEADDR`, no listen) and keeps the socket; false when another socket
-    /// holds the port or a create in this process has reserved it.
+    /// Binds `port` (no listen) and keeps the socket; false when another socket holds the port.
+    /// Without `SO_REUSEADDR`, so that two reservations (another server's) never share a port,
+    /// at the price of skipping a port whose last connections are still in TIME_WAIT.
     func reserve(_ port: Int) -> Bool {
         held.withLock { held in
-            guard held[port] == nil, let fd = try? TCPPortProbe.boundSocket(host: host, port: port) else { return false }
+            guard held[port] == nil, let fd = try? TCPPortProbe.boundSocket(host: host, port: port, reuseAddress: false)
+            else { return false }
             held[port] = Held(fd: fd, since: .now)
             return true
         }
