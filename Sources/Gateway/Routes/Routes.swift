@@ -84,9 +84,11 @@ public struct GatewayServices: Sendable {
             store: store, apiKeys: authenticator, config: config, metrics: metrics.tunnels, logger: logger)
         self.tunnelRuntime = tunnelRuntime
         var tunnels = TunnelService(store: store, publicURL: config.resolvedPublicURL, settings: config.tunnels)
-        // A port of the range another process holds is skipped; the one picked is held until its listener binds.
-        let reservations = tunnelRuntime.portReservations
-        tunnels.tcpPortAvailable = { reservations.reserve($0) }
+        if config.tunnels.enabled {
+            // A port of the range another process holds is skipped; the one picked is held until its listener binds.
+            let reservations = tunnelRuntime.portReservations
+            tunnels.tcpPortAvailable = { reservations.reserve($0) }
+        }
         self.tunnels = tunnels
         self.hub = hub
         self.admin = admin
