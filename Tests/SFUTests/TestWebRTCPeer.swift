@@ -212,10 +212,9 @@ final class TestWebRTCPeer: @unchecked Sendable {
 
     enum Received: Sendable { case rtp([UInt8]), rtcp([UInt8]) }
 
-    // The waits below block their thread on the socket: tests call them through `offPool`, because
-    // parallel suites share one cooperative thread per core, and SFU tests waiting on sockets there
-    // once starved other suites' timers for seconds (a slow viewer's REMBs went stale, a task's
-    // kill took longer than its grace).
+    // The waits below run their blocking socket loops on a thread of their own (`offPool`): suites
+    // share one cooperative thread per core, and SFU tests waiting on sockets there starved other
+    // suites' timers for seconds.
 
     /// The next SRTP/SRTCP datagram, unprotected; nil after `timeout` without one.
     func receiveMedia(timeout: Duration = .seconds(2)) async throws -> Received? {
