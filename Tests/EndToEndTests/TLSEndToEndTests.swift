@@ -28,6 +28,15 @@ import Testing
         return items?.first?["status"] as? String
     }
 
+    /// The pool's runner status once it is `idle`, or the last one seen after 20 s.
+    static func waitForIdleRunner(_ server: ServerProcess, key: String, pool: String) async throws -> String? {
+        let deadline = ContinuousClock.now + .seconds(20)
+        while ContinuousClock.now < deadline, try await runnerStatus(server, key: key, pool: pool) != "idle" {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return try await runnerStatus(server, key: key, pool: pool)
+    }
+
     @Test func everyListenerSpeaksTLSAndALocalRunnerWorksThroughIt() async throws {
         let pki = try TestPKI.shared.get()
         let server = try ServerProcess(environment: Self.tlsEnvironment(pki))
@@ -76,11 +85,7 @@ import Testing
             environment: ["MARIONETTE_HEARTBEAT_INTERVAL": "1s"])
         defer { trusted.stop() }
 
-        let deadline = ContinuousClock.now + .seconds(20)
-        while ContinuousClock.now < deadline, try await Self.runnerStatus(server, key: key, pool: "mtls") != "idle" {
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        #expect(try await Self.runnerStatus(server, key: key, pool: "mtls") == "idle", "agent log:\n\(trusted.log.suffix(3000))")
+        #expect(try await Self.waitForIdleRunner(server, key: key, pool: "mtls") == "idle", "agent log:\n\(trusted.log.suffix(3000))")
         #expect(try await Self.runnerStatus(server, key: key, pool: "anon") == nil, "agent log:\n\(anonymous.log.suffix(3000))")
         #expect(anonymous.process.isRunning, "a refused handshake is retried, not fatal")
 
@@ -152,17 +157,13 @@ import Testing
              "--token", try await Self.mintRunnerToken(server, ca: pki.caCert, pool: "steady"), "--pool", "steady"],
             environment: ["MARIONETTE_HEARTBEAT_INTERVAL": "1s"])
         defer { runner.stop() }
-        var deadline = ContinuousClock.now + .seconds(20)
-        while ContinuousClock.now < deadline, try await Self.runnerStatus(server, key: key, pool: "steady") != "idle" {
-            try await Task.sleep(for: .milliseconds(200))
-        }
-        #expect(try await Self.runnerStatus(server, key: key, pool: "steady") == "idle", "\(runner.log)")
+        #expect(try await Self.waitForIdleRunner(server, key: key, pool: "steady") == "idle", "\(runner.log)")
 
         // The key first, then the certificate: in between the pair does not match and is skipped.
         try Self.replace(keyFile, with: pki.renewedKey)
         try await Task.sleep(for: .milliseconds(1500))
         try Self.replace(certFile, with: pki.renewedCert)
-        deadline = ContinuousClock.now + .seconds(15)
+        let deadline = ContinuousClock.now + .seconds(15)
         while ContinuousClock.now < deadline, try await !Self.servedSubject(port: server.apiPort).contains("CN = renewed") {
             try await Task.sleep(for: .milliseconds(300))
         }

@@ -13,7 +13,7 @@ enum TunnelRoutes {
             let body = try await JSONIO.decode(CreateTunnelRequest.self, from: request)
             let tunnel = try await s.tunnels.create(body, sessionID: id, scope: scope)
             do {
-                try await s.tunnelRuntime.tunnelCreated(tunnel.record)
+                try await s.tunnelRuntime.listen(for: tunnel.record)
             } catch {
                 _ = try? await s.tunnels.close(tunnel.record.id, scope: scope)
                 throw error

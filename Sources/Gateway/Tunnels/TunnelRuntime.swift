@@ -105,10 +105,11 @@ public final class TunnelRuntime: Service, Sendable {
     /// Where TCP tunnels listen (`tunnels.tcp_bind_host`, else the API's host).
     static func tcpBindHost(_ config: ServerConfig) -> String { config.tunnels.tcpBindHost ?? config.apiHost }
 
-    /// A tunnel was created: a TCP tunnel listens on its port. Its port was free when the store
-    /// picked it; one taken in the instant since throws 503, and the caller closes the tunnel
-    /// rather than leave it with a port that reaches somebody else.
-    public func tunnelCreated(_ record: TunnelRecord) async throws {
+    /// A TCP tunnel listens on its port: one just created (its port was free when the store picked
+    /// it), or one still open at start-up. A port it cannot listen on is logged and throws 503: the
+    /// create route then closes the tunnel rather than leave it with a port that reaches somebody
+    /// else; start-up goes on with the other tunnels.
+    public func listen(for record: TunnelRecord) async throws {
         guard settings.enabled, record.type == "tcp", let port = record.publicPort else { return }
         do {
             try await listeners.bind(record: record, host: tcpBindHost, port: port, runtime: self)
@@ -118,18 +119,6 @@ public final class TunnelRuntime: Service, Sendable {
                 metadata: ["tunnel_id": "\(record.id)", "address": "\(tcpBindHost):\(port)", "error": "\(error)"])
             throw APIError.serviceUnavailable(
                 "TCP tunnel port \(port) could not be listened on (\(error)); the tunnel was closed, create it again")
-        }
-    }
-
-    /// An open TCP tunnel found at start-up listens on its port again (logged when another
-    /// process took the port meanwhile).
-    func tunnelRestored(_ record: TunnelRecord) async {
-        guard settings.enabled, record.type == "tcp", let port = record.publicPort else { return }
-        do {
-            try await listeners.bind(record: record, host: tcpBindHost, port: port, runtime: self)
-        } catch {
-            logger.error(
-                "tcp tunnel could not bind its port", metadata: ["tunnel_id": "\(record.id)", "address": "\(tcpBindHost):\(port)", "error": "\(error)"])
         }
     }
 
@@ -166,7 +155,7 @@ public final class TunnelRuntime: Service, Sendable {
     public func run() async throws {
         if settings.enabled {
             for record in (try? await store.openTunnels(type: "tcp")) ?? [] {
-                await tunnelRestored(record)
+                try? await listen(for: record)
             }
         }
         let interval = sweepInterval
