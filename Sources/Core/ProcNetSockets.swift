@@ -18,11 +18,31 @@ public enum ProcNetSockets {
     /// address, or either of the two to the wildcard. TCP counts listeners only. Nil when the
     /// address is not an IP literal or the table cannot be read (not Linux): the caller cannot tell.
     public static func members(_ transport: Transport, ipAddress: String, port: Int) -> Int? {
+        memberInodes(transport, ipAddress: ipAddress, port: port)?.count
+    }
+
+    /// The inodes of the sockets ``members(_:ipAddress:port:)`` counts (`ls -l /proc/*/fd` names
+    /// a socket's owner by it), in table order.
+    public static func memberInodes(_ transport: Transport, ipAddress: String, port: Int) -> [Substring]? {
         guard let text = procText(ipAddress: ipAddress) else { return nil }
         let ipv6 = text.count == 32
         let file = "/proc/net/" + (transport == .tcp ? "tcp" : "udp") + (ipv6 ? "6" : "")
         guard let table = readFile(file) else { return nil }
-        return sharing(address: text, port: port, state: transport == .tcp ? "0A" : nil, in: table)
+        return sharingInodes(address: text, port: port, state: transport == .tcp ? "0A" : nil, in: table)
+    }
+
+    /// The members of a group of `expected` sockets on `port` when there are more of them, as
+    /// their inodes, from a second read `confirmAfter` the first that found more as well. The
+    /// kernel prints these tables a page per read and resumes each read by position, so one read
+    /// while sockets come and go can list one twice; a socket another process holds is listed in
+    /// both reads. Nil when the group is ours alone, or the table cannot tell.
+    public static func strangers(
+        _ transport: Transport, ipAddress: String, port: Int, expected: Int, confirmAfter: Duration = .milliseconds(50)
+    ) async -> [Substring]? {
+        guard let first = memberInodes(transport, ipAddress: ipAddress, port: port), first.count > expected else { return nil }
+        try? await Task.sleep(for: confirmAfter)
+        guard let second = memberInodes(transport, ipAddress: ipAddress, port: port), second.count > expected else { return nil }
+        return second
     }
 
     /// The tables' text for an address: IPv4 as one host-order (little-endian) word, IPv6 as four.
@@ -50,19 +70,25 @@ public enum ProcNetSockets {
     /// the wildcard (or any address, when `address` is the wildcard), in `state` when given (`0A`:
     /// TCP LISTEN).
     public static func sharing(address: String, port: Int, state: String?, in table: String) -> Int {
+        sharingInodes(address: address, port: port, state: state, in: table).count
+    }
+
+    /// The inodes of the sockets ``sharing(address:port:state:in:)`` counts, in table order.
+    public static func sharingInodes(address: String, port: Int, state: String?, in table: String) -> [Substring] {
         let portText = hex4(port)
         let wildcard = String(repeating: "0", count: address.count)
-        var count = 0
+        var inodes: [Substring] = []
         for line in table.split(separator: "\n").dropFirst() {
+            // sl, local, remote, state, queues, timer, retransmits, uid, timeout, inode, ...
             let fields = line.split(separator: " ", omittingEmptySubsequences: true)
-            guard fields.count > 3 else { continue }
+            guard fields.count > 9 else { continue }
             let local = fields[1].split(separator: ":")
             guard local.count == 2, local[1] == portText else { continue }
             guard local[0] == address || local[0] == wildcard || address == wildcard else { continue }
             if let state, fields[3] != state { continue }
-            count += 1
+            inodes.append(fields[9])
         }
-        return count
+        return inodes
     }
 
     private static func hex4(_ port: Int) -> Substring {

@@ -72,4 +72,46 @@ import Glibc
         #expect(ProcNetSockets.members(.tcp, ipAddress: "127.0.0.1", port: port) == 0)
         #expect(ProcNetSockets.members(.udp, ipAddress: "not-an-address", port: port) == nil)
     }
+
+    @Test func namesTheMembersByInode() {
+        #expect(ProcNetSockets.sharingInodes(address: "0100007F", port: 8080, state: "0A", in: Self.tcp) == ["22143452", "22143453", "22143470"])
+        #expect(ProcNetSockets.sharingInodes(address: "0100007F", port: 50000, state: nil, in: Self.udp) == ["3301", "3302"])
+    }
+
+    /// A group larger than ours is reported, by the sockets' inodes, only when a second read finds
+    /// it too; a group of the size we expect is not.
+    @Test func strangersAreTheSocketsBeyondTheExpectedGroup() async throws {
+        let first = try Self.reusePortUDPSocket(port: 0)
+        defer { close(first.fd) }
+        let second = try Self.reusePortUDPSocket(port: first.port)
+        defer { close(second.fd) }
+        #expect(await ProcNetSockets.strangers(.udp, ipAddress: "127.0.0.1", port: first.port, expected: 2) == nil)
+        let found = try #require(await ProcNetSockets.strangers(.udp, ipAddress: "127.0.0.1", port: first.port, expected: 1))
+        #expect(Set(found.map(String.init)) == [Self.inode(first.fd), Self.inode(second.fd)])
+    }
+
+    private static func reusePortUDPSocket(port: Int) throws -> (fd: CInt, port: Int) {
+        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+        try #require(fd >= 0)
+        var on: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+        address.sin_port = UInt16(port).bigEndian
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        if !bound { close(fd) }
+        try #require(bound)
+        return (fd, Int(UInt16(bigEndian: address.sin_port)))
+    }
+
+    /// A socket's inode as the tables print it.
+    private static func inode(_ fd: CInt) -> String {
+        var status = stat()
+        fstat(fd, &status)
+        return String(status.st_ino)
+    }
 }

@@ -202,7 +202,7 @@ public final class PublicServer: Service, Sendable {
                 if port == 0 { port = listener.localAddress?.port ?? 0 }
             }
             if shared, configuration.port != 0, let address = listeners.first?.localAddress {
-                try Self.requireSoleGroup(address: address, members: listeners.count)
+                try await Self.requireSoleGroup(address: address, members: listeners.count)
             }
         } catch {
             for listener in listeners { try? await listener.close() }
@@ -214,12 +214,14 @@ public final class PublicServer: Service, Sendable {
     /// After the group bound: a process that passed ``TCPPortProbe/requireFree(host:port:)`` in the same instant
     /// and joined the group makes it larger than ours. Of two such servers at least one sees the
     /// other (each counts after its own binds) and fails as an ordinary bind would.
-    static func requireSoleGroup(address: SocketAddress, members: Int) throws {
+    static func requireSoleGroup(address: SocketAddress, members: Int) async throws {
         guard let ip = address.ipAddress, let port = address.port,
-            let found = ProcNetSockets.members(.tcp, ipAddress: ip, port: port), found > members
+            let found = await ProcNetSockets.strangers(.tcp, ipAddress: ip, port: port, expected: members)
         else { return }
         throw IOError(
-            errnoCode: EADDRINUSE, reason: "bind \(ip):\(port) (another process listens on it too: \(found) sockets, \(members) ours)")
+            errnoCode: EADDRINUSE,
+            reason: "bind \(ip):\(port) (another process listens on it too: \(found.count) sockets, \(members) ours; "
+                + "socket inodes \(found.joined(separator: " ")))")
     }
 
     private func bootstrap(

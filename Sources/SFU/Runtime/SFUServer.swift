@@ -112,11 +112,12 @@ public final class SFUServer: Sendable {
                     port = channel.localAddress?.port ?? port
                 }
                 if group, let ip = channels[0].localAddress?.ipAddress,
-                    let found = ProcNetSockets.members(.udp, ipAddress: ip, port: port), found > loops.count
+                    let found = await ProcNetSockets.strangers(.udp, ipAddress: ip, port: port, expected: loops.count)
                 {
                     throw IOError(
                         errnoCode: EADDRINUSE,
-                        reason: "bind \(ip):\(port) (another socket shares the SFU's port: \(found) sockets, \(loops.count) ours)")
+                        reason: "bind \(ip):\(port) (another socket shares the SFU's port: \(found.count) sockets, "
+                            + "\(loops.count) ours; socket inodes \(found.joined(separator: " ")))")
                 }
                 return channels
             } catch {
