@@ -55,6 +55,9 @@ public actor RunnerHub {
     private var dispatchedOnLink: [String: Set<String>] = [:]
     /// Dropped runners and when their grace ends.
     private var graceUntil: [String: Timestamp] = [:]
+    /// Runners whose process this server saw end while their stream was still up: they cannot
+    /// come back, so their stream's end is not given the grace.
+    private var processEnded: Set<String> = []
     /// Sessions whose runner is being started, and when the start began.
     private var spawning: [String: Timestamp] = [:]
     /// A started runner that has not connected within this time is given up on.
@@ -183,8 +186,9 @@ public actor RunnerHub {
         pools[runnerID] = nil
         awaitingFirstHeartbeat.remove(runnerID)
         dispatchedOnLink[runnerID] = nil
-        graceUntil[runnerID] = store.clock.now().adding(seconds: settings.disconnectGraceSeconds)
-        logger.warning("runner disconnected", metadata: ["runner_id": "\(runnerID)"])
+        let ended = processEnded.remove(runnerID) != nil
+        graceUntil[runnerID] = store.clock.now().adding(seconds: ended ? 0 : settings.disconnectGraceSeconds)
+        logger.warning("runner disconnected", metadata: ["runner_id": "\(runnerID)", "process_ended": "\(ended)"])
     }
 
     // MARK: - Runner messages
@@ -599,9 +603,25 @@ public actor RunnerHub {
     }
 
     /// A runner process ended. One that never connected failed its start: say so now instead of
-    /// after the spawn timeout. One that had connected is handled by its stream ending.
+    /// after the spawn timeout. One that had connected cannot reconnect, so the disconnect grace
+    /// (for a cut connection to a runner still at work) does not apply: its runs fail and its
+    /// session suspends now, or once its stream's end is noticed.
     func runnerProcessExited(_ exit: RunnerProcessExit) async {
-        guard links[exit.runnerID] == nil, spawning[exit.sessionID] != nil else { return }
+        let runnerID = exit.runnerID
+        if links[runnerID] != nil {
+            processEnded.insert(runnerID)
+            return
+        }
+        if graceUntil.removeValue(forKey: runnerID) != nil {
+            logger.warning("runner process ended", metadata: ["runner_id": "\(runnerID)", "status": "\(exit.status)"])
+            do {
+                try await runnerGone(runnerID)
+            } catch {
+                logger.error("disconnect handling failed", metadata: ["runner_id": "\(runnerID)", "error": "\(error)"])
+            }
+            return
+        }
+        guard spawning[exit.sessionID] != nil else { return }
         do {
             try await spawnFailed(
                 sessionID: exit.sessionID,
@@ -653,6 +673,7 @@ public actor RunnerHub {
             for runnerID in try await store.staleRunners(olderThan: settings.staleAfterSeconds)
             where graceUntil[runnerID] == nil {
                 if let link = links.removeValue(forKey: runnerID) { link.close() }
+                processEnded.remove(runnerID)
                 try await runnerGone(runnerID)
             }
             for sessionID in try await store.pendingSessionsWithoutRunner() {
@@ -811,6 +832,7 @@ extension RunnerHub: OrchestrationHooks {
         awaitingFirstHeartbeat.remove(runnerID)
         dispatchedOnLink[runnerID] = nil
         graceUntil[runnerID] = nil
+        processEnded.remove(runnerID)
         logger.info("runner destroyed by an operator", metadata: ["runner_id": "\(runnerID)"])
     }
 
