@@ -33,9 +33,10 @@ public enum ProcNetSockets {
 
     /// The members of a group of `expected` sockets on `port` when there are more of them, as
     /// their inodes, from a second read `confirmAfter` the first that found more as well. The
-    /// kernel prints these tables a page per read and resumes each read by position, so one read
-    /// while sockets come and go can list one twice; a socket another process holds is listed in
-    /// both reads. Nil when the group is ours alone, or the table cannot tell.
+    /// kernel prints these tables a page per `read` and resumes each by position, so a table read
+    /// while sockets come and go may list one twice (a server once counted three listeners on its
+    /// port, two its own, with no other listener there); a socket another process holds is listed
+    /// in both reads. Nil when the group is ours alone, or the table cannot tell.
     public static func strangers(
         _ transport: Transport, ipAddress: String, port: Int, expected: Int, confirmAfter: Duration = .milliseconds(50)
     ) async -> [Substring]? {
