@@ -54,9 +54,11 @@ import Testing
             var settings = RunnerHub.Settings()
             settings.enforcerInterval = .milliseconds(50)
             let registered = try await RegisteredRunnerHub(store, settings: settings)
+            let (session, link) = try await Self.runningTask(registered, store)
+            // The enforcers (which apply the grace) start once the task runs: before, their pass for
+            // sessions waiting for a runner could act on this one ahead of the runner's connect.
             await registered.hub.start()
             defer { Task { await registered.hub.stop() } }
-            let (session, link) = try await Self.runningTask(registered, store)
 
             // The exit can be seen while the stream is still up: nothing happens until it ends.
             await registered.hub.runnerProcessExited(Self.exit(registered, session))
