@@ -98,6 +98,12 @@ public struct ServerConfig: Sendable, Equatable {
         public var maxConnectionsPerTunnel = 1000
         /// A tunnel connection with no bytes either way for this long is reset.
         public var idleTimeoutSeconds = 300
+        /// A request sent whole that gets no response head for this long is answered 504.
+        public var responseHeaderTimeoutSeconds = 60
+        /// The same for the answer to a WebSocket (or other) upgrade request.
+        public var websocketUpgradeTimeoutSeconds = 30
+        /// New connections a second each TCP tunnel accepts; more are reset (0: no limit).
+        public var newConnectionsPerSecond = 100
         public init() {}
     }
     /// TLS for the public, admin, gRPC and fabric data listeners (auth-security.md "TLS").
@@ -153,7 +159,8 @@ public struct ServerConfig: Sendable, Equatable {
         "observability.metrics.path",
         "tunnels.enabled", "tunnels.domain", "tunnels.url_mode", "tunnels.tcp_port_range", "tunnels.tcp_bind_host",
         "tunnels.tcp_public_host", "tunnels.tcp_default_allow_cidrs", "tunnels.max_per_session",
-        "tunnels.max_connections_per_tunnel", "tunnels.idle_timeout_seconds",
+        "tunnels.max_connections_per_tunnel", "tunnels.idle_timeout_seconds", "tunnels.response_header_timeout_seconds",
+        "tunnels.websocket_upgrade_timeout_seconds", "tunnels.new_connections_per_second",
     ]
 
     public enum ConfigError: Error, Equatable, CustomStringConvertible {
@@ -282,6 +289,9 @@ public struct ServerConfig: Sendable, Equatable {
         case "tunnels.max_per_session": tunnels.maxPerSession = try int(min: 1)
         case "tunnels.max_connections_per_tunnel": tunnels.maxConnectionsPerTunnel = try int(min: 1)
         case "tunnels.idle_timeout_seconds": tunnels.idleTimeoutSeconds = try int(min: 1)
+        case "tunnels.response_header_timeout_seconds": tunnels.responseHeaderTimeoutSeconds = try int(min: 1)
+        case "tunnels.websocket_upgrade_timeout_seconds": tunnels.websocketUpgradeTimeoutSeconds = try int(min: 1)
+        case "tunnels.new_connections_per_second": tunnels.newConnectionsPerSecond = try int(min: 0)
         default: throw .unknownKey(key)
         }
     }

@@ -50,7 +50,9 @@ public enum GatewayBuilder {
         let serverName = "Marionette"
         let ingress = TunnelIngress(
             router: TunnelIngressRouter(domain: config.tunnels.domain), runtime: services.tunnelRuntime,
-            scheme: tls == nil ? "http" : "https", idleTimeout: .seconds(Int64(config.tunnels.idleTimeoutSeconds)))
+            scheme: tls == nil ? "http" : "https", idleTimeout: .seconds(Int64(config.tunnels.idleTimeoutSeconds)),
+            responseHeaderTimeout: .seconds(Int64(config.tunnels.responseHeaderTimeoutSeconds)),
+            upgradeTimeout: .seconds(Int64(config.tunnels.websocketUpgradeTimeoutSeconds)))
         let http = HTTP1WebSocketUpgradeChannel(
             responder: PublicServer.responder(router, serverName: serverName, logger: services.logger),
             webSocketResponder: webSocketRouter(services).buildResponder(),

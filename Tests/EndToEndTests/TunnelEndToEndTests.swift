@@ -74,6 +74,8 @@ import Testing
         let server = try ServerProcess(environment: [
             "MARIONETTE_HEARTBEAT_INTERVAL": "1s", "MARIONETTE_TUNNELS_TCP_PORT_RANGE": "\(tcpBase)-\(tcpBase + 4)",
             "MARIONETTE_TUNNELS_BLOCKED_PORTS": "\(blockedPort)",
+            // Short enough to wait out below, long enough for every other request of a busy debug run.
+            "MARIONETTE_TUNNELS_RESPONSE_HEADER_TIMEOUT_SECONDS": "8", "MARIONETTE_TUNNELS_WEBSOCKET_UPGRADE_TIMEOUT_SECONDS": "3",
         ])
         defer { server.stopNow() }
         try await server.waitUntilReady()
@@ -224,6 +226,19 @@ import Testing
         let parallel = try await Self.client(["parallel", "\(base)/tunnels/\(id)/hello", "200", auth])
         #expect(parallel["ok"] as? Int == 200, "\(parallel)")
 
+        // An origin that never answers: 504 once the request has waited out the response-header
+        // timeout (the upgrade timeout for an upgrade request), the origin's connection reset.
+        async let hung = Self.curl("\(base)/tunnels/\(id)/hang", headers: [auth])
+        async let hungUpgrade = Self.curl(
+            "\(base)/tunnels/\(id)/hang",
+            headers: [auth, "Connection: Upgrade", "Upgrade: websocket", "Sec-WebSocket-Version: 13", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ=="])
+        let (timedOut, upgradeTimedOut) = try await (hung, hungUpgrade)
+        #expect(timedOut.status == 504 && timedOut.json["code"] as? String == "gateway_timeout", "\(timedOut)")
+        #expect(timedOut.headers["x-marionette-error"] == "gateway_timeout")
+        #expect((timedOut.json["message"] as? String)?.contains("no response headers within 8 s") == true, "\(timedOut)")
+        #expect(upgradeTimedOut.status == 504, "\(upgradeTimedOut)")
+        #expect((upgradeTimedOut.json["message"] as? String)?.contains("upgrade request within 3 s") == true, "\(upgradeTimedOut)")
+
         // A port nothing listens on: 502 from the runner's dial.
         let closedPort = ServerProcess.freePort()
         let dead = try await Self.createTunnel(server, key: key, session: session, #"{"local_port":\#(closedPort)}"#)
@@ -324,6 +339,8 @@ import Testing
         #expect(tcpCreated["public_port"] is Int)
         let listed = try await run(mctl, ["tunnels", "list", session], environment: env)
         #expect(listed.status == 0 && listed.stdout.contains(cliTCP), "\(listed.stdout) \(listed.stderr)")
+        let header = listed.stdout.split(separator: "\n").first.map { $0.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ") }
+        #expect(header == "ID TYPE PORT PUBLIC URL STATUS EXPIRES", "\(listed.stdout)")
         let got = try await run(mctl, ["tunnels", "get", cliTCP], environment: env)
         #expect(got.status == 0 && got.stdout.contains("tcp://"), "\(got.stdout)")
         let closed = try await run(mctl, ["tunnels", "close", cliTCP], environment: env)

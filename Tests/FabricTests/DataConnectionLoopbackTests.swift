@@ -3,6 +3,7 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOHPACK
 import NIOHTTP2
+import NIOPosix
 import NIOSSL
 import TestSupport
 import Testing
@@ -188,6 +189,87 @@ struct DataConnectionLoopbackTests {
         try await connection.checkHealth(timeout: .seconds(5))
         #expect(client.connection === connection, "the connection was replaced: it died on the way")
         #expect(connection.isActive)
+    }
+
+    /// Records how the other end of a splice was aborted.
+    final class AbortRecorder: TunnelSpliceEndpoint, Sendable {
+        let reason = NIOLockedValueBox<TunnelAbort?>(nil)
+        func spliceAttached(to peer: TunnelSplicePeer) {}
+        func spliceReceived(_ bytes: ByteBuffer) {}
+        func spliceFinished() {}
+        func spliceAborted(_ reason: TunnelAbort) { self.reason.withLockedValue { $0 = reason } }
+        func splicePeerWritabilityChanged(_ writable: Bool) {}
+        func spliceQueueDrained() {}
+    }
+
+    /// A stream that ends by itself (reset, closed) resets its splice's other end; the whole data
+    /// connection going down tells it the runner is gone (an HTTP client still waiting gets 503).
+    @Test func aLostConnectionTellsEverySpliceTheRunnerIsGone() async throws {
+        let server = FabricDataServer(
+            configuration: FabricDataServerConfiguration(host: "127.0.0.1", port: 0),
+            authenticator: CountingAuthenticator().authenticate,
+            streamHandler: EchoStreamHandler()
+        )
+        let serverTask = Task { try await server.run() }
+        defer { serverTask.cancel() }
+        let client = FabricDataClient(configuration: self.clientConfiguration(port: try #require(try await server.listeningAddress().port)))
+        let clientTask = Task { try await client.run() }
+        defer { clientTask.cancel() }
+        try await eventually("client connected") { client.state == .connected }
+        let connection = try #require(client.connection)
+
+        func splice(_ name: String) async throws -> (AbortRecorder, any Channel) {
+            let recorder = AbortRecorder()
+            let stream = try await client.openStream(path: FabricDataRoute.tunnelConnectionPath(tunnelID: "tun_lost", connectionID: name)) {
+                channel in
+                try channel.pipeline.syncOperations.addHandler(TunnelStreamEnd(peer: TunnelSplicePeer(recorder, eventLoop: channel.eventLoop)))
+            }
+            // (The end takes the stream's frames, its response head too: nothing to wait for.)
+            return (recorder, stream.channel)
+        }
+        let (own, ownStream) = try await splice("conn_own")
+        try? await ownStream.close()  // (its promise fails with the CANCEL it sends)
+        try await eventually("the closed stream's splice aborted") { own.reason.withLockedValue { $0 } != nil }
+        #expect(own.reason.withLockedValue { $0 } == .reset)
+
+        let (lost, _) = try await splice("conn_lost")
+        try? await connection.channel.close()
+        try await eventually("the lost connection's splice aborted") { lost.reason.withLockedValue { $0 } != nil }
+        #expect(lost.reason.withLockedValue { $0 } == TunnelStreamEnd.connectionLost)
+    }
+
+    /// The server PINGs every data connection and closes one that does not answer in time (a runner
+    /// gone without a FIN); one that answers stays up.
+    @Test func keepalivePingsCloseConnectionsThatStopAnswering() async throws {
+        let server = FabricDataServer(
+            configuration: FabricDataServerConfiguration(
+                host: "127.0.0.1", port: 0, unauthenticatedConnectionTimeout: .seconds(120),
+                keepaliveInterval: .milliseconds(100), keepaliveTimeout: .milliseconds(300)),
+            authenticator: CountingAuthenticator().authenticate,
+            streamHandler: EchoStreamHandler()
+        )
+        let serverTask = Task { try await server.run() }
+        defer { serverTask.cancel() }
+        let port = try #require(try await server.listeningAddress().port)
+
+        let client = FabricDataClient(configuration: self.clientConfiguration(port: port))
+        let clientTask = Task { try await client.run() }
+        defer { clientTask.cancel() }
+        try await eventually("client connected") { client.state == .connected }
+        let connection = try #require(client.connection)
+
+        // A peer that sends HTTP/2's preface and SETTINGS, then reads nothing and answers nothing.
+        let silent = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connect(host: "127.0.0.1", port: port).get()
+        var preface = ByteBuffer(string: "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n")
+        preface.writeBytes([0, 0, 0, 4, 0, 0, 0, 0, 0])  // an empty SETTINGS frame
+        try await silent.writeAndFlush(preface).get()
+        let started = ContinuousClock.now
+        try await eventually(timeout: .seconds(10), "the silent connection closed") { !silent.isActive }
+        // Long before the 120 s an unauthenticated connection gets.
+        #expect(ContinuousClock.now - started < .seconds(10))
+        // The client answered every PING meanwhile: same connection, still up.
+        #expect(client.connection === connection && connection.isActive)
     }
 
     @Test func serverClosesConnectionsThatNeverAuthenticate() async throws {

@@ -160,6 +160,9 @@ import Testing
         let oldKept = try rewrite("GET / HTTP/1.0\r\nHost: h\r\nConnection: Keep-Alive\r\n\r\n")
         #expect(oldKept.keepAlive)
         #expect(oldKept.text.hasSuffix("Connection: keep-alive\r\n\r\n"))
+        // TE goes only as `trailers` (streaming.md §7.2).
+        #expect(try rewrite("GET / HTTP/1.1\r\nHost: h\r\nTE: gzip, trailers\r\nConnection: TE\r\n\r\n").text.contains("\r\nTE: trailers\r\n"))
+        #expect(!(try rewrite("GET / HTTP/1.1\r\nHost: h\r\nTE: gzip\r\n\r\n").text.contains("TE:")))
         let response = try Self.head("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\n")
         #expect(Self.rewriter.responseText(response, keepAlive: true) == "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n")
         #expect(Self.rewriter.responseText(response, keepAlive: false).hasSuffix("Connection: close\r\n\r\n"))

@@ -2,6 +2,7 @@ import Core
 import Foundation
 import Gateway
 import HTTPTypes
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import Orchestrator
@@ -212,5 +213,48 @@ import Testing
             let own = try await c.send(.get, "/api/v1/tunnels/\(id)/connect", auth: .some(auth))
             #expect(own.code == "runner_not_connected", "\(own.body)")
         }
+    }
+
+    /// A TCP tunnel resets new connections past `tunnels.new_connections_per_second` as it accepts
+    /// them (streaming.md §7.6), counted as `rate_limited`; a second's worth may come at once.
+    @Test func tcpTunnelsLimitNewConnectionsPerSecond() async throws {
+        var config = ServerConfig()
+        config.tunnels.newConnectionsPerSecond = 2
+        let h = try await GatewayHarness.make(config: config)
+        defer { Task { await h.close() } }
+        let created = NIOLockedValueBox(0)
+        try await h.api { c in
+            let sid = try #require(try await c.send(.post, "/api/v1/sessions", json: #"{"agent":"command"}"#).json["id"] as? String)
+            let tcp = try await c.send(.post, "/api/v1/sessions/\(sid)/tunnels", json: #"{"type":"tcp","local_port":22,"public":true}"#)
+            #expect(tcp.status == 201, "\(tcp.body)")
+            created.withLockedValue { $0 = tcp.json["public_port"] as? Int ?? 0 }
+        }
+        let port = created.withLockedValue { $0 }
+        try #require(port > 0)
+        // Twelve in a row: two fit the burst and a few more what the time taken refills; the rest are
+        // reset at accept. (The admitted ones are reset too, later: this session has no runner.)
+        var clients: [any Channel] = []
+        for _ in 0..<12 {
+            // A reset can come before the client's connect has completed: that connect fails.
+            if let client = try? await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton).connect(host: "127.0.0.1", port: port).get() {
+                clients.append(client)
+            }
+        }
+        let name = #"marionette_tunnel_connections_total{type="tcp",outcome="rate_limited"} "#
+        let counted = NIOLockedValueBox(0)
+        var limited = 0
+        let deadline = ContinuousClock.now + .seconds(5)
+        while ContinuousClock.now < deadline {
+            try await h.admin { c in
+                let text = try await c.send(.get, "/metrics", auth: .some(nil)).body
+                let line = text.split(separator: "\n").first { $0.hasPrefix(name) }
+                counted.withLockedValue { $0 = line.flatMap { Int($0.dropFirst(name.count)) } ?? 0 }
+            }
+            limited = counted.withLockedValue { $0 }
+            if limited >= 5 { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(limited >= 5 && limited <= 10, "rate-limited connections: \(limited) of 12")
+        for client in clients { try? await client.close() }
     }
 }

@@ -1,15 +1,15 @@
 import Client
 
 extension Views {
-    /// `ID TYPE PORT STATUS URL EXPIRES` (cli.md §7).
+    /// `ID TYPE PORT PUBLIC URL STATUS EXPIRES` (cli.md §7).
     static let tunnel = ResourceView(
         plural: "tunnels",
         columns: [
             .init(header: "ID") { cell($0, "id") },
             .init(header: "TYPE") { cell($0, "type") },
             .init(header: "PORT") { cell($0, "local_port") },
+            .init(header: "PUBLIC URL") { cell($0, "public_url") },
             .init(header: "STATUS") { cell($0, "status") },
-            .init(header: "URL") { cell($0, "public_url") },
             .init(header: "EXPIRES") { timeCell($0, "expires_at") },
         ],
         fields: { item in

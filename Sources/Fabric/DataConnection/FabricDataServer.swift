@@ -19,19 +19,27 @@ public struct FabricDataServerConfiguration: Sendable {
     public var authCacheTTL: Duration
     /// A connection that has not authenticated a stream within this time is closed.
     public var unauthenticatedConnectionTimeout: Duration
+    /// The server PINGs each connection this often (streaming.md §7.8)...
+    public var keepaliveInterval: Duration
+    /// ... and closes one that does not answer within this time.
+    public var keepaliveTimeout: Duration
 
     public init(
         host: String = "127.0.0.1",
         port: Int = 9092,
         tls: NIOSSLContext? = nil,
         authCacheTTL: Duration = .seconds(30),
-        unauthenticatedConnectionTimeout: Duration = .seconds(30)
+        unauthenticatedConnectionTimeout: Duration = .seconds(30),
+        keepaliveInterval: Duration = .seconds(15),
+        keepaliveTimeout: Duration = .seconds(10)
     ) {
         self.host = host
         self.port = port
         self.tls = tls
         self.authCacheTTL = authCacheTTL
         self.unauthenticatedConnectionTimeout = unauthenticatedConnectionTimeout
+        self.keepaliveInterval = keepaliveInterval
+        self.keepaliveTimeout = keepaliveTimeout
     }
 }
 
@@ -208,6 +216,7 @@ public final class FabricDataServer: Service, Sendable {
         let shared = self.shared
         let tls = self.configuration.tls
         let unauthenticatedTimeout = TimeAmount(self.configuration.unauthenticatedConnectionTimeout)
+        let keepalive = (TimeAmount(self.configuration.keepaliveInterval), TimeAmount(self.configuration.keepaliveTimeout))
         return ServerBootstrap(group: self.group)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -224,7 +233,8 @@ public final class FabricDataServer: Service, Sendable {
                         channel: channel,
                         tls: tls,
                         shared: shared,
-                        unauthenticatedTimeout: unauthenticatedTimeout
+                        unauthenticatedTimeout: unauthenticatedTimeout,
+                        keepalive: keepalive
                     )
                 }
             }
@@ -250,7 +260,8 @@ public final class FabricDataServer: Service, Sendable {
         channel: any Channel,
         tls: NIOSSLContext?,
         shared: FabricDataServerShared,
-        unauthenticatedTimeout: TimeAmount
+        unauthenticatedTimeout: TimeAmount,
+        keepalive: (interval: TimeAmount, timeout: TimeAmount)
     ) throws {
         let sync = channel.pipeline.syncOperations
         if let tls {
@@ -268,6 +279,7 @@ public final class FabricDataServer: Service, Sendable {
                 try stream.pipeline.syncOperations.addHandler(FabricDataServerStreamRouter(connection: boundConnection.value))
             }
         }
+        try sync.addHandler(FabricDataKeepalive(interval: keepalive.interval, timeout: keepalive.timeout, logger: shared.logger))
         try sync.addHandler(FabricDataConnectionObserver(logger: shared.logger, recorder: nil))
         connection.unauthenticatedTimeout = channel.eventLoop.scheduleTask(in: unauthenticatedTimeout) {
             if boundConnection.value.runnerID == nil {

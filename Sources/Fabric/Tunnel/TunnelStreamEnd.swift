@@ -82,9 +82,16 @@ public final class TunnelStreamEnd: ChannelDuplexHandler, TunnelSpliceEndpoint {
         peer?.finish()
     }
 
+    /// What the peer learns when the whole data connection went down rather than this stream: its
+    /// runner is gone (an HTTP client still waiting for its answer gets 503, api.md §9.1).
+    public static let connectionLost = TunnelAbort.tunnelEnded(
+        status: 503, code: "runner_not_connected", message: "the runner's data connection was lost")
+
     public func channelInactive(context: ChannelHandlerContext) {
         if !state.isFinished, state.abort() {
-            peer?.abort(.reset)
+            // A reset from the peer leaves the connection up; a lost connection closes every stream.
+            let connectionLost = context.channel.parent.map { !$0.isActive } ?? false
+            peer?.abort(connectionLost ? Self.connectionLost : .reset)
         }
         if let meter { reportBytes(to: meter) }
         onClose?()

@@ -14,6 +14,8 @@ public final class TunnelMetrics: Sendable {
         case timeout
         /// The runner was not connected, or answered for another tunnel.
         case refused
+        /// Over the TCP tunnel's new connections a second (reset at accept).
+        case rateLimited = "rate_limited"
     }
 
     private let active: [String: Gauge]

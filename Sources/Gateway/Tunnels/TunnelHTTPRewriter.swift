@@ -154,6 +154,8 @@ struct TunnelHTTPRewriter: Sendable {
                 out.writeString(pathPrefix)
                 out.writeStaticString("\r\n")
             }
+            // TE is hop-by-hop but for `trailers` (the client takes trailers: gRPC-Web and the like).
+            if head.hasToken("te", "trailers") { out.writeStaticString("TE: trailers\r\n") }
             if isUpgrade, let upgradeIndex {
                 out.writeStaticString("Connection: Upgrade\r\nUpgrade: ")
                 Self.writeValue(head.fields[upgradeIndex], from: raw, to: &out)

@@ -8,4 +8,9 @@ struct TunnelIngress: Sendable {
     let scheme: String
     /// `tunnels.idle_timeout_seconds`.
     let idleTimeout: TimeAmount
+    /// `tunnels.response_header_timeout_seconds`: a request sent whole waits this long for its
+    /// response head, then the client gets 504.
+    var responseHeaderTimeout: TimeAmount = .seconds(60)
+    /// `tunnels.websocket_upgrade_timeout_seconds`: the same for an upgrade's answer (101 or not).
+    var upgradeTimeout: TimeAmount = .seconds(30)
 }

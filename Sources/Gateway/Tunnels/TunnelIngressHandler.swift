@@ -48,6 +48,8 @@ final class TunnelIngressHandler: ChannelDuplexHandler, TunnelSpliceEndpoint {
         let isUpgrade: Bool
         /// When its head went upstream (`marionette_tunnel_request_duration_seconds`).
         let sentAt: ContinuousClock.Instant
+        /// Its body went upstream whole: the wait for the response head may begin.
+        var sentWhole = false
     }
 
     private let ingress: TunnelIngress
@@ -77,6 +79,11 @@ final class TunnelIngressHandler: ChannelDuplexHandler, TunnelSpliceEndpoint {
     /// The origin's side of the stream ended.
     private var upstreamFinished = false
     private var splice = TunnelSpliceState()
+    /// The oldest pending request was sent whole and its response head has not come since then.
+    private var awaitingHeadSince: NIODeadline?
+    /// Checks ``awaitingHeadSince`` against the timeouts; set only while something waits (one
+    /// timer a connection, re-armed when it fires rather than per request).
+    private var headCheck: Scheduled<Void>?
     private var clientReadPending = false
     /// The client half-closed: it sends nothing more (the listener allows remote half-closure).
     private var clientEnded = false
@@ -105,6 +112,8 @@ final class TunnelIngressHandler: ChannelDuplexHandler, TunnelSpliceEndpoint {
     func handlerRemoved(context: ChannelHandlerContext) {
         self.context = nil
         onAPI = nil
+        headCheck?.cancel()
+        headCheck = nil
     }
 
     // MARK: inbound
@@ -404,13 +413,21 @@ final class TunnelIngressHandler: ChannelDuplexHandler, TunnelSpliceEndpoint {
                             method: head.startLine.0, keepAlive: request.keepAlive, isUpgrade: request.isUpgrade,
                             sentAt: .now))
                     if !request.keepAlive { lastRequestSent = true }
-                    if request.isUpgrade { awaitingUpgrade = true }
+                    if request.isUpgrade {
+                        // Its answer is due from now: nothing more is read until it comes.
+                        awaitingUpgrade = true
+                        pending[pending.count - 1].sentWhole = true
+                        if pending.count == 1, !responseOpen { startAwaitingHead(context: context) }
+                    }
                     peer!.send(request.head)
                     requests.expectBody(.request(head))
                 case .body(let bytes):
                     peer!.send(bytes)
                 case .end:
-                    break
+                    // The last request sent; already answered (and every one before it) when none is pending.
+                    guard !pending.isEmpty, !pending[pending.count - 1].sentWhole else { break }
+                    pending[pending.count - 1].sentWhole = true
+                    if pending.count == 1, !responseOpen { startAwaitingHead(context: context) }
                 }
             }
         } catch {
@@ -420,6 +437,46 @@ final class TunnelIngressHandler: ChannelDuplexHandler, TunnelSpliceEndpoint {
             deferredError = Self.badRequest(error)
             endIfAnswered(context: context)
         }
+    }
+
+    // MARK: response head timeouts
+
+    /// The oldest pending request went upstream whole: its response head is due within the
+    /// timeout (the upgrade timeout for an upgrade).
+    private func startAwaitingHead(context: ChannelHandlerContext) {
+        let now = context.eventLoop.now
+        awaitingHeadSince = now
+        if headCheck == nil { scheduleHeadCheck(context: context, at: now + headTimeout) }
+    }
+
+    private var headTimeout: TimeAmount {
+        pending.first?.isUpgrade == true ? ingress.upgradeTimeout : ingress.responseHeaderTimeout
+    }
+
+    private func scheduleHeadCheck(context: ChannelHandlerContext, at deadline: NIODeadline) {
+        headCheck = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) {
+            self.headCheck = nil
+            self.checkHead(context: context)
+        }
+    }
+
+    /// A request still without its response head after the timeout: the client gets 504 and the
+    /// origin's connection is reset.
+    private func checkHead(context: ChannelHandlerContext) {
+        guard mode == .exchanging, let since = awaitingHeadSince, let current = pending.first else { return }
+        let timeout = headTimeout
+        let now = context.eventLoop.now
+        guard now - since >= timeout else {
+            scheduleHeadCheck(context: context, at: since + timeout)
+            return
+        }
+        awaitingHeadSince = nil
+        let seconds = timeout.nanoseconds / 1_000_000_000
+        let message = current.isUpgrade
+            ? "the origin did not answer the upgrade request within \(seconds) s"
+            : "the origin sent no response headers within \(seconds) s"
+        if splice.abort() { peer?.abort(.reset) }
+        fail(context: context, TunnelIngressError(status: 504, code: "gateway_timeout", message: message))
     }
 
     // MARK: responses (origin → client)
@@ -433,6 +490,8 @@ final class TunnelIngressHandler: ChannelDuplexHandler, TunnelSpliceEndpoint {
                     guard let current = pending.first else {
                         throw TunnelIngressError(status: 502, code: "bad_gateway", message: "the origin answered a request it was not sent")
                     }
+                    // An answer began (a 1xx too: an upload waits for its body after `100 Continue`).
+                    awaitingHeadSince = nil
                     let status = Int(head.startLine.1) ?? 0
                     if status == 101 {
                         guard current.isUpgrade else {
@@ -469,6 +528,8 @@ final class TunnelIngressHandler: ChannelDuplexHandler, TunnelSpliceEndpoint {
                     responseOpen = false
                     let answered = pending.removeFirst()
                     ingress.runtime.metrics.request(status: responseStatus, duration: answered.sentAt.duration(to: .now))
+                    // A pipelined request sent whole meanwhile waits for its head from now on.
+                    if pending.first?.sentWhole == true { startAwaitingHead(context: context) }
                     if !responseKeepAlive {
                         finishClient(context: context)
                         break responseLoop

@@ -12,8 +12,9 @@ import Glibc
 
 /// One listening socket per TCP tunnel on `tunnels.tcp_bind_host:<public_port>` (streaming.md §7.6).
 /// Each accepted connection is checked against the tunnel's source networks (public tunnels take
-/// anyone), then spliced raw to a data-connection stream; refusals and failures are resets. The
-/// connections' work is queued in accept order, so the runner dials the origin in that order too.
+/// anyone) and the tunnel's rate of new connections (`tunnels.new_connections_per_second`), then
+/// spliced raw to a data-connection stream; refusals and failures are resets. The connections'
+/// work is queued in accept order, so the runner dials the origin in that order too.
 final class TunnelTCPListeners: Sendable {
     private let logger: Logger
     private let channels = NIOLockedValueBox<[String: any Channel]>([:])
@@ -37,6 +38,8 @@ final class TunnelTCPListeners: Sendable {
         let idleTimeout = TimeAmount.seconds(Int64(runtime.settings.idleTimeoutSeconds))
         let logger = self.logger
         let links = TunnelTCPAcceptedLinks()
+        let rate = NIOLockedValueBox(ConnectionRateLimit(perSecond: runtime.settings.newConnectionsPerSecond))
+        let refusedForRate = NIOLockedValueBox((count: 0, lastLogged: NIODeadline.distantPast))
         let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -46,6 +49,24 @@ final class TunnelTCPListeners: Sendable {
                     // not from its set-up on its own loop (see TunnelTCPAcceptOrder).
                     try listener.pipeline.syncOperations.addHandler(
                         TunnelTCPAcceptOrder { connection in
+                            let now = NIODeadline.now()
+                            guard rate.withLockedValue({ $0.admit(now: now) }) else {
+                                // Reset once set up; said in the log at most once a second, with the count.
+                                links.expect(connection).whenSuccess { $0.abort(.reset) }
+                                runtime.metrics.connection(type: "tcp", .rateLimited)
+                                let report = refusedForRate.withLockedValue { state -> Int? in
+                                    state.count += 1
+                                    guard now - state.lastLogged >= .seconds(1) else { return nil }
+                                    defer { state = (0, now) }
+                                    return state.count
+                                }
+                                if let report {
+                                    logger.warning(
+                                        "tcp tunnel connections refused: over the rate limit",
+                                        metadata: ["tunnel_id": "\(tunnelID)", "refused": "\(report)", "per_second": "\(rate.withLockedValue { $0.perSecond })"])
+                                }
+                                return
+                            }
                             runtime.acceptTCP(
                                 tunnelID: tunnelID, client: links.expect(connection),
                                 source: connection.remoteAddress?.ipAddress ?? "", closeFuture: connection.closeFuture)

@@ -54,6 +54,10 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 self.wfile.write(part); n -= len(part)
         elif path == "/ws":
             self.websocket()
+        elif path == "/hang":
+            # Never answers in time (the server's response-header and upgrade timeouts are shorter).
+            time.sleep(60)
+            self.send_text(200, "too late")
         else:
             self.send_text(200, "hello from origin " + path)
 
