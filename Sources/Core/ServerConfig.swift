@@ -210,7 +210,11 @@ public struct ServerConfig: Sendable, Equatable {
             guard !value.isEmpty else { throw .invalid(key: key, message: "must not be empty") }
             dataDir = value
         case "server.public_url": publicURL = value
-        case "server.trusted_proxies": trustedProxies = list
+        case "server.trusted_proxies":
+            if let bad = list.first(where: { CIDR($0) == nil }) {
+                throw .invalid(key: key, message: "must list networks such as 10.0.0.0/8 or addresses, got \"\(bad)\"")
+            }
+            trustedProxies = list
         case "server.api.host": apiHost = value
         case "server.api.port": apiPort = try port()
         case "server.api.cors_origins": corsOrigins = list

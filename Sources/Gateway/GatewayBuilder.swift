@@ -52,7 +52,8 @@ public enum GatewayBuilder {
             router: TunnelIngressRouter(domain: config.tunnels.domain), runtime: services.tunnelRuntime,
             scheme: tls == nil ? "http" : "https", idleTimeout: .seconds(Int64(config.tunnels.idleTimeoutSeconds)),
             responseHeaderTimeout: .seconds(Int64(config.tunnels.responseHeaderTimeoutSeconds)),
-            upgradeTimeout: .seconds(Int64(config.tunnels.websocketUpgradeTimeoutSeconds)))
+            upgradeTimeout: .seconds(Int64(config.tunnels.websocketUpgradeTimeoutSeconds)),
+            trustedProxies: config.trustedProxies.compactMap(CIDR.init))
         let http = HTTP1WebSocketUpgradeChannel(
             responder: PublicServer.responder(router, serverName: serverName, logger: services.logger),
             webSocketResponder: webSocketRouter(services).buildResponder(),

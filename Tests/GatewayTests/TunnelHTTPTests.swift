@@ -143,6 +143,11 @@ import Testing
         preserve.pathPrefix = nil
         let kept = try preserve.request(head, credential: credential, target: "/up").text
         #expect(kept.hasPrefix("POST /up HTTP/1.1\r\nHost: localhost:8080\r\n") && !kept.contains("X-Forwarded-Prefix"))
+        // From a trusted proxy the chain it sent goes on, this hop added (streaming.md §7.3).
+        var behindProxy = Self.rewriter
+        behindProxy.keepsForwardedFor = true
+        let chained = try behindProxy.request(head, credential: credential, target: "/up").text
+        #expect(chained.contains("\r\nX-Forwarded-For: 6.6.6.6, 127.0.0.1\r\n"), "\(chained)")
     }
 
     @Test func keepAliveFollowsTheClient() throws {

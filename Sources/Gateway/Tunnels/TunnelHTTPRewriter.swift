@@ -30,15 +30,19 @@ struct TunnelHTTPRewriter: Sendable {
     var scheme: String
     /// The client's address (socket peer).
     var clientIP: String
+    /// The socket peer is a trusted proxy (`server.trusted_proxies`): the `X-Forwarded-For` it sent
+    /// goes on, with `clientIP` added; from anyone else it is replaced by `clientIP`.
+    var keepsForwardedFor: Bool
     /// `localhost:<localPort>`, made once rather than per request.
     private let localHost: String
 
-    init(localPort: Int, preserveHost: Bool, pathPrefix: String?, scheme: String, clientIP: String) {
+    init(localPort: Int, preserveHost: Bool, pathPrefix: String?, scheme: String, clientIP: String, keepsForwardedFor: Bool = false) {
         self.localPort = localPort
         self.preserveHost = preserveHost
         self.pathPrefix = pathPrefix
         self.scheme = scheme
         self.clientIP = clientIP
+        self.keepsForwardedFor = keepsForwardedFor
         self.localHost = "localhost:\(localPort)"
     }
 
@@ -140,6 +144,13 @@ struct TunnelHTTPRewriter: Sendable {
                 out.writeStaticString("\r\n")
             }
             out.writeStaticString("X-Forwarded-For: ")
+            if keepsForwardedFor {
+                for field in head.fields
+                where HTTPHead.nameIs(field, "x-forwarded-for", in: raw) && field.valueEnd > field.valueStart {
+                    Self.writeValue(field, from: raw, to: &out)
+                    out.writeStaticString(", ")
+                }
+            }
             out.writeString(clientIP)
             out.writeStaticString("\r\nX-Forwarded-Proto: ")
             out.writeString(scheme)

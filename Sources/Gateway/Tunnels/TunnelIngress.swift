@@ -1,3 +1,4 @@
+import Core
 import NIOCore
 
 /// What the ingress handler needs from the server: the router, the runtime and the scheme.
@@ -13,4 +14,7 @@ struct TunnelIngress: Sendable {
     var responseHeaderTimeout: TimeAmount = .seconds(60)
     /// `tunnels.websocket_upgrade_timeout_seconds`: the same for an upgrade's answer (101 or not).
     var upgradeTimeout: TimeAmount = .seconds(30)
+    /// `server.trusted_proxies`: a client connection from one of these keeps the
+    /// `X-Forwarded-For` chain it sent (this hop is added to it).
+    var trustedProxies: [CIDR] = []
 }

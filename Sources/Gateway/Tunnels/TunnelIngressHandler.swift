@@ -344,7 +344,8 @@ final class TunnelIngressHandler: ChannelDuplexHandler, TunnelSpliceEndpoint {
         case .success(let grant):
             let rewriter = TunnelHTTPRewriter(
                 localPort: grant.tunnel.localPort, preserveHost: grant.tunnel.hostHeaderMode == "preserve",
-                pathPrefix: grant.pathPrefix, scheme: ingress.scheme, clientIP: clientIP)
+                pathPrefix: grant.pathPrefix, scheme: ingress.scheme, clientIP: clientIP,
+                keepsForwardedFor: ingress.trustedProxies.contains { $0.contains(clientIP) })
             do {
                 // Checked now so a bad first request is a 400 before any upstream work; it is
                 // rewritten again (with the others) once the stream is attached.
