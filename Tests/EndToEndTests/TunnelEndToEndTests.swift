@@ -121,10 +121,18 @@ import Testing
         #expect(first.body == "hello from origin /")
         #expect(first.headers["connection"] == nil, "the connection stays open for the next request")
 
-        // Path form: prefix stripped, credentials stripped, forwarding headers set, Host rewritten.
+        // A browser opening the tunnel with its token in the query gets a cookie for it and a 303 to
+        // the same URL without the token (api.md §9.4).
+        let opened = try await Self.curl("\(base)/tunnels/\(id)/headers?x=1&marionette_token=\(token)")
+        #expect(opened.status == 303 && opened.headers["location"] == "/tunnels/\(id)/headers?x=1", "\(opened)")
+        let setCookie = opened.headers["set-cookie"] ?? ""
+        #expect(setCookie.hasPrefix("marionette_tunnel_\(id)=\(token); Path=/tunnels/\(id)/;") && setCookie.contains("HttpOnly"), "\(opened)")
+
+        // Path form: prefix stripped, credentials stripped (the tunnel's cookie too, the origin's own
+        // kept), forwarding headers set, Host rewritten.
         let headers = try await Self.curl(
-            "\(base)/tunnels/\(id)/headers?x=1&marionette_token=\(token)",
-            headers: ["X-Forwarded-For: 6.6.6.6", "X-Marionette-Other: 1"])
+            "\(base)/tunnels/\(id)/headers?x=1",
+            headers: ["X-Forwarded-For: 6.6.6.6", "X-Marionette-Other: 1", "Cookie: app=1; marionette_tunnel_\(id)=\(token)"])
         #expect(headers.status == 200, "\(headers)")
         let seen = headers.json["headers"] as? [String: String] ?? [:]
         #expect(headers.json["path"] as? String == "/headers?x=1")
@@ -134,6 +142,7 @@ import Testing
         #expect(seen["x-forwarded-host"] == "127.0.0.1:\(api)")
         #expect(seen["x-forwarded-prefix"] == "/tunnels/\(id)")
         #expect(seen["x-marionette-other"] == nil && seen["x-marionette-tunnel-token"] == nil)
+        #expect(seen["cookie"] == "app=1", "\(seen)")
         #expect(!headers.body.contains(token))
 
         // Subdomain form with each credential kind; no path rewriting.

@@ -120,6 +120,33 @@ import Testing
         let foreign = "Basic " + Data("u:secret".utf8).base64EncodedString()
         (c, kept) = try extract([("Authorization", foreign), ("Cookie", "a=b")], target: "/")
         #expect(c.kind == .none && kept.count == 2)
+        // The query token says so (a browser's GET is redirected with the cookie); the cookie is
+        // taken after it and before Basic, and only it is removed from the cookies forwarded.
+        (c, _) = try extract([("Host", "h")], target: "/a?marionette_token=ttok_q")
+        #expect(c.fromQuery && c.kind == .tunnelToken("ttok_q"))
+        (c, _) = try extract([("X-Marionette-Tunnel-Token", token)], target: "/a?marionette_token=ttok_q")
+        #expect(!c.fromQuery, "the header won")
+        (c, kept) = try extract(
+            [("Cookie", "a=1; marionette_tunnel_tun_X=ttok_c;b=2"), ("Authorization", basic)], target: "/")
+        #expect(c.kind == .tunnelToken("ttok_c") && !c.fromQuery)
+        #expect(kept.map(\.value) == ["a=1; b=2"], "\(kept)")
+        (c, kept) = try extract([("Cookie", "marionette_tunnel_tun_X=ttok_c"), ("Accept", "*/*")], target: "/")
+        #expect(c.kind == .tunnelToken("ttok_c") && kept.map(\.name) == ["Accept"])
+    }
+
+    @Test func theQueryTokenBecomesACookie() throws {
+        let path = TunnelHTTPRewriter.cookieRedirect(
+            location: "/tunnels/tun_X/a?b=2", tunnelID: "tun_X", token: "ttok_q", pathPrefix: "/tunnels/tun_X", secure: false,
+            maxAgeSeconds: 3600)
+        #expect(path.hasPrefix("HTTP/1.1 303 See Other\r\nLocation: /tunnels/tun_X/a?b=2\r\n"))
+        #expect(path.contains("\r\nSet-Cookie: marionette_tunnel_tun_X=ttok_q; Path=/tunnels/tun_X/; Max-Age=3600; HttpOnly; SameSite=Lax\r\n"))
+        let subdomain = TunnelHTTPRewriter.cookieRedirect(
+            location: "/a", tunnelID: "tun_X", token: "ttok_q", pathPrefix: nil, secure: true, maxAgeSeconds: 10)
+        #expect(subdomain.contains("Set-Cookie: marionette_tunnel_tun_X=ttok_q; Path=/; Max-Age=10; HttpOnly; SameSite=Lax; Secure\r\n"))
+        // The cookie is not forwarded; the origin's own cookies are.
+        let head = try Self.head("GET /tunnels/tun_X/a HTTP/1.1\r\nHost: h\r\nCookie: s=1; marionette_tunnel_tun_X=ttok_q\r\n\r\n")
+        let request = try Self.rewriter.request(head, credential: TunnelCredential.extract(head, target: "/a"), target: "/a")
+        #expect(request.text.contains("\r\nCookie: s=1\r\n") && !request.text.contains("ttok_q"), "\(request.text)")
     }
 
     static let rewriter = TunnelHTTPRewriter(

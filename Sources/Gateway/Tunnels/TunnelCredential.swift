@@ -6,21 +6,38 @@ import Foundation
 struct TunnelCredential: Sendable, Equatable {
     enum Kind: Sendable, Equatable {
         case none
-        /// A `ttok_` token from the header, `Authorization: Bearer`, the query or the Basic password.
+        /// A `ttok_` token from the header, `Authorization: Bearer`, the query, the tunnel's cookie
+        /// or the Basic password.
         case tunnelToken(String)
         /// `Authorization: Bearer mk_…`: an API key that needs `tunnels:read`.
         case apiKey(String)
     }
+
+    /// The cookie a browser keeps a tunnel token in after the query-token flow (api.md §9.4).
+    static let cookiePrefix = "marionette_tunnel_"
 
     var kind: Kind
     /// Indices of the head's fields not to forward (credentials and `X-Marionette-*`), ascending.
     var dropped: [Int]
     /// The target with `marionette_token` removed from the query.
     var target: String
+    /// The token came from the query (`marionette_token`): a browser's GET is answered with the
+    /// cookie and a 303 to ``target`` instead of being forwarded.
+    var fromQuery = false
+    /// `Cookie` fields that held a tunnel cookie, by index, with what is forwarded of them (the
+    /// other cookies); a field with nothing else left is in ``dropped`` instead.
+    var rewrittenCookies: [(index: Int, value: String)] = []
+
+    static func == (a: TunnelCredential, b: TunnelCredential) -> Bool {
+        a.kind == b.kind && a.dropped == b.dropped && a.target == b.target && a.fromQuery == b.fromQuery
+            && a.rewrittenCookies.elementsEqual(b.rewrittenCookies) { $0.index == $1.index && $0.value == $1.value }
+    }
 
     /// The head's fields that are forwarded.
     func keptHeaders(of head: HTTPHead) -> [(name: String, value: String)] {
-        head.headers.enumerated().filter { !dropped.contains($0.offset) }.map(\.element)
+        head.headers.enumerated().filter { !dropped.contains($0.offset) }.map { index, field in
+            (field.name, rewrittenCookies.first { $0.index == index }?.value ?? field.value)
+        }
     }
 
     static func extract(_ head: HTTPHead, target: String) -> TunnelCredential {
@@ -28,12 +45,29 @@ struct TunnelCredential: Sendable, Equatable {
         var bearerTunnel: String?
         var basicTunnel: String?
         var bearerKey: String?
+        var cookieToken: String?
+        var rewrittenCookies: [(index: Int, value: String)] = []
         var dropped: [Int] = []
         for index in head.fields.indices {
             // Field names are compared in place: this runs for every request of a tunnel.
             if head.nameHasPrefix(index, "x-marionette-") {
                 if header == nil, head.nameIs(index, "x-marionette-tunnel-token") { header = head.value(at: index) }
                 dropped.append(index)
+                continue
+            }
+            if head.nameIs(index, "cookie") {
+                let value = head.value(at: index)
+                guard value.contains(cookiePrefix) else { continue }
+                var others: [Substring] = []
+                for pair in value.split(separator: ";") {
+                    let trimmed = pair.trimmingASCIISpaces()
+                    guard trimmed.hasPrefix(cookiePrefix), let equals = trimmed.firstIndex(of: "=") else {
+                        others.append(Substring(trimmed))
+                        continue
+                    }
+                    cookieToken = cookieToken ?? String(trimmed[trimmed.index(after: equals)...])
+                }
+                if others.isEmpty { dropped.append(index) } else { rewrittenCookies.append((index, others.joined(separator: "; "))) }
                 continue
             }
             guard head.nameIs(index, "authorization") else { continue }
@@ -57,14 +91,16 @@ struct TunnelCredential: Sendable, Equatable {
         }
         let (stripped, queryToken) = Self.removeQueryToken(target)
         let kind: Kind
-        if let token = header ?? bearerTunnel ?? queryToken ?? basicTunnel {
+        if let token = header ?? bearerTunnel ?? queryToken ?? cookieToken ?? basicTunnel {
             kind = .tunnelToken(token)
         } else if let key = bearerKey {
             kind = .apiKey(key)
         } else {
             kind = .none
         }
-        return TunnelCredential(kind: kind, dropped: dropped, target: stripped)
+        return TunnelCredential(
+            kind: kind, dropped: dropped, target: stripped,
+            fromQuery: header == nil && bearerTunnel == nil && queryToken != nil, rewrittenCookies: rewrittenCookies)
     }
 
     /// Removes every `marionette_token` query parameter; returns the first one's (percent-decoded) value.

@@ -140,7 +140,12 @@ struct TunnelHTTPRewriter: Sendable {
                 if hasConnection, head.isListedInConnection(index) { continue }
                 Self.writeName(field, from: raw, to: &out)
                 out.writeStaticString(": ")
-                Self.writeValue(field, from: raw, to: &out)
+                if !credential.rewrittenCookies.isEmpty, let cookies = credential.rewrittenCookies.first(where: { $0.index == index }) {
+                    // The other cookies of a field that held the tunnel's cookie.
+                    out.writeString(cookies.value)
+                } else {
+                    Self.writeValue(field, from: raw, to: &out)
+                }
                 out.writeStaticString("\r\n")
             }
             out.writeStaticString("X-Forwarded-For: ")
@@ -244,6 +249,20 @@ struct TunnelHTTPRewriter: Sendable {
         for (name, value) in extraHeaders { out += "\(name): \(value)\r\n" }
         out += "Content-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n" + body
         return out
+    }
+
+    /// The answer to a browser's GET with `marionette_token` (api.md §9.4): the token goes into a
+    /// host-only cookie for this tunnel (HttpOnly, SameSite=Lax, Secure over TLS, no longer than the
+    /// tunnel lives; scoped to `/tunnels/{id}/` for the path form), and a 303 sends the browser to
+    /// the same URL without the token, so it leaves the address bar and the history.
+    static func cookieRedirect(
+        location: String, tunnelID: String, token: String, pathPrefix: String?, secure: Bool, maxAgeSeconds: Int64
+    ) -> String {
+        var cookie = "\(TunnelCredential.cookiePrefix)\(tunnelID)=\(token); Path=\(pathPrefix.map { $0 + "/" } ?? "/")"
+        cookie += "; Max-Age=\(max(maxAgeSeconds, 0)); HttpOnly; SameSite=Lax"
+        if secure { cookie += "; Secure" }
+        return "HTTP/1.1 303 See Other\r\nLocation: \(location)\r\nSet-Cookie: \(cookie)\r\nCache-Control: no-store\r\n"
+            + "Content-Length: 0\r\nConnection: close\r\n\r\n"
     }
 
     static func reason(_ status: Int) -> String {

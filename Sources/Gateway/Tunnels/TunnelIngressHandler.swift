@@ -342,6 +342,12 @@ final class TunnelIngressHandler: ChannelDuplexHandler, TunnelSpliceEndpoint {
         case .failure(let error):
             fail(context: context, error)
         case .success(let grant):
+            if credential.fromQuery, case .tunnelToken(let token) = credential.kind, !grant.tunnel.isPublic,
+                head.startLine.0 == "GET" || head.startLine.0 == "HEAD"
+            {
+                redirectWithCookie(context: context, grant: grant, token: token, location: credential.target)
+                return
+            }
             let rewriter = TunnelHTTPRewriter(
                 localPort: grant.tunnel.localPort, preserveHost: grant.tunnel.hostHeaderMode == "preserve",
                 pathPrefix: grant.pathPrefix, scheme: ingress.scheme, clientIP: clientIP,
@@ -360,6 +366,22 @@ final class TunnelIngressHandler: ChannelDuplexHandler, TunnelSpliceEndpoint {
             ingress.runtime.connect(
                 grant: grant, protocol: "http", clientAddress: clientIP, client: TunnelSplicePeer(self, eventLoop: context.eventLoop),
                 closeFuture: context.channel.closeFuture)
+        }
+    }
+
+    /// A browser opened the tunnel with `?marionette_token=`: it gets the tunnel's cookie and a 303
+    /// to the same URL without the token; its later requests carry the cookie (api.md §9.4).
+    private func redirectWithCookie(context: ChannelHandlerContext, grant: TunnelHTTPGrant, token: String, location: String) {
+        mode = .closed
+        buffer = nil
+        let now = ingress.runtime.store.clock.now()
+        let text = TunnelHTTPRewriter.cookieRedirect(
+            location: location, tunnelID: grant.tunnel.id, token: token, pathPrefix: grant.pathPrefix,
+            secure: ingress.scheme == "https", maxAgeSeconds: (grant.tunnel.expiresAt.milliseconds - now.milliseconds) / 1000)
+        var bytes = context.channel.allocator.buffer(capacity: text.utf8.count)
+        bytes.writeString(text)
+        context.writeAndFlush(wrapOutboundOut(bytes)).assumeIsolated().whenComplete { _ in
+            context.close(promise: nil)
         }
     }
 
