@@ -42,6 +42,18 @@ extension MarionetteClient {
         return all ? try await listAll(path, query: query, page: page) : try await list(path, query: query, page: page)
     }
 
+    /// Admin API: tunnels of every tenant (`GET /admin/api/v1/tunnels`).
+    public func listAdminTunnels(
+        sessionID: String?, tenantID: String?, includeClosed: Bool = false, page: PageRequest = PageRequest(), all: Bool = false
+    ) async throws -> JSONValue {
+        var query: [QueryItem] = []
+        if let sessionID { query.append(QueryItem("session_id", sessionID)) }
+        if let tenantID { query.append(QueryItem("tenant_id", tenantID)) }
+        if includeClosed { query.append(QueryItem("include_closed", "true")) }
+        let path = "/admin/api/v1/tunnels"
+        return all ? try await listAll(path, query: query, page: page) : try await list(path, query: query, page: page)
+    }
+
     public func getTunnel(_ id: String) async throws -> JSONValue {
         try await sendExpectingBody(.GET, Self.tunnelPath(id))
     }

@@ -352,6 +352,19 @@ import Testing
         #expect(header == "ID TYPE PORT PUBLIC URL STATUS EXPIRES", "\(listed.stdout)")
         let got = try await run(mctl, ["tunnels", "get", cliTCP], environment: env)
         #expect(got.status == 0 && got.stdout.contains("tcp://"), "\(got.stdout)")
+        // One URL of a tunnel; a TCP tunnel has no path URL. Every tenant's tunnels on the admin side.
+        let pathURL = try await run(mctl, ["tunnels", "url", openID, "--form", "path"], environment: env)
+        #expect(pathURL.status == 0 && pathURL.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == open["path_url"] as? String, "\(pathURL.stdout) \(pathURL.stderr)")
+        let tcpURL = try await run(mctl, ["tunnels", "url", cliTCP], environment: env)
+        #expect(tcpURL.stdout.hasPrefix("tcp://"), "\(tcpURL.stdout) \(tcpURL.stderr)")
+        let noPath = try await run(mctl, ["tunnels", "url", cliTCP, "--form", "path"], environment: env)
+        #expect(noPath.status != 0 && noPath.stderr.contains("has no path URL"), "\(noPath.stdout) \(noPath.stderr)")
+        let password = try #require(server.adminPassword)
+        let adminListed = try await run(
+            mctl, ["admin", "tunnels", "list", "--session", session, "--admin-server", server.adminURL,
+                   "--admin-username", "admin", "--admin-password", password], environment: env)
+        #expect(adminListed.status == 0 && adminListed.stdout.contains(openID) && adminListed.stdout.contains(cliTCP),
+                "\(adminListed.stdout) \(adminListed.stderr)")
         let closed = try await run(mctl, ["tunnels", "close", cliTCP], environment: env)
         #expect(closed.stdout.contains("Tunnel \(cliTCP) closed."), "\(closed.stdout) \(closed.stderr)")
         let bad = try await run(mctl, ["tunnels", "create", "--session", session, "--port", "0"], environment: env)

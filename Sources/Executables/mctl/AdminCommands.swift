@@ -11,7 +11,7 @@ struct AdminCommand: ParsableCommand {
             admin-username/admin-password. Next to a local server, user admin and \
             ./.marionette/admin-password are used.
             """,
-        subcommands: [Keys.self, RunnerTokens.self, AgentConfigs.self, ProviderConfigs.self, Profiles.self, Runners.self, Webhooks.self, WebhookEvents.self, AuditLogs.self, Status.self]
+        subcommands: [Keys.self, RunnerTokens.self, AgentConfigs.self, ProviderConfigs.self, Profiles.self, Runners.self, Tunnels.self, Webhooks.self, WebhookEvents.self, AuditLogs.self, Status.self]
     )
 }
 

@@ -5,7 +5,7 @@ struct TunnelsCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tunnels",
         abstract: "Open, list and close HTTP and TCP tunnels into a session's runner.",
-        subcommands: [Create.self, List.self, Get.self, Close.self, Connect.self],
+        subcommands: [Create.self, List.self, Get.self, URL.self, Close.self, Connect.self],
         aliases: ["tunnel", "tun"]
     )
 
@@ -111,6 +111,33 @@ extension TunnelsCommand {
                 try await notFound("tunnel", tunnelID) { try await client.getTunnel(tunnelID) }
             }
             context.printer.object(tunnel, view: Views.tunnel)
+        }
+    }
+
+    struct URL: RunnableCommand {
+        static let configuration = CommandConfiguration(commandName: "url", abstract: "Print one URL of a tunnel.")
+
+        static let forms = ["public", "path", "subdomain"]
+
+        @Argument(help: "Tunnel ID.") var tunnelID: String
+        @Option(help: "public (the server's url_mode, default), path or subdomain.") var form: String?
+        @OptionGroup(title: "Global Options") var global: GlobalOptions
+        @OptionGroup var request: RequestTimeoutOption
+
+        func validate() throws {
+            try requireOneOf(form, Self.forms, flag: "--form")
+        }
+
+        func execute() async throws {
+            let context = CommandContext(global: global, requestTimeout: request.seconds)
+            let tunnel = try await context.withAPI { client in
+                try await notFound("tunnel", tunnelID) { try await client.getTunnel(tunnelID) }
+            }
+            let field = ["path": "path_url", "subdomain": "subdomain_url"][form ?? "public"] ?? "public_url"
+            guard let url = tunnel[field]?.stringValue, !url.isEmpty else {
+                throw CLIError("tunnel \(tunnelID) has no \(form ?? "public") URL (a \(cell(tunnel, "type")) tunnel)")
+            }
+            Console.line(url)
         }
     }
 
