@@ -141,6 +141,7 @@ import Testing
         #expect(seen["x-forwarded-proto"] == "http")
         #expect(seen["x-forwarded-host"] == "127.0.0.1:\(api)")
         #expect(seen["x-forwarded-prefix"] == "/tunnels/\(id)")
+        #expect(seen["forwarded"] == "for=127.0.0.1;proto=http;host=\"127.0.0.1:\(api)\"", "\(seen)")
         #expect(seen["x-marionette-other"] == nil && seen["x-marionette-tunnel-token"] == nil)
         #expect(seen["cookie"] == "app=1", "\(seen)")
         #expect(!headers.body.contains(token))

@@ -163,7 +163,7 @@ import Testing
             request.text
                 == "POST /up HTTP/1.1\r\nHost: localhost:3000\r\nContent-Length: 3\r\nSec-WebSocket-Key: k\r\n"
                 + "X-Forwarded-For: 127.0.0.1\r\nX-Forwarded-Proto: http\r\nX-Forwarded-Host: localhost:8080\r\n"
-                + "X-Forwarded-Prefix: /tunnels/tun_X\r\n\r\n")
+                + "X-Forwarded-Prefix: /tunnels/tun_X\r\nForwarded: for=127.0.0.1;proto=http;host=\"localhost:8080\"\r\n\r\n")
         #expect(request.keepAlive, "HTTP/1.1 keeps the connection (keep-alive upstream too)")
         var preserve = Self.rewriter
         preserve.preserveHost = true
@@ -175,6 +175,15 @@ import Testing
         behindProxy.keepsForwardedFor = true
         let chained = try behindProxy.request(head, credential: credential, target: "/up").text
         #expect(chained.contains("\r\nX-Forwarded-For: 6.6.6.6, 127.0.0.1\r\n"), "\(chained)")
+        // An IPv6 client is a quoted, bracketed node; a client's own Forwarded goes only from a trusted proxy.
+        var six = Self.rewriter
+        six.clientIP = "::1"
+        let proxied = try Self.head("GET / HTTP/1.1\r\nHost: h\r\nForwarded: for=6.6.6.6\r\n\r\n")
+        let sixText = try six.request(proxied, credential: TunnelCredential.extract(proxied, target: "/"), target: "/").text
+        #expect(sixText.contains("\r\nForwarded: for=\"[::1]\";proto=http;host=\"h\"\r\n") && !sixText.contains("6.6.6.6"), "\(sixText)")
+        six.keepsForwardedFor = true
+        let sixChained = try six.request(proxied, credential: TunnelCredential.extract(proxied, target: "/"), target: "/").text
+        #expect(sixChained.contains("\r\nForwarded: for=6.6.6.6, for=\"[::1]\";proto=http;host=\"h\"\r\n"), "\(sixChained)")
     }
 
     @Test func keepAliveFollowsTheClient() throws {
@@ -238,6 +247,22 @@ import Testing
         #expect(subdomain.responseText(try Self.head("HTTP/1.1 301 M\r\nLocation: /x\r\n\r\n")).contains("Location: /x\r\n"))
         #expect(Self.rewriter.responseText(try Self.head("HTTP/1.1 301 M\r\nLocation: //cdn/x\r\n\r\n")).contains("Location: //cdn/x\r\n"))
         #expect(Self.rewriter.responseText(try Self.head("HTTP/1.1 100 Continue\r\n\r\n")) == "HTTP/1.1 100 Continue\r\n\r\n")
+        // Absolute URLs to the origin itself point at the tunnel as the client reached it.
+        var path = Self.rewriter
+        path.publicHost = "example.test:8080"
+        func location(_ rewriter: TunnelHTTPRewriter, _ value: String) throws -> String {
+            let text = rewriter.responseText(try Self.head("HTTP/1.1 302 F\r\nLocation: \(value)\r\n\r\n"))
+            return text.components(separatedBy: "\r\n").first { $0.hasPrefix("Location: ") }.map { String($0.dropFirst(10)) } ?? ""
+        }
+        #expect(try location(path, "http://localhost:3000/a?b=1") == "http://example.test:8080/tunnels/tun_X/a?b=1")
+        #expect(try location(path, "HTTP://127.0.0.1:3000") == "http://example.test:8080/tunnels/tun_X/")
+        #expect(try location(path, "http://[::1]:3000?q") == "http://example.test:8080/tunnels/tun_X/?q")
+        #expect(try location(path, "http://localhost:30001/a") == "http://localhost:30001/a", "another port")
+        #expect(try location(path, "https://elsewhere.test/a") == "https://elsewhere.test/a")
+        var sub = path
+        sub.pathPrefix = nil
+        sub.publicHost = "tun-x.tunnels.localhost:8080"
+        #expect(try location(sub, "http://localhost:3000/login") == "http://tun-x.tunnels.localhost:8080/login")
         let error = TunnelHTTPRewriter.errorResponse(status: 410, code: "tunnel_closed", message: "tunnel \"x\" was closed")
         #expect(error.hasPrefix("HTTP/1.1 410 Gone\r\nContent-Type: application/json\r\nX-Marionette-Error: tunnel_closed\r\n"))
         #expect(error.hasSuffix(#"{"code":"tunnel_closed","message":"tunnel \"x\" was closed"}"#))

@@ -35,6 +35,15 @@ struct TunnelHTTPRewriter: Sendable {
     var keepsForwardedFor: Bool
     /// `localhost:<localPort>`, made once rather than per request.
     private let localHost: String
+    /// The host (and port) the client reached the tunnel by, its first request's `Host`: where an
+    /// absolute `Location` to the origin is sent instead. Nil: such a `Location` passes as it is.
+    var publicHost: String?
+    /// `http://localhost:<port>` and its other spellings, lower-case bytes.
+    private let originPrefixes: [[UInt8]]
+    /// `clientIP` as a `Forwarded: for=` node (an IPv6 address bracketed and quoted).
+    private var forwardedFor: String {
+        clientIP.contains(":") ? "\"[\(clientIP)]\"" : clientIP
+    }
 
     init(localPort: Int, preserveHost: Bool, pathPrefix: String?, scheme: String, clientIP: String, keepsForwardedFor: Bool = false) {
         self.localPort = localPort
@@ -44,6 +53,9 @@ struct TunnelHTTPRewriter: Sendable {
         self.clientIP = clientIP
         self.keepsForwardedFor = keepsForwardedFor
         self.localHost = "localhost:\(localPort)"
+        self.originPrefixes = ["http", "https"].flatMap { scheme in
+            ["localhost", "127.0.0.1", "[::1]"].map { Array("\(scheme)://\($0):\(localPort)".utf8) }
+        }
     }
 
     /// Hop-by-hop fields, dropped both ways.
@@ -74,6 +86,16 @@ struct TunnelHTTPRewriter: Sendable {
             }
         }
         out.writeBytes(UnsafeRawBufferPointer(rebasing: raw[Int(field.nameStart)..<Int(field.nameEnd)]))
+    }
+
+    /// The field's value is not empty and fits in a quoted-string as it is (no `"`, `\\` or controls).
+    private static func isQuotable(_ field: HTTPHead.Field, in raw: UnsafeRawBufferPointer) -> Bool {
+        guard field.valueEnd > field.valueStart else { return false }
+        for index in Int(field.valueStart)..<Int(field.valueEnd) {
+            let byte = raw[index]
+            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 || byte == 0x7F { return false }
+        }
+        return true
     }
 
     private static func writeValue(_ field: HTTPHead.Field, from raw: UnsafeRawBufferPointer, to out: inout ByteBuffer) {
@@ -170,6 +192,24 @@ struct TunnelHTTPRewriter: Sendable {
                 out.writeString(pathPrefix)
                 out.writeStaticString("\r\n")
             }
+            // RFC 7239, the same facts (streaming.md §7.3); a trusted proxy's elements go first.
+            out.writeStaticString("Forwarded: ")
+            if keepsForwardedFor {
+                for field in head.fields where HTTPHead.nameIs(field, "forwarded", in: raw) && field.valueEnd > field.valueStart {
+                    Self.writeValue(field, from: raw, to: &out)
+                    out.writeStaticString(", ")
+                }
+            }
+            out.writeStaticString("for=")
+            out.writeString(forwardedFor)
+            out.writeStaticString(";proto=")
+            out.writeString(scheme)
+            if let hostIndex, Self.isQuotable(head.fields[hostIndex], in: raw) {
+                out.writeStaticString(";host=\"")
+                Self.writeValue(head.fields[hostIndex], from: raw, to: &out)
+                out.writeStaticString("\"")
+            }
+            out.writeStaticString("\r\n")
             // TE is hop-by-hop but for `trailers` (the client takes trailers: gRPC-Web and the like).
             if head.hasToken("te", "trailers") { out.writeStaticString("TE: trailers\r\n") }
             if isUpgrade, let upgradeIndex {
@@ -222,13 +262,11 @@ struct TunnelHTTPRewriter: Sendable {
                 if Self.isHopByHop(field, in: raw) || (hasConnection && head.isListedInConnection(index)) { continue }
                 Self.writeName(field, from: raw, to: &out)
                 out.writeStaticString(": ")
-                if let pathPrefix, HTTPHead.nameIs(field, "location", in: raw), field.valueEnd > field.valueStart,
-                    raw[Int(field.valueStart)] == UInt8(ascii: "/"),
-                    field.valueEnd - field.valueStart == 1 || raw[Int(field.valueStart) + 1] != UInt8(ascii: "/")
-                {
-                    out.writeString(pathPrefix)
+                if HTTPHead.nameIs(field, "location", in: raw), field.valueEnd > field.valueStart {
+                    writeLocation(field, from: raw, to: &out)
+                } else {
+                    Self.writeValue(field, from: raw, to: &out)
                 }
-                Self.writeValue(field, from: raw, to: &out)
                 out.writeStaticString("\r\n")
             }
         }
@@ -239,6 +277,51 @@ struct TunnelHTTPRewriter: Sendable {
         }
         out.writeStaticString("\r\n")
         return out
+    }
+
+    /// `Location` as the client must follow it (streaming.md §7.3): an absolute URL to the origin
+    /// itself (`http://localhost:<port>`, `127.0.0.1`, `[::1]`) points at the tunnel's public URL
+    /// (the host the client used, and the path form's prefix); a path starting with `/` gets the
+    /// path form's prefix; anything else passes as it is.
+    private func writeLocation(_ field: HTTPHead.Field, from raw: UnsafeRawBufferPointer, to out: inout ByteBuffer) {
+        let start = Int(field.valueStart)
+        let end = Int(field.valueEnd)
+        let value = UnsafeRawBufferPointer(rebasing: raw[start..<end])
+        if let publicHost, let originLength = originPrefixLength(value) {
+            out.writeString(scheme)
+            out.writeStaticString("://")
+            out.writeString(publicHost)
+            if let pathPrefix { out.writeString(pathPrefix) }
+            let rest = UnsafeRawBufferPointer(rebasing: value[originLength...])
+            if rest.first != UInt8(ascii: "/") { out.writeStaticString("/") }
+            out.writeBytes(rest)
+            return
+        }
+        if let pathPrefix, value[0] == UInt8(ascii: "/"), value.count == 1 || value[1] != UInt8(ascii: "/") {
+            out.writeString(pathPrefix)
+        }
+        out.writeBytes(value)
+    }
+
+    /// The length of `http://localhost:<port>` (or `127.0.0.1`, `[::1]`; `https` too, any case) at the
+    /// start of `value` when what follows ends the authority; nil otherwise.
+    private func originPrefixLength(_ value: UnsafeRawBufferPointer) -> Int? {
+        for origin in originPrefixes where value.count >= origin.count {
+            var matches = true
+            for (offset, byte) in origin.enumerated() where Self.lowercased(value[offset]) != byte {
+                matches = false
+                break
+            }
+            guard matches else { continue }
+            if value.count == origin.count { return origin.count }
+            let next = value[origin.count]
+            if next == UInt8(ascii: "/") || next == UInt8(ascii: "?") || next == UInt8(ascii: "#") { return origin.count }
+        }
+        return nil
+    }
+
+    private static func lowercased(_ byte: UInt8) -> UInt8 {
+        (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) ? byte + 32 : byte
     }
 
     /// A Marionette-generated error (`{code, message}` and `X-Marionette-Error`); the connection closes after it.

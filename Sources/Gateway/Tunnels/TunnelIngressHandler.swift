@@ -348,10 +348,11 @@ final class TunnelIngressHandler: ChannelDuplexHandler, TunnelSpliceEndpoint {
                 redirectWithCookie(context: context, grant: grant, token: token, location: credential.target)
                 return
             }
-            let rewriter = TunnelHTTPRewriter(
+            var rewriter = TunnelHTTPRewriter(
                 localPort: grant.tunnel.localPort, preserveHost: grant.tunnel.hostHeaderMode == "preserve",
                 pathPrefix: grant.pathPrefix, scheme: ingress.scheme, clientIP: clientIP,
                 keepsForwardedFor: ingress.trustedProxies.contains { $0.contains(clientIP) })
+            rewriter.publicHost = head.first("host").flatMap { $0.isEmpty ? nil : $0 }
             do {
                 // Checked now so a bad first request is a 400 before any upstream work; it is
                 // rewritten again (with the others) once the stream is attached.
