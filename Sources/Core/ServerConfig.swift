@@ -104,6 +104,13 @@ public struct ServerConfig: Sendable, Equatable {
         public var websocketUpgradeTimeoutSeconds = 30
         /// New connections a second each TCP tunnel accepts; more are reset (0: no limit).
         public var newConnectionsPerSecond = 100
+        /// A tunnel's life when create names none (`ttl_seconds`)...
+        public var defaultTTLSeconds = 3600
+        /// ... and the most it may ask for (longer asks are cut to this).
+        public var maxTTLSeconds = 86_400
+        /// `/tunnels/{id}/…` on the public port reaches tunnels; off, only the subdomain form does
+        /// (the path form shares the API's origin, and so its cookies: auth-security.md §12).
+        public var pathFormEnabled = true
         public init() {}
     }
     /// TLS for the public, admin, gRPC and fabric data listeners (auth-security.md "TLS").
@@ -160,7 +167,8 @@ public struct ServerConfig: Sendable, Equatable {
         "tunnels.enabled", "tunnels.domain", "tunnels.url_mode", "tunnels.tcp_port_range", "tunnels.tcp_bind_host",
         "tunnels.tcp_public_host", "tunnels.tcp_default_allow_cidrs", "tunnels.max_per_session",
         "tunnels.max_connections_per_tunnel", "tunnels.idle_timeout_seconds", "tunnels.response_header_timeout_seconds",
-        "tunnels.websocket_upgrade_timeout_seconds", "tunnels.new_connections_per_second",
+        "tunnels.websocket_upgrade_timeout_seconds", "tunnels.new_connections_per_second", "tunnels.default_ttl_seconds",
+        "tunnels.max_ttl_seconds", "tunnels.path_form_enabled",
     ]
 
     public enum ConfigError: Error, Equatable, CustomStringConvertible {
@@ -296,6 +304,9 @@ public struct ServerConfig: Sendable, Equatable {
         case "tunnels.response_header_timeout_seconds": tunnels.responseHeaderTimeoutSeconds = try int(min: 1)
         case "tunnels.websocket_upgrade_timeout_seconds": tunnels.websocketUpgradeTimeoutSeconds = try int(min: 1)
         case "tunnels.new_connections_per_second": tunnels.newConnectionsPerSecond = try int(min: 0)
+        case "tunnels.default_ttl_seconds": tunnels.defaultTTLSeconds = try int(min: 1)
+        case "tunnels.max_ttl_seconds": tunnels.maxTTLSeconds = try int(min: 1)
+        case "tunnels.path_form_enabled": tunnels.pathFormEnabled = try bool()
         default: throw .unknownKey(key)
         }
     }
@@ -328,6 +339,14 @@ public struct ServerConfig: Sendable, Equatable {
         }
         if tls.verifyClient, !tls.enabled || tls.caFile.isEmpty {
             throw .invalid(key: "tls.verify_client", message: "client verification needs tls.enabled and tls.ca_file")
+        }
+        if tunnels.defaultTTLSeconds > tunnels.maxTTLSeconds {
+            throw .invalid(
+                key: "tunnels.default_ttl_seconds",
+                message: "must be at most tunnels.max_ttl_seconds (\(tunnels.maxTTLSeconds)), got \(tunnels.defaultTTLSeconds)")
+        }
+        if !tunnels.pathFormEnabled, tunnels.urlMode == "path" {
+            throw .invalid(key: "tunnels.url_mode", message: "path needs tunnels.path_form_enabled; use subdomain")
         }
         let ports = [apiPort, adminPort, grpcPort, resolvedFabricDataPort]
         if Set(ports).count != ports.count {

@@ -49,7 +49,8 @@ public enum GatewayBuilder {
         let config = services.config
         let serverName = "Marionette"
         let ingress = TunnelIngress(
-            router: TunnelIngressRouter(domain: config.tunnels.domain), runtime: services.tunnelRuntime,
+            router: TunnelIngressRouter(domain: config.tunnels.domain, pathForm: config.tunnels.pathFormEnabled),
+            runtime: services.tunnelRuntime,
             scheme: tls == nil ? "http" : "https", idleTimeout: .seconds(Int64(config.tunnels.idleTimeoutSeconds)),
             responseHeaderTimeout: .seconds(Int64(config.tunnels.responseHeaderTimeoutSeconds)),
             upgradeTimeout: .seconds(Int64(config.tunnels.websocketUpgradeTimeoutSeconds)),

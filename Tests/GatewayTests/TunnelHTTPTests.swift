@@ -93,6 +93,11 @@ import Testing
         #expect(router.route(target: "/x", host: "Tunnels.Localhost.") == .unknownHost)
         #expect(router.route(target: "/x", host: "tun_AB.tunnels.localhost.:80") == .subdomain(label: "tun-ab"))
         #expect(router.route(target: "/tunnels/t/x", host: ".tunnels.localhost") == .unknownHost)
+        // tunnels.path_form_enabled off: the prefix is the API's; subdomains still route.
+        var subdomainsOnly = router
+        subdomainsOnly.pathForm = false
+        #expect(subdomainsOnly.route(target: "/tunnels/tun_A/x", host: "localhost:8080") == .api)
+        #expect(subdomainsOnly.route(target: "/x", host: "tun-a.tunnels.localhost") == .subdomain(label: "tun-a"))
     }
 
     @Test func credentialsAreFoundInOrderAndStripped() throws {

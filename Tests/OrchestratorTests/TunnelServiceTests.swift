@@ -64,6 +64,19 @@ import Testing
 
             let pathMode = Self.service(store) { $0.urlMode = "path" }
             #expect(pathMode.resource(r).publicURL == "https://mari.example:8443/tunnels/\(r.id)/")
+            // tunnels.path_form_enabled off: no path URL.
+            let noPathForm = Self.service(store) { $0.pathFormEnabled = false }
+            #expect(noPathForm.resource(r).pathURL == nil && noPathForm.resource(r).publicURL == created.subdomainURL)
+
+            // tunnels.default_ttl_seconds / max_ttl_seconds.
+            let shortLived = Self.service(store) {
+                $0.defaultTTLSeconds = 600
+                $0.maxTTLSeconds = 1200
+            }
+            let byDefault = try await shortLived.create(Self.request(81), sessionID: session.id, scope: .single)
+            #expect(byDefault.record.expiresAt == clock.now().adding(seconds: 600))
+            let capped = try await shortLived.create(Self.request(82) { $0.ttlSeconds = 5000 }, sessionID: session.id, scope: .single)
+            #expect(capped.record.expiresAt == clock.now().adding(seconds: 1200))
         }
     }
 

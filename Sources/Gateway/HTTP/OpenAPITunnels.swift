@@ -25,7 +25,7 @@ enum OpenAPITunnels {
       description: >-
         Scope `tunnels:write`. The session must be `pending` or `active` (else 409 `invalid_state`) and hold
         fewer than `tunnels.max_per_session` (20) open tunnels (else 409 `limit_exceeded`). `type` other than
-        `http` or `tcp` answers 400 `invalid_type`. TTL defaults to 3600 s; larger than 86400 is clamped.
+        `http` or `tcp` answers 400 `invalid_type`. TTL defaults to 3600 s (`tunnels.default_ttl_seconds`); larger than 86400 (`tunnels.max_ttl_seconds`) is clamped.
         TCP tunnels get a port from `tunnels.tcp_port_range` (none free: 503 `service_unavailable`).
         The response carries the one-time `token`.
       requestBody:
@@ -204,7 +204,7 @@ enum OpenAPITunnels {
           type: integer
           minimum: 1
           default: 3600
-          description: Larger than 86400 is clamped to 86400.
+          description: Larger than 86400 (tunnels.max_ttl_seconds) is clamped to it.
         host_header:
           type: string
           enum: [rewrite, preserve]

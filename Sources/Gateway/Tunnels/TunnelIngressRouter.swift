@@ -13,11 +13,13 @@ struct TunnelIngressRouter: Sendable {
 
     /// Lower-case tunnel domain, e.g. `tunnels.localhost`.
     let domain: String
+    /// `tunnels.path_form_enabled`: off, `/tunnels/…` on the public port is the API's (404).
+    var pathForm = true
 
     func route(target: String, host: String?) -> Route {
         if let host, let route = hostRoute(host) { return route }
         let prefix = "/tunnels/"
-        guard target.hasPrefix(prefix) else { return .api }
+        guard pathForm, target.hasPrefix(prefix) else { return .api }
         let rest = target.dropFirst(prefix.count)
         let end = rest.utf8.firstIndex { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") } ?? rest.endIndex
         let id = String(rest[..<end])

@@ -19,9 +19,9 @@ public struct TunnelResource: Sendable, Encodable, Equatable {
         } else {
             let path = urls.pathURL(record.id)
             let subdomain = urls.subdomainURL(record.hostLabel)
-            pathURL = path
+            pathURL = urls.pathForm ? path : nil
             subdomainURL = subdomain
-            publicURL = urls.mode == "path" ? path : subdomain
+            publicURL = urls.mode == "path" && urls.pathForm ? path : subdomain
         }
     }
 

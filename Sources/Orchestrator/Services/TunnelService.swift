@@ -15,15 +15,13 @@ public struct TunnelService: Sendable {
     /// process holds is skipped, not handed out to a tunnel whose listener could not bind it.
     public var tcpPortAvailable: @Sendable (Int) -> Bool = { _ in true }
 
-    public static let defaultTTLSeconds = 3600
-    public static let maxTTLSeconds = 86_400
     public static let types = ["http", "tcp"]
     public static let hostHeaderModes = ["rewrite", "preserve"]
 
     public init(store: Store, publicURL: String, settings: ServerConfig.Tunnels = ServerConfig.Tunnels()) {
         self.store = store
         self.settings = settings
-        urls = TunnelURLs(publicURL: publicURL, domain: settings.domain, mode: settings.urlMode)
+        urls = TunnelURLs(publicURL: publicURL, domain: settings.domain, mode: settings.urlMode, pathForm: settings.pathFormEnabled)
         tcpPublicHost = settings.tcpPublicHost ?? urls.host
     }
 
@@ -44,9 +42,9 @@ public struct TunnelService: Sendable {
         guard (1...65535).contains(port) else {
             throw APIError.validation("local_port must be 1 to 65535, got \(port)", field: "local_port")
         }
-        var ttl = request.ttlSeconds ?? Self.defaultTTLSeconds
+        var ttl = request.ttlSeconds ?? settings.defaultTTLSeconds
         guard ttl >= 1 else { throw APIError.validation("ttl_seconds must be at least 1, got \(ttl)", field: "ttl_seconds") }
-        ttl = min(ttl, Self.maxTTLSeconds)
+        ttl = min(ttl, settings.maxTTLSeconds)
         let hostHeader = request.hostHeader ?? "rewrite"
         if request.hostHeader != nil && type != "http" {
             throw APIError.validation("host_header applies to http tunnels only", field: "host_header")

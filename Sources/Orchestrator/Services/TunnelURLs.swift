@@ -12,13 +12,16 @@ public struct TunnelURLs: Sendable, Equatable {
     public var base: String
     public var domain: String
     public var mode: String
+    /// `tunnels.path_form_enabled`: off, tunnels have no path URL.
+    public var pathForm: Bool
 
-    public init(publicURL: String, domain: String, mode: String) {
+    public init(publicURL: String, domain: String, mode: String, pathForm: Bool = true) {
         var base = publicURL
         while base.hasSuffix("/") { base.removeLast() }
         self.base = base
         self.domain = domain
         self.mode = mode
+        self.pathForm = pathForm
         var rest = Substring(base)
         scheme = "http"
         if let range = rest.range(of: "://") {
