@@ -215,6 +215,30 @@ final class PipelineHeadRecorder: ChannelOutboundHandler {
     }
 }
 
+/// A stream end tells its meter when bytes stop one way: its own channel unwritable (the HTTP/2
+/// window is spent) or the other end unwritable (nothing is read, the peer's window fills).
+@Suite struct TunnelStreamStallTests {
+    final class StallMeter: TunnelByteMeter {
+        let stalls = NIOLockedValueBox<[Bool]>([])
+        func count(received: Int, sent: Int) {}
+        func stalled(sending: Bool) { stalls.withLockedValue { $0.append(sending) } }
+    }
+
+    @Test func stallsAreCountedEachWay() throws {
+        let meter = StallMeter()
+        let end = TunnelStreamEnd(meter: meter)
+        let stream = EmbeddedChannel(handler: end)
+        stream.isWritable = false
+        stream.pipeline.fireChannelWritabilityChanged()
+        stream.isWritable = true
+        stream.pipeline.fireChannelWritabilityChanged()
+        end.link(eventLoop: stream.eventLoop).writabilityChanged(false)
+        end.link(eventLoop: stream.eventLoop).writabilityChanged(true)
+        #expect(meter.stalls.withLockedValue { $0 } == [true, false])
+        _ = try? stream.finish()
+    }
+}
+
 /// Cross-loop sends count the bytes waiting on the receiver's loop: the sender sees a backlog above
 /// the high mark and the receiver hears when it drained below the low mark.
 @Suite struct TunnelSplicePeerBacklogTests {

@@ -33,6 +33,7 @@ import Testing
             // Registered up front, so dashboards see zeros rather than gaps.
             #expect(text.contains(#"marionette_tunnel_bytes_total{direction="in"} 0"#))
             #expect(text.contains(#"marionette_tunnel_connections_total{type="http",outcome="opened"} 0"#))
+            #expect(text.contains(#"marionette_tunnel_window_stalls_total{direction="in"} 0"#))
             #expect(text.contains("marionette_task_dispatch_latency_seconds_count 0"))
             #expect(text.contains("marionette_log_follow_streams 0"))
             #expect(text.contains("marionette_permission_requests_pending 0"))

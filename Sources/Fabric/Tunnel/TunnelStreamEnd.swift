@@ -104,7 +104,9 @@ public final class TunnelStreamEnd: ChannelDuplexHandler, TunnelSpliceEndpoint {
     }
 
     public func channelWritabilityChanged(context: ChannelHandlerContext) {
-        peer?.writabilityChanged(context.channel.isWritable)
+        let writable = context.channel.isWritable
+        if !writable { meter?.stalled(sending: true) }
+        peer?.writabilityChanged(writable)
         context.fireChannelWritabilityChanged()
     }
 
@@ -152,6 +154,7 @@ public final class TunnelStreamEnd: ChannelDuplexHandler, TunnelSpliceEndpoint {
 
     public func splicePeerWritabilityChanged(_ writable: Bool) {
         guard let context else { return }
+        if !writable { meter?.stalled(sending: false) }
         if state.peerWritabilityChanged(writable) { context.read() }
     }
 }

@@ -22,6 +22,8 @@ public final class TunnelMetrics: Sendable {
     private let total: [String: [Outcome: Counter]]
     let bytesIn: Counter
     let bytesOut: Counter
+    let stallsIn: Counter
+    let stallsOut: Counter
     private let requests: [Counter]
     private let requestDurations: [DurationHistogram]
     let openLatency: DurationHistogram
@@ -69,6 +71,10 @@ public final class TunnelMetrics: Sendable {
             name: "marionette_tunnel_open_latency_seconds", buckets: Self.latencyBuckets,
             help: "A connection asked of the runner (standby stream answered, or OpenTunnelConnection sent) to the runner connected")
         let askedHelp = "Client connections asked of runners: on an idle standby stream, or with an OpenTunnelConnection command"
+        let stallHelp = "Times a tunnel stream stopped until the far side made room: in = bytes to the runner waiting for "
+            + "HTTP/2 window credit, out = the client not taking the runner's bytes (the stream's window fills)"
+        stallsIn = registry.makeCounter(name: "marionette_tunnel_window_stalls_total", labels: [("direction", "in")], help: stallHelp)
+        stallsOut = registry.makeCounter(name: "marionette_tunnel_window_stalls_total", labels: [("direction", "out")], help: stallHelp)
         askedOnStandby = registry.makeCounter(name: "marionette_tunnel_dials_total", labels: [("via", "standby")], help: askedHelp)
         askedByCommand = registry.makeCounter(name: "marionette_tunnel_dials_total", labels: [("via", "command")], help: askedHelp)
     }
@@ -97,6 +103,9 @@ public final class TunnelMetrics: Sendable {
         func count(received: Int, sent: Int) {
             if received > 0 { metrics.bytesOut.increment(by: Int64(received)) }
             if sent > 0 { metrics.bytesIn.increment(by: Int64(sent)) }
+        }
+        func stalled(sending: Bool) {
+            (sending ? metrics.stallsIn : metrics.stallsOut).increment()
         }
     }
 }
