@@ -159,23 +159,41 @@ struct DataConnectionLoopbackTests {
         try await restartedTask.value
     }
 
-    /// Tunnel connections end with RST_STREAM all the time (a browser aborting a page load), and
-    /// frames that cross a reset are stream errors. swift-nio-http2's defaults end the whole
-    /// connection after 200 stream errors in its life or 200 resets in 30 s; the data connection must
-    /// outlive any number of them.
-    @Test func thousandsOfResetStreamsLeaveTheConnectionUp() async throws {
+    /// An echo server and a client connected to it; `stop()` ends both.
+    struct EchoPair {
+        let client: FabricDataClient
+        let connection: FabricDataConnection
+        let tasks: [Task<Void, any Error>]
+        func stop() { for task in tasks { task.cancel() } }
+    }
+
+    func connectedEchoPair() async throws -> EchoPair {
         let server = FabricDataServer(
             configuration: FabricDataServerConfiguration(host: "127.0.0.1", port: 0),
             authenticator: CountingAuthenticator().authenticate,
             streamHandler: EchoStreamHandler()
         )
         let serverTask = Task { try await server.run() }
-        defer { serverTask.cancel() }
         let client = FabricDataClient(configuration: self.clientConfiguration(port: try #require(try await server.listeningAddress().port)))
         let clientTask = Task { try await client.run() }
-        defer { clientTask.cancel() }
-        try await eventually("client connected") { client.state == .connected }
-        let connection = try #require(client.connection)
+        do {
+            try await eventually("client connected") { client.state == .connected }
+            return EchoPair(client: client, connection: try #require(client.connection), tasks: [clientTask, serverTask])
+        } catch {
+            clientTask.cancel()
+            serverTask.cancel()
+            throw error
+        }
+    }
+
+    /// Tunnel connections end with RST_STREAM all the time (a browser aborting a page load), and
+    /// frames that cross a reset are stream errors. swift-nio-http2's defaults end the whole
+    /// connection after 200 stream errors in its life or 200 resets in 30 s; the data connection must
+    /// outlive any number of them.
+    @Test func thousandsOfResetStreamsLeaveTheConnectionUp() async throws {
+        let pair = try await self.connectedEchoPair()
+        defer { pair.stop() }
+        let (client, connection) = (pair.client, pair.connection)
         let payload = ByteBuffer(repeating: 7, count: 4096)
         for index in 0..<2500 {
             let stream = try await client.openStream(
@@ -205,18 +223,9 @@ struct DataConnectionLoopbackTests {
     /// A stream that ends by itself (reset, closed) resets its splice's other end; the whole data
     /// connection going down tells it the runner is gone (an HTTP client still waiting gets 503).
     @Test func aLostConnectionTellsEverySpliceTheRunnerIsGone() async throws {
-        let server = FabricDataServer(
-            configuration: FabricDataServerConfiguration(host: "127.0.0.1", port: 0),
-            authenticator: CountingAuthenticator().authenticate,
-            streamHandler: EchoStreamHandler()
-        )
-        let serverTask = Task { try await server.run() }
-        defer { serverTask.cancel() }
-        let client = FabricDataClient(configuration: self.clientConfiguration(port: try #require(try await server.listeningAddress().port)))
-        let clientTask = Task { try await client.run() }
-        defer { clientTask.cancel() }
-        try await eventually("client connected") { client.state == .connected }
-        let connection = try #require(client.connection)
+        let pair = try await self.connectedEchoPair()
+        defer { pair.stop() }
+        let (client, connection) = (pair.client, pair.connection)
 
         func splice(_ name: String) async throws -> (AbortRecorder, any Channel) {
             let recorder = AbortRecorder()

@@ -57,11 +57,12 @@ struct TunnelCredential: Sendable, Equatable {
             }
             if head.nameIs(index, "cookie") {
                 let value = head.value(at: index)
-                guard value.contains(cookiePrefix) else { continue }
+                // A byte search (Foundation's `contains` bridges to CFString).
+                guard value.utf8.firstRange(of: cookiePrefix.utf8) != nil else { continue }
                 var others: [Substring] = []
                 for pair in value.split(separator: ";") {
                     let trimmed = pair.trimmingASCIISpaces()
-                    guard trimmed.hasPrefix(cookiePrefix), let equals = trimmed.firstIndex(of: "=") else {
+                    guard trimmed.utf8.starts(with: cookiePrefix.utf8), let equals = trimmed.firstIndex(of: "=") else {
                         others.append(Substring(trimmed))
                         continue
                     }

@@ -29,7 +29,9 @@ struct TunnelHTTPRewriter: Sendable {
     /// `http` or `https` as the client used it.
     var scheme: String
     /// The client's address (socket peer).
-    var clientIP: String
+    var clientIP: String {
+        didSet { forwardedFor = Self.forwardedNode(clientIP) }
+    }
     /// The socket peer is a trusted proxy (`server.trusted_proxies`): the `X-Forwarded-For` it sent
     /// goes on, with `clientIP` added; from anyone else it is replaced by `clientIP`.
     var keepsForwardedFor: Bool
@@ -40,9 +42,13 @@ struct TunnelHTTPRewriter: Sendable {
     var publicHost: String?
     /// `http://localhost:<port>` and its other spellings, lower-case bytes.
     private let originPrefixes: [[UInt8]]
-    /// `clientIP` as a `Forwarded: for=` node (an IPv6 address bracketed and quoted).
-    private var forwardedFor: String {
-        clientIP.contains(":") ? "\"[\(clientIP)]\"" : clientIP
+    /// `clientIP` as a `Forwarded: for=` node, made once.
+    private var forwardedFor: String
+
+    /// An IPv6 address bracketed and quoted (a byte search: `String.contains` goes through
+    /// Foundation's CFStringFind, which cost a sixth of this rewriter's time per request).
+    private static func forwardedNode(_ ip: String) -> String {
+        ip.utf8.contains(UInt8(ascii: ":")) ? "\"[\(ip)]\"" : ip
     }
 
     init(localPort: Int, preserveHost: Bool, pathPrefix: String?, scheme: String, clientIP: String, keepsForwardedFor: Bool = false) {
@@ -51,6 +57,7 @@ struct TunnelHTTPRewriter: Sendable {
         self.pathPrefix = pathPrefix
         self.scheme = scheme
         self.clientIP = clientIP
+        self.forwardedFor = Self.forwardedNode(clientIP)
         self.keepsForwardedFor = keepsForwardedFor
         self.localHost = "localhost:\(localPort)"
         self.originPrefixes = ["http", "https"].flatMap { scheme in

@@ -527,6 +527,8 @@ final class TunnelIngressHandler: ChannelDuplexHandler, TunnelSpliceEndpoint {
                     }
                     if (100..<200).contains(status) {
                         informational = true
+                        // The final head is due next, from now once the request has gone whole.
+                        if current.sentWhole { startAwaitingHead(context: context) }
                         queue(head: rewriter!.response(head))
                         responses.expectBody(.none)
                         continue
