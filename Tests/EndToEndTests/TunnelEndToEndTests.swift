@@ -125,6 +125,9 @@ import Testing
         // the same URL without the token (api.md §9.4).
         let opened = try await Self.curl("\(base)/tunnels/\(id)/headers?x=1&marionette_token=\(token)")
         #expect(opened.status == 303 && opened.headers["location"] == "/tunnels/\(id)/headers?x=1", "\(opened)")
+        // A target that starts with `//` is sent back absolute on the same host, not to another one.
+        let doubled = try await Self.curl("\(base)//elsewhere.test/x?marionette_token=\(token)", host: subdomain, extra: ["--path-as-is"])
+        #expect(doubled.status == 303 && doubled.headers["location"] == "http://\(subdomain)//elsewhere.test/x", "\(doubled)")
         let setCookie = opened.headers["set-cookie"] ?? ""
         #expect(setCookie.hasPrefix("marionette_tunnel_\(id)=\(token); Path=/tunnels/\(id)/;") && setCookie.contains("HttpOnly"), "\(opened)")
 

@@ -345,7 +345,10 @@ final class TunnelIngressHandler: ChannelDuplexHandler, TunnelSpliceEndpoint {
             if credential.fromQuery, case .tunnelToken(let token) = credential.kind, !grant.tunnel.isPublic,
                 head.startLine.0 == "GET" || head.startLine.0 == "HEAD"
             {
-                redirectWithCookie(context: context, grant: grant, token: token, location: credential.target)
+                // A target starting with `//` would be read as another host's URL: made absolute on this one.
+                var location = credential.target
+                if location.utf8.starts(with: "//".utf8), let host = head.first("host") { location = "\(ingress.scheme)://\(host)\(location)" }
+                redirectWithCookie(context: context, grant: grant, token: token, location: location)
                 return
             }
             var rewriter = TunnelHTTPRewriter(
