@@ -301,9 +301,13 @@ import Testing
         try await Task.sleep(for: .milliseconds(600))
         try viewer.sendRTCP(pli)
         try viewer.sendRTCP(pli)
-        try await Task.sleep(for: .milliseconds(200))
-        // At least one reaches the source at once. (How many follow depends on timing: the coalesced one
-        // after 500 ms, a retry after 1 s without a keyframe; SFUKeyframeRequestThrottle's own test pins that.)
+        // At least one reaches the source. (How many follow depends on timing: the coalesced one after
+        // 500 ms, a retry after 1 s without a keyframe; SFUKeyframeRequestThrottle's own test pins that.)
+        // Polled: on a loaded machine the datagram's trip through the worker took over 200 ms.
+        let deadline = ContinuousClock.now + .seconds(3)
+        while requests.value.withLockedValue({ $0 }) < before + 1, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
         #expect(requests.value.withLockedValue { $0 } >= before + 1)
     }
 
