@@ -34,4 +34,17 @@ import Testing
         #expect(Self.admitted(1, &limit, at: now - .seconds(3)) == 0)
         #expect(Self.admitted(1, &limit, at: now) == 0)
     }
+
+    /// Refusals are reported for the log at most once a second, each counted once.
+    @Test func refusalsAreReportedOnceASecond() {
+        var limit = ConnectionRateLimit(perSecond: 1)
+        let start = NIODeadline.uptimeNanoseconds(10_000_000_000)
+        #expect(limit.refusalReport(now: start) == nil, "nothing refused yet")
+        #expect(Self.admitted(6, &limit, at: start) == 1)
+        #expect(limit.refusalReport(now: start) == 5)
+        #expect(Self.admitted(3, &limit, at: start + .milliseconds(100)) == 0)
+        #expect(limit.refusalReport(now: start + .milliseconds(500)) == nil, "within the second")
+        #expect(limit.refusalReport(now: start + .milliseconds(1000)) == 3)
+        #expect(limit.refusalReport(now: start + .seconds(3)) == nil, "none since")
+    }
 }

@@ -117,7 +117,8 @@ extension TunnelsCommand {
     struct URL: RunnableCommand {
         static let configuration = CommandConfiguration(commandName: "url", abstract: "Print one URL of a tunnel.")
 
-        static let forms = ["public", "path", "subdomain"]
+        /// Each `--form` and the tunnel field holding its URL.
+        static let forms = [("public", "public_url"), ("path", "path_url"), ("subdomain", "subdomain_url")]
 
         @Argument(help: "Tunnel ID.") var tunnelID: String
         @Option(help: "public (the server's url_mode, default), path or subdomain.") var form: String?
@@ -125,7 +126,7 @@ extension TunnelsCommand {
         @OptionGroup var request: RequestTimeoutOption
 
         func validate() throws {
-            try requireOneOf(form, Self.forms, flag: "--form")
+            try requireOneOf(form, Self.forms.map(\.0), flag: "--form")
         }
 
         func execute() async throws {
@@ -133,7 +134,7 @@ extension TunnelsCommand {
             let tunnel = try await context.withAPI { client in
                 try await notFound("tunnel", tunnelID) { try await client.getTunnel(tunnelID) }
             }
-            let field = ["path": "path_url", "subdomain": "subdomain_url"][form ?? "public"] ?? "public_url"
+            let field = Self.forms.first { $0.0 == (form ?? "public") }?.1 ?? "public_url"
             guard let url = tunnel[field]?.stringValue, !url.isEmpty else {
                 throw CLIError("tunnel \(tunnelID) has no \(form ?? "public") URL (a \(cell(tunnel, "type")) tunnel)")
             }

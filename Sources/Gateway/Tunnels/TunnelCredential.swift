@@ -24,14 +24,15 @@ struct TunnelCredential: Sendable, Equatable {
     /// The token came from the query (`marionette_token`): a browser's GET is answered with the
     /// cookie and a 303 to ``target`` instead of being forwarded.
     var fromQuery = false
-    /// `Cookie` fields that held a tunnel cookie, by index, with what is forwarded of them (the
-    /// other cookies); a field with nothing else left is in ``dropped`` instead.
-    var rewrittenCookies: [(index: Int, value: String)] = []
-
-    static func == (a: TunnelCredential, b: TunnelCredential) -> Bool {
-        a.kind == b.kind && a.dropped == b.dropped && a.target == b.target && a.fromQuery == b.fromQuery
-            && a.rewrittenCookies.elementsEqual(b.rewrittenCookies) { $0.index == $1.index && $0.value == $1.value }
+    /// A `Cookie` field that held a tunnel cookie, by index, with what is forwarded of it (the
+    /// other cookies).
+    struct RewrittenCookies: Sendable, Equatable {
+        var index: Int
+        var value: String
     }
+
+    /// Such fields; one with nothing else left is in ``dropped`` instead.
+    var rewrittenCookies: [RewrittenCookies] = []
 
     /// The head's fields that are forwarded.
     func keptHeaders(of head: HTTPHead) -> [(name: String, value: String)] {
@@ -46,7 +47,7 @@ struct TunnelCredential: Sendable, Equatable {
         var basicTunnel: String?
         var bearerKey: String?
         var cookieToken: String?
-        var rewrittenCookies: [(index: Int, value: String)] = []
+        var rewrittenCookies: [RewrittenCookies] = []
         var dropped: [Int] = []
         for index in head.fields.indices {
             // Field names are compared in place: this runs for every request of a tunnel.
@@ -68,7 +69,11 @@ struct TunnelCredential: Sendable, Equatable {
                     }
                     cookieToken = cookieToken ?? String(trimmed[trimmed.index(after: equals)...])
                 }
-                if others.isEmpty { dropped.append(index) } else { rewrittenCookies.append((index, others.joined(separator: "; "))) }
+                if others.isEmpty {
+                    dropped.append(index)
+                } else {
+                    rewrittenCookies.append(RewrittenCookies(index: index, value: others.joined(separator: "; ")))
+                }
                 continue
             }
             guard head.nameIs(index, "authorization") else { continue }

@@ -95,6 +95,16 @@ struct TunnelHTTPRewriter: Sendable {
         out.writeBytes(UnsafeRawBufferPointer(rebasing: raw[Int(field.nameStart)..<Int(field.nameEnd)]))
     }
 
+    /// From a trusted proxy, the elements it sent in every `name` field, each followed by `, ` for
+    /// this hop's own; from anyone else nothing (the client's values are replaced).
+    private func writeTrustedChain(_ name: StaticString, of head: HTTPHead, from raw: UnsafeRawBufferPointer, to out: inout ByteBuffer) {
+        guard keepsForwardedFor else { return }
+        for field in head.fields where HTTPHead.nameIs(field, name, in: raw) && field.valueEnd > field.valueStart {
+            Self.writeValue(field, from: raw, to: &out)
+            out.writeStaticString(", ")
+        }
+    }
+
     /// The field's value is not empty and fits in a quoted-string as it is (no `"`, `\\` or controls).
     private static func isQuotable(_ field: HTTPHead.Field, in raw: UnsafeRawBufferPointer) -> Bool {
         guard field.valueEnd > field.valueStart else { return false }
@@ -169,7 +179,7 @@ struct TunnelHTTPRewriter: Sendable {
                 if hasConnection, head.isListedInConnection(index) { continue }
                 Self.writeName(field, from: raw, to: &out)
                 out.writeStaticString(": ")
-                if !credential.rewrittenCookies.isEmpty, let cookies = credential.rewrittenCookies.first(where: { $0.index == index }) {
+                if let cookies = credential.rewrittenCookies.first(where: { $0.index == index }) {
                     // The other cookies of a field that held the tunnel's cookie.
                     out.writeString(cookies.value)
                 } else {
@@ -178,13 +188,7 @@ struct TunnelHTTPRewriter: Sendable {
                 out.writeStaticString("\r\n")
             }
             out.writeStaticString("X-Forwarded-For: ")
-            if keepsForwardedFor {
-                for field in head.fields
-                where HTTPHead.nameIs(field, "x-forwarded-for", in: raw) && field.valueEnd > field.valueStart {
-                    Self.writeValue(field, from: raw, to: &out)
-                    out.writeStaticString(", ")
-                }
-            }
+            writeTrustedChain("x-forwarded-for", of: head, from: raw, to: &out)
             out.writeString(clientIP)
             out.writeStaticString("\r\nX-Forwarded-Proto: ")
             out.writeString(scheme)
@@ -201,12 +205,7 @@ struct TunnelHTTPRewriter: Sendable {
             }
             // RFC 7239, the same facts (streaming.md §7.3); a trusted proxy's elements go first.
             out.writeStaticString("Forwarded: ")
-            if keepsForwardedFor {
-                for field in head.fields where HTTPHead.nameIs(field, "forwarded", in: raw) && field.valueEnd > field.valueStart {
-                    Self.writeValue(field, from: raw, to: &out)
-                    out.writeStaticString(", ")
-                }
-            }
+            writeTrustedChain("forwarded", of: head, from: raw, to: &out)
             out.writeStaticString("for=")
             out.writeString(forwardedFor)
             out.writeStaticString(";proto=")

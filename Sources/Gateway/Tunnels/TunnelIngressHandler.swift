@@ -379,14 +379,11 @@ final class TunnelIngressHandler: ChannelDuplexHandler, TunnelSpliceEndpoint {
         mode = .closed
         buffer = nil
         let now = ingress.runtime.store.clock.now()
-        let text = TunnelHTTPRewriter.cookieRedirect(
-            location: location, tunnelID: grant.tunnel.id, token: token, pathPrefix: grant.pathPrefix,
-            secure: ingress.scheme == "https", maxAgeSeconds: (grant.tunnel.expiresAt.milliseconds - now.milliseconds) / 1000)
-        var bytes = context.channel.allocator.buffer(capacity: text.utf8.count)
-        bytes.writeString(text)
-        context.writeAndFlush(wrapOutboundOut(bytes)).assumeIsolated().whenComplete { _ in
-            context.close(promise: nil)
-        }
+        answerAndClose(
+            context: context,
+            TunnelHTTPRewriter.cookieRedirect(
+                location: location, tunnelID: grant.tunnel.id, token: token, pathPrefix: grant.pathPrefix,
+                secure: ingress.scheme == "https", maxAgeSeconds: (grant.tunnel.expiresAt.milliseconds - now.milliseconds) / 1000))
     }
 
     /// The target to forward: the path form's rest (prefix and query token removed), else the
@@ -663,8 +660,13 @@ final class TunnelIngressHandler: ChannelDuplexHandler, TunnelSpliceEndpoint {
         }
         finishUpstream()
         responseOpen = true
-        let text = TunnelHTTPRewriter.errorResponse(
-            status: error.status, code: error.code, message: error.message, extraHeaders: error.headers)
+        answerAndClose(
+            context: context,
+            TunnelHTTPRewriter.errorResponse(status: error.status, code: error.code, message: error.message, extraHeaders: error.headers))
+    }
+
+    /// Marionette's own answer (an error, the cookie redirect), then the connection closes.
+    private func answerAndClose(context: ChannelHandlerContext, _ text: String) {
         var bytes = context.channel.allocator.buffer(capacity: text.utf8.count)
         bytes.writeString(text)
         context.writeAndFlush(wrapOutboundOut(bytes)).assumeIsolated().whenComplete { _ in

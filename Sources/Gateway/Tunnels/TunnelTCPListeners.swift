@@ -38,8 +38,8 @@ final class TunnelTCPListeners: Sendable {
         let idleTimeout = TimeAmount.seconds(Int64(runtime.settings.idleTimeoutSeconds))
         let logger = self.logger
         let links = TunnelTCPAcceptedLinks()
-        let rate = NIOLockedValueBox(ConnectionRateLimit(perSecond: runtime.settings.newConnectionsPerSecond))
-        let refusedForRate = NIOLockedValueBox((count: 0, lastLogged: NIODeadline.distantPast))
+        let perSecond = runtime.settings.newConnectionsPerSecond
+        let rate = NIOLockedValueBox(ConnectionRateLimit(perSecond: perSecond))
         let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -54,16 +54,10 @@ final class TunnelTCPListeners: Sendable {
                                 // Reset once set up; said in the log at most once a second, with the count.
                                 links.expect(connection).whenSuccess { $0.abort(.reset) }
                                 runtime.metrics.connection(type: "tcp", .rateLimited)
-                                let report = refusedForRate.withLockedValue { state -> Int? in
-                                    state.count += 1
-                                    guard now - state.lastLogged >= .seconds(1) else { return nil }
-                                    defer { state = (0, now) }
-                                    return state.count
-                                }
-                                if let report {
+                                if let refused = rate.withLockedValue({ $0.refusalReport(now: now) }) {
                                     logger.warning(
                                         "tcp tunnel connections refused: over the rate limit",
-                                        metadata: ["tunnel_id": "\(tunnelID)", "refused": "\(report)", "per_second": "\(rate.withLockedValue { $0.perSecond })"])
+                                        metadata: ["tunnel_id": "\(tunnelID)", "refused": "\(refused)", "per_second": "\(perSecond)"])
                                 }
                                 return
                             }
